@@ -1,0 +1,40 @@
+//===- TokOps.cpp - tok dialect operations --------------------------------===//
+//
+// Part of the Tokamak project. Custom assembly directives shared by the ops;
+// the verifiers live beside their ops in AttentionOps.cpp, ScanOps.cpp,
+// MixerOps.cpp and BasicOps.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tok/IR/TokOps.h"
+
+using namespace mlir;
+using namespace mlir::tok;
+
+//===----------------------------------------------------------------------===//
+// custom<ResultTypes>: `T` for one result, `(T, U)` for a primary result and
+// an optional secondary one (lse, final state).
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseResultTypes(OpAsmParser &parser, Type &primary,
+                                    Type &secondary) {
+  if (failed(parser.parseOptionalLParen()))
+    return parser.parseType(primary);
+  if (parser.parseType(primary))
+    return failure();
+  if (succeeded(parser.parseOptionalComma()) && parser.parseType(secondary))
+    return failure();
+  return parser.parseRParen();
+}
+
+static void printResultTypes(OpAsmPrinter &printer, Operation *,
+                             Type primary, Type secondary) {
+  if (!secondary) {
+    printer << primary;
+    return;
+  }
+  printer << '(' << primary << ", " << secondary << ')';
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Tok/IR/TokOps.cpp.inc"

@@ -1,0 +1,471 @@
+//===- TokOps.td - tok dialect operations ------------------*- tablegen -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_DIALECT_TOK_IR_TOKOPS_TD
+#define TOKAMAK_DIALECT_TOK_IR_TOKOPS_TD
+
+include "dialects/Tok/IR/TokDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+
+// Shape/type rules are checked by the C++ verifiers so that every diagnostic
+// names the operand and the values; ODS only states "ranked tensor".
+defvar Tok_Tensor = AnyRankedTensor;
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Tok_AttentionOp : Tok_Op<"attention",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "scaled dot-product attention";
+  let description = [{
+    Computes `softmax(mask(bias + mod(cap(scale * Q Kᵀ)))) V` per batch and
+    query head. Shapes: query `[B, Hq, Sq, D]`, key `[B, Hkv, Skv, D]`, value
+    `[B, Hkv, Skv, Dv]`, result `[B, Hq, Sq, Dv]`, with `Hq % Hkv == 0`
+    (query head `h` reads kv head `h / (Hq / Hkv)`: MHA, GQA and MQA).
+
+    * `s_ij = scale · q_i·k_j` (default scale `1/sqrt(D)`);
+    * `softcap = c`: `s = c · tanh(s / c)`;
+    * `score_mod` region (if present) maps `(s, b, h, i, j)` to a new score;
+    * `bias` (broadcastable to `[B, Hq, Sq, Skv]`) is added;
+    * masks compose by AND: `causal` keeps `j ≤ i + (Skv − Sq)` (bottom-right
+      aligned), `window = W` (requires causal) also keeps
+      `j > i + (Skv − Sq) − W`, `sinks = N` keeps keys `j < N` whenever
+      causal allows them; `seq_starts(cu)` (B = 1) packs variable-length
+      sequences: a query sees only keys of its own sequence, and positions
+      count from each sequence start;
+    * softmax over `j`, then `P · V`. A row with no visible key yields zeros
+      (and `lse = -inf`).
+
+    The optional second result is the natural log of the softmax denominator
+    `[B, Hq, Sq]` in f32, for split-KV and merging with `tok.lse_merge`.
+
+    ```mlir
+    %o = tok.attention %q, %k, %v {causal, scale = 1.250000e-01 : f32, sinks = 4 : i64, softcap = 5.000000e+01 : f32, window = 256 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key, Tok_Tensor:$value,
+                       Optional<Tok_Tensor>:$bias,
+                       Optional<Tok_Tensor>:$seq_starts,
+                       UnitAttr:$causal,
+                       OptionalAttr<I64Attr>:$window,
+                       OptionalAttr<I64Attr>:$sinks,
+                       OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<F32Attr>:$softcap);
+  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$lse);
+  let regions = (region AnyRegion:$score_mod);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
+    attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
+    `->` custom<ResultTypes>(type($output), type($lse))
+    (`score_mod` $score_mod^)?
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Tok_PagedAttentionOp : Tok_Op<"paged_attention", [Pure]> {
+  let summary = "attention over a paged KV cache";
+  let description = [{
+    Attention of new queries against keys and values stored in a paged
+    cache. Caches are `[NumBlocks, BlockSize, Hkv, D]`, the block table
+    `[B, MaxBlocks]` (i32) maps sequence `b`'s logical block to a physical
+    block, and `lens[b]` (i32) counts the valid tokens of sequence `b`
+    including the `Sq` new ones. Query `i` of sequence `b` sits at position
+    `lens[b] − Sq + i`; token position `p` lives in block
+    `table[b, p / BlockSize]`, row `p % BlockSize`. Masking is always causal,
+    plus `window`, `sinks`, `scale` and `softcap` as in `tok.attention`.
+
+    ```mlir
+    %o = tok.paged_attention %q, %kc, %vc, %table, %lens {sinks = 4 : i64, window = 4096 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key_cache,
+                       Tok_Tensor:$value_cache, Tok_Tensor:$block_table,
+                       Tok_Tensor:$lens,
+                       OptionalAttr<I64Attr>:$window,
+                       OptionalAttr<I64Attr>:$sinks,
+                       OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<F32Attr>:$softcap);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key_cache `,` $value_cache `,` $block_table `,` $lens
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_CacheWriteOp : Tok_Op<"cache_write", [Pure]> {
+  let summary = "scatter new keys or values into a paged cache";
+  let description = [{
+    Writes `update[b, h, s, :]` (`[B, Hkv, S, D]`) into the cache
+    (`[NumBlocks, BlockSize, Hkv, D]`) at block `slots[b, s] / BlockSize`,
+    row `slots[b, s] % BlockSize`. A negative slot is skipped. The result is
+    the updated cache; bufferization performs the write in place.
+
+    ```mlir
+    %kc2 = tok.cache_write %kc, %knew, %slots : (tensor<1024x16x8x128xf16>, tensor<4x8x1x128xf16>, tensor<4x1xi32>) -> tensor<1024x16x8x128xf16>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$cache, Tok_Tensor:$update,
+                       Tok_Tensor:$slots);
+  let results = (outs Tok_Tensor:$result);
+  let assemblyFormat = [{
+    $cache `,` $update `,` $slots attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_LseMergeOp : Tok_Op<"lse_merge", [Pure]> {
+  let summary = "merge two partial attention results over disjoint keys";
+  let description = [{
+    Given partial results `o1, o2` (`[..., Dv]`) and their log-sum-exps
+    `l1, l2` (`[...]`, f32) over disjoint key sets, returns
+    `l = log(exp(l1) + exp(l2))` and
+    `o = exp(l1 − l)·o1 + exp(l2 − l)·o2`. Rows where both are `-inf` give
+    zeros and `-inf`.
+
+    ```mlir
+    %o, %l = tok.lse_merge %o1, %l1, %o2, %l2 : (tensor<1x8x128x64xf32>, tensor<1x8x128xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128xf32>) -> (tensor<1x8x128x64xf32>, tensor<1x8x128xf32>)
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$output1, Tok_Tensor:$lse1,
+                       Tok_Tensor:$output2, Tok_Tensor:$lse2);
+  let results = (outs Tok_Tensor:$output, Tok_Tensor:$lse);
+  let assemblyFormat = [{
+    $output1 `,` $lse1 `,` $output2 `,` $lse2 attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Scans
+//===----------------------------------------------------------------------===//
+
+def Tok_SelectiveScanOp : Tok_Op<"selective_scan",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "Mamba-1 (S6) selective scan";
+  let description = [{
+    x, dt `[B, L, Dm]`; A `[Dm, N]`; B, C `[B, L, G, N]` (channel `d` uses
+    group `d / (Dm / G)`); D, dt_bias `[Dm]`; z `[B, L, Dm]`; init
+    `[B, Dm, N]`.
+
+    ```
+    Δ_t = dt_t + dt_bias                (softplus if dt_softplus)
+    h_t[d,n] = exp(Δ_t[d]·A[d,n])·h_{t−1}[d,n] + Δ_t[d]·B_t[g,n]·x_t[d]
+    y_t[d] = Σ_n C_t[g,n]·h_t[d,n] + D[d]·x_t[d]
+    y_t[d] *= silu(z_t[d])              (if z)
+    ```
+    The optional second result is `h_L` (`h_0` = init or zeros).
+
+    ```mlir
+    %y, %hT = tok.selective_scan %x, %dt, %A, %B, %C D(%d : tensor<1536xf32>) z(%z : tensor<2x?x1536xf32>) dt_bias(%db : tensor<1536xf32>) init(%h0 : tensor<2x1536x16xf32>) {dt_softplus} : (tensor<2x?x1536xf32>, tensor<2x?x1536xf32>, tensor<1536x16xf32>, tensor<2x?x1x16xf32>, tensor<2x?x1x16xf32>) -> (tensor<2x?x1536xf32>, tensor<2x1536x16xf32>)
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$x, Tok_Tensor:$dt, Tok_Tensor:$A,
+                       Tok_Tensor:$B, Tok_Tensor:$C,
+                       Optional<Tok_Tensor>:$D, Optional<Tok_Tensor>:$z,
+                       Optional<Tok_Tensor>:$dt_bias,
+                       Optional<Tok_Tensor>:$init,
+                       UnitAttr:$dt_softplus);
+  let results = (outs Tok_Tensor:$y, Optional<Tok_Tensor>:$final_state);
+  let assemblyFormat = [{
+    $x `,` $dt `,` $A `,` $B `,` $C
+    (`D` `(` $D^ `:` type($D) `)`)?
+    (`z` `(` $z^ `:` type($z) `)`)?
+    (`dt_bias` `(` $dt_bias^ `:` type($dt_bias) `)`)?
+    (`init` `(` $init^ `:` type($init) `)`)?
+    attr-dict `:` `(` type($x) `,` type($dt) `,` type($A) `,` type($B) `,`
+    type($C) `)` `->` custom<ResultTypes>(type($y), type($final_state))
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_LinearScanOp : Tok_Op<"linear_scan",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "matrix-state linear recurrence";
+  let description = [{
+    q, k `[B, H, L, Dk]`, v `[B, H, L, Dv]`; decay `g` (log space)
+    `[B, H, L]` (a scalar per step) or `[B, H, L, Dk]` (per key channel);
+    beta `[B, H, L]`; init `[B, H, Dk, Dv]`.
+
+    * `update = "additive"` (default): `S_t = diag(exp(g_t))·S_{t−1} + k_t v_tᵀ`;
+    * `update = "delta"`: `S' = diag(exp(g_t))·S_{t−1}`,
+      `S_t = S' + β_t·k_t (v_t − S'ᵀk_t)ᵀ`.
+
+    Output `o_t = scale·S_tᵀq_t` (default scale 1). `reverse` runs `t` from
+    `L−1` down to `0`. The optional second result is the final state. This
+    one op is linear attention, RetNet, GLA, Mamba-2/SSD, DeltaNet and Gated
+    DeltaNet.
+
+    ```mlir
+    %o, %ST = tok.linear_scan %q, %k, %v decay(%g : tensor<1x4x?xf32>) beta(%beta : tensor<1x4x?xf32>) init(%S0 : tensor<1x4x64x64xf32>) {scale = 1.250000e-01 : f32, update = "delta"} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x64x64xf32>)
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key, Tok_Tensor:$value,
+                       Optional<Tok_Tensor>:$decay,
+                       Optional<Tok_Tensor>:$beta,
+                       Optional<Tok_Tensor>:$init,
+                       OptionalAttr<StrAttr>:$update,
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$reverse);
+  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$final_state);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    (`decay` `(` $decay^ `:` type($decay) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    (`init` `(` $init^ `:` type($init) `)`)?
+    attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
+    `->` custom<ResultTypes>(type($output), type($final_state))
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True for the delta rule, false for the additive update.
+    bool isDelta() { return getUpdate() && *getUpdate() == "delta"; }
+  }];
+}
+
+def Tok_AssocScanOp : Tok_Op<"assoc_scan", [Pure]> {
+  let summary = "generic inclusive associative scan";
+  let description = [{
+    Inclusive scan along `dim` of N same-shaped tensors with an associative
+    `combine` region. The region takes 2N scalars, the earlier accumulated
+    element first, and yields N scalars. `reverse` scans from the end.
+
+    ```mlir
+    %m, %u = tok.assoc_scan %a, %b {dim = 1 : i64} : (tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> (tensor<2x?x8xf32>, tensor<2x?x8xf32>) combine {
+    ^bb0(%a0: f32, %b0: f32, %a1: f32, %b1: f32):
+      %a2 = arith.mulf %a0, %a1 : f32
+      %t = arith.mulf %a1, %b0 : f32
+      %b2 = arith.addf %t, %b1 : f32
+      tok.yield %a2, %b2 : f32, f32
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Tok_Tensor>:$inputs, I64Attr:$dim,
+                       UnitAttr:$reverse);
+  let results = (outs Variadic<Tok_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$combine);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results) `combine` $combine
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Token mixers
+//===----------------------------------------------------------------------===//
+
+def Tok_Conv1dOp : Tok_Op<"conv1d", [Pure, AttrSizedOperandSegments]> {
+  let summary = "causal depthwise 1-d convolution";
+  let description = [{
+    x `[B, L, C]`, weight `[C, K]`:
+    `y_t[c] = act(b[c] + Σ_k w[c,k]·x_{t−K+1+k}[c])`. Inputs before `t = 0`
+    come from `init` `[B, C, K−1]` (oldest first) or zeros. The optional
+    second result holds the last `K−1` inputs (the decode state).
+    `activation` is `"none"` (default) or `"silu"`.
+
+    ```mlir
+    %y, %st = tok.conv1d %x, %w bias(%b : tensor<1536xf32>) init(%s0 : tensor<2x1536x3xf32>) {activation = "silu"} : (tensor<2x?x1536xf32>, tensor<1536x4xf32>) -> (tensor<2x?x1536xf32>, tensor<2x1536x3xf32>)
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$weight,
+                       Optional<Tok_Tensor>:$bias,
+                       Optional<Tok_Tensor>:$init,
+                       OptionalAttr<StrAttr>:$activation);
+  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$final_state);
+  let assemblyFormat = [{
+    $input `,` $weight
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`init` `(` $init^ `:` type($init) `)`)?
+    attr-dict `:` `(` type($input) `,` type($weight) `)`
+    `->` custom<ResultTypes>(type($output), type($final_state))
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_Pool2dOp : Tok_Op<"pool2d", [Pure]> {
+  let summary = "PoolFormer average-pooling token mixer";
+  let description = [{
+    Stride-1 average pooling over `[B, H, W, C]` with a `kernel × kernel`
+    window and same padding that is not counted in the average.
+    `subtract_input` returns `pool(x) − x`.
+
+    ```mlir
+    %p = tok.pool2d %x {kernel = 3 : i64, subtract_input} : (tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, I64Attr:$kernel,
+                       UnitAttr:$subtract_input);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+def Tok_LinearOp : Tok_Op<"linear", [Pure]> {
+  let summary = "fully connected layer in PyTorch layout";
+  let description = [{
+    `y = x · Wᵀ + b` with x `[..., K]`, W `[N, K]`, b `[N]`.
+
+    ```mlir
+    %y = tok.linear %x, %w bias(%b : tensor<4096xf32>) : (tensor<2x?x1024xf32>, tensor<4096x1024xf32>) -> tensor<2x?x4096xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$weight,
+                       Optional<Tok_Tensor>:$bias);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict `:` `(` type($input) `,` type($weight) `)` `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_RmsNormOp : Tok_Op<"rms_norm", [Pure]> {
+  let summary = "RMS normalization over the last dimension";
+  let description = [{
+    `y = x / sqrt(mean(x²) + eps) · w` over the last dimension (default eps
+    1e-6), computed in f32.
+
+    ```mlir
+    %y = tok.rms_norm %x, %w {eps = 9.99999997E-7 : f32} : (tensor<2x?x1024xf32>, tensor<1024xf32>) -> tensor<2x?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$weight,
+                       OptionalAttr<F32Attr>:$eps);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_LayerNormOp : Tok_Op<"layer_norm", [Pure]> {
+  let summary = "layer normalization over the last dimension";
+  let description = [{
+    `y = (x − mean(x)) / sqrt(var(x) + eps) · w + b` over the last dimension
+    (biased variance, default eps 1e-5), computed in f32.
+
+    ```mlir
+    %y = tok.layer_norm %x, %w, %b {eps = 9.99999974E-6 : f32} : (tensor<2x?x1024xf32>, tensor<1024xf32>, tensor<1024xf32>) -> tensor<2x?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$weight,
+                       Tok_Tensor:$bias, OptionalAttr<F32Attr>:$eps);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_RopeOp : Tok_Op<"rope", [Pure]> {
+  let summary = "rotary position embedding";
+  let description = [{
+    x `[B, H, S, D]`, positions `[B, S]` (i32). Rotates the first
+    `rotary_dim` dims (default D) by angle `pos · θ_i` with
+    `θ_i = theta^(−2i / rotary_dim)` (default theta 10000): the NeoX /
+    HF-Llama "rotate half" layout pairs `i` and `i + rotary_dim/2`;
+    `interleaved` selects GPT-J pairs `(2i, 2i+1)`.
+
+    ```mlir
+    %y = tok.rope %x, %pos {rotary_dim = 64 : i64, theta = 1.000000e+04 : f32} : (tensor<1x8x?x128xf32>, tensor<1x?xi32>) -> tensor<1x8x?x128xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$positions,
+                       OptionalAttr<F32Attr>:$theta,
+                       OptionalAttr<I64Attr>:$rotary_dim,
+                       UnitAttr:$interleaved);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $positions attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_GluOp : Tok_Op<"glu", [Pure]> {
+  let summary = "gated linear unit";
+  let description = [{
+    `act(x[..., :N]) · x[..., N:]` for x `[..., 2N]`; `activation` is one of
+    silu (default), gelu, gelu_tanh, relu, sigmoid.
+
+    ```mlir
+    %y = tok.glu %x {activation = "silu"} : (tensor<2x?x8192xf32>) -> tensor<2x?x4096xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, OptionalAttr<StrAttr>:$activation);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_ActivationOp : Tok_Op<"activation", [Pure]> {
+  let summary = "elementwise activation function";
+  let description = [{
+    `kind` is one of silu, gelu (erf), gelu_tanh, relu, sigmoid, softplus,
+    elu (alpha 1), tanh.
+
+    ```mlir
+    %y = tok.activation %x {kind = "gelu_tanh"} : (tensor<2x?x4096xf32>) -> tensor<2x?x4096xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, StrAttr:$kind);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_EmbeddingOp : Tok_Op<"embedding", [Pure]> {
+  let summary = "table lookup of token embeddings";
+  let description = [{
+    `y[..., :] = table[ids[...], :]` with integer ids and table `[V, E]`.
+
+    ```mlir
+    %e = tok.embedding %ids, %table : (tensor<2x?xi32>, tensor<32000x1024xf32>) -> tensor<2x?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$ids, Tok_Tensor:$table);
+  let results = (outs Tok_Tensor:$output);
+  let assemblyFormat = [{
+    $ids `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tok_YieldOp : Tok_Op<"yield",
+    [Pure, ReturnLike, Terminator,
+     ParentOneOf<["AttentionOp", "AssocScanOp"]>]> {
+  let summary = "terminator of tok regions";
+  let description = [{
+    Returns scalars from a `score_mod` or `combine` region.
+
+    ```mlir
+    tok.yield %r : f32
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
+  let assemblyFormat = [{ attr-dict ($values^ `:` type($values))? }];
+}
+
+#endif // TOKAMAK_DIALECT_TOK_IR_TOKOPS_TD

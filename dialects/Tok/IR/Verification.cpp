@@ -1,0 +1,7 @@
+//===- Verification.cpp - Shared helpers of the tok verifiers -------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tok/IR/Verification.h"

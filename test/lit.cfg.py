@@ -1,0 +1,43 @@
+# -*- Python -*-
+# lit configuration of the Tokamak test suite.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "TOKAMAK"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py", "Inputs", "Unit"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tokamak_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%tokamak_src", config.tokamak_src_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Strict FileCheck: variables are scoped to labels and every prefix is used.
+config.environment["FILECHECK_OPTS"] = (
+    "-enable-var-scope --allow-unused-prefixes=false")
+
+tool_dirs = [config.tokamak_tools_dir, config.llvm_tools_dir]
+tools = ["tokamak-opt",
+         ToolSubst("tokamak-compile", unresolved="ignore"),
+         ToolSubst("tokamak-run", unresolved="ignore")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU tests declare `REQUIRES: cuda`; lit reports them as UNSUPPORTED (with
+# that reason) on machines without a CUDA driver.
+if os.path.exists("/dev/nvidiactl") or shutil.which("nvidia-smi"):
+    config.available_features.add("cuda")
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
