@@ -7,10 +7,16 @@
 #ifndef TOKAMAK_INITALLPASSES_H
 #define TOKAMAK_INITALLPASSES_H
 
+#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Conversion/Passes.h"
+
 namespace tokamak {
 
 /// Registers the Tokamak passes and pipelines with the global registry.
-inline void registerTokamakPasses() {}
+inline void registerTokamakPasses() {
+  mlir::tok::registerTokPasses();
+  registerTokamakConversionPasses();
+}
 
 } // namespace tokamak
 
