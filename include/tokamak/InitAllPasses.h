@@ -9,6 +9,8 @@
 
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Conversion/Passes.h"
+#include "tokamak/Pipelines/Pipelines.h"
+#include "tokamak/Transforms/Passes.h"
 
 namespace tokamak {
 
@@ -16,6 +18,8 @@ namespace tokamak {
 inline void registerTokamakPasses() {
   mlir::tok::registerTokPasses();
   registerTokamakConversionPasses();
+  registerTokamakTransformsPasses();
+  registerTokamakPipelines();
 }
 
 } // namespace tokamak

@@ -1,0 +1,28 @@
+//===- Passes.h - Tokamak cross-dialect passes ------------------*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_TRANSFORMS_PASSES_H
+#define TOKAMAK_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace tokamak {
+
+#define GEN_PASS_DECL
+#include "tokamak/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "tokamak/Transforms/Passes.h.inc"
+
+/// The symbol of the packed entry point of function `name`.
+std::string getEntryPointName(llvm::StringRef name);
+
+} // namespace tokamak
+
+#endif // TOKAMAK_TRANSFORMS_PASSES_H

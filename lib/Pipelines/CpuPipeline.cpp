@@ -1,0 +1,125 @@
+//===- CpuPipeline.cpp - The x86-64 CPU pipeline --------------------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/Conversion/Passes.h"
+#include "tokamak/Pipelines/Pipelines.h"
+#include "tokamak/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+namespace tokamak {
+
+std::optional<Phase> parsePhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("input", Phase::Input)
+      .Case("tok-opt", Phase::TokOpt)
+      .Case("tiling", Phase::Tiling)
+      .Case("fusion", Phase::Fusion)
+      .Case("bufferize", Phase::Bufferize)
+      .Case("llvm", Phase::LLVM)
+      .Default(std::nullopt);
+}
+
+StringRef stringifyPhase(Phase phase) {
+  switch (phase) {
+  case Phase::Input:
+    return "input";
+  case Phase::TokOpt:
+    return "tok-opt";
+  case Phase::Tiling:
+    return "tiling";
+  case Phase::Fusion:
+    return "fusion";
+  case Phase::Bufferize:
+    return "bufferize";
+  case Phase::LLVM:
+    return "llvm";
+  }
+  return "llvm";
+}
+
+void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
+  if (last == Phase::Input)
+    return;
+
+  // tok-opt: canonicalize and fold at the tok level.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (last == Phase::TokOpt)
+    return;
+
+  // tiling: tok ops to linalg/scf on tensors.
+  pm.addPass(createConvertTokToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (last == Phase::Tiling)
+    return;
+
+  // fusion: elementwise producers into their consumers.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (last == Phase::Fusion)
+    return;
+
+  // bufferize: one-shot over the whole module, identity layouts at function
+  // boundaries, ownership-based deallocation, then the packed entry points
+  // of docs/Artifacts.md.
+  if (readOnlyInputs)
+    pm.addPass(createMarkInputsReadOnly());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createGenerateEntryPoints());
+  if (last == Phase::Bufferize)
+    return;
+
+  // llvm: loops, then every dialect to LLVM.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerTokamakPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tokamak-cpu-pipeline",
+      "Compile tok and upstream ops for the host CPU (DESIGN §5)",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        std::optional<Phase> phase = parsePhase(options.compileTo);
+        buildCpuPipeline(pm, phase.value_or(Phase::LLVM),
+                         options.readOnlyInputs);
+      });
+}
+
+} // namespace tokamak

@@ -1,0 +1,168 @@
+//===- tokamak-compile.cpp - The Tokamak ahead-of-time compiler -----------===//
+//
+// Part of the Tokamak project. DESIGN §7:
+//   tokamak-compile INPUT -o OUT [--target=cpu|cuda] [--cuda-arch=sm_90]
+//                   [--compile-to=PHASE] [--emit=mlir|llvm|ptx|obj|artifact]
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/Compiler/Compiler.h"
+
+#include "mlir/IR/AsmState.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+static cl::OptionCategory category("tokamak-compile options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<input.mlir>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                       cl::value_desc("path"), cl::Required,
+                                       cl::cat(category));
+static cl::opt<std::string> targetName("target",
+                                       cl::desc("Target: cpu (default), cuda"),
+                                       cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    cudaArch("cuda-arch", cl::desc("CUDA architecture: sm_80, sm_90"),
+             cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string> compileTo(
+    "compile-to",
+    cl::desc("Stop after a phase: input, tok-opt, tiling, fusion, bufferize, "
+             "llvm"),
+    cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("Output kind: mlir, llvm, ptx, obj, artifact (default: from "
+                  "the output's extension, else artifact)"),
+         cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    cpuName("cpu", cl::desc("CPU to generate code for (default: the host's)"),
+            cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    cpuFeatures("cpu-features",
+                cl::desc("Target features, e.g. +avx2,+fma (default: the "
+                         "host's, or the --cpu's)"),
+                cl::init(""), cl::cat(category));
+
+/// Prints `message` as the tool's one error and returns exit code 1.
+static int fail(const Twine &message) {
+  WithColor::error(errs(), "tokamak-compile") << message << "\n";
+  return 1;
+}
+
+static int fail(Error err) {
+  std::string message = toString(std::move(err));
+  return fail(message);
+}
+
+/// The output kind implied by `path`'s extension, or "artifact".
+static std::string inferEmit(StringRef path) {
+  StringRef ext = sys::path::extension(path);
+  if (ext == ".mlir")
+    return "mlir";
+  if (ext == ".ll")
+    return "llvm";
+  if (ext == ".ptx")
+    return "ptx";
+  if (ext == ".o")
+    return "obj";
+  return "artifact";
+}
+
+/// Writes text produced by `print` to the output path atomically.
+static int writeText(function_ref<void(raw_ostream &)> print) {
+  std::error_code ec;
+  ToolOutputFile out(outputPath, ec, sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write '" + outputPath + "': " + ec.message());
+  print(out.os());
+  out.os().flush();
+  if (out.os().has_error())
+    return fail("cannot write '" + outputPath + "'");
+  out.keep();
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "Tokamak ahead-of-time compiler\n");
+
+  tokamak::CompileOptions options;
+  if (targetName == "cpu")
+    options.target = tokamak::Target::CPU;
+  else if (targetName == "cuda")
+    options.target = tokamak::Target::CUDA;
+  else
+    return fail("unknown target '" + targetName + "' (expected cpu or cuda)");
+  if (cudaArch != "sm_80" && cudaArch != "sm_90" && cudaArch != "sm_90a")
+    return fail("unknown cuda architecture '" + cudaArch +
+                "' (expected sm_80 or sm_90)");
+  options.cudaArch = cudaArch;
+  options.cpu = cpuName;
+  options.cpuFeatures = cpuFeatures;
+
+  std::string kind = emit.empty() ? inferEmit(outputPath) : emit.getValue();
+  if (kind != "mlir" && kind != "llvm" && kind != "ptx" && kind != "obj" &&
+      kind != "artifact")
+    return fail("unknown --emit kind '" + kind +
+                "' (expected mlir, llvm, ptx, obj or artifact)");
+  if (!compileTo.empty()) {
+    std::optional<tokamak::Phase> phase = tokamak::parsePhase(compileTo);
+    if (!phase)
+      return fail("unknown phase '" + compileTo +
+                  "' (expected input, tok-opt, tiling, fusion, bufferize or "
+                  "llvm)");
+    options.compileTo = *phase;
+    if (emit.empty())
+      kind = "mlir";
+    else if (kind != "mlir")
+      return fail("--compile-to needs --emit=mlir");
+  }
+  if (kind == "ptx" && options.target != tokamak::Target::CUDA)
+    return fail("--emit=ptx needs --target=cuda");
+  if (sys::fs::is_directory(inputPath))
+    return fail("'" + inputPath +
+                "' is a directory; model directories are not supported yet");
+
+  tokamak::Compiler compiler;
+  auto module = compiler.parseFile(inputPath);
+  if (!module)
+    return fail(module.takeError());
+
+  if (kind == "mlir") {
+    if (Error err = compiler.lower(**module, options))
+      return fail(std::move(err));
+    return writeText([&](raw_ostream &os) { (*module)->print(os); });
+  }
+  if (kind == "llvm") {
+    auto metadata = compiler.describe(**module);
+    if (!metadata)
+      return fail(metadata.takeError());
+    if (Error err = compiler.lower(**module, options))
+      return fail(std::move(err));
+    LLVMContext llvmContext;
+    auto llvmModule =
+        compiler.translateToLLVMIR(**module, llvmContext, options, *metadata);
+    if (!llvmModule)
+      return fail(llvmModule.takeError());
+    return writeText(
+        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+  }
+  if (kind == "ptx")
+    return fail("the cuda target is not available yet; use --target=cpu");
+  if (kind == "obj") {
+    if (Error err = compiler.emitObject(**module, options, outputPath))
+      return fail(std::move(err));
+    return 0;
+  }
+  if (Error err = compiler.emitArtifact(**module, options, outputPath))
+    return fail(std::move(err));
+  return 0;
+}
