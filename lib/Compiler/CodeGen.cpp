@@ -126,7 +126,7 @@ static llvm::Error writeObject(llvm::Module &llvmModule,
 static llvm::Error compileToObject(Compiler &compiler, ModuleOp module,
                                    const CompileOptions &options,
                                    StringRef objPath) {
-  auto metadata = compiler.describe(module);
+  auto metadata = compiler.describe(module, options);
   if (!metadata)
     return metadata.takeError();
   CompileOptions full = options;

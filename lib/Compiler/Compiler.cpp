@@ -22,6 +22,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 
@@ -112,7 +113,11 @@ static std::string getDTypeName(Type type) {
   return "";
 }
 
-llvm::Expected<std::string> Compiler::describe(ModuleOp module) {
+llvm::Expected<std::string> Compiler::describe(ModuleOp module,
+                                               const CompileOptions &options) {
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
   std::string json;
   llvm::raw_string_ostream os(json);
   llvm::json::OStream j(os);
@@ -144,6 +149,11 @@ llvm::Expected<std::string> Compiler::describe(ModuleOp module) {
   j.object([&] {
     j.attribute("format", "tokamak-artifact");
     j.attribute("version", 1);
+    j.attributeObject("target", [&] {
+      j.attribute("triple", (*tm)->getTargetTriple().str());
+      j.attribute("cpu", (*tm)->getTargetCPU());
+      j.attribute("features", (*tm)->getTargetFeatureString());
+    });
     j.attributeArray("functions", [&] {
       for (auto fn : module.getOps<func::FuncOp>()) {
         if (!fn.isPublic() || fn.isExternal())

@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
     return writeText([&](raw_ostream &os) { (*module)->print(os); });
   }
   if (kind == "llvm") {
-    auto metadata = compiler.describe(**module);
+    auto metadata = compiler.describe(**module, options);
     if (!metadata)
       return fail(metadata.takeError());
     if (Error err = compiler.lower(**module, options))

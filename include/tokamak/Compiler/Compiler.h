@@ -71,8 +71,9 @@ public:
   parseString(llvm::StringRef text, llvm::StringRef bufferName = "<string>");
 
   /// The artifact metadata JSON (docs/Artifacts.md) of the public functions
-  /// of a module still at the tensor level.
-  llvm::Expected<std::string> describe(mlir::ModuleOp module);
+  /// of a module still at the tensor level, compiled with `options`.
+  llvm::Expected<std::string> describe(mlir::ModuleOp module,
+                                       const CompileOptions &options);
 
   /// Runs the pipeline of `options.target` up to `options.compileTo`.
   llvm::Error lower(mlir::ModuleOp module, const CompileOptions &options);

@@ -1,0 +1,28 @@
+//===- JitPlugin.cpp - The JIT as a plugin of tokamak-run -----------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/Compiler/JitPlugin.h"
+#include "tokamak/Compiler/Compiler.h"
+#include "tokamak/runtime/Executable.h"
+
+#include <cstdlib>
+#include <cstring>
+
+extern "C" __attribute__((visibility("default"))) tokamak::rt::Executable *
+tokamak_jit_compile_file(const char *path, char **error) {
+  auto fail = [&](llvm::Error err) -> tokamak::rt::Executable * {
+    *error = strdup(llvm::toString(std::move(err)).c_str());
+    return nullptr;
+  };
+  tokamak::Compiler compiler;
+  auto module = compiler.parseFile(path);
+  if (!module)
+    return fail(module.takeError());
+  auto executable = compiler.jit(**module, tokamak::CompileOptions());
+  if (!executable)
+    return fail(executable.takeError());
+  return executable->release();
+}
