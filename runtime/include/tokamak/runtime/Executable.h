@@ -1,0 +1,94 @@
+//===- Executable.h - Calling compiled functions ----------------*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The calling convention between the runtime and compiled code (see
+// docs/Artifacts.md): every public function has a packed entry
+// `void entry(void **args)` taking pointers to MLIR memref descriptors, and
+// module metadata describing each function's signature. `Executable` is the
+// minimal interface both artifacts (SharedLibraryExecutable) and the JIT
+// implement; `invoke` does the rest.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_RUNTIME_EXECUTABLE_H
+#define TOKAMAK_RUNTIME_EXECUTABLE_H
+
+#include "tokamak/runtime/DType.h"
+#include "tokamak/runtime/Status.h"
+#include "tokamak/runtime/Tensor.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tokamak::rt {
+
+/// The type and shape of one argument or result; kDynamicDim marks dims
+/// known only at run time.
+struct TensorSignature {
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;
+
+  /// "2x?x8xf32".
+  std::string str() const { return formatTensorType(shape, dtype); }
+  /// True when `tensor` has this dtype, rank and every static dim.
+  bool matches(const HostTensor &tensor) const;
+};
+
+/// One public function: its name (without '@'), the symbol of its packed
+/// entry, and its signature.
+struct FunctionSignature {
+  std::string name;
+  std::string entry;
+  std::vector<TensorSignature> inputs;
+  std::vector<TensorSignature> results;
+};
+
+/// The target the code was compiled for.
+struct TargetInfo {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+};
+
+/// Everything the runtime needs to know about a compiled module.
+struct ModuleMetadata {
+  TargetInfo target;
+  std::vector<FunctionSignature> functions;
+
+  /// The function called `name`, or null.
+  const FunctionSignature *lookupFunction(std::string_view name) const;
+};
+
+/// A packed entry: args[i] points to input i's memref descriptor, and
+/// args[nInputs + j] to storage the function fills with result j's.
+using PackedEntry = void (*)(void **args);
+
+/// Compiled code that can be called: loaded from an artifact or JIT-compiled.
+class Executable {
+public:
+  virtual ~Executable();
+
+  /// The module's functions and target.
+  virtual const ModuleMetadata &metadata() const = 0;
+
+  /// The address of the packed entry named `symbol`, or null when absent.
+  virtual void *lookupEntry(const std::string &symbol) = 0;
+};
+
+/// Calls `function` of `executable` on `inputs` and returns its results as
+/// contiguous tensors. Checks the function exists (listing those that do),
+/// the input count, and each input's dtype, rank and static dims against the
+/// metadata; checks result shapes after the call. Results take ownership of
+/// the buffers the compiled code allocated (see docs/Artifacts.md).
+StatusOr<std::vector<HostTensor>> invoke(Executable &executable,
+                                         const std::string &function,
+                                         const std::vector<HostTensor> &inputs);
+
+} // namespace tokamak::rt
+
+#endif // TOKAMAK_RUNTIME_EXECUTABLE_H
