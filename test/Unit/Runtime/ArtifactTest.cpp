@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 using namespace tokamak::rt;
 
@@ -167,8 +168,10 @@ TEST(ArtifactLoadTest, RejectsMissingFile) {
 }
 
 TEST(ArtifactLoadTest, RejectsNonLibraries) {
+  // Unique per process: the test and its sanitized twin may run at once.
   std::string path =
-      (std::filesystem::temp_directory_path() / "tok-not-a-library.so");
+      std::filesystem::temp_directory_path() /
+      ("tok-not-a-library." + std::to_string(::getpid()) + ".so");
   std::ofstream(path) << std::string(200, 'x');
   std::string message = SharedLibraryExecutable::load(path).status().message();
   std::filesystem::remove(path);
