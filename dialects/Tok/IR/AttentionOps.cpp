@@ -2,6 +2,16 @@
 //
 // Part of the Tokamak project.
 //
+// Every verifier checks, in this order: operand and result ranks, element
+// types, dims (a dynamic dim passes), then attribute ranges. Attribute rules
+// shared by the attention ops:
+//   * window >= 1 (tok.attention also requires causal with it),
+//   * sinks >= 0,
+//   * scale finite and nonzero (a negative scale is allowed: it is well
+//     defined, if unusual; zero would erase the scores and infinities or NaN
+//     poison every row),
+//   * softcap finite and > 0 (c · tanh(s / c) needs c > 0).
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Tok/IR/TokOps.h"
@@ -10,8 +20,283 @@
 using namespace mlir;
 using namespace mlir::tok;
 
-LogicalResult AttentionOp::verify() { return success(); }
-LogicalResult AttentionOp::verifyRegions() { return success(); }
-LogicalResult PagedAttentionOp::verify() { return success(); }
-LogicalResult CacheWriteOp::verify() { return success(); }
-LogicalResult LseMergeOp::verify() { return success(); }
+/// The attribute rules of the attention ops (see the file comment).
+static LogicalResult verifyAttentionAttrs(Operation *op, IntegerAttr window,
+                                          IntegerAttr sinks, FloatAttr scale,
+                                          FloatAttr softcap) {
+  if (failed(verifyIntAtLeast(op, "window", window, 1)) ||
+      failed(verifyIntAtLeast(op, "sinks", sinks, 0)) ||
+      failed(verifyFiniteNonzeroFloat(op, "scale", scale)) ||
+      failed(verifyPositiveFloat(op, "softcap", softcap)))
+    return failure();
+  return success();
+}
+
+/// `expected query head count to be a multiple of <kvName> head count, got
+/// <hq> and <hkv>` unless `hq % hkv == 0` (or either is dynamic).
+static LogicalResult verifyHeadGrouping(Operation *op, int64_t hq,
+                                        StringRef kvName, int64_t hkv) {
+  if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
+    return success();
+  if (hkv != 0 && hq % hkv == 0)
+    return success();
+  return op->emitOpError("expected query head count to be a multiple of ")
+         << kvName << " head count, got " << hq << " and " << hkv;
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType keyType = getKey().getType();
+  RankedTensorType valueType = getValue().getType();
+  RankedTensorType outputType = getOutput().getType();
+  RankedTensorType lseType = getLse() ? getLse().getType() : nullptr;
+  RankedTensorType biasType = getBias() ? getBias().getType() : nullptr;
+  RankedTensorType seqStartsType =
+      getSeqStarts() ? getSeqStarts().getType() : nullptr;
+
+  // Ranks.
+  if (failed(verifyRank(op, "query", queryType, 4)) ||
+      failed(verifyRank(op, "key", keyType, 4)) ||
+      failed(verifyRank(op, "value", valueType, 4)) ||
+      (biasType && failed(verifyRankAtMost(op, "bias", biasType, 4))) ||
+      (seqStartsType &&
+       failed(verifyRank(op, "seq_starts", seqStartsType, 1))) ||
+      failed(verifyRank(op, "output", outputType, 4)) ||
+      (lseType && failed(verifyRank(op, "lse", lseType, 3))))
+    return failure();
+
+  // Element types.
+  Builder builder(getContext());
+  if (failed(verifyFloatElementType(op, "query", queryType)) ||
+      failed(verifySameElementType(op, "query", queryType, "key", keyType)) ||
+      failed(
+          verifySameElementType(op, "query", queryType, "value", valueType)) ||
+      (biasType && failed(verifyFloatElementType(op, "bias", biasType))) ||
+      (seqStartsType &&
+       failed(verifyElementType(op, "seq_starts", seqStartsType,
+                                builder.getI32Type()))) ||
+      failed(verifySameElementType(op, "query", queryType, "output",
+                                   outputType)) ||
+      (lseType &&
+       failed(verifyElementType(op, "lse", lseType, builder.getF32Type()))))
+    return failure();
+
+  // Dims.
+  ArrayRef<int64_t> q = queryType.getShape();
+  ArrayRef<int64_t> k = keyType.getShape();
+  ArrayRef<int64_t> v = valueType.getShape();
+  if (failed(verifyDimsMatch(op, "query", q[0], "key", k[0], "batch sizes")) ||
+      failed(verifyDimsMatch(op, "key", k[0], "value", v[0], "batch sizes")) ||
+      failed(verifyDimsMatch(op, "key", k[1], "value", v[1], "head counts")) ||
+      failed(verifyHeadGrouping(op, q[1], "key", mergeDims({k[1], v[1]}))) ||
+      failed(verifyDimsMatch(op, "query", q[3], "key", k[3], "head dims")) ||
+      failed(
+          verifyDimsMatch(op, "key", k[2], "value", v[2], "sequence lengths")))
+    return failure();
+
+  int64_t batch = mergeDims({q[0], k[0], v[0]});
+  int64_t keyLength = mergeDims({k[2], v[2]});
+  if (failed(verifyShape(op, "output", outputType, {batch, q[1], q[2], v[3]})))
+    return failure();
+  if (lseType && failed(verifyShape(op, "lse", lseType, {batch, q[1], q[2]})))
+    return failure();
+
+  if (biasType) {
+    // Broadcast by trailing alignment: each bias dim is 1 or equals the dim
+    // of [B, Hq, Sq, Skv] it lines up with.
+    SmallVector<int64_t> scores = {batch, q[1], q[2], keyLength};
+    ArrayRef<int64_t> bias = biasType.getShape();
+    ArrayRef<int64_t> aligned = ArrayRef(scores).take_back(bias.size());
+    for (auto [biasDim, scoreDim] : llvm::zip_equal(bias, aligned)) {
+      if (biasDim != 1 && dimsConflict(biasDim, scoreDim))
+        return emitOpError("expected bias shape ")
+               << formatShape(bias) << " to broadcast to "
+               << formatShape(scores);
+    }
+  }
+
+  if (seqStartsType) {
+    if (ShapedType::isStatic(batch) && batch != 1)
+      return emitOpError("expected batch size 1 with seq_starts, got ")
+             << batch;
+    int64_t numStarts = seqStartsType.getDimSize(0);
+    if (ShapedType::isStatic(numStarts) && numStarts < 2)
+      return emitOpError("expected seq_starts length at least 2, got ")
+             << numStarts;
+  }
+
+  // Attributes.
+  if (getWindowAttr() && !getCausal())
+    return emitOpError("expected causal when window is set");
+  return verifyAttentionAttrs(op, getWindowAttr(), getSinksAttr(),
+                              getScaleAttr(), getSoftcapAttr());
+}
+
+LogicalResult AttentionOp::verifyRegions() {
+  Region &region = getScoreMod();
+  if (region.empty())
+    return success();
+  if (!region.hasOneBlock())
+    return emitOpError("expected score_mod region to have one block, got ")
+           << region.getBlocks().size();
+
+  // (score, batch, head, query index, key index) -> score.
+  Block &block = region.front();
+  Builder builder(getContext());
+  Type f32 = builder.getF32Type();
+  Type index = builder.getIndexType();
+  if (failed(verifyBlockArguments(getOperation(), "score_mod", block,
+                                  {f32, index, index, index, index})))
+    return failure();
+  auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
+  if (!yield)
+    return emitOpError("expected score_mod region to end with tok.yield");
+  return verifyYieldedTypes(getOperation(), "score_mod",
+                            yield.getValues().getTypes(), {f32});
+}
+
+//===----------------------------------------------------------------------===//
+// PagedAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PagedAttentionOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType queryType = getQuery().getType();
+  RankedTensorType keyCacheType = getKeyCache().getType();
+  RankedTensorType valueCacheType = getValueCache().getType();
+  RankedTensorType tableType = getBlockTable().getType();
+  RankedTensorType lensType = getLens().getType();
+  RankedTensorType outputType = getOutput().getType();
+
+  // Ranks.
+  if (failed(verifyRank(op, "query", queryType, 4)) ||
+      failed(verifyRank(op, "key_cache", keyCacheType, 4)) ||
+      failed(verifyRank(op, "value_cache", valueCacheType, 4)) ||
+      failed(verifyRank(op, "block_table", tableType, 2)) ||
+      failed(verifyRank(op, "lens", lensType, 1)) ||
+      failed(verifyRank(op, "output", outputType, 4)))
+    return failure();
+
+  // Element types.
+  Type i32 = IntegerType::get(getContext(), 32);
+  if (failed(verifyFloatElementType(op, "query", queryType)) ||
+      failed(verifySameElementType(op, "query", queryType, "key_cache",
+                                   keyCacheType)) ||
+      failed(verifySameElementType(op, "query", queryType, "value_cache",
+                                   valueCacheType)) ||
+      failed(verifyElementType(op, "block_table", tableType, i32)) ||
+      failed(verifyElementType(op, "lens", lensType, i32)) ||
+      failed(
+          verifySameElementType(op, "query", queryType, "output", outputType)))
+    return failure();
+
+  // Dims: both caches are [NumBlocks, BlockSize, Hkv, D].
+  ArrayRef<int64_t> q = queryType.getShape();
+  ArrayRef<int64_t> kc = keyCacheType.getShape();
+  ArrayRef<int64_t> vc = valueCacheType.getShape();
+  ArrayRef<int64_t> table = tableType.getShape();
+  ArrayRef<int64_t> lens = lensType.getShape();
+  if (failed(verifyCompatibleShapes(op, "key_cache", keyCacheType,
+                                    "value_cache", valueCacheType)) ||
+      failed(verifyHeadGrouping(op, q[1], "key_cache",
+                                mergeDims({kc[2], vc[2]}))) ||
+      failed(verifyDimsMatch(op, "query", q[3], "key_cache", kc[3],
+                             "head dims")) ||
+      failed(verifyDimsMatch(op, "query", q[0], "block_table", table[0],
+                             "batch sizes")) ||
+      failed(
+          verifyDimsMatch(op, "query", q[0], "lens", lens[0], "batch sizes")))
+    return failure();
+  int64_t batch = mergeDims({q[0], table[0], lens[0]});
+  if (failed(verifyShape(op, "output", outputType,
+                         {batch, q[1], q[2], mergeDims({vc[3], kc[3]})})))
+    return failure();
+
+  // Attributes (masking is always causal, so window needs nothing more).
+  return verifyAttentionAttrs(op, getWindowAttr(), getSinksAttr(),
+                              getScaleAttr(), getSoftcapAttr());
+}
+
+//===----------------------------------------------------------------------===//
+// CacheWriteOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CacheWriteOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType cacheType = getCache().getType();
+  RankedTensorType updateType = getUpdate().getType();
+  RankedTensorType slotsType = getSlots().getType();
+  RankedTensorType resultType = getResult().getType();
+
+  if (failed(verifyRank(op, "cache", cacheType, 4)) ||
+      failed(verifyRank(op, "update", updateType, 4)) ||
+      failed(verifyRank(op, "slots", slotsType, 2)) ||
+      failed(verifyRank(op, "result", resultType, 4)))
+    return failure();
+
+  if (failed(verifyFloatElementType(op, "cache", cacheType)) ||
+      failed(verifySameElementType(op, "cache", cacheType, "update",
+                                   updateType)) ||
+      failed(verifyElementType(op, "slots", slotsType,
+                               IntegerType::get(getContext(), 32))))
+    return failure();
+
+  // cache [N, BS, Hkv, D], update [B, Hkv, S, D], slots [B, S].
+  ArrayRef<int64_t> cache = cacheType.getShape();
+  ArrayRef<int64_t> update = updateType.getShape();
+  ArrayRef<int64_t> slots = slotsType.getShape();
+  if (failed(verifyDimsMatch(op, "cache", cache[2], "update", update[1],
+                             "head counts")) ||
+      failed(verifyDimsMatch(op, "cache", cache[3], "update", update[3],
+                             "head dims")) ||
+      failed(verifyDimsMatch(op, "update", update[0], "slots", slots[0],
+                             "batch sizes")) ||
+      failed(verifyDimsMatch(op, "update", update[2], "slots", slots[1],
+                             "sequence lengths")))
+    return failure();
+  return verifySameType(op, "cache", cacheType, "result", resultType);
+}
+
+//===----------------------------------------------------------------------===//
+// LseMergeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LseMergeOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType output1Type = getOutput1().getType();
+  RankedTensorType output2Type = getOutput2().getType();
+  RankedTensorType lse1Type = getLse1().getType();
+  RankedTensorType lse2Type = getLse2().getType();
+  RankedTensorType outputType = getOutput().getType();
+  RankedTensorType lseType = getLse().getType();
+
+  // Ranks: outputs [..., Dv], log-sum-exps [...].
+  int64_t rank = output1Type.getRank();
+  if (failed(verifyRankAtLeast(op, "output1", output1Type, 1)) ||
+      failed(
+          verifySameRank(op, "output2", output2Type, "output1", output1Type)) ||
+      failed(verifyRank(op, "lse1", lse1Type, rank - 1)) ||
+      failed(verifyRank(op, "lse2", lse2Type, rank - 1)))
+    return failure();
+
+  Type f32 = Float32Type::get(getContext());
+  if (failed(verifyFloatElementType(op, "output1", output1Type)) ||
+      failed(verifyElementType(op, "lse1", lse1Type, f32)))
+    return failure();
+
+  if (failed(
+          verifySameType(op, "output1", output1Type, "output2", output2Type)) ||
+      failed(verifySameType(op, "lse1", lse1Type, "lse2", lse2Type)) ||
+      failed(verifyShape(op, "lse1", lse1Type,
+                         output1Type.getShape().drop_back())) ||
+      failed(
+          verifySameType(op, "output1", output1Type, "output", outputType)) ||
+      failed(verifySameType(op, "lse1", lse1Type, "lse", lseType)))
+    return failure();
+  return success();
+}

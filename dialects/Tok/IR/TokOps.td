@@ -67,6 +67,19 @@ def Tok_AttentionOp : Tok_Op<"attention",
     `->` custom<ResultTypes>(type($output), type($lse))
     (`score_mod` $score_mod^)?
   }];
+  let builders = [
+    // Plain (optionally causal) attention: no lse, bias, seq_starts,
+    // attributes or score_mod.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$query,
+                   "::mlir::Value":$key, "::mlir::Value":$value,
+                   CArg<"bool", "false">:$causal), [{
+      build($_builder, $_state, output, /*lse=*/::mlir::Type(), query, key,
+            value, /*bias=*/::mlir::Value(), /*seq_starts=*/::mlir::Value(),
+            causal, /*window=*/::mlir::IntegerAttr(),
+            /*sinks=*/::mlir::IntegerAttr(), /*scale=*/::mlir::FloatAttr(),
+            /*softcap=*/::mlir::FloatAttr());
+    }]>
+  ];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
 }
