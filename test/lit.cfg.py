@@ -21,6 +21,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%tokamak_src", config.tokamak_src_root))
+config.substitutions.append(("%tokamak_obj", config.tokamak_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -29,8 +30,12 @@ llvm_config.use_default_substitutions()
 config.environment["FILECHECK_OPTS"] = (
     "-enable-var-scope --allow-unused-prefixes=false")
 
+# RUN lines may use `not`, `count`, FileCheck and the Tokamak tools directly.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.tokamak_tools_dir, append_path=True)
+
 tool_dirs = [config.tokamak_tools_dir, config.llvm_tools_dir]
-tools = ["tokamak-opt",
+tools = ["tokamak-opt", "tokamak-embed-example",
          ToolSubst("tokamak-compile", unresolved="ignore"),
          ToolSubst("tokamak-run", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
