@@ -1,0 +1,93 @@
+//===- AttentionUtils.h - Shared pieces of the attention lowering -*- C++
+//-*-===//
+//
+// Part of the Tokamak project. Private to lib/Conversion/TokToLinalg: the
+// reference attention core shared by tok.attention and tok.paged_attention.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_LIB_CONVERSION_TOKTOLINALG_ATTENTIONUTILS_H
+#define TOKAMAK_LIB_CONVERSION_TOKTOLINALG_ATTENTIONUTILS_H
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Region.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <functional>
+#include <optional>
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace tokamak::detail {
+
+/// Where a query and a key sit for masking, built inside the score body.
+/// Causal keeps `keyPos <= queryPos + offset`, a window W also keeps
+/// `keyPos > queryPos + offset - W`, sinks N keep `keyPos < N`; `valid`
+/// (an i1, or null for "always") is ANDed in.
+struct MaskPositions {
+  mlir::Value queryPos;
+  mlir::Value keyPos;
+  mlir::Value offset;
+  mlir::Value valid;
+};
+
+/// Builds the mask positions from the loop indices `(b, h, i, j)` and the
+/// block arguments of the extra mask inputs.
+using MaskPositionsFn = std::function<MaskPositions(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange loopIndices,
+    mlir::ValueRange maskArgs)>;
+
+/// One attention problem in the dense layout: query `[B, Hq, Sq, D]`, key
+/// `[B, Hkv, Skv, D]`, value `[B, Hkv, Skv, Dv]`.
+struct AttentionSpec {
+  mlir::Value query, key, value;
+  /// Optional bias broadcastable to `[B, Hq, Sq, Skv]`.
+  mlir::Value bias;
+  /// Optional score_mod region `(s, b, h, i, j) -> s`, inlined.
+  mlir::Region *scoreMod = nullptr;
+  std::optional<double> scale, softcap;
+  bool causal = false;
+  std::optional<int64_t> window, sinks;
+  /// Extra tensors read by the mask, with their maps from `(b, h, i, j)`.
+  llvm::SmallVector<mlir::Value> maskInputs;
+  llvm::SmallVector<mlir::AffineMap> maskMaps;
+  /// Null: `queryPos = i`, `keyPos = j`, `offset = Skv - Sq`.
+  MaskPositionsFn positions;
+  /// Element type of the output (the lse is always f32).
+  mlir::Type outputElementType;
+  bool withLse = false;
+};
+
+/// Emits the reference lowering of `spec` (scores materialized in f32,
+/// softmax with max subtraction, fully masked rows give zeros and lse -inf).
+/// Returns the output and the lse (null unless `withLse`).
+mlir::FailureOr<std::pair<mlir::Value, mlir::Value>>
+buildAttention(mlir::OpBuilder &b, mlir::Location loc,
+               const AttentionSpec &spec);
+
+/// Builds a `linalg.generic` with one init and returns its result; `body`
+/// gets the block arguments (inputs, then the init) and returns the value
+/// to yield.
+mlir::Value
+makeGeneric(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+            mlir::Value init, llvm::ArrayRef<mlir::AffineMap> maps,
+            llvm::ArrayRef<mlir::utils::IteratorType> iterators,
+            llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                           mlir::ValueRange)>
+                body);
+
+/// An f32 constant.
+mlir::Value cstF32(mlir::OpBuilder &b, mlir::Location loc, double value);
+
+/// tok.paged_attention and tok.cache_write (PagedAttention.cpp).
+void populatePagedAttentionPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace tokamak::detail
+
+#endif // TOKAMAK_LIB_CONVERSION_TOKTOLINALG_ATTENTIONUTILS_H

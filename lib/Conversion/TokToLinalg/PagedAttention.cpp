@@ -1,0 +1,248 @@
+//===- PagedAttention.cpp - Lower tok.paged_attention and tok.cache_write -===//
+//
+// Part of the Tokamak project. paged_attention gathers the keys and values
+// of each sequence through its block table into a dense
+// [B, Hkv, MaxBlocks * BlockSize, D] tensor and reuses the dense attention
+// core with a position mask; cache_write is an scf.for nest of
+// tensor.insert_slice on the cache, so that bufferization updates it in
+// place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionUtils.h"
+#include "Utils.h"
+
+#include "dialects/Tok/IR/TokOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace tokamak::detail;
+
+/// An integer scalar as an index.
+static Value toIndex(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// out[b, h, p, d] = cache[table[b, p / BS], p % BS, h, d] for the positions
+/// p < lens[b]; positions past the length (whose table entries may be
+/// garbage) and out-of-range block ids read block 0 instead, and are masked.
+static Value gatherPaged(OpBuilder &b, Location loc, Value cache, Value table,
+                         Value lens, OpFoldResult batch) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> cDims = getDims(b, loc, cache);
+  SmallVector<OpFoldResult> tDims = getDims(b, loc, table);
+  Value numBlocks = getValueOrCreateConstantIndexOp(b, loc, cDims[0]);
+  Value blockSize = getValueOrCreateConstantIndexOp(b, loc, cDims[1]);
+  std::optional<int64_t> maxBlocks = getConstantIntValue(tDims[1]);
+  std::optional<int64_t> staticBlockSize = getConstantIntValue(cDims[1]);
+  OpFoldResult numPositions =
+      maxBlocks && staticBlockSize
+          ? OpFoldResult(b.getIndexAttr(*maxBlocks * *staticBlockSize))
+          : OpFoldResult(arith::MulIOp::create(
+                b, loc, getValueOrCreateConstantIndexOp(b, loc, tDims[1]),
+                blockSize));
+  Type elementType = cast<RankedTensorType>(cache.getType()).getElementType();
+  Value init = createEmpty(b, loc, {batch, cDims[2], numPositions, cDims[3]},
+                           elementType);
+  return makeGeneric(
+      b, loc, ValueRange{}, init, AffineMap::getMultiDimIdentityMap(4, ctx),
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+        using arith::CmpIPredicate;
+        Value bi = linalg::IndexOp::create(nb, nl, 0);
+        Value h = linalg::IndexOp::create(nb, nl, 1);
+        Value p = linalg::IndexOp::create(nb, nl, 2);
+        Value d = linalg::IndexOp::create(nb, nl, 3);
+        Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
+        Value logical = arith::DivUIOp::create(nb, nl, p, blockSize);
+        Value row = arith::RemUIOp::create(nb, nl, p, blockSize);
+        Value len =
+            toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, lens, bi));
+        Value block = toIndex(
+            nb, nl,
+            tensor::ExtractOp::create(nb, nl, table, ValueRange{bi, logical}));
+        Value ok = arith::CmpIOp::create(nb, nl, CmpIPredicate::slt, p, len);
+        ok = arith::AndIOp::create(
+            nb, nl, ok,
+            arith::CmpIOp::create(nb, nl, CmpIPredicate::sge, block, zero));
+        ok = arith::AndIOp::create(nb, nl, ok,
+                                   arith::CmpIOp::create(nb, nl,
+                                                         CmpIPredicate::slt,
+                                                         block, numBlocks));
+        block = arith::SelectOp::create(nb, nl, ok, block, zero);
+        return tensor::ExtractOp::create(nb, nl, cache,
+                                         ValueRange{block, row, h, d});
+      });
+}
+
+namespace {
+
+/// tok.paged_attention -> gather + the dense attention core.
+struct PagedAttentionOpLowering : OpConversionPattern<tok::PagedAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(tok::PagedAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto qType = cast<RankedTensorType>(op.getQuery().getType());
+    auto cType = cast<RankedTensorType>(op.getKeyCache().getType());
+    int64_t hq = qType.getDimSize(1), hkv = cType.getDimSize(2);
+    if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv <= 0 ||
+        hq % hkv != 0)
+      return rewriter.notifyMatchFailure(op, "dynamic head counts");
+
+    Value query = adaptor.getQuery(), lens = adaptor.getLens();
+    OpFoldResult batch = tensor::getMixedSize(rewriter, loc, query, 0);
+    AttentionSpec spec;
+    spec.query = query;
+    spec.key = gatherPaged(rewriter, loc, adaptor.getKeyCache(),
+                           adaptor.getBlockTable(), lens, batch);
+    spec.value = gatherPaged(rewriter, loc, adaptor.getValueCache(),
+                             adaptor.getBlockTable(), lens, batch);
+    if (std::optional<APFloat> s = op.getScale())
+      spec.scale = s->convertToDouble();
+    if (std::optional<APFloat> c = op.getSoftcap())
+      spec.softcap = c->convertToDouble();
+    spec.causal = true;
+    if (std::optional<uint64_t> w = op.getWindow())
+      spec.window = static_cast<int64_t>(*w);
+    if (std::optional<uint64_t> n = op.getSinks())
+      spec.sinks = static_cast<int64_t>(*n);
+    spec.outputElementType = op.getOutput().getType().getElementType();
+
+    // Query i of sequence b sits at position lens[b] - Sq + i; key position
+    // j is visible only below lens[b].
+    Value sq = getValueOrCreateConstantIndexOp(
+        rewriter, loc, tensor::getMixedSize(rewriter, loc, query, 2));
+    MLIRContext *ctx = rewriter.getContext();
+    spec.maskInputs = {lens};
+    spec.maskMaps = {AffineMap::get(4, 0, {getAffineDimExpr(0, ctx)}, ctx)};
+    spec.positions = [sq](OpBuilder &nb, Location nl, ValueRange idx,
+                          ValueRange args) {
+      Value len = toIndex(nb, nl, args[0]);
+      Value first = arith::SubIOp::create(nb, nl, len, sq);
+      Value queryPos = arith::AddIOp::create(nb, nl, first, idx[2]);
+      Value valid =
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, idx[3], len);
+      return MaskPositions{queryPos, idx[3],
+                           arith::ConstantIndexOp::create(nb, nl, 0), valid};
+    };
+
+    FailureOr<std::pair<Value, Value>> result =
+        buildAttention(rewriter, loc, spec);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "unsupported head counts");
+    rewriter.replaceOp(op, result->first);
+    return success();
+  }
+};
+
+/// tok.cache_write -> scf.for (b) { scf.for (s) { scf.if (slot >= 0)
+/// { tensor.insert_slice } } } carrying the cache.
+struct CacheWriteOpLowering : OpConversionPattern<tok::CacheWriteOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(tok::CacheWriteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value cache = adaptor.getCache(), update = adaptor.getUpdate();
+    Value slots = adaptor.getSlots();
+    auto cacheType = cast<RankedTensorType>(cache.getType());
+    auto updateType = cast<RankedTensorType>(update.getType());
+    Type elementType = cacheType.getElementType();
+
+    // Convert the update to the cache's element type if they differ.
+    SmallVector<OpFoldResult> uDims = getDims(rewriter, loc, update);
+    if (updateType.getElementType() != elementType) {
+      MLIRContext *ctx = rewriter.getContext();
+      AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+      update = makeGeneric(
+          rewriter, loc, update, createEmpty(rewriter, loc, uDims, elementType),
+          {id, id},
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            return fromF32(nb, nl, toF32(nb, nl, args[0]), elementType);
+          });
+    }
+
+    // One [Hkv, D] row per (b, s).
+    auto rowType = RankedTensorType::get(
+        {updateType.getDimSize(1), updateType.getDimSize(3)}, elementType);
+    Value blockSize = getValueOrCreateConstantIndexOp(
+        rewriter, loc, tensor::getMixedSize(rewriter, loc, cache, 1));
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value batch = getValueOrCreateConstantIndexOp(rewriter, loc, uDims[0]);
+    Value length = getValueOrCreateConstantIndexOp(rewriter, loc, uDims[2]);
+    OpFoldResult c0 = rewriter.getIndexAttr(0), c1 = rewriter.getIndexAttr(1);
+    SmallVector<OpFoldResult> unitStrides(4, c1);
+
+    auto outer = scf::ForOp::create(
+        rewriter, loc, zero, batch, one, ValueRange{cache},
+        [&](OpBuilder &ob, Location ol, Value bi, ValueRange outerArgs) {
+          auto inner = scf::ForOp::create(
+              ob, ol, zero, length, one, outerArgs,
+              [&](OpBuilder &ib, Location il, Value si, ValueRange args) {
+                Value current = args[0];
+                Value slot = toIndex(ib, il,
+                                     tensor::ExtractOp::create(
+                                         ib, il, slots, ValueRange{bi, si}));
+                Value valid = arith::CmpIOp::create(
+                    ib, il, arith::CmpIPredicate::sge, slot, zero);
+                auto ifOp = scf::IfOp::create(
+                    ib, il, valid,
+                    [&](OpBuilder &tb, Location tl) {
+                      Value block =
+                          arith::DivUIOp::create(tb, tl, slot, blockSize);
+                      Value row =
+                          arith::RemUIOp::create(tb, tl, slot, blockSize);
+                      // Copy through a linalg.copy into the matching
+                      // slice of the cache so that bufferization writes in
+                      // place (and needs no strided memref.copy).
+                      SmallVector<OpFoldResult> dstOffsets = {block, row, c0,
+                                                              c0};
+                      SmallVector<OpFoldResult> dstSizes = {c1, c1, uDims[1],
+                                                            uDims[3]};
+                      Value src = tensor::ExtractSliceOp::create(
+                          tb, tl, rowType, update,
+                          ArrayRef<OpFoldResult>{bi, c0, si, c0},
+                          ArrayRef<OpFoldResult>{c1, uDims[1], c1, uDims[3]},
+                          unitStrides);
+                      Value dst = tensor::ExtractSliceOp::create(
+                          tb, tl, rowType, current, dstOffsets, dstSizes,
+                          unitStrides);
+                      Value copied =
+                          linalg::CopyOp::create(tb, tl, src, dst).getResult(0);
+                      Value written = tensor::InsertSliceOp::create(
+                          tb, tl, copied, current, dstOffsets, dstSizes,
+                          unitStrides);
+                      scf::YieldOp::create(tb, tl, written);
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, current);
+                    });
+                scf::YieldOp::create(ib, il, ifOp.getResults());
+              });
+          scf::YieldOp::create(ob, ol, inner.getResults());
+        });
+    rewriter.replaceOp(op, outer.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void tokamak::detail::populatePagedAttentionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<PagedAttentionOpLowering, CacheWriteOpLowering>(
+      patterns.getContext());
+}

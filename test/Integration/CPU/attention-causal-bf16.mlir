@@ -1,0 +1,10 @@
+// Causal GQA attention, S=1024, bf16 (f32 accumulation), with lse.
+// RUN: rm -rf %t && %python %S/../ref.py attention --b=1 --hq=8 --hkv=2 --sq=1024 --skv=1024 --d=64 --dtype=bf16 --causal --lse --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --output=@%t/out0.npy --output=@%t/out1.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-2
+// RUN: %python %S/../compare.py %t/out1.npy %t/ref1.npy --rtol=1e-4
+
+func.func @main(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, tensor<1x8x?xf32>) {
+  %o, %lse = tok.attention %q, %k, %v {causal} : (tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, tensor<1x8x?xf32>)
+  return %o, %lse : tensor<1x8x?x64xbf16>, tensor<1x8x?xf32>
+}

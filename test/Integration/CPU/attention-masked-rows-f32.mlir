@@ -1,0 +1,10 @@
+// Sq > Skv causal: the first Sq - Skv queries see no key (zeros, lse -inf), f32.
+// RUN: rm -rf %t && %python %S/../ref.py attention --b=1 --hq=4 --hkv=4 --sq=96 --skv=32 --d=64 --causal --lse --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --output=@%t/out0.npy --output=@%t/out1.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=1e-4
+// RUN: %python %S/../compare.py %t/out1.npy %t/ref1.npy --rtol=1e-4
+
+func.func @main(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x?xf32>) {
+  %o, %lse = tok.attention %q, %k, %v {causal} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x?xf32>)
+  return %o, %lse : tensor<1x4x?x64xf32>, tensor<1x4x?xf32>
+}

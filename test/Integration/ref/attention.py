@@ -1,0 +1,310 @@
+#===- attention.py - References for the attention ops --------------------===#
+#
+# Part of the Tokamak project. PyTorch (float64) references for
+# tok.attention, tok.paged_attention, tok.cache_write and tok.lse_merge.
+# The math is written out directly (explicit masks, max-subtracted softmax
+# in float64); packed and paged cases loop over sequences and run dense
+# attention per sequence, independently of how the compiler lowers them.
+#
+# Flags of case_attention (all optional): --b --hq --hkv --sq --skv --d --dv
+# --causal --window=W --sinks=N --scale=F --softcap=F --dtype=f32|f16|bf16
+# --bias=full|bcast|key|row_neginf --score_mod=alibi|table --lse
+# --seqlens=3,0,5 (packed; B must be 1).
+#
+#===----------------------------------------------------------------------===#
+import math
+
+import numpy as np
+import torch
+
+NEG_INF = float("-inf")
+
+
+def _as_list(value):
+    if isinstance(value, int):
+        return [value]
+    return [int(x) for x in str(value).split(",") if x != ""]
+
+
+def _round(x, dtype):
+    """Rounds the f32 array `x` to `dtype`: (array to store, float64 tensor of
+    the rounded values). bf16 is stored as raw uint16 bits."""
+    x = np.asarray(x, dtype=np.float32)
+    if dtype == "f32":
+        return x, torch.from_numpy(x).double()
+    if dtype == "f16":
+        h = x.astype(np.float16)
+        return h, torch.from_numpy(h).double()
+    if dtype == "bf16":
+        t = torch.from_numpy(x).to(torch.bfloat16)
+        return t.view(torch.int16).numpy().view(np.uint16), t.double()
+    raise ValueError(f"unknown dtype {dtype}")
+
+
+def _store(t, dtype):
+    """Stores the float64 tensor `t` as `dtype` (bf16 as uint16 bits)."""
+    t = t.float()
+    if dtype == "f32":
+        return t.numpy()
+    if dtype == "f16":
+        return t.half().numpy()
+    if dtype == "bf16":
+        return t.to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16)
+    raise ValueError(f"unknown dtype {dtype}")
+
+
+def _softmax_pv(s, v):
+    """softmax(s) @ v over the last dim with fully masked rows giving zeros,
+    plus the lse (-inf for those rows). s [..., Sq, Skv], v [..., Skv, Dv]."""
+    m = s.amax(dim=-1, keepdim=True)
+    m = torch.where(torch.isneginf(m), torch.zeros_like(m), m)
+    e = torch.exp(s - m)
+    l = e.sum(dim=-1, keepdim=True)
+    o = torch.where(l > 0, (e @ v) / torch.where(l > 0, l, torch.ones_like(l)),
+                    torch.zeros_like(l))
+    lse = (m + torch.log(l)).squeeze(-1)
+    # Cross-check against torch.softmax on the rows that see something.
+    seen = (l > 0).squeeze(-1)
+    if seen.any():
+        assert torch.allclose(e[seen] / l[seen],
+                              torch.softmax(s[seen], dim=-1))
+    return o, lse
+
+
+def dense_attention(q, k, v, scale, softcap=None, mod=None, bias=None,
+                    mask=None):
+    """q [B,Hq,Sq,D], k [B,Hkv,Skv,D], v [B,Hkv,Skv,Dv] float64; mod(s) gets
+    the [B,Hq,Sq,Skv] scores; mask is a bool broadcastable to s (True =
+    visible)."""
+    groups = q.shape[1] // k.shape[1]
+    k = k.repeat_interleave(groups, dim=1)
+    v = v.repeat_interleave(groups, dim=1)
+    s = scale * (q @ k.transpose(-1, -2))
+    if softcap is not None:
+        s = softcap * torch.tanh(s / softcap)
+    if mod is not None:
+        s = mod(s)
+    if bias is not None:
+        s = s + bias
+    if mask is not None:
+        s = s.masked_fill(~mask, NEG_INF)
+    return _softmax_pv(s, v)
+
+
+def causal_mask(sq, skv, causal, window=None, sinks=None, query_pos=None):
+    """[Sq, Skv] visibility; query i sits at query_pos[i] (default
+    i + Skv - Sq), key j at j."""
+    i = (torch.arange(sq) + (skv - sq) if query_pos is None
+         else torch.as_tensor(query_pos))[:, None]
+    j = torch.arange(skv)[None, :]
+    vis = torch.ones(sq, skv, dtype=torch.bool)
+    if causal:
+        vis &= j <= i
+    if window is not None:
+        in_window = j > i - window
+        if sinks is not None:
+            in_window |= j < sinks
+        vis &= in_window
+    return vis
+
+
+def _scale(args, d):
+    return float(args["scale"]) if "scale" in args else 1.0 / math.sqrt(d)
+
+
+def case_attention(args, rng):
+    """Inputs q, k, v [, bias] [, seq_starts] [, mod table]; outputs o [, lse]."""
+    b = args.get("b", 1)
+    hq = args.get("hq", 4)
+    hkv = args.get("hkv", hq)
+    sq = args.get("sq", 64)
+    skv = args.get("skv", sq)
+    d = args.get("d", 64)
+    dv = args.get("dv", d)
+    dtype = args.get("dtype", "f32")
+    causal = bool(args.get("causal", False))
+    window = args.get("window")
+    sinks = args.get("sinks")
+    softcap = args.get("softcap")
+    softcap = float(softcap) if softcap is not None else None
+    scale = _scale(args, d)
+
+    q_np, q = _round(rng.standard_normal((b, hq, sq, d)), dtype)
+    k_np, k = _round(rng.standard_normal((b, hkv, skv, d)), dtype)
+    v_np, v = _round(rng.standard_normal((b, hkv, skv, dv)), dtype)
+    inputs = [q_np, k_np, v_np]
+
+    bias = None
+    kind = args.get("bias")
+    if kind is not None:
+        shape = {"full": (b, hq, sq, skv), "bcast": (1, 1, sq, skv),
+                 "key": (skv,), "row_neginf": (b, hq, sq, skv)}[kind]
+        bias_np = rng.standard_normal(shape).astype(np.float32)
+        if kind == "row_neginf":
+            # A few whole rows fully masked by the bias.
+            bias_np[:, :, 3, :] = -np.inf
+            bias_np[0, 0, sq - 1, :] = -np.inf
+        inputs.append(bias_np)
+        bias = torch.from_numpy(bias_np).double()
+
+    mod = None
+    if args.get("score_mod") == "alibi":
+        # s - 0.0625 * (h + 1) * (i - j)
+        h_idx = torch.arange(hq, dtype=torch.float64)[:, None, None]
+        i_idx = torch.arange(sq, dtype=torch.float64)[:, None]
+        j_idx = torch.arange(skv, dtype=torch.float64)[None, :]
+        mod = lambda s: s - 0.0625 * (h_idx + 1) * (i_idx - j_idx)
+    elif args.get("score_mod") == "table":
+        # s * t[h, j], t captured from outside the region.
+        t_np = rng.uniform(0.5, 1.5, (hq, skv)).astype(np.float32)
+        t = torch.from_numpy(t_np).double()
+        mod = lambda s: s * t[None, :, None, :]
+
+    if "seqlens" in args:
+        assert b == 1 and sq == skv
+        lens = _as_list(args["seqlens"])
+        cu = np.concatenate([[0], np.cumsum(lens)]).astype(np.int32)
+        assert cu[-1] <= sq
+        inputs.append(cu)
+        # One dense attention per sequence; rows past cu[-1] see nothing.
+        o = torch.zeros(b, hq, sq, dv, dtype=torch.float64)
+        lse = torch.full((b, hq, sq), NEG_INF, dtype=torch.float64)
+        for start, end in zip(cu[:-1], cu[1:]):
+            if end == start:
+                continue
+            n = int(end - start)
+            sl = slice(int(start), int(end))
+            seq_bias = None
+            if bias is not None:
+                full = bias.expand(b, hq, sq, skv)
+                seq_bias = full[:, :, sl, sl]
+            mask = causal_mask(n, n, causal, window, sinks)
+            o[:, :, sl], lse[:, :, sl] = dense_attention(
+                q[:, :, sl], k[:, :, sl], v[:, :, sl], scale, softcap, None,
+                seq_bias, mask)
+    else:
+        mask = causal_mask(sq, skv, causal, window, sinks)
+        o, lse = dense_attention(q, k, v, scale, softcap, mod, bias, mask)
+
+    if args.get("score_mod") == "table":
+        inputs.append(t_np)
+    outputs = [_store(o, dtype)]
+    if args.get("lse"):
+        outputs.append(lse.float().numpy())
+    return inputs, outputs
+
+
+def case_attention_split(args, rng):
+    """Full attention over Skv keys, given as two halves [:n] and [n:].
+    Inputs q, k1, v1, k2, v2; outputs o, lse of the full attention."""
+    hq = args.get("hq", 4)
+    hkv = args.get("hkv", hq)
+    sq = args.get("sq", 64)
+    skv = args.get("skv", 256)
+    n = args.get("n", skv // 2)
+    d = args.get("d", 64)
+    q_np, q = _round(rng.standard_normal((1, hq, sq, d)), "f32")
+    k_np, k = _round(rng.standard_normal((1, hkv, skv, d)), "f32")
+    v_np, v = _round(rng.standard_normal((1, hkv, skv, d)), "f32")
+    o, lse = dense_attention(q, k, v, 1.0 / math.sqrt(d))
+    inputs = [q_np, k_np[:, :, :n], v_np[:, :, :n], k_np[:, :, n:],
+              v_np[:, :, n:]]
+    return inputs, [_store(o, "f32"), lse.float().numpy()]
+
+
+def case_paged_attention(args, rng):
+    """Inputs q [B,Hq,Sq,D], key/value caches [NB,BS,Hkv,D], block table
+    [B,MaxBlocks] i32 (a random permutation of the blocks; unused entries
+    point at other sequences' blocks), lens [B] i32; output o."""
+    lens = _as_list(args.get("lens", "37,16,1,64"))
+    b = len(lens)
+    hq = args.get("hq", 4)
+    hkv = args.get("hkv", hq)
+    sq = args.get("sq", 1)
+    d = args.get("d", 64)
+    bs = args.get("bs", 16)
+    dtype = args.get("dtype", "f32")
+    window = args.get("window")
+    sinks = args.get("sinks")
+    softcap = args.get("softcap")
+    softcap = float(softcap) if softcap is not None else None
+    scale = _scale(args, d)
+    needed = [(n + bs - 1) // bs for n in lens]
+    max_blocks = args.get("max_blocks", max(needed) + 1)
+    nb = args.get("nb", sum(needed) + 3)
+    assert all(n >= sq for n in lens) and max(needed) <= max_blocks
+
+    q_np, q = _round(rng.standard_normal((b, hq, sq, d)), dtype)
+    kc_np, kc = _round(rng.standard_normal((nb, bs, hkv, d)), dtype)
+    vc_np, vc = _round(rng.standard_normal((nb, bs, hkv, d)), dtype)
+    perm = rng.permutation(nb)
+    table = rng.integers(0, nb, (b, max_blocks)).astype(np.int32)
+    used = 0
+    for bi, count in enumerate(needed):
+        table[bi, :count] = perm[used:used + count]
+        used += count
+    lens_np = np.asarray(lens, dtype=np.int32)
+
+    o = torch.zeros(b, hq, sq, d, dtype=torch.float64)
+    for bi, n in enumerate(lens):
+        pos = torch.arange(n)
+        blocks = torch.from_numpy(table[bi].astype(np.int64))[pos // bs]
+        keys = kc[blocks, pos % bs].permute(1, 0, 2)[None]    # [1,Hkv,n,D]
+        values = vc[blocks, pos % bs].permute(1, 0, 2)[None]
+        mask = causal_mask(sq, n, True, window, sinks,
+                           query_pos=torch.arange(sq) + n - sq)
+        o[bi:bi + 1], _ = dense_attention(q[bi:bi + 1], keys, values, scale,
+                                          softcap, None, None, mask)
+    return [q_np, kc_np, vc_np, table, lens_np], [_store(o, dtype)]
+
+
+def case_cache_write(args, rng):
+    """Inputs cache [NB,BS,Hkv,D], update [B,Hkv,S,D] (S = --len), slots
+    [B,S] i32 (distinct, some negative); output the updated cache."""
+    nb = args.get("nb", 8)
+    bs = args.get("bs", 16)
+    hkv = args.get("hkv", 2)
+    d = args.get("d", 64)
+    b = args.get("b", 3)
+    s = args.get("len", 5)
+    dtype = args.get("dtype", "f32")
+    cache_np, cache = _round(rng.standard_normal((nb, bs, hkv, d)), dtype)
+    upd_np, upd = _round(rng.standard_normal((b, hkv, s, d)), dtype)
+    slots = rng.choice(nb * bs, size=(b, s), replace=False).astype(np.int32)
+    skip = rng.random((b, s)) < 0.3
+    slots[skip] = -1
+    slots[0, 0] = -7
+    out = cache.clone()
+    for bi in range(b):
+        for si in range(s):
+            slot = int(slots[bi, si])
+            if slot >= 0:
+                out[slot // bs, slot % bs] = upd[bi, :, si]
+    return [cache_np, upd_np, slots], [_store(out, dtype)]
+
+
+def case_lse_merge(args, rng):
+    """Inputs o1 [B,H,S,Dv], l1 [B,H,S], o2, l2 (H = --heads, S = --len;
+    some rows -inf in one or both); outputs o, l."""
+    b = args.get("b", 1)
+    h = args.get("heads", 4)
+    s = args.get("len", 32)
+    dv = args.get("dv", 64)
+    dtype = args.get("dtype", "f32")
+    o1_np, o1 = _round(rng.standard_normal((b, h, s, dv)), dtype)
+    o2_np, o2 = _round(rng.standard_normal((b, h, s, dv)), dtype)
+    l1_np = (rng.standard_normal((b, h, s)) * 4).astype(np.float32)
+    l2_np = (rng.standard_normal((b, h, s)) * 4).astype(np.float32)
+    l1_np[:, :, 1] = -np.inf
+    l2_np[:, :, 2] = -np.inf
+    l1_np[:, :, 3] = -np.inf
+    l2_np[:, :, 3] = -np.inf
+    l1_np[0, 0, 4] = 60.0  # large values must not overflow
+    l2_np[0, 0, 4] = 59.0
+    l1, l2 = torch.from_numpy(l1_np).double(), torch.from_numpy(l2_np).double()
+    l = torch.logaddexp(l1, l2)
+    dead = torch.isneginf(l)[..., None]
+    w1 = torch.exp(l1 - l)[..., None]
+    w2 = torch.exp(l2 - l)[..., None]
+    o = torch.where(dead, torch.zeros(()), w1 * o1 + w2 * o2)
+    return [o1_np, l1_np, o2_np, l2_np], [_store(o, dtype), l.float().numpy()]
