@@ -38,6 +38,9 @@ Compiler::Impl::Impl() : diagStream(diagText) {
   registerTokamakDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the op and its location; a dump of the whole module
+  // helps compiler developers (tokamak-opt) but not users of the tools.
+  context.printOpOnDiagnostic(false);
   diagHandler = std::make_unique<SourceMgrDiagnosticHandler>(
       sourceMgr, &context, diagStream);
 }

@@ -69,6 +69,9 @@ Compiler::jit(ModuleOp module, const CompileOptions &options) {
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
+  // Parallel loops call into the LLVM OpenMP runtime.
+  llvm::StringRef sharedLibs[] = {TOKAMAK_LLVM_LIBDIR "/libomp.so"};
+  engineOptions.sharedLibPaths = sharedLibs;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine) {
     llvm::Error err = engine.takeError();

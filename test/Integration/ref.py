@@ -47,7 +47,7 @@ def find_case(op):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False)
     parser.add_argument("op")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)

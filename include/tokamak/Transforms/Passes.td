@@ -33,4 +33,28 @@ def MarkInputsReadOnly : Pass<"tokamak-mark-inputs-read-only", "::mlir::ModuleOp
   }];
 }
 
+def ApproximateMath : Pass<"tokamak-approximate-math"> {
+  let summary = "replace f32 exp, tanh, erf, log and friends by polynomials";
+  let description = [{
+    Vector `math.exp` and `math.tanh` otherwise become one libm call per
+    lane. This rewrites f32 (scalar and vector) transcendental ops into the
+    upstream polynomial approximations (accurate to a few ulp), which
+    vectorize, and expands the ops those approximations are built from.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ExpandStridedCopies : Pass<"tokamak-expand-strided-copies"> {
+  let summary = "turn memref.copy between non-contiguous buffers into loops";
+  let description = [{
+    The LLVM lowering of a `memref.copy` whose operands are not both
+    contiguous calls `memrefCopy` from MLIR's C runner utilities, which
+    neither artifacts nor the JIT link. This rewrites those copies as
+    `linalg.copy`, which becomes plain loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TOKAMAK_TRANSFORMS_PASSES_TD
