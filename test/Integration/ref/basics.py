@@ -1,0 +1,137 @@
+#===- basics.py - References for the building blocks ---------------------===#
+#
+# Part of the Tokamak project. PyTorch float64 references for tok.linear,
+# tok.rms_norm, tok.layer_norm, tok.rope, tok.glu, tok.activation and
+# tok.embedding. Norms and activations come from torch.nn.functional, RMS
+# norm and rope are written out (HF Llama / NeoX and GPT-J conventions).
+#
+# linear: --shape=2,16,32 (x) --n [--bias] [--dtype=...]
+# rms_norm / layer_norm: --shape [--eps=F] [--dtype=...]
+# rope: --b --heads --seq --d [--rotary-dim] [--theta=F] [--interleaved]
+#   [--max-pos] [--dtype=...]; inputs x, positions (i32)
+# glu: --shape (of x, last dim 2N) [--act=silu|gelu|gelu_tanh|relu|sigmoid]
+# activation: --shape --kind [--dtype=...]
+# embedding: --shape (of ids) --vocab --e [--ids=i32|i64] [--dtype=...]
+#
+# (ref.py's parser accepts abbreviations of --seed and --help, so no flag
+# here is a prefix of either: --heads, --seq rather than --h, --s.)
+#
+#===----------------------------------------------------------------------===#
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .dtypes import flag, round_to, store
+
+
+def _shape(text):
+    return tuple(int(s) for s in str(text).split(","))
+
+
+def _inputs(rng, dtype, *shapes_and_scales):
+    stored, vals = [], []
+    for shape, scale in shapes_and_scales:
+        s, v = round_to(rng.standard_normal(shape) * scale, dtype)
+        stored.append(s)
+        vals.append(torch.from_numpy(v))
+    return stored, vals
+
+
+def case_linear(args, rng):
+    shape = _shape(args.get("shape", "2,8,16"))
+    n, dtype = args.get("n", 8), args.get("dtype", "f32")
+    k = shape[-1]
+    specs = [(shape, 1.0), ((n, k), 1.0 / np.sqrt(k))]
+    if flag(args, "bias"):
+        specs.append(((n,), 1.0))
+    stored, vals = _inputs(rng, dtype, *specs)
+    y = vals[0] @ vals[1].T
+    if flag(args, "bias"):
+        y = y + vals[2]
+    return stored, [store(y.numpy(), dtype)]
+
+
+def case_rms_norm(args, rng):
+    shape = _shape(args.get("shape", "2,8,16"))
+    dtype, eps = args.get("dtype", "f32"), float(args.get("eps", 1e-6))
+    stored, (x, w) = _inputs(rng, dtype, (shape, 1.0), (shape[-1:], 1.0))
+    y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+    return stored, [store(y.numpy(), dtype)]
+
+
+def case_layer_norm(args, rng):
+    shape = _shape(args.get("shape", "2,8,16"))
+    dtype, eps = args.get("dtype", "f32"), float(args.get("eps", 1e-5))
+    # An offset on x makes the mean matter.
+    x_stored, x_val = round_to(rng.standard_normal(shape) + 1.5, dtype)
+    stored, (w, b) = _inputs(rng, dtype, (shape[-1:], 1.0), (shape[-1:], 1.0))
+    y = F.layer_norm(torch.from_numpy(x_val), shape[-1:], w, b, eps)
+    return [x_stored] + stored, [store(y.numpy(), dtype)]
+
+
+def case_rope(args, rng):
+    bsz, heads = args.get("b", 1), args.get("heads", 2)
+    seq, dim = args.get("seq", 8), args.get("d", 16)
+    rotary = args.get("rotary_dim", dim)
+    theta = float(args.get("theta", 10000.0))
+    dtype = args.get("dtype", "f32")
+    stored, (x,) = _inputs(rng, dtype, ((bsz, heads, seq, dim), 1.0))
+    pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
+        np.int32)
+    half = rotary // 2
+    inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
+                         rotary)
+    angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    y = x.clone()
+    if flag(args, "interleaved"):  # GPT-J pairs (2i, 2i+1).
+        x1, x2 = x[..., 0:rotary:2], x[..., 1:rotary:2]
+        y[..., 0:rotary:2] = x1 * cos - x2 * sin
+        y[..., 1:rotary:2] = x2 * cos + x1 * sin
+    else:  # NeoX rotate-half: pairs (i, i + rotary/2).
+        x1, x2 = x[..., :half], x[..., half:rotary]
+        rotated = torch.cat([-x2, x1], dim=-1)
+        y[..., :rotary] = x[..., :rotary] * torch.cat([cos, cos], -1) + \
+            rotated * torch.cat([sin, sin], -1)
+    return stored + [pos], [store(y.numpy(), dtype)]
+
+
+def _act(kind, x):
+    return {
+        "silu": F.silu,
+        "gelu": F.gelu,
+        "gelu_tanh": lambda v: F.gelu(v, approximate="tanh"),
+        "relu": F.relu,
+        "sigmoid": torch.sigmoid,
+        "softplus": F.softplus,
+        "elu": F.elu,
+        "tanh": torch.tanh,
+    }[kind](x)
+
+
+def case_glu(args, rng):
+    shape = _shape(args.get("shape", "2,8,32"))
+    dtype, kind = args.get("dtype", "f32"), args.get("act", "silu")
+    stored, (x,) = _inputs(rng, dtype, (shape, 2.0))
+    n = shape[-1] // 2
+    y = _act(kind, x[..., :n]) * x[..., n:]
+    return stored, [store(y.numpy(), dtype)]
+
+
+def case_activation(args, rng):
+    shape = _shape(args.get("shape", "2,8,32"))
+    dtype, kind = args.get("dtype", "f32"), args.get("kind", "silu")
+    # Wide inputs reach the saturating and negative branches.
+    stored, (x,) = _inputs(rng, dtype, (shape, 4.0))
+    return stored, [store(_act(kind, x).numpy(), dtype)]
+
+
+def case_embedding(args, rng):
+    shape = _shape(args.get("shape", "2,8"))
+    vocab, width = args.get("vocab", 100), args.get("e", 16)
+    dtype = args.get("dtype", "f32")
+    ids = rng.integers(0, vocab, shape).astype(
+        np.int64 if args.get("ids", "i32") == "i64" else np.int32)
+    stored, (table,) = _inputs(rng, dtype, ((vocab, width), 1.0))
+    y = table[torch.from_numpy(ids.astype(np.int64))]
+    return [ids] + stored, [store(y.numpy(), dtype)]
