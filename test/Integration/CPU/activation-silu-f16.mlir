@@ -1,0 +1,10 @@
+// Activation silu in f16 (computed in f32), against torch.nn.functional in
+// ref/basics.py.
+// RUN: rm -rf %t && %python %S/../ref.py activation --shape=4,256 --kind=silu --dtype=f16 --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --output=@%t/out0.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-3
+
+func.func @main(%x: tensor<4x256xf16>) -> tensor<4x256xf16> {
+  %y = tok.activation %x {kind = "silu"} : (tensor<4x256xf16>) -> tensor<4x256xf16>
+  return %y : tensor<4x256xf16>
+}

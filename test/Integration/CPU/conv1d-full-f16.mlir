@@ -1,0 +1,10 @@
+// Causal conv1d with init, bias and silu in f16, K=3, against torch.nn.functional.conv1d (groups = C) in ref/mixers.py.
+// RUN: rm -rf %t && %python %S/../ref.py conv1d --b=2 --l=32 --c=8 --k=3 --bias --init --silu --dtype=f16 --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --input=@%t/in3.npy --output=@%t/out0.npy --output=@%t/out1.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-3
+// RUN: %python %S/../compare.py %t/out1.npy %t/ref1.npy --rtol=2e-3
+
+func.func @main(%x: tensor<2x32x8xf16>, %w: tensor<8x3xf16>, %bias: tensor<8xf16>, %s0: tensor<2x8x2xf16>) -> (tensor<2x32x8xf16>, tensor<2x8x2xf16>) {
+  %y, %st = tok.conv1d %x, %w bias(%bias : tensor<8xf16>) init(%s0 : tensor<2x8x2xf16>) {activation = "silu"} : (tensor<2x32x8xf16>, tensor<8x3xf16>) -> (tensor<2x32x8xf16>, tensor<2x8x2xf16>)
+  return %y, %st : tensor<2x32x8xf16>, tensor<2x8x2xf16>
+}

@@ -1,0 +1,9 @@
+// Layer norm in bf16 (computed in f32), against torch.nn.functional.layer_norm in ref/basics.py.
+// RUN: rm -rf %t && %python %S/../ref.py layer_norm --shape=2,8,128 --dtype=bf16 --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --output=@%t/out0.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-2
+
+func.func @main(%x: tensor<2x8x128xbf16>, %w: tensor<128xbf16>, %b: tensor<128xbf16>) -> tensor<2x8x128xbf16> {
+  %y = tok.layer_norm %x, %w, %b : (tensor<2x8x128xbf16>, tensor<128xbf16>, tensor<128xbf16>) -> tensor<2x8x128xbf16>
+  return %y : tensor<2x8x128xbf16>
+}

@@ -1,0 +1,11 @@
+// Additive linear scan with scalar decay in f16 (f32 state), against
+// the explicit float64 recurrence in ref/scans.py.
+// RUN: rm -rf %t && %python %S/../ref.py linear_scan --b=1 --heads=2 --l=64 --dk=8 --dv=8 --decay=scalar --init --dtype=f16 --state-dtype=f32 --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --input=@%t/in3.npy --input=@%t/in4.npy --output=@%t/out0.npy --output=@%t/out1.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-3
+// RUN: %python %S/../compare.py %t/out1.npy %t/ref1.npy --rtol=1e-4
+
+func.func @main(%q: tensor<1x2x64x8xf16>, %k: tensor<1x2x64x8xf16>, %v: tensor<1x2x64x8xf16>, %g: tensor<1x2x64xf16>, %s0: tensor<1x2x8x8xf32>) -> (tensor<1x2x64x8xf16>, tensor<1x2x8x8xf32>) {
+  %o, %s = tok.linear_scan %q, %k, %v decay(%g : tensor<1x2x64xf16>) init(%s0 : tensor<1x2x8x8xf32>) : (tensor<1x2x64x8xf16>, tensor<1x2x64x8xf16>, tensor<1x2x64x8xf16>) -> (tensor<1x2x64x8xf16>, tensor<1x2x8x8xf32>)
+  return %o, %s : tensor<1x2x64x8xf16>, tensor<1x2x8x8xf32>
+}

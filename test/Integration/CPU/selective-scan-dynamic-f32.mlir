@@ -1,0 +1,11 @@
+// Selective scan with dynamic batch and sequence dims, every optional operand,
+// f32, against the sequential float64 recurrence in ref/scans.py.
+// RUN: rm -rf %t && %python %S/../ref.py selective_scan --b=3 --l=37 --dm=16 --n=8 --g=1 --d --z --dt-bias --init --softplus --dtype=f32 --state-dtype=f32 --seed=1 --out=%t
+// RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --input=@%t/in3.npy --input=@%t/in4.npy --input=@%t/in5.npy --input=@%t/in6.npy --input=@%t/in7.npy --input=@%t/in8.npy --output=@%t/out0.npy --output=@%t/out1.npy
+// RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=1e-4
+// RUN: %python %S/../compare.py %t/out1.npy %t/ref1.npy --rtol=1e-4
+
+func.func @main(%x: tensor<?x?x16xf32>, %dt: tensor<?x?x16xf32>, %a: tensor<16x8xf32>, %b: tensor<?x?x1x8xf32>, %c: tensor<?x?x1x8xf32>, %d: tensor<16xf32>, %z: tensor<?x?x16xf32>, %db: tensor<16xf32>, %h0: tensor<?x16x8xf32>) -> (tensor<?x?x16xf32>, tensor<?x16x8xf32>) {
+  %y, %h = tok.selective_scan %x, %dt, %a, %b, %c D(%d : tensor<16xf32>) z(%z : tensor<?x?x16xf32>) dt_bias(%db : tensor<16xf32>) init(%h0 : tensor<?x16x8xf32>) {dt_softplus} : (tensor<?x?x16xf32>, tensor<?x?x16xf32>, tensor<16x8xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>) -> (tensor<?x?x16xf32>, tensor<?x16x8xf32>)
+  return %y, %h : tensor<?x?x16xf32>, tensor<?x16x8xf32>
+}
