@@ -1,0 +1,191 @@
+//===- Session.h - Batched decoding of a compiled model --------*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A Session runs a compiled decoder model (an artifact or a JIT executable
+// following the model ABI of ModelABI.h and docs/Session.md) over many
+// sequences at once: it owns the weights, one K/V block pool per attention
+// layer with a KVCacheManager over them, and a StateCache for recurrent
+// layers. prefill() takes ragged prompts and packs them into one call (no
+// padding); decode() advances a batch of sequences of different lengths by
+// one token each. Both return logits; sample() picks tokens with a Sampler.
+//
+// Sequences are named by caller-chosen ids. Calls that fail on bad input
+// (unknown or repeated sequence, wrong token count, token outside the
+// vocabulary, out of KV blocks, block table too narrow) change nothing. A
+// Session is not thread-safe.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_RUNTIME_SESSION_H
+#define TOKAMAK_RUNTIME_SESSION_H
+
+#include "tokamak/runtime/Executable.h"
+#include "tokamak/runtime/KVCache.h"
+#include "tokamak/runtime/KVPolicy.h"
+#include "tokamak/runtime/ModelABI.h"
+#include "tokamak/runtime/Sampling.h"
+#include "tokamak/runtime/StateCache.h"
+#include "tokamak/runtime/Status.h"
+#include "tokamak/runtime/Tensor.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tokamak::rt {
+
+/// How a Session runs its model.
+struct SessionOptions {
+  /// Function names and pool dims the signatures leave open.
+  ModelABIOptions abi;
+  /// `full`, or `window=W[,sinks=S]` (StreamingLLM block eviction). The
+  /// model's attention ops must mask with the same window and sinks: the
+  /// session drops whole blocks, so the cache keeps some rows the window no
+  /// longer sees. SnapKV and `full_heads` are refused (see compact()).
+  KVPolicy kvPolicy;
+};
+
+/// Batched prefill and decode of one model over many sequences.
+class Session {
+public:
+  /// A session running `executable` with `weights` (passed, in order, as the
+  /// trailing arguments of every call). Derives the layout (ModelABI),
+  /// checks every weight against its signature, and allocates the K/V pools.
+  static StatusOr<std::unique_ptr<Session>>
+  create(std::shared_ptr<Executable> executable,
+         std::vector<HostTensor> weights, SessionOptions options = {});
+
+  /// create() on the artifact at `artifactPath` with the weights of
+  /// `weightDir` (readNpyWeights).
+  static StatusOr<std::unique_ptr<Session>>
+  load(const std::string &artifactPath, const std::string &weightDir,
+       SessionOptions options = {});
+
+  /// Reads `dir`/w0.npy, `dir`/w1.npy, ... up to the first missing index.
+  static StatusOr<std::vector<HostTensor>>
+  readNpyWeights(const std::string &dir);
+
+  ~Session();
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  const ModelABI &abi() const { return modelAbi; }
+  const SessionOptions &options() const { return opts; }
+  Executable &executable() { return *exe; }
+
+  //===--------------------------------------------------------------------===//
+  // Sequences
+  //===--------------------------------------------------------------------===//
+
+  /// Adds an empty sequence.
+  Status addSequence(SeqId id);
+  /// Frees the sequence's cache blocks and states.
+  Status freeSequence(SeqId id);
+  /// Makes `child` a copy of `parent` (tokens, cache blocks shared
+  /// copy-on-write, states copied, latest logits).
+  Status forkSequence(SeqId parent, SeqId child);
+  bool contains(SeqId id) const { return seqs.count(id) != 0; }
+  /// Ids of all sequences, ascending.
+  std::vector<SeqId> sequenceIds() const;
+  /// Tokens processed so far (the position of the next token).
+  StatusOr<int64_t> numTokens(SeqId id) const;
+  /// K/V rows the sequence holds (the `lens` value; below numTokens once
+  /// the window policy evicted blocks).
+  StatusOr<int64_t> cacheRows(SeqId id) const;
+  /// The sequence's block table (empty without attention layers).
+  StatusOr<std::vector<int32_t>> blockTable(SeqId id) const;
+  /// Free K/V blocks (0 without attention layers).
+  int32_t numFreeBlocks() const;
+  /// The K/V pools of attention layer `layer` < abi().numKVLayers().
+  const HostKVPool &kvPool(size_t layer) const { return pools[layer]; }
+
+  //===--------------------------------------------------------------------===//
+  // Running the model
+  //===--------------------------------------------------------------------===//
+
+  /// Feeds `tokens[i]` (at least one) to sequence `ids[i]` and returns the
+  /// logits after each sequence's last token, `[ids.size(), Vocab]` f32.
+  /// Empty sequences go through @prefill in one packed call (one call per
+  /// sequence for models with recurrent state, whose scans take no
+  /// seq_starts); sequences already holding tokens, and every sequence when
+  /// the model has no @prefill, go through @decode one token at a time.
+  StatusOr<HostTensor> prefill(const std::vector<SeqId> &ids,
+                               const std::vector<std::vector<int32_t>> &tokens);
+
+  /// Feeds one token to each sequence in one @decode call and returns the
+  /// logits `[ids.size(), Vocab]`.
+  StatusOr<HostTensor> decode(const std::vector<SeqId> &ids,
+                              const std::vector<int32_t> &tokens);
+
+  /// The logits after the sequence's latest token (empty before any).
+  StatusOr<std::vector<float>> logits(SeqId id) const;
+
+  /// One token per sequence, sampled from its latest logits in order.
+  StatusOr<std::vector<int32_t>> sample(const std::vector<SeqId> &ids,
+                                        Sampler &sampler) const;
+  /// One token per row of `logits` `[B, Vocab]` f32.
+  static StatusOr<std::vector<int32_t>> sampleRows(const HostTensor &logits,
+                                                   Sampler &sampler);
+
+  /// Prefills `prompts`, then samples and decodes until each sequence has
+  /// `maxNewTokens` new tokens; returns them. With `stepLogits`, row i of
+  /// (*stepLogits)[s] holds the logits that chose new token i of ids[s].
+  StatusOr<std::vector<std::vector<int32_t>>>
+  generate(const std::vector<SeqId> &ids,
+           const std::vector<std::vector<int32_t>> &prompts,
+           int64_t maxNewTokens, Sampler &sampler,
+           std::vector<HostTensor> *stepLogits = nullptr);
+
+  /// Rewrites the sequence's cache in every layer so KV head h keeps the
+  /// positions `kept[h]` (for instance snapkvKeep's choice from attention
+  /// scores the caller computed). Every head must keep as many positions:
+  /// tok.paged_attention takes one length per sequence. Not available with
+  /// the window policy.
+  Status compact(SeqId id, const KeepPlan &kept);
+
+private:
+  struct Sequence {
+    int64_t tokens = 0;
+    std::vector<float> logits;
+  };
+
+  Session() = default;
+  Status checkIds(const char *what, const std::vector<SeqId> &ids) const;
+  Status checkToken(SeqId id, int32_t token) const;
+  /// Checks that appending counts[i] tokens to ids[i] fits in the pool and
+  /// the block table, and returns the order in which to append.
+  StatusOr<std::vector<size_t>>
+  planAppends(const char *what, const std::vector<SeqId> &ids,
+              const std::vector<int64_t> &counts) const;
+  /// Blocks the sequence holds after appending `n` tokens at once.
+  int64_t blocksAfter(SeqId id, int64_t n) const;
+  /// One call of `function` feeding tokens[i] to ids[i] (packed when
+  /// `packed`, else one token each); stores each sequence's last logits.
+  Status call(const std::string &function, bool packed,
+              const std::vector<SeqId> &ids,
+              const std::vector<std::vector<int32_t>> &tokens);
+  /// Feeds tokens[i] to ids[i] through @decode, one token per call.
+  Status stepThroughDecode(const std::vector<SeqId> &ids,
+                           const std::vector<std::vector<int32_t>> &tokens);
+  StatusOr<HostTensor> gatherLogits(const std::vector<SeqId> &ids) const;
+
+  std::shared_ptr<Executable> exe;
+  SessionOptions opts;
+  ModelABI modelAbi;
+  std::vector<HostTensor> weights;
+  std::vector<HostKVPool> pools;
+  std::vector<HostKVPool *> poolPtrs;
+  std::optional<KVCacheManager> kv;
+  std::optional<StateCache> states;
+  std::unordered_map<SeqId, Sequence> seqs;
+};
+
+} // namespace tokamak::rt
+
+#endif // TOKAMAK_RUNTIME_SESSION_H

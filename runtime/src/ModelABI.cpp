@@ -1,0 +1,247 @@
+//===- ModelABI.cpp - The functions a decoder model exports ---------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/runtime/ModelABI.h"
+
+#include <sstream>
+
+using namespace tokamak::rt;
+
+namespace {
+
+/// An error whose message streams `args` in order.
+template <typename... Args> Status abiError(const Args &...args) {
+  std::ostringstream os;
+  (os << ... << args);
+  return Status::error(os.str());
+}
+
+const char *const kLeadingNames[kNumModelArgs] = {
+    "tokens", "positions", "seq_starts", "slots", "block_table", "lens"};
+
+/// Checks the leading six arguments of `fn`.
+Status checkLeading(const FunctionSignature &fn, bool isDecode) {
+  static const size_t ranks[kNumModelArgs] = {2, 2, 1, 2, 2, 1};
+  for (size_t i = 0; i < kNumModelArgs; ++i) {
+    const TensorSignature &arg = fn.inputs[i];
+    if (arg.dtype != DType::i32 || arg.shape.size() != ranks[i])
+      return abiError("@", fn.name, ": argument ", i, " (", kLeadingNames[i],
+                      ") must be a ", ranks[i], "-d i32 tensor, got ",
+                      arg.str());
+  }
+  for (size_t i :
+       {size_t(kArgTokens), size_t(kArgPositions), size_t(kArgSlots)}) {
+    int64_t inner = fn.inputs[i].shape[isDecode ? 1 : 0];
+    if (inner != kDynamicDim && inner != 1)
+      return abiError("@", fn.name, ": argument ", i, " (", kLeadingNames[i],
+                      ") must be ", isDecode ? "[B, 1]" : "[1, T]", ", got ",
+                      fn.inputs[i].str());
+  }
+  return Status::success();
+}
+
+/// The shape of a pool argument as a KVPoolShape (dims may be kDynamicDim).
+struct PoolDims {
+  int64_t blocks, rows, heads, dim;
+  DType dtype;
+};
+
+StatusOr<PoolDims> poolDims(const FunctionSignature &fn, size_t arg,
+                            size_t layer, const char *which) {
+  const TensorSignature &sig = fn.inputs[arg];
+  bool floatType = sig.dtype == DType::f32 || sig.dtype == DType::f16 ||
+                   sig.dtype == DType::bf16;
+  if (sig.shape.size() != 4 || !floatType)
+    return abiError("@", fn.name, ": argument ", arg, " (the ", which,
+                    " cache of attention layer ", layer,
+                    ") must be a 4-d f32, f16 or bf16 tensor "
+                    "[NumBlocks, BlockSize, Hkv, D], got ",
+                    sig.str());
+  if (sig.shape[2] == kDynamicDim || sig.shape[3] == kDynamicDim)
+    return abiError("@", fn.name, ": argument ", arg, " (the ", which,
+                    " cache of attention layer ", layer,
+                    ") needs static head count and head dim, got ", sig.str());
+  return PoolDims{sig.shape[0], sig.shape[1], sig.shape[2], sig.shape[3],
+                  sig.dtype};
+}
+
+/// Resolves a pool dim from the signature and the option; `what` names it.
+StatusOr<int32_t> resolveDim(const FunctionSignature &fn, size_t arg,
+                             int64_t fromSignature, int32_t fromOptions,
+                             const char *what, const char *option) {
+  std::string where = "@" + fn.name + ": argument " + std::to_string(arg) +
+                      " (" + fn.inputs[arg].str() + ")";
+  if (fromSignature == kDynamicDim) {
+    if (fromOptions <= 0)
+      return abiError(where, " has a dynamic ", what, "; set ", option);
+    return fromOptions;
+  }
+  if (fromOptions > 0 && fromOptions != fromSignature)
+    return abiError(where, " has ", what, " ", fromSignature, " but ", option,
+                    " is ", fromOptions);
+  if (fromSignature <= 0 || fromSignature > INT32_MAX)
+    return abiError(where, " has ", what, " ", fromSignature);
+  return static_cast<int32_t>(fromSignature);
+}
+
+/// Derives the layout of one function.
+StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
+                             bool isDecode, const ModelABIOptions &options) {
+  size_t minInputs = kNumModelArgs + numWeights;
+  if (fn.inputs.size() < minInputs)
+    return abiError("@", fn.name, " takes ", fn.inputs.size(),
+                    " arguments, fewer than the 6 leading ones plus ",
+                    numWeights, " weights");
+  if (Status s = checkLeading(fn, isDecode); s.failed())
+    return s;
+  if (fn.results.empty())
+    return abiError("@", fn.name,
+                    " returns nothing; it must return the "
+                    "logits [N, Vocab] first");
+  const TensorSignature &logits = fn.results[0];
+  if (logits.dtype != DType::f32 || logits.shape.size() != 2)
+    return abiError("@", fn.name,
+                    ": result 0 (the logits) must be a 2-d f32 "
+                    "tensor [N, Vocab], got ",
+                    logits.str());
+
+  ModelABI abi;
+  abi.vocab = logits.shape[1];
+  abi.maxBlocks = fn.inputs[kArgBlockTable].shape[1];
+  size_t numStates = fn.results.size() - 1;
+  size_t middle = fn.inputs.size() - minInputs;
+  if (middle < numStates || (middle - numStates) % 2 != 0)
+    return abiError("@", fn.name, " returns ", numStates,
+                    " recurrent states after the logits, so of its ", middle,
+                    " arguments between the leading 6 and the ", numWeights,
+                    " weights the last ", numStates,
+                    " are states and the rest K/V cache pairs, but ",
+                    middle < numStates ? "there are too few"
+                                       : "an odd number is left");
+  size_t numLayers = (middle - numStates) / 2;
+
+  for (size_t layer = 0; layer < numLayers; ++layer) {
+    size_t kArg = kNumModelArgs + 2 * layer, vArg = kArg + 1;
+    StatusOr<PoolDims> k = poolDims(fn, kArg, layer, "K");
+    if (!k.ok())
+      return k.status();
+    StatusOr<PoolDims> v = poolDims(fn, vArg, layer, "V");
+    if (!v.ok())
+      return v.status();
+    if (k->blocks != v->blocks || k->rows != v->rows || k->heads != v->heads ||
+        k->dtype != v->dtype)
+      return abiError("@", fn.name, ": the K and V caches of attention layer ",
+                      layer, " (arguments ", kArg, " and ", vArg,
+                      ") disagree on blocks, rows per block, kv heads or "
+                      "element type: ",
+                      fn.inputs[kArg].str(), " vs ", fn.inputs[vArg].str());
+    StatusOr<int32_t> blocks =
+        resolveDim(fn, kArg, k->blocks, options.numBlocks, "number of blocks",
+                   "numBlocks");
+    if (!blocks.ok())
+      return blocks.status();
+    StatusOr<int32_t> rows = resolveDim(fn, kArg, k->rows, options.blockSize,
+                                        "block size", "blockSize");
+    if (!rows.ok())
+      return rows.status();
+    KVPoolShape shape;
+    shape.numBlocks = *blocks;
+    shape.blockSize = *rows;
+    shape.numKVHeads = static_cast<int32_t>(k->heads);
+    shape.headDim = static_cast<int32_t>(k->dim);
+    shape.valueHeadDim = static_cast<int32_t>(v->dim);
+    shape.dtype = k->dtype;
+    if (!abi.kvLayers.empty() && (shape.numBlocks != abi.numBlocks() ||
+                                  shape.blockSize != abi.blockSize()))
+      return abiError("@", fn.name, ": attention layer ", layer, " has ",
+                      shape.numBlocks, " blocks of ", shape.blockSize,
+                      " rows but layer 0 has ", abi.numBlocks(), " of ",
+                      abi.blockSize(), ": every layer shares one block table");
+    abi.kvLayers.push_back(shape);
+  }
+
+  for (size_t state = 0; state < numStates; ++state) {
+    size_t arg = kNumModelArgs + 2 * numLayers + state;
+    const TensorSignature &in = fn.inputs[arg];
+    const TensorSignature &out = fn.results[1 + state];
+    bool same = in.dtype == out.dtype && in.shape.size() == out.shape.size() &&
+                !in.shape.empty();
+    for (size_t d = 1; same && d < in.shape.size(); ++d)
+      same = in.shape[d] == out.shape[d] && in.shape[d] != kDynamicDim;
+    if (!same)
+      return abiError("@", fn.name, ": recurrent state ", state, " (argument ",
+                      arg, ", ", in.str(), ") and its new value (result ",
+                      1 + state, ", ", out.str(),
+                      ") must be [N, ...] with the same static dims after N");
+    StateSpec spec;
+    spec.layer = static_cast<int32_t>(state);
+    spec.name = "state";
+    spec.shape.assign(in.shape.begin() + 1, in.shape.end());
+    spec.dtype = in.dtype;
+    abi.states.push_back(std::move(spec));
+  }
+  abi.weights.assign(fn.inputs.end() - numWeights, fn.inputs.end());
+  return abi;
+}
+
+} // namespace
+
+StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
+                                    size_t numWeights,
+                                    const ModelABIOptions &options) {
+  const FunctionSignature *decode =
+      metadata.lookupFunction(options.decodeFunction);
+  if (!decode)
+    return abiError("the model exports no @", options.decodeFunction,
+                    " function");
+  StatusOr<ModelABI> abi = deriveOne(*decode, numWeights, true, options);
+  if (!abi.ok())
+    return abi.status();
+  abi->decodeFunction = options.decodeFunction;
+  abi->prefillFunction = options.prefillFunction;
+
+  const FunctionSignature *prefill =
+      metadata.lookupFunction(options.prefillFunction);
+  if (!prefill)
+    return abi;
+  abi->hasPrefill = true;
+  StatusOr<ModelABI> other = deriveOne(*prefill, numWeights, false, options);
+  if (!other.ok())
+    return other.status();
+  // Everything after the leading arguments must agree, except the batch dim
+  // of the states.
+  if (prefill->inputs.size() != decode->inputs.size() ||
+      prefill->results.size() != decode->results.size())
+    return abiError("@", prefill->name, " and @", decode->name,
+                    " must take the same arguments after the leading 6 and "
+                    "return as many results; they take ",
+                    prefill->inputs.size(), " and ", decode->inputs.size(),
+                    " and return ", prefill->results.size(), " and ",
+                    decode->results.size());
+  for (size_t i = kNumModelArgs; i < decode->inputs.size(); ++i) {
+    TensorSignature a = prefill->inputs[i], b = decode->inputs[i];
+    bool isState = i >= abi->stateArg(0) && i < abi->weightArg(0);
+    if (isState && !a.shape.empty() && !b.shape.empty())
+      a.shape[0] = b.shape[0] = kDynamicDim;
+    if (a.dtype != b.dtype || a.shape != b.shape)
+      return abiError(
+          "@", prefill->name, " and @", decode->name, " disagree on argument ",
+          i, ": ", prefill->inputs[i].str(), " vs ", decode->inputs[i].str());
+  }
+  int64_t pv = other->vocab, dv = abi->vocab;
+  if (pv != kDynamicDim && dv != kDynamicDim && pv != dv)
+    return abiError("@", prefill->name, " and @", decode->name,
+                    " disagree on the vocabulary: ", pv, " vs ", dv,
+                    " logits per row");
+  if (dv == kDynamicDim)
+    abi->vocab = pv;
+  if (other->maxBlocks != abi->maxBlocks)
+    return abiError("@", prefill->name, " and @", decode->name,
+                    " disagree on the block table width: ",
+                    prefill->inputs[kArgBlockTable].str(), " vs ",
+                    decode->inputs[kArgBlockTable].str());
+  return abi;
+}

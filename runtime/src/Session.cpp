@@ -1,0 +1,718 @@
+//===- Session.cpp - Batched decoding of a compiled model -----------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/runtime/Session.h"
+
+#include "tokamak/runtime/Artifact.h"
+#include "tokamak/runtime/Npy.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <numeric>
+#include <sstream>
+#include <unordered_set>
+
+#include <sys/stat.h>
+
+using namespace tokamak::rt;
+
+namespace {
+
+/// An error whose message streams `args` in order.
+template <typename... Args> Status sessionError(const Args &...args) {
+  std::ostringstream os;
+  (os << ... << args);
+  return Status::error(os.str());
+}
+
+/// "1, 2, 3".
+std::string joinIds(const std::vector<SeqId> &ids) {
+  std::string text;
+  for (SeqId id : ids)
+    text += (text.empty() ? "" : ", ") + std::to_string(id);
+  return text;
+}
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// A tensor viewing `tensor`'s storage (no copy, no ownership).
+HostTensor view(const HostTensor &tensor) {
+  return HostTensor::wrap(tensor.dtype(), tensor.shape(),
+                          const_cast<void *>(tensor.rawData()));
+}
+
+} // namespace
+
+Session::~Session() = default;
+
+//===----------------------------------------------------------------------===//
+// Creation
+//===----------------------------------------------------------------------===//
+
+StatusOr<std::unique_ptr<Session>>
+Session::create(std::shared_ptr<Executable> executable,
+                std::vector<HostTensor> weights, SessionOptions options) {
+  if (!executable)
+    return sessionError("session: no executable");
+  StatusOr<ModelABI> abi =
+      ModelABI::derive(executable->metadata(), weights.size(), options.abi);
+  if (!abi.ok())
+    return abi.status();
+
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const TensorSignature &expected = abi->weights[i];
+    if (weights[i].dtype() == DType::u16 && expected.dtype == DType::bf16)
+      weights[i] = std::move(weights[i]).reinterpret(DType::bf16);
+    if (!expected.matches(weights[i]))
+      return sessionError("weight ", i, " (argument ", abi->weightArg(i),
+                          " of @", abi->decodeFunction, "): expected ",
+                          expected.str(), ", got ", weights[i].typeString());
+  }
+
+  WindowEviction eviction;
+  const KVPolicy &policy = options.kvPolicy;
+  switch (policy.kind) {
+  case KVPolicyKind::Full:
+    break;
+  case KVPolicyKind::Window:
+    if (!policy.fullHeads.empty())
+      return sessionError("kv policy '", policy.str(),
+                          "': full_heads need a cache length per head, which "
+                          "tok.paged_attention does not take");
+    eviction = policy.eviction();
+    break;
+  case KVPolicyKind::SnapKV:
+    return sessionError(
+        "kv policy '", policy.str(),
+        "': the model ABI exports no attention scores to select with; "
+        "compute the selection (snapkvKeep) and call Session::compact");
+  }
+
+  std::unique_ptr<Session> session(new Session());
+  session->exe = std::move(executable);
+  session->opts = std::move(options);
+  session->modelAbi = std::move(*abi);
+  session->weights = std::move(weights);
+  const ModelABI &model = session->modelAbi;
+
+  if (!model.kvLayers.empty()) {
+    for (const KVPoolShape &shape : model.kvLayers) {
+      StatusOr<HostKVPool> pool = HostKVPool::create(shape);
+      if (!pool.ok())
+        return pool.status().withContext("kv pool");
+      session->pools.push_back(std::move(*pool));
+    }
+    for (HostKVPool &pool : session->pools)
+      session->poolPtrs.push_back(&pool);
+    StatusOr<std::shared_ptr<BlockAllocator>> allocator =
+        BlockAllocator::create(model.numBlocks());
+    if (!allocator.ok())
+      return allocator.status();
+    StatusOr<KVCacheManager> manager =
+        KVCacheManager::create(*allocator, model.blockSize(), eviction);
+    if (!manager.ok())
+      return manager.status();
+    session->kv.emplace(std::move(*manager));
+  }
+  StatusOr<StateCache> stateCache = StateCache::create(model.states);
+  if (!stateCache.ok())
+    return stateCache.status();
+  session->states.emplace(std::move(*stateCache));
+  return session;
+}
+
+StatusOr<std::vector<HostTensor>>
+Session::readNpyWeights(const std::string &dir) {
+  struct stat info;
+  if (::stat(dir.c_str(), &info) != 0)
+    return Status::fromErrno(errno, dir);
+  if (!S_ISDIR(info.st_mode))
+    return sessionError(dir, ": not a directory");
+  std::vector<HostTensor> weights;
+  for (size_t i = 0;; ++i) {
+    std::string path = dir + "/w" + std::to_string(i) + ".npy";
+    if (::stat(path.c_str(), &info) != 0)
+      break;
+    StatusOr<HostTensor> tensor = readNpy(path);
+    if (!tensor.ok())
+      return tensor.status();
+    weights.push_back(std::move(*tensor));
+  }
+  return weights;
+}
+
+StatusOr<std::unique_ptr<Session>>
+Session::load(const std::string &artifactPath, const std::string &weightDir,
+              SessionOptions options) {
+  StatusOr<std::unique_ptr<SharedLibraryExecutable>> library =
+      SharedLibraryExecutable::load(artifactPath);
+  if (!library.ok())
+    return library.status();
+  StatusOr<std::vector<HostTensor>> weights = readNpyWeights(weightDir);
+  if (!weights.ok())
+    return weights.status();
+  return create(std::shared_ptr<Executable>(std::move(*library)),
+                std::move(*weights), std::move(options));
+}
+
+//===----------------------------------------------------------------------===//
+// Sequences
+//===----------------------------------------------------------------------===//
+
+Status Session::addSequence(SeqId id) {
+  if (contains(id))
+    return sessionError("sequence ", id, " already exists");
+  if (kv) {
+    if (Status s = kv->addSequence(id); s.failed())
+      return s;
+  }
+  if (Status s = states->addSequence(id); s.failed()) {
+    if (kv)
+      (void)kv->free(id);
+    return s;
+  }
+  seqs.emplace(id, Sequence());
+  return Status::success();
+}
+
+Status Session::freeSequence(SeqId id) {
+  if (!contains(id))
+    return sessionError("unknown sequence ", id);
+  if (kv)
+    (void)kv->free(id);
+  (void)states->free(id);
+  seqs.erase(id);
+  return Status::success();
+}
+
+Status Session::forkSequence(SeqId parent, SeqId child) {
+  auto it = seqs.find(parent);
+  if (it == seqs.end())
+    return sessionError("unknown sequence ", parent);
+  if (contains(child))
+    return sessionError("cannot fork sequence ", parent, " onto sequence ",
+                        child, ", which already exists");
+  if (kv) {
+    if (Status s = kv->fork(parent, child); s.failed())
+      return s;
+  }
+  if (Status s = states->fork(parent, child); s.failed()) {
+    if (kv)
+      (void)kv->free(child);
+    return s;
+  }
+  Sequence copy = it->second;
+  seqs.emplace(child, std::move(copy));
+  return Status::success();
+}
+
+std::vector<SeqId> Session::sequenceIds() const {
+  std::vector<SeqId> ids;
+  for (const auto &entry : seqs)
+    ids.push_back(entry.first);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+StatusOr<int64_t> Session::numTokens(SeqId id) const {
+  auto it = seqs.find(id);
+  if (it == seqs.end())
+    return sessionError("unknown sequence ", id);
+  return it->second.tokens;
+}
+
+StatusOr<int64_t> Session::cacheRows(SeqId id) const {
+  if (!contains(id))
+    return sessionError("unknown sequence ", id);
+  return kv ? kv->length(id) : StatusOr<int64_t>(int64_t(0));
+}
+
+StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id) const {
+  if (!contains(id))
+    return sessionError("unknown sequence ", id);
+  return kv ? kv->blockTable(id)
+            : StatusOr<std::vector<int32_t>>(std::vector<int32_t>());
+}
+
+int32_t Session::numFreeBlocks() const { return kv ? kv->numFreeBlocks() : 0; }
+
+StatusOr<std::vector<float>> Session::logits(SeqId id) const {
+  auto it = seqs.find(id);
+  if (it == seqs.end())
+    return sessionError("unknown sequence ", id);
+  return it->second.logits;
+}
+
+//===----------------------------------------------------------------------===//
+// Checks and planning
+//===----------------------------------------------------------------------===//
+
+Status Session::checkIds(const char *what,
+                         const std::vector<SeqId> &ids) const {
+  if (ids.empty())
+    return sessionError(what, ": no sequences");
+  std::unordered_set<SeqId> seen;
+  for (SeqId id : ids) {
+    if (!contains(id))
+      return sessionError(what, ": unknown sequence ", id);
+    if (!seen.insert(id).second)
+      return sessionError(what, ": sequence ", id, " appears twice");
+  }
+  return Status::success();
+}
+
+Status Session::checkToken(SeqId id, int32_t token) const {
+  if (token < 0 || (modelAbi.vocab != kDynamicDim && token >= modelAbi.vocab))
+    return sessionError(
+        "token ", token, " of sequence ", id, " is outside the vocabulary [0, ",
+        modelAbi.vocab == kDynamicDim ? std::string("?")
+                                      : std::to_string(modelAbi.vocab),
+        ")");
+  return Status::success();
+}
+
+int64_t Session::blocksAfter(SeqId id, int64_t n) const {
+  // Mirrors KVCacheManager's window eviction: before appending, every block
+  // whose rows all hold non-sink positions below numTokens - window + 1 goes.
+  const WindowEviction &evict = kv->eviction();
+  int64_t bs = kv->blockSize();
+  int64_t rows = *kv->length(id);
+  if (evict.window > 0 && n > 0) {
+    std::vector<int64_t> pos = *kv->positions(id);
+    int64_t threshold = *kv->numTokens(id) - evict.window + 1;
+    int64_t kept = rows;
+    for (int64_t first = 0; first < rows; first += bs) {
+      int64_t last = std::min(first + bs, rows) - 1;
+      if (pos[size_t(first)] >= evict.sinks && pos[size_t(last)] < threshold)
+        kept -= last - first + 1;
+    }
+    rows = kept;
+  }
+  return ceilDiv(rows + n, bs);
+}
+
+StatusOr<std::vector<size_t>>
+Session::planAppends(const char *what, const std::vector<SeqId> &ids,
+                     const std::vector<int64_t> &counts) const {
+  if (!kv) {
+    std::vector<size_t> order(ids.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    return order;
+  }
+  // Appends run one after another on one free list. Running those that
+  // return at least as many blocks as they take (window eviction) first
+  // makes every prefix fit whenever the total does.
+  std::vector<int64_t> surplus(ids.size());
+  int64_t need = 0, reclaimed = 0;
+  int64_t free = kv->numFreeBlocks();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    StatusOr<int64_t> needed = kv->blocksNeeded(ids[i], counts[i]);
+    if (!needed.ok())
+      return needed.status().withContext(what);
+    StatusOr<int64_t> available = kv->blocksAvailable(ids[i], counts[i]);
+    if (!available.ok())
+      return available.status().withContext(what);
+    need += *needed;
+    reclaimed += *available - free;
+    surplus[i] = (*available - free) - *needed;
+    if (modelAbi.maxBlocks != kDynamicDim) {
+      int64_t blocks = blocksAfter(ids[i], counts[i]);
+      if (blocks > modelAbi.maxBlocks)
+        return sessionError(what, ": sequence ", ids[i], " would need ", blocks,
+                            " blocks of ", kv->blockSize(),
+                            " rows, but the model's block table holds ",
+                            modelAbi.maxBlocks);
+    }
+  }
+  if (need > free + reclaimed)
+    return sessionError(what, ": out of KV blocks: need ", need, ", have ",
+                        free + reclaimed, " (sequences ", joinIds(ids), ")");
+  std::vector<size_t> planned;
+  for (bool giving : {true, false})
+    for (size_t i = 0; i < ids.size(); ++i)
+      if ((surplus[i] >= 0) == giving)
+        planned.push_back(i);
+  return planned;
+}
+
+//===----------------------------------------------------------------------===//
+// Running the model
+//===----------------------------------------------------------------------===//
+
+Status Session::call(const std::string &function, bool packed,
+                     const std::vector<SeqId> &ids,
+                     const std::vector<std::vector<int32_t>> &tokens) {
+  const char *what = packed ? "prefill" : "decode";
+  const FunctionSignature *fn = exe->metadata().lookupFunction(function);
+  if (!fn)
+    return sessionError(what, ": the model exports no @", function);
+  const int64_t n = static_cast<int64_t>(ids.size());
+  std::vector<int64_t> counts;
+  int64_t total = 0;
+  for (const std::vector<int32_t> &list : tokens) {
+    counts.push_back(static_cast<int64_t>(list.size()));
+    total += counts.back();
+  }
+  StatusOr<std::vector<size_t>> order = planAppends(what, ids, counts);
+  if (!order.ok())
+    return order.status();
+
+  // Every input, shaped before anything changes.
+  std::vector<int64_t> tokenShape =
+      packed ? std::vector<int64_t>{1, total} : std::vector<int64_t>{n, 1};
+  int64_t width = modelAbi.maxBlocks;
+  if (width == kDynamicDim) {
+    width = 1;
+    if (kv)
+      for (size_t i = 0; i < ids.size(); ++i)
+        width = std::max(width, blocksAfter(ids[i], counts[i]));
+  }
+  std::vector<std::vector<int64_t>> shapes = {tokenShape, tokenShape, {n + 1},
+                                              tokenShape, {n, width}, {n}};
+  std::vector<HostTensor> inputs;
+  for (const std::vector<int64_t> &shape : shapes) {
+    StatusOr<HostTensor> tensor = HostTensor::create(DType::i32, shape);
+    if (!tensor.ok())
+      return tensor.status().withContext(what);
+    inputs.push_back(std::move(*tensor));
+  }
+  for (const HostKVPool &pool : pools) {
+    const KVPoolShape &s = pool.shape();
+    inputs.push_back(HostTensor::wrap(
+        s.dtype, {s.numBlocks, s.blockSize, s.numKVHeads, s.headDim},
+        const_cast<uint8_t *>(pool.keys())));
+    inputs.push_back(HostTensor::wrap(
+        s.dtype, {s.numBlocks, s.blockSize, s.numKVHeads, s.valueHeadDim},
+        const_cast<uint8_t *>(pool.values())));
+  }
+  for (size_t state = 0; state < states->numStates(); ++state) {
+    StatusOr<HostTensor> tensor = HostTensor::create(
+        states->spec(state).dtype, states->batchShape(state, n));
+    if (!tensor.ok())
+      return tensor.status().withContext(what);
+    if (Status s =
+            states->gather(state, ids, tensor->rawData(), tensor->byteSize());
+        s.failed())
+      return s.withContext(what);
+    inputs.push_back(std::move(*tensor));
+  }
+  for (const HostTensor &weight : weights)
+    inputs.push_back(view(weight));
+  if (inputs.size() != fn->inputs.size())
+    return sessionError(what, ": @", function, " takes ", fn->inputs.size(),
+                        " arguments, the session passes ", inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!fn->inputs[i].matches(inputs[i]))
+      return sessionError(what, ": argument ", i, " of @", function,
+                          ": expected ", fn->inputs[i].str(), ", got ",
+                          inputs[i].typeString(),
+                          " (batch and token dims must be dynamic: the "
+                          "session passes no padding)");
+
+  // Leading arguments: tokens, positions and sequence starts.
+  int32_t *tokenData = inputs[kArgTokens].data<int32_t>();
+  int32_t *positionData = inputs[kArgPositions].data<int32_t>();
+  int32_t *startData = inputs[kArgSeqStarts].data<int32_t>();
+  int32_t *slotData = inputs[kArgSlots].data<int32_t>();
+  std::vector<int64_t> offsets(ids.size() + 1, 0);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    offsets[i + 1] = offsets[i] + counts[i];
+    startData[i] = static_cast<int32_t>(packed ? offsets[i] : int64_t(i));
+    int64_t before = seqs.at(ids[i]).tokens;
+    for (int64_t j = 0; j < counts[i]; ++j) {
+      tokenData[offsets[i] + j] = tokens[i][size_t(j)];
+      positionData[offsets[i] + j] = static_cast<int32_t>(before + j);
+      slotData[offsets[i] + j] = -1;
+    }
+  }
+  startData[ids.size()] = static_cast<int32_t>(packed ? total : n);
+
+  // From here on the cache changes: append, copy-on-write, slots.
+  if (kv) {
+    for (size_t i : *order) {
+      StatusOr<AppendResult> appended = kv->append(ids[i], counts[i]);
+      if (!appended.ok())
+        return appended.status().withContext(what);
+      if (Status s = applyBlockCopies(poolPtrs, appended->copies); s.failed())
+        return s.withContext(what);
+      std::copy(appended->slots.begin(), appended->slots.end(),
+                slotData + offsets[i]);
+    }
+    StatusOr<BatchBlockTables> tables = kv->batchTables(ids, width);
+    if (!tables.ok())
+      return tables.status().withContext(what);
+    std::copy(tables->table.begin(), tables->table.end(),
+              inputs[kArgBlockTable].data<int32_t>());
+    std::copy(tables->lens.begin(), tables->lens.end(),
+              inputs[kArgLens].data<int32_t>());
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Sequence &seq = seqs.at(ids[i]);
+    seq.tokens += counts[i];
+    seq.logits.clear();
+    if (!kv)
+      inputs[kArgLens].data<int32_t>()[i] = static_cast<int32_t>(seq.tokens);
+  }
+
+  StatusOr<std::vector<HostTensor>> results = invoke(*exe, function, inputs);
+  if (!results.ok())
+    return results.status().withContext(what);
+  const HostTensor &logits = (*results)[0];
+  if (logits.rank() != 2 || logits.shape()[0] != n || logits.shape()[1] < 1)
+    return sessionError(what, ": @", function, " returned logits ",
+                        logits.typeString(), " for ", n, " sequences");
+  for (size_t state = 0; state < states->numStates(); ++state) {
+    const HostTensor &value = (*results)[1 + state];
+    if (value.shape() != states->batchShape(state, n))
+      return sessionError(what, ": @", function, " returned ",
+                          value.typeString(), " for recurrent state ", state,
+                          " of ", n, " sequences");
+    if (Status s =
+            states->scatter(state, ids, value.rawData(), value.byteSize());
+        s.failed())
+      return s.withContext(what);
+  }
+  int64_t vocab = logits.shape()[1];
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const float *row = logits.data<float>() + int64_t(i) * vocab;
+    seqs.at(ids[i]).logits.assign(row, row + vocab);
+  }
+  return Status::success();
+}
+
+Status
+Session::stepThroughDecode(const std::vector<SeqId> &ids,
+                           const std::vector<std::vector<int32_t>> &tokens) {
+  size_t steps = 0;
+  for (const std::vector<int32_t> &list : tokens)
+    steps = std::max(steps, list.size());
+  for (size_t step = 0; step < steps; ++step) {
+    std::vector<SeqId> batch;
+    std::vector<std::vector<int32_t>> next;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (step < tokens[i].size()) {
+        batch.push_back(ids[i]);
+        next.push_back({tokens[i][step]});
+      }
+    }
+    if (Status s = call(modelAbi.decodeFunction, false, batch, next);
+        s.failed())
+      return s;
+  }
+  return Status::success();
+}
+
+StatusOr<HostTensor>
+Session::gatherLogits(const std::vector<SeqId> &ids) const {
+  int64_t vocab = static_cast<int64_t>(seqs.at(ids.front()).logits.size());
+  StatusOr<HostTensor> out =
+      HostTensor::create(DType::f32, {static_cast<int64_t>(ids.size()), vocab});
+  if (!out.ok())
+    return out.status();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::vector<float> &row = seqs.at(ids[i]).logits;
+    if (static_cast<int64_t>(row.size()) != vocab)
+      return sessionError("sequences ", ids.front(), " and ", ids[i],
+                          " have logits of different sizes");
+    std::copy(row.begin(), row.end(), out->data<float>() + int64_t(i) * vocab);
+  }
+  return out;
+}
+
+StatusOr<HostTensor>
+Session::prefill(const std::vector<SeqId> &ids,
+                 const std::vector<std::vector<int32_t>> &tokens) {
+  if (Status s = checkIds("prefill", ids); s.failed())
+    return s;
+  if (tokens.size() != ids.size())
+    return sessionError("prefill: ", ids.size(), " sequences but ",
+                        tokens.size(), " token lists");
+  std::vector<int64_t> counts;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (tokens[i].empty())
+      return sessionError("prefill: no tokens for sequence ", ids[i]);
+    for (int32_t token : tokens[i])
+      if (Status s = checkToken(ids[i], token); s.failed())
+        return s.withContext("prefill");
+    counts.push_back(static_cast<int64_t>(tokens[i].size()));
+  }
+  // The whole request fits (stepping through decode evicts at least as much
+  // as one append of every token would).
+  if (StatusOr<std::vector<size_t>> plan = planAppends("prefill", ids, counts);
+      !plan.ok())
+    return plan.status();
+
+  std::vector<SeqId> fresh, rest;
+  std::vector<std::vector<int32_t>> freshTokens, restTokens;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    bool packable = modelAbi.hasPrefill && seqs.at(ids[i]).tokens == 0;
+    (packable ? fresh : rest).push_back(ids[i]);
+    (packable ? freshTokens : restTokens).push_back(tokens[i]);
+  }
+  if (!fresh.empty()) {
+    if (states->numStates() == 0) {
+      if (Status s = call(modelAbi.prefillFunction, true, fresh, freshTokens);
+          s.failed())
+        return s;
+    } else {
+      for (size_t i = 0; i < fresh.size(); ++i)
+        if (Status s = call(modelAbi.prefillFunction, true, {fresh[i]},
+                            {freshTokens[i]});
+            s.failed())
+          return s;
+    }
+  }
+  if (!rest.empty())
+    if (Status s = stepThroughDecode(rest, restTokens); s.failed())
+      return s;
+  return gatherLogits(ids);
+}
+
+StatusOr<HostTensor> Session::decode(const std::vector<SeqId> &ids,
+                                     const std::vector<int32_t> &tokens) {
+  if (Status s = checkIds("decode", ids); s.failed())
+    return s;
+  if (tokens.size() != ids.size())
+    return sessionError("decode: expected one token per sequence (", ids.size(),
+                        "), got ", tokens.size());
+  std::vector<std::vector<int32_t>> lists;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (Status s = checkToken(ids[i], tokens[i]); s.failed())
+      return s.withContext("decode");
+    lists.push_back({tokens[i]});
+  }
+  if (Status s = call(modelAbi.decodeFunction, false, ids, lists); s.failed())
+    return s;
+  return gatherLogits(ids);
+}
+
+//===----------------------------------------------------------------------===//
+// Sampling and generation
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// sampler.sample on one row, with the reason when it returns -1.
+StatusOr<int32_t> sampleOne(Sampler &sampler, const float *logits,
+                            int64_t vocab, const std::string &what) {
+  int32_t token = sampler.sample(logits, vocab);
+  if (token >= 0)
+    return token;
+  if (sampler.status().failed())
+    return sampler.status().withContext(what);
+  return sessionError(what, ": no logit is above -inf");
+}
+} // namespace
+
+StatusOr<std::vector<int32_t>> Session::sample(const std::vector<SeqId> &ids,
+                                               Sampler &sampler) const {
+  std::vector<int32_t> tokens;
+  for (SeqId id : ids) {
+    auto it = seqs.find(id);
+    if (it == seqs.end())
+      return sessionError("sample: unknown sequence ", id);
+    const std::vector<float> &row = it->second.logits;
+    if (row.empty())
+      return sessionError("sample: sequence ", id, " has no logits yet");
+    StatusOr<int32_t> token =
+        sampleOne(sampler, row.data(), static_cast<int64_t>(row.size()),
+                  "sample: sequence " + std::to_string(id));
+    if (!token.ok())
+      return token.status();
+    tokens.push_back(*token);
+  }
+  return tokens;
+}
+
+StatusOr<std::vector<int32_t>> Session::sampleRows(const HostTensor &logits,
+                                                   Sampler &sampler) {
+  if (logits.dtype() != DType::f32 || logits.rank() != 2)
+    return sessionError("sample: expected f32 logits [B, Vocab], got ",
+                        logits.typeString());
+  std::vector<int32_t> tokens;
+  int64_t vocab = logits.shape()[1];
+  for (int64_t b = 0; b < logits.shape()[0]; ++b) {
+    StatusOr<int32_t> token =
+        sampleOne(sampler, logits.data<float>() + b * vocab, vocab,
+                  "sample: row " + std::to_string(b));
+    if (!token.ok())
+      return token.status();
+    tokens.push_back(*token);
+  }
+  return tokens;
+}
+
+StatusOr<std::vector<std::vector<int32_t>>>
+Session::generate(const std::vector<SeqId> &ids,
+                  const std::vector<std::vector<int32_t>> &prompts,
+                  int64_t maxNewTokens, Sampler &sampler,
+                  std::vector<HostTensor> *stepLogits) {
+  if (maxNewTokens < 0)
+    return sessionError("generate: maxNewTokens must be >= 0, got ",
+                        maxNewTokens);
+  StatusOr<HostTensor> first = prefill(ids, prompts);
+  if (!first.ok())
+    return first.status();
+  int64_t vocab = first->shape()[1];
+  std::vector<std::vector<int32_t>> generated(ids.size());
+  std::vector<std::vector<float>> chosen(ids.size());
+  for (int64_t step = 0; step < maxNewTokens; ++step) {
+    if (stepLogits)
+      for (size_t i = 0; i < ids.size(); ++i) {
+        const std::vector<float> &row = seqs.at(ids[i]).logits;
+        chosen[i].insert(chosen[i].end(), row.begin(), row.end());
+      }
+    StatusOr<std::vector<int32_t>> next = sample(ids, sampler);
+    if (!next.ok())
+      return next.status();
+    for (size_t i = 0; i < ids.size(); ++i)
+      generated[i].push_back((*next)[i]);
+    if (step + 1 < maxNewTokens) {
+      StatusOr<HostTensor> logits = decode(ids, *next);
+      if (!logits.ok())
+        return logits.status();
+    }
+  }
+  if (stepLogits) {
+    stepLogits->clear();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      StatusOr<HostTensor> rows =
+          HostTensor::create(DType::f32, {maxNewTokens, vocab});
+      if (!rows.ok())
+        return rows.status();
+      std::copy(chosen[i].begin(), chosen[i].end(), rows->data<float>());
+      stepLogits->push_back(std::move(*rows));
+    }
+  }
+  return generated;
+}
+
+//===----------------------------------------------------------------------===//
+// Compaction
+//===----------------------------------------------------------------------===//
+
+Status Session::compact(SeqId id, const KeepPlan &kept) {
+  if (!contains(id))
+    return sessionError("compact: unknown sequence ", id);
+  if (!kv)
+    return sessionError("compact: the model has no attention layers");
+  if (kv->eviction().window > 0)
+    return sessionError("compact: not available with the window policy");
+  for (const KVPoolShape &shape : modelAbi.kvLayers)
+    if (shape.numKVHeads != static_cast<int32_t>(kept.size()))
+      return sessionError("compact: expected a keep set per KV head (",
+                          shape.numKVHeads, "), got ", kept.size());
+  for (const std::vector<int64_t> &head : kept)
+    if (head.size() != kept.front().size())
+      return sessionError(
+          "compact: every KV head must keep as many positions "
+          "(tok.paged_attention takes one length per sequence), got ",
+          kept.front().size(), " and ", head.size());
+  StatusOr<std::vector<int64_t>> lengths = compactHost(*kv, poolPtrs, id, kept);
+  if (!lengths.ok())
+    return lengths.status().withContext("compact");
+  return Status::success();
+}

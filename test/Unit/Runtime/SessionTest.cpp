@@ -1,0 +1,792 @@
+//===- SessionTest.cpp - Batched decoding through rt::Session -------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A fake model written in C++ implements the model ABI of ModelABI.h over
+// raw memref descriptors: it stores (token, position) in the K and V rows at
+// the slots it is given, reads every row of a sequence back through the
+// block table and returns logits[v] = bias[v] + (rows holding token v), plus
+// a running token sum (its recurrent state) in logits[0]. The tests drive
+// it through rt::Session and check what the session passed and stored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/runtime/Session.h"
+
+#include "tokamak/runtime/Npy.h"
+
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+using namespace tokamak::rt;
+
+namespace {
+
+const Status &statusOf(const Status &s) { return s; }
+template <typename T> const Status &statusOf(const StatusOr<T> &r) {
+  return r.status();
+}
+#define ASSERT_OK(expr)                                                        \
+  do {                                                                         \
+    const auto &result_ = (expr);                                              \
+    ASSERT_TRUE(result_.ok()) << statusOf(result_).message();                  \
+  } while (0)
+#define EXPECT_ERROR(expr, text)                                               \
+  do {                                                                         \
+    const auto &result_ = (expr);                                              \
+    ASSERT_FALSE(result_.ok());                                                \
+    EXPECT_EQ(statusOf(result_).message(), text);                              \
+  } while (0)
+
+//===----------------------------------------------------------------------===//
+// The fake model
+//===----------------------------------------------------------------------===//
+
+/// Shapes and functions of the fake model.
+struct FakeConfig {
+  int64_t numBlocks = 8; ///< kDynamicDim: `?` in the signature
+  int64_t blockSize = 4;
+  int64_t maxBlocks = kDynamicDim;
+  int64_t vocab = 16;
+  bool withState = false;
+  bool withPrefill = true;
+};
+
+/// What the fake model saw.
+struct FakeLog {
+  std::vector<std::string> calls;
+  std::vector<int64_t> tokenShape;
+  std::vector<int32_t> tokens, positions, seqStarts, slots, table, lens;
+  std::vector<int64_t> tableShape;
+};
+
+FakeConfig gConfig;
+FakeLog gLog;
+
+struct Memref {
+  void *data = nullptr;
+  std::vector<int64_t> sizes;
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t s : sizes)
+      n *= s;
+    return n;
+  }
+  template <typename T> T *as() const { return static_cast<T *>(data); }
+  template <typename T> std::vector<T> copy() const {
+    return std::vector<T>(as<T>(), as<T>() + numel());
+  }
+};
+
+/// Input `i`, a rank-`rank` descriptor (the runtime passes offset 0).
+Memref readArg(void **args, size_t i, size_t rank) {
+  const int64_t *words = static_cast<const int64_t *>(args[i]);
+  Memref m;
+  std::memcpy(&m.data, &words[1], sizeof(void *));
+  m.data = static_cast<char *>(m.data) + words[2] * 4;
+  m.sizes.assign(words + 3, words + 3 + rank);
+  return m;
+}
+
+/// Fills result descriptor `i` with a fresh malloc'ed f32 buffer.
+float *writeResult(void **args, size_t i, const std::vector<int64_t> &sizes) {
+  int64_t numel = 1;
+  for (int64_t s : sizes)
+    numel *= s;
+  float *data = static_cast<float *>(std::malloc(size_t(numel + 1) * 4));
+  int64_t *words = static_cast<int64_t *>(args[i]);
+  std::memcpy(&words[0], &data, sizeof(void *));
+  std::memcpy(&words[1], &data, sizeof(void *));
+  words[2] = 0;
+  int64_t stride = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    words[3 + d] = sizes[d];
+    words[3 + sizes.size() + d] = stride;
+    stride *= sizes[d];
+  }
+  return data;
+}
+
+void runFake(void **args) {
+  const FakeConfig &c = gConfig;
+  Memref tokens = readArg(args, 0, 2), positions = readArg(args, 1, 2);
+  Memref starts = readArg(args, 2, 1), slots = readArg(args, 3, 2);
+  Memref table = readArg(args, 4, 2), lens = readArg(args, 5, 1);
+  Memref keys = readArg(args, 6, 4), values = readArg(args, 7, 4);
+  size_t next = 8;
+  Memref state;
+  if (c.withState)
+    state = readArg(args, next++, 2);
+  Memref bias = readArg(args, next++, 1);
+  size_t numInputs = next;
+
+  gLog.tokenShape = tokens.sizes;
+  gLog.tokens = tokens.copy<int32_t>();
+  gLog.positions = positions.copy<int32_t>();
+  gLog.seqStarts = starts.copy<int32_t>();
+  gLog.slots = slots.copy<int32_t>();
+  gLog.table = table.copy<int32_t>();
+  gLog.tableShape = table.sizes;
+  gLog.lens = lens.copy<int32_t>();
+
+  // K and V rows are [Hkv = 1, D = 2] = (token, position).
+  for (int64_t t = 0; t < tokens.numel(); ++t) {
+    int32_t slot = slots.as<int32_t>()[t];
+    if (slot < 0)
+      continue;
+    for (float *pool : {keys.as<float>(), values.as<float>()}) {
+      pool[slot * 2] = float(tokens.as<int32_t>()[t]);
+      pool[slot * 2 + 1] = float(positions.as<int32_t>()[t]);
+    }
+  }
+  int64_t n = lens.sizes[0], vocab = c.vocab, width = table.sizes[1];
+  float *logits = writeResult(args, numInputs, {n, vocab});
+  float *newState =
+      c.withState ? writeResult(args, numInputs + 1, {n, 1}) : nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t v = 0; v < vocab; ++v)
+      logits[i * vocab + v] = bias.as<float>()[v];
+    for (int32_t r = 0; r < lens.as<int32_t>()[i]; ++r) {
+      int32_t block = table.as<int32_t>()[i * width + r / c.blockSize];
+      const float *row =
+          keys.as<float>() + (block * c.blockSize + r % c.blockSize) * 2;
+      logits[i * vocab + int64_t(row[0])] += 1.0f;
+    }
+    if (newState) {
+      float sum = state.as<float>()[i];
+      for (int32_t t = starts.as<int32_t>()[i]; t < starts.as<int32_t>()[i + 1];
+           ++t)
+        sum += float(tokens.as<int32_t>()[t]);
+      newState[i] = sum;
+      logits[i * vocab] += sum;
+    }
+  }
+}
+
+void fakePrefill(void **args) {
+  gLog.calls.push_back("prefill");
+  runFake(args);
+}
+void fakeDecode(void **args) {
+  gLog.calls.push_back("decode");
+  runFake(args);
+}
+
+/// The fake model as an Executable.
+class FakeModel : public Executable {
+public:
+  explicit FakeModel(const FakeConfig &config) {
+    gConfig = config;
+    gLog = FakeLog();
+    if (config.withPrefill)
+      meta.functions.push_back(signature("prefill", true));
+    meta.functions.push_back(signature("decode", false));
+  }
+  const ModuleMetadata &metadata() const override { return meta; }
+  void *lookupEntry(const std::string &symbol) override {
+    if (symbol == "_tok_entry_prefill")
+      return reinterpret_cast<void *>(&fakePrefill);
+    if (symbol == "_tok_entry_decode")
+      return reinterpret_cast<void *>(&fakeDecode);
+    return nullptr;
+  }
+  ModuleMetadata meta;
+
+private:
+  static FunctionSignature signature(const std::string &name, bool packed) {
+    const FakeConfig &c = gConfig;
+    FunctionSignature fn;
+    fn.name = name;
+    fn.entry = "_tok_entry_" + name;
+    std::vector<int64_t> tokens =
+        packed ? std::vector<int64_t>{1, -1} : std::vector<int64_t>{-1, 1};
+    fn.inputs = {{DType::i32, tokens},
+                 {DType::i32, tokens},
+                 {DType::i32, {-1}},
+                 {DType::i32, tokens},
+                 {DType::i32, {-1, c.maxBlocks}},
+                 {DType::i32, {-1}}};
+    std::vector<int64_t> pool = {c.numBlocks, c.blockSize, 1, 2};
+    fn.inputs.push_back({DType::f32, pool});
+    fn.inputs.push_back({DType::f32, pool});
+    if (c.withState)
+      fn.inputs.push_back({DType::f32, {-1, 1}});
+    fn.inputs.push_back({DType::f32, {c.vocab}});
+    fn.results.push_back({DType::f32, {-1, c.vocab}});
+    if (c.withState)
+      fn.results.push_back({DType::f32, {-1, 1}});
+    return fn;
+  }
+};
+
+HostTensor zeros(std::vector<int64_t> shape) {
+  return std::move(*HostTensor::create(DType::f32, std::move(shape)));
+}
+
+std::unique_ptr<Session> makeSession(const FakeConfig &config,
+                                     SessionOptions options = {}) {
+  auto model = std::make_shared<FakeModel>(config);
+  std::vector<HostTensor> weights;
+  weights.push_back(zeros({config.vocab}));
+  StatusOr<std::unique_ptr<Session>> session =
+      Session::create(model, std::move(weights), std::move(options));
+  EXPECT_TRUE(session.ok()) << session.status().message();
+  return session.ok() ? std::move(*session) : nullptr;
+}
+
+/// (token, position) of every cache row of `id`, read through its table.
+std::vector<std::pair<int, int>> cachedRows(const Session &session, SeqId id) {
+  std::vector<int32_t> table = *session.blockTable(id);
+  int64_t rows = *session.cacheRows(id);
+  int32_t bs = session.abi().blockSize();
+  const float *keys = reinterpret_cast<const float *>(session.kvPool(0).keys());
+  std::vector<std::pair<int, int>> out;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = keys + (table[size_t(r / bs)] * bs + r % bs) * 2;
+    out.emplace_back(int(row[0]), int(row[1]));
+  }
+  return out;
+}
+
+/// The (token, position) pairs of `tokens` starting at position `first`.
+std::vector<std::pair<int, int>> history(const std::vector<int32_t> &tokens,
+                                         int first = 0) {
+  std::vector<std::pair<int, int>> out;
+  for (size_t i = 0; i < tokens.size(); ++i)
+    out.emplace_back(tokens[i], first + int(i));
+  return out;
+}
+
+/// Logits the fake returns for a sequence holding `tokens`.
+std::vector<float> countLogits(const std::vector<int32_t> &tokens,
+                               int64_t vocab, float state = 0) {
+  std::vector<float> out(size_t(vocab), 0.0f);
+  for (int32_t t : tokens)
+    out[size_t(t)] += 1.0f;
+  out[0] += state;
+  return out;
+}
+
+std::vector<float> row(const HostTensor &logits, int64_t b) {
+  int64_t vocab = logits.shape()[1];
+  return std::vector<float>(logits.data<float>() + b * vocab,
+                            logits.data<float>() + (b + 1) * vocab);
+}
+
+//===----------------------------------------------------------------------===//
+// The model ABI
+//===----------------------------------------------------------------------===//
+
+TEST(ModelABITest, DerivesTheLayout) {
+  FakeConfig config;
+  config.withState = true;
+  FakeModel model(config);
+  StatusOr<ModelABI> abi = ModelABI::derive(model.metadata(), 1);
+  ASSERT_OK(abi);
+  EXPECT_TRUE(abi->hasPrefill);
+  ASSERT_EQ(abi->numKVLayers(), 1u);
+  EXPECT_EQ(abi->kvLayers[0].numBlocks, 8);
+  EXPECT_EQ(abi->kvLayers[0].blockSize, 4);
+  EXPECT_EQ(abi->kvLayers[0].numKVHeads, 1);
+  EXPECT_EQ(abi->kvLayers[0].headDim, 2);
+  ASSERT_EQ(abi->states.size(), 1u);
+  EXPECT_EQ(abi->states[0].shape, (std::vector<int64_t>{1}));
+  ASSERT_EQ(abi->weights.size(), 1u);
+  EXPECT_EQ(abi->weights[0].str(), "16xf32");
+  EXPECT_EQ(abi->vocab, 16);
+  EXPECT_EQ(abi->maxBlocks, kDynamicDim);
+  EXPECT_EQ(abi->keyArg(0), 6u);
+  EXPECT_EQ(abi->stateArg(0), 8u);
+  EXPECT_EQ(abi->weightArg(0), 9u);
+  EXPECT_EQ(abi->numInputs(), 10u);
+}
+
+TEST(ModelABITest, DynamicPoolDimsComeFromTheOptions) {
+  FakeConfig config;
+  config.numBlocks = kDynamicDim;
+  FakeModel model(config);
+  EXPECT_ERROR(ModelABI::derive(model.metadata(), 1),
+               "@decode: argument 6 (?x4x1x2xf32) has a dynamic number of "
+               "blocks; set numBlocks");
+  ModelABIOptions options;
+  options.numBlocks = 5;
+  StatusOr<ModelABI> abi = ModelABI::derive(model.metadata(), 1, options);
+  ASSERT_OK(abi);
+  EXPECT_EQ(abi->numBlocks(), 5);
+  options.blockSize = 8;
+  EXPECT_ERROR(ModelABI::derive(model.metadata(), 1, options),
+               "@decode: argument 6 (?x4x1x2xf32) has block size 4 but "
+               "blockSize is 8");
+}
+
+TEST(ModelABITest, Errors) {
+  FakeConfig config;
+  FakeModel model(config);
+  ModelABIOptions options;
+  options.decodeFunction = "step";
+  EXPECT_ERROR(ModelABI::derive(model.metadata(), 1, options),
+               "the model exports no @step function");
+  // Two weights leave one argument between the leading six and them.
+  EXPECT_ERROR(
+      ModelABI::derive(model.metadata(), 2),
+      "@decode returns 0 recurrent states after the logits, so of its 1 "
+      "arguments between the leading 6 and the 2 weights the last 0 are "
+      "states and the rest K/V cache pairs, but an odd number is left");
+  EXPECT_ERROR(ModelABI::derive(model.metadata(), 20),
+               "@decode takes 9 arguments, fewer than the 6 leading ones "
+               "plus 20 weights");
+
+  FakeModel badLens(config);
+  badLens.meta.functions[1].inputs[kArgLens] = {DType::i64, {-1}};
+  EXPECT_ERROR(ModelABI::derive(badLens.metadata(), 1),
+               "@decode: argument 5 (lens) must be a 1-d i32 tensor, got "
+               "?xi64");
+  FakeModel badTokens(config);
+  badTokens.meta.functions[1].inputs[kArgTokens] = {DType::i32, {-1, 4}};
+  EXPECT_ERROR(ModelABI::derive(badTokens.metadata(), 1),
+               "@decode: argument 0 (tokens) must be [B, 1], got ?x4xi32");
+  FakeModel badLogits(config);
+  badLogits.meta.functions[1].results[0] = {DType::f16, {-1, 16}};
+  EXPECT_ERROR(ModelABI::derive(badLogits.metadata(), 1),
+               "@decode: result 0 (the logits) must be a 2-d f32 tensor "
+               "[N, Vocab], got ?x16xf16");
+  FakeModel badPool(config);
+  badPool.meta.functions[1].inputs[7] = {DType::f32, {8, 2, 1, 2}};
+  EXPECT_ERROR(ModelABI::derive(badPool.metadata(), 1),
+               "@decode: the K and V caches of attention layer 0 (arguments "
+               "6 and 7) disagree on blocks, rows per block, kv heads or "
+               "element type: 8x4x1x2xf32 vs 8x2x1x2xf32");
+  FakeModel disagree(config);
+  disagree.meta.functions[0].inputs[8] = {DType::f32, {17}};
+  disagree.meta.functions[0].results[0] = {DType::f32, {-1, 17}};
+  EXPECT_ERROR(ModelABI::derive(disagree.metadata(), 1),
+               "@prefill and @decode disagree on argument 8: 17xf32 vs "
+               "16xf32");
+
+  FakeConfig stateful;
+  stateful.withState = true;
+  FakeModel badState(stateful);
+  badState.meta.functions[1].results[1] = {DType::f32, {-1, 2}};
+  EXPECT_ERROR(ModelABI::derive(badState.metadata(), 1),
+               "@decode: recurrent state 0 (argument 8, ?x1xf32) and its new "
+               "value (result 1, ?x2xf32) must be [N, ...] with the same "
+               "static dims after N");
+}
+
+//===----------------------------------------------------------------------===//
+// Sessions
+//===----------------------------------------------------------------------===//
+
+TEST(SessionTest, CreateChecksWeightsAndPolicies) {
+  FakeConfig config;
+  auto model = std::make_shared<FakeModel>(config);
+  std::vector<HostTensor> weights;
+  weights.push_back(zeros({15}));
+  EXPECT_ERROR(Session::create(model, std::move(weights)),
+               "weight 0 (argument 8 of @decode): expected 16xf32, got "
+               "15xf32");
+  EXPECT_ERROR(Session::create(nullptr, {}), "session: no executable");
+
+  for (auto [spec, message] :
+       {std::pair{"snapkv=8",
+                  "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
+                  "ABI exports no attention "
+                  "scores to select with; compute the selection (snapkvKeep) "
+                  "and call Session::compact"},
+        std::pair{"window=8,sinks=1,full_heads=0",
+                  "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
+                  "a cache length per head, which tok.paged_attention does "
+                  "not take"}}) {
+    SessionOptions options;
+    options.kvPolicy = *KVPolicy::parse(spec);
+    std::vector<HostTensor> w;
+    w.push_back(zeros({16}));
+    EXPECT_ERROR(Session::create(model, std::move(w), options), message);
+  }
+}
+
+TEST(SessionTest, PrefillPacksRaggedPromptsIntoOneCall) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  for (SeqId id : {10, 20, 30})
+    ASSERT_OK(session->addSequence(id));
+  std::vector<std::vector<int32_t>> prompts = {
+      {3, 4}, {5, 6, 7, 8, 9}, {1, 1, 2}};
+  StatusOr<HostTensor> logits = session->prefill({10, 20, 30}, prompts);
+  ASSERT_OK(logits);
+
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill"}));
+  EXPECT_EQ(gLog.tokenShape, (std::vector<int64_t>{1, 10}));
+  EXPECT_EQ(gLog.tokens, (std::vector<int32_t>{3, 4, 5, 6, 7, 8, 9, 1, 1, 2}));
+  EXPECT_EQ(gLog.positions,
+            (std::vector<int32_t>{0, 1, 0, 1, 2, 3, 4, 0, 1, 2}));
+  EXPECT_EQ(gLog.seqStarts, (std::vector<int32_t>{0, 2, 7, 10}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{2, 5, 3}));
+  // A fresh allocator hands out 0, 1, 2, ...: sequence 20 takes two blocks.
+  EXPECT_EQ(gLog.tableShape, (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(gLog.slots,
+            (std::vector<int32_t>{0, 1, 4, 5, 6, 7, 8, 12, 13, 14}));
+
+  ASSERT_EQ(logits->shape(), (std::vector<int64_t>{3, 16}));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(row(*logits, int64_t(i)), countLogits(prompts[i], 16));
+    EXPECT_EQ(cachedRows(*session, SeqId(10 * (i + 1))), history(prompts[i]));
+    EXPECT_EQ(*session->numTokens(SeqId(10 * (i + 1))),
+              int64_t(prompts[i].size()));
+  }
+  EXPECT_EQ(*session->logits(20), countLogits(prompts[1], 16));
+  EXPECT_EQ(session->numFreeBlocks(), 8 - 4);
+}
+
+TEST(SessionTest, DecodeBatchesSequencesOfDifferentLengths) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  std::vector<int32_t> a = {2, 3, 4, 5, 6}, b = {7};
+  ASSERT_OK(session->prefill({1, 2}, {a, b}));
+  for (int step = 0; step < 6; ++step) {
+    int32_t ta = 8 + step % 3, tb = 11 + step % 4;
+    StatusOr<HostTensor> logits = session->decode({2, 1}, {tb, ta});
+    ASSERT_OK(logits);
+    a.push_back(ta);
+    b.push_back(tb);
+    EXPECT_EQ(gLog.calls.back(), "decode");
+    EXPECT_EQ(gLog.tokenShape, (std::vector<int64_t>{2, 1}));
+    EXPECT_EQ(gLog.positions, (std::vector<int32_t>{int32_t(b.size()) - 1,
+                                                    int32_t(a.size()) - 1}));
+    EXPECT_EQ(gLog.seqStarts, (std::vector<int32_t>{0, 1, 2}));
+    EXPECT_EQ(gLog.lens,
+              (std::vector<int32_t>{int32_t(b.size()), int32_t(a.size())}));
+    EXPECT_EQ(row(*logits, 0), countLogits(b, 16));
+    EXPECT_EQ(row(*logits, 1), countLogits(a, 16));
+  }
+  EXPECT_EQ(cachedRows(*session, 1), history(a));
+  EXPECT_EQ(cachedRows(*session, 2), history(b));
+}
+
+TEST(SessionTest, ErrorsLeaveEverythingUnchanged) {
+  FakeConfig config;
+  config.numBlocks = 4;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3, 4, 5, 6}}));
+  size_t calls = gLog.calls.size();
+
+  EXPECT_ERROR(session->addSequence(1), "sequence 1 already exists");
+  EXPECT_ERROR(session->decode({1, 7}, {1, 2}), "decode: unknown sequence 7");
+  EXPECT_ERROR(session->decode({1, 1}, {1, 2}),
+               "decode: sequence 1 appears twice");
+  EXPECT_ERROR(session->decode({1, 2}, {1}),
+               "decode: expected one token per sequence (2), got 1");
+  EXPECT_ERROR(session->decode({}, {}), "decode: no sequences");
+  EXPECT_ERROR(session->decode({1}, {16}),
+               "decode: token 16 of sequence 1 is outside the vocabulary "
+               "[0, 16)");
+  EXPECT_ERROR(session->prefill({2}, {{}}),
+               "prefill: no tokens for sequence 2");
+  EXPECT_ERROR(session->prefill({2}, {{1}, {2}}),
+               "prefill: 1 sequences but 2 token lists");
+  EXPECT_ERROR(session->prefill({2}, {{-1}}),
+               "prefill: token -1 of sequence 2 is outside the vocabulary "
+               "[0, 16)");
+  // Sequence 1 holds 2 blocks; 2 are free, and 9 tokens need 3.
+  EXPECT_ERROR(session->prefill({2}, {std::vector<int32_t>(9, 1)}),
+               "prefill: out of KV blocks: need 3, have 2 (sequences 2)");
+  EXPECT_ERROR(session->decode({9}, {1}), "decode: unknown sequence 9");
+  EXPECT_ERROR(session->freeSequence(9), "unknown sequence 9");
+  EXPECT_ERROR(session->forkSequence(9, 10), "unknown sequence 9");
+  EXPECT_ERROR(session->forkSequence(1, 2),
+               "cannot fork sequence 1 onto sequence 2, which already exists");
+  EXPECT_ERROR(session->numTokens(9), "unknown sequence 9");
+
+  EXPECT_EQ(gLog.calls.size(), calls);
+  EXPECT_EQ(session->numFreeBlocks(), 2);
+  EXPECT_EQ(*session->numTokens(1), 6);
+  EXPECT_EQ(*session->numTokens(2), 0);
+  EXPECT_EQ(cachedRows(*session, 1), history({1, 2, 3, 4, 5, 6}));
+  // What fits still runs.
+  ASSERT_OK(session->prefill({2}, {std::vector<int32_t>(8, 1)}));
+  EXPECT_ERROR(session->decode({1, 2}, {1, 1}),
+               "decode: out of KV blocks: need 1, have 0 (sequences 1, 2)");
+  ASSERT_OK(session->decode({1}, {1}));
+}
+
+TEST(SessionTest, StaticBlockTableWidth) {
+  FakeConfig config;
+  config.maxBlocks = 2;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3}}));
+  EXPECT_EQ(gLog.tableShape, (std::vector<int64_t>{1, 2}));
+  EXPECT_ERROR(session->prefill({1}, {{1, 2, 3, 4, 5, 6}}),
+               "prefill: sequence 1 would need 3 blocks of 4 rows, but the "
+               "model's block table holds 2");
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3, 4, 5}}));
+  EXPECT_EQ(*session->numTokens(1), 8);
+}
+
+TEST(SessionTest, StaticBatchIsRefusedBeforeAnythingChanges) {
+  auto model = std::make_shared<FakeModel>(FakeConfig());
+  model->meta.functions[1].inputs[kArgTokens] = {DType::i32, {4, 1}};
+  std::vector<HostTensor> weights;
+  weights.push_back(zeros({16}));
+  auto session = Session::create(model, std::move(weights));
+  ASSERT_OK(session);
+  ASSERT_OK((*session)->addSequence(1));
+  EXPECT_ERROR((*session)->decode({1}, {1}),
+               "decode: argument 0 of @decode: expected 4x1xi32, got 1x1xi32 "
+               "(batch and token dims must be dynamic: the session passes no "
+               "padding)");
+  EXPECT_EQ(*(*session)->numTokens(1), 0);
+  EXPECT_EQ((*session)->numFreeBlocks(), 8);
+}
+
+TEST(SessionTest, ForkSharesBlocksCopyOnWrite) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  std::vector<int32_t> parent = {1, 2, 3, 4, 5, 6};
+  ASSERT_OK(session->prefill({1}, {parent}));
+  ASSERT_OK(session->forkSequence(1, 2));
+  EXPECT_EQ(*session->logits(2), *session->logits(1));
+  EXPECT_EQ(*session->blockTable(2), *session->blockTable(1));
+  EXPECT_EQ(session->numFreeBlocks(), 6);
+  std::vector<int32_t> child = parent;
+  // Both append into the shared partial block: one of them copies it.
+  ASSERT_OK(session->decode({1, 2}, {7, 9}));
+  parent.push_back(7);
+  child.push_back(9);
+  EXPECT_EQ(session->numFreeBlocks(), 5);
+  ASSERT_OK(session->prefill({2}, {{10, 11, 12}}));
+  child.insert(child.end(), {10, 11, 12});
+  EXPECT_EQ(cachedRows(*session, 1), history(parent));
+  EXPECT_EQ(cachedRows(*session, 2), history(child));
+  EXPECT_EQ(*session->logits(2), countLogits(child, 16));
+  // Freeing returns the blocks only once no sequence uses them.
+  ASSERT_OK(session->freeSequence(1));
+  EXPECT_EQ(session->numFreeBlocks(), 5);
+  ASSERT_OK(session->freeSequence(2));
+  EXPECT_EQ(session->numFreeBlocks(), 8);
+  EXPECT_FALSE(session->contains(2));
+}
+
+TEST(SessionTest, FreedBlocksAreReused) {
+  FakeConfig config;
+  config.numBlocks = 3;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  ASSERT_OK(session->prefill({1, 2}, {{1, 2, 3, 4, 5}, {6, 7}}));
+  std::vector<int32_t> freed = *session->blockTable(1);
+  ASSERT_OK(session->freeSequence(1));
+  ASSERT_OK(session->addSequence(3));
+  ASSERT_OK(session->prefill({3}, {{8, 9, 10, 11, 12, 13, 14}}));
+  std::vector<int32_t> table = *session->blockTable(3);
+  std::sort(table.begin(), table.end());
+  std::sort(freed.begin(), freed.end());
+  EXPECT_EQ(table, freed);
+  EXPECT_EQ(cachedRows(*session, 3), history({8, 9, 10, 11, 12, 13, 14}));
+  EXPECT_EQ(cachedRows(*session, 2), history({6, 7}));
+}
+
+TEST(SessionTest, WindowPolicyEvictsBlocks) {
+  FakeConfig config;
+  config.numBlocks = 5;
+  SessionOptions options;
+  options.kvPolicy = *KVPolicy::parse("window=6,sinks=2");
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3, 4, 5}}));
+  std::vector<int32_t> tokens = {1, 2, 3, 4, 5};
+  // 40 tokens in a pool of 20 rows: the sink block and a window's tail stay.
+  for (int32_t i = 0; i < 35; ++i) {
+    int32_t t = 1 + i % 15;
+    ASSERT_OK(session->decode({1}, {t}));
+    tokens.push_back(t);
+  }
+  EXPECT_EQ(*session->numTokens(1), 40);
+  std::vector<std::pair<int, int>> rows = cachedRows(*session, 1);
+  ASSERT_GE(rows.size(), 8u);
+  EXPECT_LE(rows.size(), 4u + 6 + 4);
+  // Rows: the first block (positions 0-3), then consecutive positions up to
+  // the last token, covering the window.
+  for (int r = 0; r < 4; ++r)
+    EXPECT_EQ(rows[size_t(r)], std::make_pair(int(tokens[size_t(r)]), r));
+  int first = rows[4].second;
+  EXPECT_LE(first, 40 - 6);
+  for (size_t r = 4; r < rows.size(); ++r)
+    EXPECT_EQ(rows[r], std::make_pair(int(tokens[size_t(first) + r - 4]),
+                                      first + int(r) - 4));
+  EXPECT_EQ(rows.back().second, 39);
+  EXPECT_EQ(gLog.positions, (std::vector<int32_t>{39}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{int32_t(rows.size())}));
+  EXPECT_ERROR(session->compact(1, {{0, 1}}),
+               "compact: not available with the window policy");
+}
+
+TEST(SessionTest, RecurrentStatePrefillsOneSequencePerCall) {
+  FakeConfig config;
+  config.withState = true;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  StatusOr<HostTensor> logits = session->prefill({1, 2}, {{1, 2, 3}, {4, 5}});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill", "prefill"}));
+  EXPECT_EQ(row(*logits, 0), countLogits({1, 2, 3}, 16, 6));
+  EXPECT_EQ(row(*logits, 1), countLogits({4, 5}, 16, 9));
+  ASSERT_OK(session->forkSequence(2, 3));
+  logits = session->decode({1, 2, 3}, {1, 2, 3});
+  ASSERT_OK(logits);
+  EXPECT_EQ(row(*logits, 0), countLogits({1, 2, 3, 1}, 16, 7));
+  EXPECT_EQ(row(*logits, 1), countLogits({4, 5, 2}, 16, 11));
+  EXPECT_EQ(row(*logits, 2), countLogits({4, 5, 3}, 16, 12));
+}
+
+TEST(SessionTest, WithoutPrefillPromptsRunThroughDecode) {
+  FakeConfig config;
+  config.withPrefill = false;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  EXPECT_FALSE(session->abi().hasPrefill);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  StatusOr<HostTensor> logits = session->prefill({1, 2}, {{1, 2, 3}, {4}});
+  ASSERT_OK(logits);
+  // Three steps: both sequences, then sequence 1 alone.
+  EXPECT_EQ(gLog.calls,
+            (std::vector<std::string>{"decode", "decode", "decode"}));
+  EXPECT_EQ(gLog.tokens, (std::vector<int32_t>{3}));
+  EXPECT_EQ(row(*logits, 0), countLogits({1, 2, 3}, 16));
+  EXPECT_EQ(row(*logits, 1), countLogits({4}, 16));
+  EXPECT_EQ(cachedRows(*session, 1), history({1, 2, 3}));
+}
+
+TEST(SessionTest, ContinuingSequencesRunThroughDecode) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  ASSERT_OK(session->prefill({1}, {{1, 2}}));
+  gLog.calls.clear();
+  // Sequence 2 is empty (packed prefill), sequence 1 continues (decode).
+  StatusOr<HostTensor> logits = session->prefill({1, 2}, {{3, 4}, {5, 6, 7}});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.calls,
+            (std::vector<std::string>{"prefill", "decode", "decode"}));
+  EXPECT_EQ(row(*logits, 0), countLogits({1, 2, 3, 4}, 16));
+  EXPECT_EQ(row(*logits, 1), countLogits({5, 6, 7}, 16));
+  EXPECT_EQ(cachedRows(*session, 1), history({1, 2, 3, 4}));
+}
+
+TEST(SessionTest, SamplingAndGeneration) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  Sampler greedy{SamplingParams()};
+  EXPECT_ERROR(session->sample({1}, greedy),
+               "sample: sequence 1 has no logits yet");
+  ASSERT_OK(session->prefill({1, 2}, {{3, 3, 5}, {7}}));
+  EXPECT_EQ(*session->sample({1, 2}, greedy), (std::vector<int32_t>{3, 7}));
+
+  // Greedy generation: the fake's most frequent token keeps winning.
+  ASSERT_OK(session->addSequence(3));
+  std::vector<HostTensor> stepLogits;
+  StatusOr<std::vector<std::vector<int32_t>>> out =
+      session->generate({3}, {{4, 4, 9}}, 3, greedy, &stepLogits);
+  ASSERT_OK(out);
+  EXPECT_EQ(*out, (std::vector<std::vector<int32_t>>{{4, 4, 4}}));
+  ASSERT_EQ(stepLogits.size(), 1u);
+  EXPECT_EQ(stepLogits[0].shape(), (std::vector<int64_t>{3, 16}));
+  EXPECT_EQ(row(stepLogits[0], 2), countLogits({4, 4, 9, 4, 4}, 16));
+  EXPECT_EQ(*session->numTokens(3), 5);
+
+  // Seeded sampling repeats itself.
+  SamplingParams params;
+  params.temperature = 1.0f;
+  params.seed = 42;
+  std::vector<int32_t> first, second;
+  for (std::vector<int32_t> *draws : {&first, &second}) {
+    Sampler sampler(params);
+    for (int i = 0; i < 8; ++i)
+      draws->push_back((*session->sample({1, 2}, sampler))[0]);
+  }
+  EXPECT_EQ(first, second);
+
+  HostTensor bad = zeros({2});
+  EXPECT_ERROR(Session::sampleRows(bad, greedy),
+               "sample: expected f32 logits [B, Vocab], got 2xf32");
+  HostTensor allMasked = zeros({1, 4});
+  for (int i = 0; i < 4; ++i)
+    allMasked.data<float>()[i] = -INFINITY;
+  EXPECT_ERROR(Session::sampleRows(allMasked, greedy),
+               "sample: row 0: no logit is above -inf");
+  params.temperature = -1.0f;
+  Sampler invalid(params);
+  EXPECT_FALSE(Session::sampleRows(zeros({1, 4}), invalid).ok());
+}
+
+TEST(SessionTest, CompactKeepsChosenPositions) {
+  FakeConfig config;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3, 4, 5, 6, 7, 8, 9}}));
+  EXPECT_ERROR(session->compact(1, {{0}, {1}}),
+               "compact: expected a keep set per KV head (1), got 2");
+  ASSERT_OK(session->compact(1, {{0, 2, 7, 8}}));
+  EXPECT_EQ(*session->cacheRows(1), 4);
+  EXPECT_EQ(*session->numTokens(1), 9);
+  EXPECT_EQ(cachedRows(*session, 1),
+            (std::vector<std::pair<int, int>>{{1, 0}, {3, 2}, {8, 7}, {9, 8}}));
+  StatusOr<HostTensor> logits = session->decode({1}, {4});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.positions, (std::vector<int32_t>{9}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{5}));
+  EXPECT_EQ(row(*logits, 0), countLogits({1, 3, 8, 9, 4}, 16));
+}
+
+TEST(SessionTest, ReadsNpyWeights) {
+  std::string dir = "/tmp/tok-session-test-" + std::to_string(::getpid());
+  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
+  HostTensor bias = zeros({16});
+  bias.data<float>()[3] = 2.0f;
+  ASSERT_OK(writeNpy(dir + "/w0.npy", bias));
+  StatusOr<std::vector<HostTensor>> weights = Session::readNpyWeights(dir);
+  ASSERT_OK(weights);
+  ASSERT_EQ(weights->size(), 1u);
+  auto session = Session::create(std::make_shared<FakeModel>(FakeConfig()),
+                                 std::move(*weights));
+  ASSERT_OK(session);
+  ASSERT_OK((*session)->addSequence(1));
+  StatusOr<HostTensor> logits = (*session)->prefill({1}, {{1}});
+  ASSERT_OK(logits);
+  EXPECT_EQ(logits->data<float>()[3], 2.0f);
+  EXPECT_FALSE(Session::readNpyWeights(dir + "/missing").ok());
+  ASSERT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
+}
+
+} // namespace
