@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -66,6 +67,10 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
     return;
 
   // tiling: tok ops to linalg/scf on tensors.
+  // tok-tile-linear (issue 4): tok.linear (+ activation / residual add
+  // epilogues) to packed GEMM / streaming GEMV vector kernels; the linears it
+  // leaves go through the reference lowering below.
+  pm.addNestedPass<func::FuncOp>(tok::createTileLinear());
   pm.addPass(createConvertTokToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (last == Phase::Tiling)

@@ -1,0 +1,696 @@
+//===- LinearKernels.cpp - Packed GEMM and GEMV builders for linear -------===//
+//
+// Part of the Tokamak project. Emits the CPU kernels of tok-tile-linear on
+// tensors, as explicit vector code (no later vectorizer involved):
+//
+//  - GEMM: `scf.forall` over (row chunks, column blocks of W). Per task and K
+//    block, W[n0:n0+NC, k0:k0+KC] is packed into f32 panels [NC/32, KC, 32]
+//    (16×16 transposes; f16/bf16 widened here), then 8×32 register tiles sweep
+//    the task's rows: per k, 8 scalar broadcasts of x, 2 panel loads and 16
+//    FMAs into 16 vector accumulators. The x micro-panel (8 rows × KC) stays in
+//    L1 across the panels, the packed block in L2. Partial sums live in the
+//    output tile (f32) or in an f32 scratch tile (f16/bf16 with several K
+//    blocks); the last K block applies the epilogue in registers.
+//  - GEMV: `scf.forall` over blocks of W rows; each group of rows streams W
+//    with K-contiguous loads against the (L1-resident) rows of x, one FMA
+//    accumulator per (x row, W row), one horizontal sum per output.
+//
+// Edges: rows of x not a multiple of 8 use 4-, 2- and 1-row tiles; columns
+// not a multiple of 32 and K not a multiple of 16 use zero-padded panels and
+// masked accesses, decided statically when the sizes are known.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinearKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::tok::detail;
+
+namespace {
+
+int64_t ceilDivInt(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t roundUpInt(int64_t a, int64_t b) { return ceilDivInt(a, b) * b; }
+
+/// The state of one K block of the GEMM, shared by its register tiles.
+struct KBlock {
+  /// Row and column of the task's tile in the output.
+  OpFoldResult m0, n0;
+  /// Columns of the task's tile.
+  OpFoldResult nsz;
+  /// Start and depth of the block along K.
+  Value kb;
+  OpFoldResult ksz;
+  /// The packed weight panels of the block.
+  Value packed;
+  /// Whether this is the first / last K block: a constant when there is one
+  /// block, an i1 otherwise.
+  Value first, last;
+  bool single;
+};
+
+/// Builds the kernels of one linear at the builder's insertion point.
+class LinearEmitter {
+public:
+  LinearEmitter(OpBuilder &b, Location loc, Value x, Value w,
+                const LinearEpilogue &epilogue, const LinearTiling &tiling)
+      : b(b), loc(loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
+        f32(b.getF32Type()),
+        vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())) {}
+
+  Value gemm(Value out);
+  Value gemv(Value out, int64_t rows);
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Index arithmetic that folds constants
+  //===--------------------------------------------------------------------===//
+
+  OpFoldResult cst(int64_t v) { return b.getIndexAttr(v); }
+  Value val(OpFoldResult v) {
+    return getValueOrCreateConstantIndexOp(b, loc, v);
+  }
+  template <typename OpTy, typename Fold>
+  OpFoldResult binary(OpFoldResult l, OpFoldResult r, Fold fold) {
+    std::optional<int64_t> cl = getConstantIntValue(l);
+    std::optional<int64_t> cr = getConstantIntValue(r);
+    if (cl && cr)
+      return cst(fold(*cl, *cr));
+    return OpTy::create(b, loc, val(l), val(r)).getResult();
+  }
+  OpFoldResult add(OpFoldResult l, OpFoldResult r) {
+    if (isConstantIntValue(r, 0))
+      return l;
+    if (isConstantIntValue(l, 0))
+      return r;
+    return binary<arith::AddIOp>(l, r,
+                                 [](int64_t a, int64_t c) { return a + c; });
+  }
+  OpFoldResult sub(OpFoldResult l, OpFoldResult r) {
+    if (isConstantIntValue(r, 0))
+      return l;
+    return binary<arith::SubIOp>(l, r,
+                                 [](int64_t a, int64_t c) { return a - c; });
+  }
+  OpFoldResult mul(OpFoldResult l, OpFoldResult r) {
+    if (isConstantIntValue(r, 1))
+      return l;
+    if (isConstantIntValue(l, 1))
+      return r;
+    return binary<arith::MulIOp>(l, r,
+                                 [](int64_t a, int64_t c) { return a * c; });
+  }
+  OpFoldResult min(OpFoldResult l, OpFoldResult r) {
+    return binary<arith::MinSIOp>(
+        l, r, [](int64_t a, int64_t c) { return std::min(a, c); });
+  }
+  OpFoldResult max(OpFoldResult l, OpFoldResult r) {
+    return binary<arith::MaxSIOp>(
+        l, r, [](int64_t a, int64_t c) { return std::max(a, c); });
+  }
+  OpFoldResult ceilDiv(OpFoldResult l, OpFoldResult r) {
+    if (isConstantIntValue(r, 1))
+      return l;
+    return binary<arith::CeilDivSIOp>(l, r, ceilDivInt);
+  }
+  OpFoldResult floorDiv(OpFoldResult l, OpFoldResult r) {
+    if (isConstantIntValue(r, 1))
+      return l;
+    return binary<arith::DivSIOp>(l, r,
+                                  [](int64_t a, int64_t c) { return a / c; });
+  }
+  OpFoldResult roundDown(OpFoldResult v, int64_t m) {
+    return mul(floorDiv(v, cst(m)), cst(m));
+  }
+  OpFoldResult dimOf(Value t, int64_t d) {
+    return tensor::getMixedSize(b, loc, t, d);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Structured control flow
+  //===--------------------------------------------------------------------===//
+
+  using Values = SmallVector<Value>;
+
+  /// `scf.for iv = lb to ub step step iter_args(inits)`; `body(iv, args)`
+  /// returns the values to yield.
+  Values loop(OpFoldResult lb, OpFoldResult ub, int64_t step, ValueRange inits,
+              function_ref<Values(Value, ValueRange)> body) {
+    auto forOp =
+        scf::ForOp::create(b, loc, val(lb), val(ub), val(cst(step)), inits);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    Values yielded = body(forOp.getInductionVar(), forOp.getRegionIterArgs());
+    scf::YieldOp::create(b, loc, yielded);
+    return Values(forOp.getResults().begin(), forOp.getResults().end());
+  }
+
+  /// `scf.if cond` yielding `thenFn()` or `elseFn()`.
+  Values ifElse(Value cond, TypeRange types, function_ref<Values()> thenFn,
+                function_ref<Values()> elseFn) {
+    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, thenFn());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, elseFn());
+    return Values(ifOp.getResults().begin(), ifOp.getResults().end());
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Values and vectors
+  //===--------------------------------------------------------------------===//
+
+  Type withF32(Type t) {
+    if (auto vt = dyn_cast<VectorType>(t))
+      return VectorType::get(vt.getShape(), f32);
+    return f32;
+  }
+  Value toF32(Value v) {
+    if (getElementTypeOrSelf(v.getType()) == f32)
+      return v;
+    return arith::ExtFOp::create(b, loc, withF32(v.getType()), v);
+  }
+  Value fromF32(Value v, Type elemType) {
+    if (elemType == f32)
+      return v;
+    Type t = elemType;
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      t = VectorType::get(vt.getShape(), elemType);
+    return arith::TruncFOp::create(b, loc, t, v);
+  }
+  Value zeroVec() {
+    return arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(vecType,
+                               ArrayRef<Attribute>{b.getF32FloatAttr(0.0)}));
+  }
+  /// A `shape` vector read from `src` at `indices` (minor dims), zero-padded
+  /// where not `inBounds`, widened to f32.
+  Value read(Value src, ValueRange indices, ArrayRef<int64_t> shape,
+             ArrayRef<bool> inBounds) {
+    Type elemType = getElementTypeOrSelf(src.getType());
+    Value pad = arith::ConstantOp::create(b, loc, elemType,
+                                          b.getFloatAttr(elemType, 0.0));
+    auto type = VectorType::get(shape, elemType);
+    Value v = vector::TransferReadOp::create(b, loc, type, src, indices, pad,
+                                             inBounds);
+    return toF32(v);
+  }
+  Value readVec(Value src, ValueRange indices, bool inBounds) {
+    return read(src, indices, {kLinearVectorWidth}, {inBounds});
+  }
+  /// Writes the f32 vector `v` into `dest` at `indices`, narrowed to the
+  /// element type of `dest`; returns the updated tensor.
+  Value writeVec(Value v, Value dest, ValueRange indices, bool inBounds) {
+    v = fromF32(v, getElementTypeOrSelf(dest.getType()));
+    return vector::TransferWriteOp::create(b, loc, v, dest, indices,
+                                           ArrayRef<bool>{inBounds})
+        .getResult();
+  }
+  /// activation(v) + residual[row, col...] on an f32 vector or scalar.
+  Value applyEpilogue(Value v, Value row, Value col, bool colInBounds) {
+    if (!epilogue.activation.empty())
+      v = buildActivation(b, loc, epilogue.activation, v);
+    if (Value res = epilogue.residual) {
+      Value r = isa<VectorType>(v.getType())
+                    ? readVec(res, {row, col}, colInBounds)
+                    : toF32(tensor::ExtractOp::create(b, loc, res,
+                                                      ValueRange{row, col}));
+      v = arith::AddFOp::create(b, loc, v, r);
+    }
+    return v;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // GEMM pieces
+  //===--------------------------------------------------------------------===//
+
+  Value packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz, Value kb,
+                    OpFoldResult ksz);
+  Values sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors);
+  Values registerTile(int64_t rows, Value m, Value p, const KBlock &blk,
+                      ValueRange tensors);
+
+  Value gemvRows(int64_t rows, int64_t group, Value r, OpFoldResult n0,
+                 Value tile);
+
+  OpBuilder &b;
+  Location loc;
+  Value x, w;
+  const LinearEpilogue &epilogue;
+  const LinearTiling &tiling;
+  Type f32;
+  VectorType vecType;
+  /// Static facts of the GEMM shapes.
+  bool fullPanels = false, fullKVectors = false, scratch = false;
+};
+
+//===----------------------------------------------------------------------===//
+// GEMM
+//===----------------------------------------------------------------------===//
+
+/// Packs W[n0 : n0+nsz, kb : kb+ksz] into `pack` as [panel, k, 32] f32 with
+/// zeros past N and K: each 16×16 block is read along K, widened and
+/// transposed in registers.
+Value LinearEmitter::packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz,
+                                 Value kb, OpFoldResult ksz) {
+  constexpr int64_t v = kLinearVectorWidth;
+  OpFoldResult panels = ceilDiv(nsz, cst(kLinearTileCols));
+  return loop(cst(0), panels, 1, pack, [&](Value p, ValueRange st) -> Values {
+    return loop(cst(0), ksz, v, st, [&](Value kk, ValueRange st2) -> Values {
+      Value packed = st2[0];
+      OpFoldResult row0 = add(n0, mul(p, cst(kLinearTileCols)));
+      Value col = val(add(kb, kk));
+      for (int64_t h = 0; h < kLinearTileCols / v; ++h) {
+        Value row = val(add(row0, cst(h * v)));
+        Value block = read(w, {row, col}, {v, v}, {fullPanels, fullKVectors});
+        Value t =
+            vector::TransposeOp::create(b, loc, block, ArrayRef<int64_t>{1, 0});
+        packed = vector::TransferWriteOp::create(
+                     b, loc, t, packed, ValueRange{p, kk, val(cst(h * v))},
+                     ArrayRef<bool>{true, true})
+                     .getResult();
+      }
+      return {packed};
+    });
+  })[0];
+}
+
+/// One `rows`×32 register tile at tile row `m`, panel `p`: initialize (bias
+/// or partial sums), accumulate over the block's K, then store partial sums
+/// or, in the last block, the epilogue's result. `tensors` is the output tile
+/// followed by the f32 scratch tile when there is one.
+LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
+                                                  Value p, const KBlock &blk,
+                                                  ValueRange tensors) {
+  constexpr int64_t v = kLinearVectorWidth;
+  constexpr int64_t vecs = kLinearTileCols / v;
+  Value col = val(mul(p, cst(kLinearTileCols)));
+  SmallVector<Value> colIdx, gcol, rowIdx, grow;
+  for (int64_t j = 0; j < vecs; ++j) {
+    colIdx.push_back(val(add(col, cst(j * v))));
+    gcol.push_back(val(add(blk.n0, colIdx.back())));
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    rowIdx.push_back(val(add(m, cst(i))));
+    grow.push_back(val(add(blk.m0, rowIdx.back())));
+  }
+  Value partial = tensors.back();
+  SmallVector<Type> vecTypes(rows * vecs, vecType);
+
+  // Accumulator initialization.
+  auto fresh = [&]() -> Values {
+    Values init;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j)
+        init.push_back(epilogue.bias
+                           ? readVec(epilogue.bias, {gcol[j]}, fullPanels)
+                           : zeroVec());
+    return init;
+  };
+  auto resume = [&]() -> Values {
+    Values init;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j)
+        init.push_back(readVec(partial, {rowIdx[i], colIdx[j]}, fullPanels));
+    return init;
+  };
+  Values init =
+      blk.single ? fresh() : ifElse(blk.first, vecTypes, fresh, resume);
+
+  // The micro-kernel: per k, `vecs` panel loads, `rows` broadcasts and
+  // rows × vecs FMAs.
+  Values acc =
+      loop(cst(0), blk.ksz, 1, init, [&](Value kk, ValueRange c) -> Values {
+        Values wv, next(c.begin(), c.end());
+        for (int64_t j = 0; j < vecs; ++j)
+          wv.push_back(vector::TransferReadOp::create(
+              b, loc, vecType, blk.packed, ValueRange{p, kk, val(cst(j * v))},
+              /*padding=*/std::nullopt, ArrayRef<bool>{true}));
+        Value xcol = val(add(blk.kb, kk));
+        for (int64_t i = 0; i < rows; ++i) {
+          Value s = toF32(
+              tensor::ExtractOp::create(b, loc, x, ValueRange{grow[i], xcol}));
+          Value bcast = vector::BroadcastOp::create(b, loc, vecType, s);
+          for (int64_t j = 0; j < vecs; ++j)
+            next[i * vecs + j] =
+                vector::FMAOp::create(b, loc, bcast, wv[j], next[i * vecs + j]);
+        }
+        return next;
+      });
+
+  // Store.
+  auto finish = [&]() -> Values {
+    Value tile = tensors[0];
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j) {
+        Value r =
+            applyEpilogue(acc[i * vecs + j], grow[i], gcol[j], fullPanels);
+        tile = writeVec(r, tile, {rowIdx[i], colIdx[j]}, fullPanels);
+      }
+    Values out{tile};
+    if (scratch)
+      out.push_back(tensors[1]);
+    return out;
+  };
+  auto keep = [&]() -> Values {
+    Value dest = partial;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j)
+        dest = writeVec(acc[i * vecs + j], dest, {rowIdx[i], colIdx[j]},
+                        fullPanels);
+    Values out(tensors.begin(), tensors.end());
+    out.back() = dest;
+    return out;
+  };
+  if (blk.single)
+    return finish();
+  return ifElse(blk.last, TypeRange(tensors), finish, keep);
+}
+
+/// Sweeps the task's `msz` rows with 8-row tiles, then the remainder with 4-,
+/// 2- and 1-row tiles; each row tile visits every panel of the block.
+LinearEmitter::Values
+LinearEmitter::sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors) {
+  OpFoldResult panels = ceilDiv(blk.nsz, cst(kLinearTileCols));
+  auto sweep = [&](int64_t rows, Value m, ValueRange st) -> Values {
+    return loop(cst(0), panels, 1, st, [&](Value p, ValueRange st2) {
+      return registerTile(rows, m, p, blk, st2);
+    });
+  };
+  OpFoldResult full = roundDown(msz, kLinearTileRows);
+  tensors =
+      loop(cst(0), full, kLinearTileRows, tensors, [&](Value m, ValueRange st) {
+        return sweep(kLinearTileRows, m, st);
+      });
+
+  OpFoldResult start = full;
+  OpFoldResult left = sub(msz, full);
+  std::optional<int64_t> staticLeft = getConstantIntValue(left);
+  for (int64_t rows = kLinearTileRows / 2; rows >= 1; rows /= 2) {
+    if (staticLeft) {
+      if (*staticLeft & rows) {
+        tensors = sweep(rows, val(start), tensors);
+        start = add(start, cst(rows));
+      }
+      continue;
+    }
+    Value bit = arith::AndIOp::create(b, loc, val(left), val(cst(rows)));
+    Value has = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bit,
+                                      val(cst(0)));
+    Value at = val(start);
+    tensors = ifElse(
+        has, TypeRange(ValueRange(tensors)),
+        [&]() -> Values { return sweep(rows, at, tensors); },
+        [&]() -> Values { return tensors; });
+    start = add(start, bit);
+  }
+  return tensors;
+}
+
+Value LinearEmitter::gemm(Value out) {
+  OpFoldResult mDim = dimOf(x, 0), kDim = dimOf(x, 1), nDim = dimOf(w, 0);
+  std::optional<int64_t> sN = getConstantIntValue(nDim);
+  std::optional<int64_t> sK = getConstantIntValue(kDim);
+  int64_t nc = tiling.cacheTileN, kc = tiling.cacheTileK;
+  if (sN)
+    nc = std::min(nc, roundUpInt(*sN, kLinearTileCols));
+  if (sK)
+    kc =
+        std::min(kc, roundUpInt(std::max<int64_t>(*sK, 1), kLinearVectorWidth));
+  fullPanels = sN && *sN % kLinearTileCols == 0;
+  fullKVectors = sK && *sK % kLinearVectorWidth == 0;
+  bool single = sK && *sK <= kc;
+  Type outElem = getElementTypeOrSelf(out.getType());
+  scratch = outElem != f32 && !single;
+
+  // Parallel tasks: column blocks of W, and row chunks when W alone gives
+  // fewer than 4 tasks per thread (each chunk repacks its block of W).
+  OpFoldResult nBlocks = ceilDiv(nDim, cst(nc));
+  int64_t maxSplits = 1;
+  if (std::optional<int64_t> nb = getConstantIntValue(nBlocks))
+    maxSplits = std::max<int64_t>(
+        1, ceilDivInt(4 * tiling.numThreads, std::max<int64_t>(*nb, 1)));
+  SmallVector<OpFoldResult> ubs;
+  OpFoldResult mChunk = mDim;
+  if (maxSplits > 1) {
+    // ceil(M / maxSplits) rounded up to the register tile, at least 64 rows.
+    mChunk = max(mul(ceilDiv(mDim, cst(maxSplits * kLinearTileRows)),
+                     cst(kLinearTileRows)),
+                 cst(64));
+    OpFoldResult splits = ceilDiv(mDim, mChunk);
+    if (isConstantIntValue(splits, 1)) {
+      maxSplits = 1;
+      mChunk = mDim;
+    } else {
+      ubs.push_back(splits);
+    }
+  }
+  ubs.push_back(nBlocks);
+
+  auto forall = scf::ForallOp::create(b, loc, ubs, ValueRange{out},
+                                      /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<Value> ivs = llvm::to_vector(forall.getInductionVars());
+  Value shared = forall.getRegionIterArgs()[0];
+  OpFoldResult m0 = cst(0), msz = mDim;
+  if (maxSplits > 1) {
+    m0 = mul(ivs[0], mChunk);
+    msz = min(mChunk, sub(mDim, m0));
+  }
+  OpFoldResult n0 = mul(ivs.back(), cst(nc));
+  OpFoldResult nsz = min(cst(nc), sub(nDim, n0));
+  SmallVector<OpFoldResult> offsets{m0, n0}, sizes{msz, nsz},
+      strides(2, cst(1));
+  Value tile =
+      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+
+  Values state{tile};
+  if (scratch)
+    state.push_back(tensor::EmptyOp::create(b, loc, sizes, f32));
+  state.push_back(tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{nc / kLinearTileCols, kc, kLinearTileCols},
+      f32));
+
+  auto kBlock = [&](Value kb, ValueRange st) -> Values {
+    KBlock blk;
+    blk.m0 = m0;
+    blk.n0 = n0;
+    blk.nsz = nsz;
+    blk.kb = kb;
+    blk.single = single;
+    blk.ksz = single ? kDim : min(cst(kc), sub(kDim, kb));
+    blk.packed = packWeights(st.back(), n0, nsz, kb, blk.ksz);
+    if (!single) {
+      blk.first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kb,
+                                        val(cst(0)));
+      blk.last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       val(add(kb, cst(kc))), val(kDim));
+    }
+    Values tensors = sweepRows(blk, msz, llvm::to_vector(st.drop_back()));
+    tensors.push_back(blk.packed);
+    return tensors;
+  };
+  Values result = single ? kBlock(val(cst(0)), state)
+                         : loop(cst(0), kDim, kc, state, kBlock);
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result[0], shared, offsets,
+                                        sizes, strides);
+  return forall.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// GEMV
+//===----------------------------------------------------------------------===//
+
+/// `group` W rows starting at task column `r` (global `n0 + r`) against the
+/// `rows` rows of x: one accumulator per pair, K-contiguous loads, a masked
+/// tail when K is not a multiple of the vector width.
+Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
+                              OpFoldResult n0, Value tile) {
+  constexpr int64_t v = kLinearVectorWidth;
+  OpFoldResult kDim = dimOf(x, 1);
+  std::optional<int64_t> sK = getConstantIntValue(kDim);
+  SmallVector<Value> wrow, xrow;
+  for (int64_t q = 0; q < group; ++q)
+    wrow.push_back(val(add(n0, add(r, cst(q)))));
+  for (int64_t m = 0; m < rows; ++m)
+    xrow.push_back(val(cst(m)));
+
+  auto step = [&](Value k, ValueRange c, bool inBounds) -> Values {
+    Values next(c.begin(), c.end()), wv, xv;
+    for (int64_t q = 0; q < group; ++q)
+      wv.push_back(readVec(w, {wrow[q], k}, inBounds));
+    for (int64_t m = 0; m < rows; ++m)
+      xv.push_back(readVec(x, {xrow[m], k}, inBounds));
+    for (int64_t m = 0; m < rows; ++m)
+      for (int64_t q = 0; q < group; ++q)
+        next[m * group + q] =
+            vector::FMAOp::create(b, loc, xv[m], wv[q], next[m * group + q]);
+    return next;
+  };
+  Values init(rows * group, zeroVec());
+  OpFoldResult kMain = roundDown(kDim, v);
+  Values acc = loop(cst(0), kMain, v, init, [&](Value k, ValueRange c) {
+    return step(k, c, /*inBounds=*/true);
+  });
+  if (!sK) {
+    Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          val(kMain), val(kDim));
+    SmallVector<Type> types(acc.size(), vecType);
+    acc = ifElse(
+        hasTail, types,
+        [&]() -> Values { return step(val(kMain), acc, false); },
+        [&]() -> Values { return acc; });
+  } else if (*sK % v != 0) {
+    acc = step(val(kMain), acc, false);
+  }
+
+  for (int64_t m = 0; m < rows; ++m)
+    for (int64_t q = 0; q < group; ++q) {
+      Value s = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            acc[m * group + q]);
+      if (epilogue.bias)
+        s = arith::AddFOp::create(
+            b, loc, s,
+            toF32(tensor::ExtractOp::create(b, loc, epilogue.bias,
+                                            ValueRange{wrow[q]})));
+      s = applyEpilogue(s, xrow[m], wrow[q], /*colInBounds=*/true);
+      Value col = val(add(r, cst(q)));
+      tile = tensor::InsertOp::create(
+          b, loc, fromF32(s, getElementTypeOrSelf(tile.getType())), tile,
+          ValueRange{xrow[m], col});
+    }
+  return tile;
+}
+
+Value LinearEmitter::gemv(Value out, int64_t rows) {
+  OpFoldResult nDim = dimOf(w, 0);
+  int64_t nt = tiling.gemvTileN;
+  if (std::optional<int64_t> sN = getConstantIntValue(nDim))
+    nt = std::max<int64_t>(1, std::min(nt, *sN));
+  // Enough independent W streams per step: 16 accumulators at most.
+  int64_t group = std::clamp<int64_t>(16 / std::max<int64_t>(rows, 1), 1, 8);
+  group = std::min(group, nt);
+
+  auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
+                                      ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value shared = forall.getRegionIterArgs()[0];
+  OpFoldResult n0 = mul(forall.getInductionVars()[0], cst(nt));
+  OpFoldResult nsz = min(cst(nt), sub(nDim, n0));
+  SmallVector<OpFoldResult> offsets{cst(0), n0}, sizes{cst(rows), nsz},
+      strides(2, cst(1));
+  Value tile =
+      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+
+  OpFoldResult full = roundDown(nsz, group);
+  tile = loop(cst(0), full, group, tile, [&](Value r, ValueRange st) -> Values {
+    return {gemvRows(rows, group, r, n0, st[0])};
+  })[0];
+  if (group > 1 && !isConstantIntValue(sub(nsz, full), 0))
+    tile = loop(full, nsz, 1, tile, [&](Value r, ValueRange st) -> Values {
+      return {gemvRows(rows, 1, r, n0, st[0])};
+    })[0];
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, tile, shared, offsets, sizes,
+                                        strides);
+  return forall.getResult(0);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+bool mlir::tok::detail::isEpilogueActivation(StringRef kind) {
+  return llvm::is_contained({"silu", "gelu", "gelu_tanh", "relu", "sigmoid",
+                             "softplus", "elu", "tanh"},
+                            kind);
+}
+
+Value mlir::tok::detail::buildActivation(OpBuilder &b, Location loc,
+                                         StringRef kind, Value x) {
+  Type t = x.getType();
+  auto c = [&](double v) -> Value {
+    FloatAttr attr = b.getF32FloatAttr(v);
+    if (auto vt = dyn_cast<VectorType>(t))
+      return arith::ConstantOp::create(
+          b, loc, vt, DenseElementsAttr::get(vt, ArrayRef<Attribute>{attr}));
+    return arith::ConstantOp::create(b, loc, attr);
+  };
+  auto sigmoid = [&](Value v) -> Value {
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+    return arith::DivFOp::create(b, loc, c(1.0),
+                                 arith::AddFOp::create(b, loc, c(1.0), e));
+  };
+  auto mulf = [&](Value l, Value r) -> Value {
+    return arith::MulFOp::create(b, loc, l, r);
+  };
+  auto addf = [&](Value l, Value r) -> Value {
+    return arith::AddFOp::create(b, loc, l, r);
+  };
+  if (kind == "silu")
+    return mulf(x, sigmoid(x));
+  if (kind == "sigmoid")
+    return sigmoid(x);
+  if (kind == "relu")
+    return arith::MaximumFOp::create(b, loc, x, c(0.0));
+  if (kind == "tanh")
+    return math::TanhOp::create(b, loc, x);
+  if (kind == "gelu") {
+    // 0.5 x (1 + erf(x / sqrt(2))).
+    Value e = math::ErfOp::create(b, loc, mulf(x, c(0.70710678118654752)));
+    return mulf(mulf(x, c(0.5)), addf(c(1.0), e));
+  }
+  if (kind == "gelu_tanh") {
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    Value x3 = mulf(x, mulf(x, x));
+    Value inner = addf(x, mulf(x3, c(0.044715)));
+    Value th = math::TanhOp::create(b, loc, mulf(inner, c(0.7978845608028654)));
+    return mulf(mulf(x, c(0.5)), addf(c(1.0), th));
+  }
+  if (kind == "softplus") {
+    // max(x, 0) + log1p(exp(-|x|)).
+    Value e = math::ExpOp::create(
+        b, loc, arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x)));
+    return addf(arith::MaximumFOp::create(b, loc, x, c(0.0)),
+                math::Log1pOp::create(b, loc, e));
+  }
+  if (kind == "elu") {
+    // x > 0 ? x : exp(x) - 1.
+    Value pos =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0.0));
+    return arith::SelectOp::create(b, loc, pos, x,
+                                   math::ExpM1Op::create(b, loc, x));
+  }
+  return x;
+}
+
+Value mlir::tok::detail::buildLinearGemm(OpBuilder &b, Location loc, Value x,
+                                         Value w, Value out,
+                                         const LinearEpilogue &epilogue,
+                                         const LinearTiling &tiling) {
+  return LinearEmitter(b, loc, x, w, epilogue, tiling).gemm(out);
+}
+
+Value mlir::tok::detail::buildLinearGemv(OpBuilder &b, Location loc, Value x,
+                                         Value w, Value out, int64_t rows,
+                                         const LinearEpilogue &epilogue,
+                                         const LinearTiling &tiling) {
+  return LinearEmitter(b, loc, x, w, epilogue, tiling).gemv(out, rows);
+}

@@ -1,0 +1,77 @@
+//===- LinearKernels.h - Packed GEMM and GEMV builders for linear -*- C++
+//-*-===//
+//
+// Part of the Tokamak project. The IR builders behind tok-tile-linear: a
+// packed, register-tiled GEMM and a streaming GEMV for `y = x·Wᵀ`, on tensors,
+// with the epilogue (bias, activation, residual) applied in registers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
+#define TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace mlir::tok::detail {
+
+/// f32 lanes of one vector register (zmm).
+constexpr int64_t kLinearVectorWidth = 16;
+/// Rows of the GEMM register tile (one broadcast each per k).
+constexpr int64_t kLinearTileRows = 8;
+/// Columns of the GEMM register tile (two vector loads per k); also the width
+/// of one packed weight panel.
+constexpr int64_t kLinearTileCols = 32;
+
+/// What a linear's tiles compute after the contraction, in order:
+/// `y = activation(x·Wᵀ + bias) + residual`, all in f32 registers.
+struct LinearEpilogue {
+  /// `[N]`, or null.
+  Value bias;
+  /// A tok.activation kind, or empty for none.
+  StringRef activation;
+  /// `[M, N]` (the input's rows collapsed), or null.
+  Value residual;
+};
+
+/// Cache blocking and parallelism of the GEMM and the GEMV.
+struct LinearTiling {
+  /// Columns of W (rows of the weight) per parallel task and packed block; a
+  /// multiple of kLinearTileCols.
+  int64_t cacheTileN = 256;
+  /// Reduction depth of one packed block; a multiple of kLinearVectorWidth.
+  int64_t cacheTileK = 512;
+  /// Threads the parallel loops are split for.
+  int64_t numThreads = 2;
+  /// Rows of W per parallel task of the GEMV.
+  int64_t gemvTileN = 64;
+};
+
+/// Whether `kind` is an activation the epilogue can apply.
+bool isEpilogueActivation(StringRef kind);
+
+/// The f32 activation `kind` of `x` (an f32 scalar or vector).
+Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x);
+
+/// `out = epilogue(x·Wᵀ)` for x `[M, K]`, W `[N, K]` and `out` `[M, N]` (the
+/// destination, of the result's element type) as a packed GEMM:
+/// `scf.forall` over (row chunks, column blocks of W); per task and K block,
+/// W is packed to `[cacheTileN/32, cacheTileK, 32]` f32 panels, and an 8×32
+/// register tile (16 accumulators: 8 broadcasts of x, 2 panel loads and 16
+/// FMAs per k) sweeps the rows; remainders use 4-, 2- and 1-row tiles and
+/// masked column accesses. Accumulates in f32.
+Value buildLinearGemm(OpBuilder &b, Location loc, Value x, Value w, Value out,
+                      const LinearEpilogue &epilogue,
+                      const LinearTiling &tiling);
+
+/// The same product for `rows` (static, small) rows of x as a GEMV that
+/// streams W once: `scf.forall` over blocks of W rows, K-contiguous vector
+/// loads of W and x, FMA accumulation and one horizontal sum per output.
+Value buildLinearGemv(OpBuilder &b, Location loc, Value x, Value w, Value out,
+                      int64_t rows, const LinearEpilogue &epilogue,
+                      const LinearTiling &tiling);
+
+} // namespace mlir::tok::detail
+
+#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H

@@ -1,0 +1,189 @@
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear | FileCheck %s
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear="fuse-epilogues=false" | FileCheck %s --check-prefix=NOFUSE
+// RUN: not tokamak-opt %s --split-input-file --tok-tile-linear="cache-tile-n=48" 2>&1 | FileCheck %s --check-prefix=OPTS
+
+// A static GEMM with bias and two K blocks: a parallel loop over column
+// blocks of W, W packed per K block into [8, 512, 32] f32 panels by 16x16
+// transposes, 8x32 register tiles (16 accumulators seeded with the bias in the
+// first block, 8 broadcasts, 2 panel loads and 16 FMAs per k), partial sums
+// kept in the output tile until the last block.
+
+// CHECK-LABEL: func.func @linear_gemm_bias_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<64x1024xf32>, %[[W:.*]]: tensor<512x1024xf32>, %[[B:.*]]: tensor<512xf32>
+// CHECK-NOT:     tok.linear
+// CHECK:         %[[OUT:.*]] = tensor.empty() : tensor<64x512xf32>
+// CHECK:         scf.forall (%{{.*}}) in (2) shared_outs(%[[SHARED:.*]] = %[[OUT]])
+// CHECK:           %[[TILE:.*]] = tensor.extract_slice %[[SHARED]][0, %{{.*}}] [64, %{{.*}}] [1, 1]
+// CHECK:           %[[PACK:.*]] = tensor.empty() : tensor<8x512x32xf32>
+// CHECK:           scf.for %[[KB:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[TILE]], %{{.*}} = %[[PACK]])
+// CHECK:             vector.transfer_read %[[W]]{{.*}} {in_bounds = [true, true]} : tensor<512x1024xf32>, vector<16x16xf32>
+// CHECK:             vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK:             vector.transfer_write {{.*}} : vector<16x16xf32>, tensor<8x512x32xf32>
+// CHECK:             %[[FIRST:.*]] = arith.cmpi eq, %[[KB]]
+// CHECK:             %[[LAST:.*]] = arith.cmpi sge
+// CHECK:             scf.for {{.*}} step %{{.*}} iter_args
+// CHECK:               scf.for
+// CHECK:                 %{{.*}}:16 = scf.if %[[FIRST]] -> (vector<16xf32>,
+// CHECK:                   vector.transfer_read %[[B]]
+// CHECK:                 %{{.*}}:16 = scf.for {{.*}} -> (vector<16xf32>,
+// CHECK-COUNT-2:           vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<8x512x32xf32>, vector<16xf32>
+// CHECK:                   tensor.extract %[[X]]
+// CHECK:                   vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK-COUNT-16:          vector.fma
+// CHECK:                 scf.if %[[LAST]]
+// CHECK-COUNT-16:          vector.transfer_write
+// CHECK:           scf.forall.in_parallel
+// CHECK:             tensor.parallel_insert_slice
+func.func @linear_gemm_bias_f32(%x: tensor<64x1024xf32>, %w: tensor<512x1024xf32>, %b: tensor<512xf32>) -> tensor<64x512xf32> {
+  %y = tok.linear %x, %w bias(%b : tensor<512xf32>) : (tensor<64x1024xf32>, tensor<512x1024xf32>) -> tensor<64x512xf32>
+  return %y : tensor<64x512xf32>
+}
+
+// -----
+
+// Edges: 37 rows = 4 tiles of 8, then one of 4 and one of 1 (static, no
+// branches); 72 columns and K = 100 read W through masked (not in-bounds)
+// transfers into zero-padded panels and store through masked transfers.
+
+// CHECK-LABEL: func.func @linear_gemm_edges_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<37x100xf32>, %[[W:.*]]: tensor<72x100xf32>
+// CHECK:         tensor.empty() : tensor<3x112x32xf32>
+// CHECK:         vector.transfer_read %[[W]][{{.*}}], %{{.*}} : tensor<72x100xf32>, vector<16x16xf32>
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C8:.*]] iter_args
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:           vector.transfer_write %{{.*}} : vector<16xf32>, tensor<37x?xf32>
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
+// CHECK-NOT:     scf.if
+// CHECK:         scf.forall.in_parallel
+func.func @linear_gemm_edges_f32(%x: tensor<37x100xf32>, %w: tensor<72x100xf32>) -> tensor<37x72xf32> {
+  %y = tok.linear %x, %w : (tensor<37x100xf32>, tensor<72x100xf32>) -> tensor<37x72xf32>
+  return %y : tensor<37x72xf32>
+}
+
+// -----
+
+// Decode: one row streams W once, 8 rows of W at a time with K-contiguous
+// loads, one FMA accumulator per W row and a horizontal sum per output; the
+// bias is added to the sum.
+
+// CHECK-LABEL: func.func @linear_gemv_bias_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<1x4096xf32>, %[[W:.*]]: tensor<4096x4096xf32>, %[[B:.*]]: tensor<4096xf32>
+// CHECK:         scf.forall (%{{.*}}) in (64) shared_outs
+// CHECK:           scf.for {{.*}} step %[[C8:.*]] iter_args
+// CHECK:             %[[ACC:.*]]:8 = scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-8:       vector.transfer_read %[[W]]{{.*}} {in_bounds = [true]} : tensor<4096x4096xf32>, vector<16xf32>
+// CHECK:               vector.transfer_read %[[X]]{{.*}} {in_bounds = [true]} : tensor<1x4096xf32>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma
+// CHECK:             vector.reduction <add>, %[[ACC]]#0
+// CHECK:             tensor.extract %[[B]]
+// CHECK:             tensor.insert
+// CHECK-NOT:     tok.linear
+func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32>, %b: tensor<4096xf32>) -> tensor<1x4096xf32> {
+  %y = tok.linear %x, %w bias(%b : tensor<4096xf32>) : (tensor<1x4096xf32>, tensor<4096x4096xf32>) -> tensor<1x4096xf32>
+  return %y : tensor<1x4096xf32>
+}
+
+// -----
+
+// Dynamic rows (M = B·S): one row at run time takes the GEMV, more the GEMM,
+// whose rows are split into chunks of at least 64 (multiples of 8) for the
+// threads, with 4-, 2- and 1-row tiles under run-time conditions.
+
+// CHECK-LABEL: func.func @linear_dynamic_rows_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<?x256xf32>
+// CHECK:         %[[M:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x256xf32>
+// CHECK:         %[[ONE:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK:         scf.if %[[ONE]] -> (tensor<?x512xf32>) {
+// CHECK:           scf.forall (%{{.*}}) in (8)
+// CHECK:             vector.reduction <add>
+// CHECK:         } else {
+// CHECK:           scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
+// CHECK:             tensor.empty() : tensor<8x256x32xf32>
+// CHECK:             arith.andi %{{.*}}, %{{.*}} : index
+// CHECK:             scf.if
+// CHECK:               scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+func.func @linear_dynamic_rows_f32(%x: tensor<?x256xf32>, %w: tensor<512x256xf32>) -> tensor<?x512xf32> {
+  %y = tok.linear %x, %w : (tensor<?x256xf32>, tensor<512x256xf32>) -> tensor<?x512xf32>
+  return %y : tensor<?x512xf32>
+}
+
+// -----
+
+// A 3-D input with a dynamic sequence collapses to rows and expands back.
+
+// CHECK-LABEL: func.func @linear_3d_f32
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x?x64xf32> into tensor<?x64xf32>
+// CHECK:         scf.if
+// CHECK:         tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [2, %{{.*}}, 96] : tensor<?x96xf32> into tensor<2x?x96xf32>
+func.func @linear_3d_f32(%x: tensor<2x?x64xf32>, %w: tensor<96x64xf32>) -> tensor<2x?x96xf32> {
+  %y = tok.linear %x, %w : (tensor<2x?x64xf32>, tensor<96x64xf32>) -> tensor<2x?x96xf32>
+  return %y : tensor<2x?x96xf32>
+}
+
+// -----
+
+// f16 with several K blocks: W widened while packing, x per broadcast, partial
+// sums in an f32 scratch tile, the result narrowed once in the last block.
+
+// CHECK-LABEL: func.func @linear_gemm_f16
+// CHECK:         scf.forall
+// CHECK:           tensor.empty(%{{.*}}) : tensor<64x?xf32>
+// CHECK:           vector.transfer_read {{.*}} : tensor<128x1024xf16>, vector<16x16xf16>
+// CHECK:           arith.extf %{{.*}} : vector<16x16xf16> to vector<16x16xf32>
+// CHECK:           tensor.extract {{.*}} : tensor<64x1024xf16>
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:           arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK:           vector.transfer_write {{.*}} : vector<16xf16>, tensor<64x?xf16>
+func.func @linear_gemm_f16(%x: tensor<64x1024xf16>, %w: tensor<128x1024xf16>) -> tensor<64x128xf16> {
+  %y = tok.linear %x, %w : (tensor<64x1024xf16>, tensor<128x1024xf16>) -> tensor<64x128xf16>
+  return %y : tensor<64x128xf16>
+}
+
+// -----
+
+// Epilogue fusion: the activation and the residual add that consume the
+// linear are applied to the accumulators before the store; with
+// fuse-epilogues=false they stay.
+
+// CHECK-LABEL: func.func @linear_silu_residual_f32
+// CHECK-SAME:    %[[R:[^:]*]]: tensor<64x128xf32>) -> tensor<64x128xf32>
+// CHECK-NOT:     tok.activation
+// CHECK-NOT:     linalg.add
+// CHECK:         scf.forall
+// CHECK:           vector.fma
+// CHECK:           math.exp %{{.*}} : vector<16xf32>
+// CHECK:           arith.divf %{{.*}} : vector<16xf32>
+// CHECK:           arith.mulf %{{.*}} : vector<16xf32>
+// CHECK:           vector.transfer_read %[[R]]
+// CHECK:           arith.addf %{{.*}} : vector<16xf32>
+// CHECK:           vector.transfer_write
+// CHECK-NOT:     tok.activation
+// CHECK-NOT:     linalg.add
+
+// NOFUSE-LABEL: func.func @linear_silu_residual_f32
+// NOFUSE:         scf.forall
+// NOFUSE-NOT:     math.exp
+// NOFUSE:         tok.activation
+// NOFUSE:         linalg.add
+func.func @linear_silu_residual_f32(%x: tensor<64x256xf32>, %w: tensor<128x256xf32>, %r: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %y = tok.linear %x, %w : (tensor<64x256xf32>, tensor<128x256xf32>) -> tensor<64x128xf32>
+  %a = tok.activation %y {kind = "silu"} : (tensor<64x128xf32>) -> tensor<64x128xf32>
+  %e = tensor.empty() : tensor<64x128xf32>
+  %s = linalg.add ins(%a, %r : tensor<64x128xf32>, tensor<64x128xf32>) outs(%e : tensor<64x128xf32>) -> tensor<64x128xf32>
+  return %s : tensor<64x128xf32>
+}
+
+// -----
+
+// Two dynamic leading dims stay for the reference lowering.
+
+// CHECK-LABEL: func.func @linear_two_dynamic_dims_f32
+// CHECK:         tok.linear
+// CHECK-NOT:     scf.forall
+func.func @linear_two_dynamic_dims_f32(%x: tensor<?x?x64xf32>, %w: tensor<32x64xf32>) -> tensor<?x?x32xf32> {
+  %y = tok.linear %x, %w : (tensor<?x?x64xf32>, tensor<32x64xf32>) -> tensor<?x?x32xf32>
+  return %y : tensor<?x?x32xf32>
+}
+
+// OPTS: error: tok-tile-linear: expected cache-tile-n a positive multiple of 32 and cache-tile-k of 16, got 48 and 512
