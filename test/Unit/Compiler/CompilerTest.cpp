@@ -1,0 +1,155 @@
+//===- CompilerTest.cpp - The embedding API -------------------------------===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/Compiler/Compiler.h"
+#include "tokamak/runtime/Artifact.h"
+#include "tokamak/runtime/Executable.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include "gtest/gtest.h"
+
+#include <unistd.h>
+
+using namespace tokamak;
+
+namespace {
+
+const char *kScale = R"mlir(
+func.func @scale(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %y = linalg.map ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>)
+    (%a: f32, %unused: f32) {
+      %r = arith.maximumf %a, %zero : f32
+      linalg.yield %r : f32
+    }
+  return %y : tensor<?x4xf32>
+}
+)mlir";
+
+std::string errorText(llvm::Error err) {
+  return llvm::toString(std::move(err));
+}
+
+/// A fresh path in the test's temporary directory.
+std::string scratchPath(llvm::StringRef name) {
+  llvm::SmallString<128> dir;
+  llvm::sys::path::system_temp_directory(true, dir);
+  llvm::sys::path::append(dir, "tokamak-compiler-test-" +
+                                   std::to_string(::getpid()) + "-" + name);
+  return std::string(dir);
+}
+
+rt::HostTensor makeInput() {
+  auto t = rt::HostTensor::create(rt::DType::f32, {2, 4});
+  EXPECT_TRUE(t.ok());
+  float *p = t->data<float>();
+  for (int i = 0; i < 8; ++i)
+    p[i] = static_cast<float>(i) - 3.5f;
+  return std::move(*t);
+}
+
+TEST(CompilerTest, ParseErrorIsAnErrorWithTheLocation) {
+  Compiler compiler;
+  auto module = compiler.parseString("func.func @f(", "broken.mlir");
+  ASSERT_FALSE(static_cast<bool>(module));
+  std::string message = errorText(module.takeError());
+  EXPECT_NE(message.find("broken.mlir:1:"), std::string::npos) << message;
+}
+
+TEST(CompilerTest, VerifierErrorIsAnError) {
+  Compiler compiler;
+  auto module = compiler.parseString(R"mlir(
+func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %y = tok.activation %x {kind = "nope"} : (tensor<2xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+})mlir");
+  ASSERT_FALSE(static_cast<bool>(module));
+  EXPECT_NE(errorText(module.takeError()).find("'tok.activation' op"),
+            std::string::npos);
+}
+
+TEST(CompilerTest, DescribeListsPublicFunctions) {
+  Compiler compiler;
+  auto module = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(module)) << errorText(module.takeError());
+  auto json = compiler.describe(**module, CompileOptions());
+  ASSERT_TRUE(static_cast<bool>(json)) << errorText(json.takeError());
+  auto metadata = rt::parseModuleMetadata(*json);
+  ASSERT_TRUE(metadata.ok()) << metadata.status().message();
+  ASSERT_EQ(metadata->functions.size(), 1u);
+  EXPECT_EQ(metadata->functions[0].name, "scale");
+  EXPECT_EQ(metadata->functions[0].inputs[0].str(), "?x4xf32");
+}
+
+TEST(CompilerTest, JitRunsAndReportsBadInputs) {
+  Compiler compiler;
+  auto module = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(module));
+  auto executable = compiler.jit(**module, CompileOptions());
+  ASSERT_TRUE(static_cast<bool>(executable))
+      << errorText(executable.takeError());
+  std::vector<rt::HostTensor> inputs;
+  inputs.push_back(makeInput());
+  auto results = rt::invoke(**executable, "scale", inputs);
+  ASSERT_TRUE(results.ok()) << results.status().message();
+  const float *y = (*results)[0].data<float>();
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(y[i], std::max(0.0f, static_cast<float>(i) - 3.5f));
+
+  auto wrong = rt::invoke(**executable, "scale", {});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("@scale"), std::string::npos);
+}
+
+TEST(CompilerTest, ArtifactMatchesJit) {
+  Compiler compiler;
+  auto module = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(module));
+  std::string path = scratchPath("scale.so");
+  ASSERT_FALSE(static_cast<bool>(
+      compiler.emitArtifact(**module, CompileOptions(), path)));
+  auto artifact = rt::SharedLibraryExecutable::load(path);
+  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
+  std::vector<rt::HostTensor> inputs;
+  inputs.push_back(makeInput());
+  auto results = rt::invoke(**artifact, "scale", inputs);
+  ASSERT_TRUE(results.ok()) << results.status().message();
+  EXPECT_EQ((*results)[0].data<float>()[7], 3.5f);
+  llvm::sys::fs::remove(path);
+}
+
+TEST(CompilerTest, FailedCompilationLeavesNoFile) {
+  Compiler compiler;
+  auto module = compiler.parseString(R"mlir(
+func.func @f(%x: f32) -> f32 {
+  return %x : f32
+})mlir");
+  ASSERT_TRUE(static_cast<bool>(module));
+  std::string path = scratchPath("scalar.so");
+  llvm::Error err = compiler.emitArtifact(**module, CompileOptions(), path);
+  ASSERT_TRUE(static_cast<bool>(err));
+  EXPECT_NE(errorText(std::move(err)).find("function @f: input 0"),
+            std::string::npos);
+  EXPECT_FALSE(llvm::sys::fs::exists(path));
+}
+
+TEST(CompilerTest, CudaTargetIsReportedUnavailable) {
+  Compiler compiler;
+  auto module = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(module));
+  CompileOptions options;
+  options.target = Target::CUDA;
+  llvm::Error err = compiler.lower(**module, options);
+  ASSERT_TRUE(static_cast<bool>(err));
+  EXPECT_NE(errorText(std::move(err)).find("cuda"), std::string::npos);
+}
+
+} // namespace
