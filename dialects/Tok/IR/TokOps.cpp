@@ -27,8 +27,8 @@ static ParseResult parseResultTypes(OpAsmParser &parser, Type &primary,
   return parser.parseRParen();
 }
 
-static void printResultTypes(OpAsmPrinter &printer, Operation *,
-                             Type primary, Type secondary) {
+static void printResultTypes(OpAsmPrinter &printer, Operation *, Type primary,
+                             Type secondary) {
   if (!secondary) {
     printer << primary;
     return;
