@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
@@ -116,6 +117,17 @@ static std::string getDTypeName(Type type) {
   return "";
 }
 
+/// Every feature the generated code may use: those of the CPU model plus
+/// the explicit ones, so the runtime can refuse hosts that lack one.
+static std::string getEffectiveFeatures(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  std::string features;
+  for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures())
+    if (sti->getFeatureBits().test(kv.Value))
+      features += (features.empty() ? "+" : ",+") + std::string(kv.Key);
+  return features;
+}
+
 llvm::Expected<std::string> Compiler::describe(ModuleOp module,
                                                const CompileOptions &options) {
   auto tm = createTargetMachine(options);
@@ -155,7 +167,7 @@ llvm::Expected<std::string> Compiler::describe(ModuleOp module,
     j.attributeObject("target", [&] {
       j.attribute("triple", (*tm)->getTargetTriple().str());
       j.attribute("cpu", (*tm)->getTargetCPU());
-      j.attribute("features", (*tm)->getTargetFeatureString());
+      j.attribute("features", getEffectiveFeatures(**tm));
     });
     j.attributeArray("functions", [&] {
       for (auto fn : module.getOps<func::FuncOp>()) {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/Artifact.h"
+#include "tokamak/runtime/HostCpu.h"
 
 #include <nlohmann/json.hpp>
 
@@ -295,6 +296,9 @@ SharedLibraryExecutable::load(const std::string &path) {
   StatusOr<ModuleMetadata> metadata = parseModuleMetadata(metadataText);
   if (!metadata.ok())
     return metadata.status().withContext(what + " has malformed metadata");
+  // Refuse code this CPU cannot execute before anything calls into it.
+  if (Status runnable = checkHostCanRun(metadata->target); !runnable.ok())
+    return runnable.withContext(what);
   for (const FunctionSignature &function : metadata->functions)
     if (!::dlsym(library.get(), function.entry.c_str()))
       return Status::error(what + " does not export '" + function.entry +
