@@ -33,8 +33,13 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
+# Benchmarks (bench/README.md): the machine's peak, the compiled kernels and
+# their PyTorch peers in one table. BENCH_ARGS: --quick, --filter=REGEX,
+# --no-torch, --check, --threads=N, ...
+BENCH_ARGS ?=
 bench: build
-	cmake --build $(BUILD_DIR) --target bench -j $(JOBS)
+	cmake --build $(BUILD_DIR) --target tokamak-bench tokamak-bench-peak -j $(JOBS)
+	/usr/bin/python3 bench/run.py --build-dir=$(BUILD_DIR) $(BENCH_ARGS)
 
 docs: build
 	cmake --build $(BUILD_DIR) --target tokamak-docs

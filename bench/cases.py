@@ -1,0 +1,222 @@
+"""The benchmark cases: shapes, inputs, FLOP and byte counts.
+
+Shared by run.py (Tokamak side) and torch_peer.py (PyTorch side); standard
+library only. Each case names a module in bench/kernels/ and describes its
+function's inputs in argument order; both sides make inputs from the same
+description (shape, dtype, init). The roofline arithmetic behind `flops` and
+`bytes` is explained in bench/README.md.
+
+init strings: normal[:STD], uniform:LO:HI, fill:V, arange, randperm.
+"""
+
+import math
+
+F32 = 4  # bytes per f32 element
+I32 = 4
+
+
+class Case:
+    """One benchmark row.
+
+    name:     identifier (also the module file stem and function name)
+    op:       what the row shows in the op column
+    dims:     full-size dimensions; quick: overrides for --quick
+    inputs:   dims -> [(shape, dtype, init)] in argument order
+    flops:    dims -> useful floating-point operations of one call
+    bytes:    dims -> bytes that must move to/from memory in one call
+    shape:    dims -> the shape column text
+    torch:    the name of the PyTorch implementation in torch_peer.py
+    """
+
+    def __init__(self, name, op, dims, quick, inputs, flops, bytes, shape,
+                 torch):
+        self.name = name
+        self.op = op
+        self.dims = dims
+        self.quick = quick
+        self.inputs = inputs
+        self.flops = flops
+        self.bytes = bytes
+        self.shape = shape
+        self.torch = torch
+        self.dtype = "f32"
+
+    def resolved_dims(self, quick):
+        dims = dict(self.dims)
+        if quick:
+            dims.update(self.quick)
+        return dims
+
+    def file(self):
+        return self.name + ".mlir"
+
+
+def _attention_bytes(d):
+    q_o = 2 * d["B"] * d["Hq"] * d["Sq"] * d["D"]
+    k_v = 2 * d["B"] * d["Hkv"] * d["Skv"] * d["D"]
+    return (q_o + k_v) * F32
+
+
+def _causal_flops(d):
+    # QK^T and PV: 2 matmuls x 2 FLOP per MAC over the visible half.
+    return 4 * d["B"] * d["Hq"] * d["Sq"] * d["Skv"] * d["D"] / 2
+
+
+def _decode_flops(d):
+    # One query row sees every cached key.
+    return 4 * d["B"] * d["Hq"] * d["Sq"] * d["Skv"] * d["D"]
+
+
+def _attention_inputs(d):
+    return [((d["B"], d["Hq"], d["Sq"], d["D"]), "f32", "normal"),
+            ((d["B"], d["Hkv"], d["Skv"], d["D"]), "f32", "normal"),
+            ((d["B"], d["Hkv"], d["Skv"], d["D"]), "f32", "normal")]
+
+
+def _paged_inputs(d):
+    blocks = d["Skv"] // d["BS"]
+    return [((d["B"], d["Hq"], 1, d["D"]), "f32", "normal"),
+            ((blocks, d["BS"], d["Hkv"], d["D"]), "f32", "normal"),
+            ((blocks, d["BS"], d["Hkv"], d["D"]), "f32", "normal"),
+            ((d["B"], blocks), "i32", "randperm"),
+            ((d["B"],), "i32", "fill:%d" % d["Skv"])]
+
+
+def _selective_scan_inputs(d):
+    b, l, dm, n, g = d["B"], d["L"], d["Dm"], d["N"], d["G"]
+    return [((b, l, dm), "f32", "normal"),            # x
+            ((b, l, dm), "f32", "normal:0.5"),        # dt (before bias)
+            ((dm, n), "f32", "uniform:-8:-1"),        # A (negative)
+            ((b, l, g, n), "f32", "normal"),          # B
+            ((b, l, g, n), "f32", "normal"),          # C
+            ((dm,), "f32", "normal"),                 # D
+            ((b, l, dm), "f32", "normal"),            # z
+            ((dm,), "f32", "uniform:-4:-2")]          # dt_bias
+
+
+def _selective_scan_bytes(d):
+    b, l, dm, n, g = d["B"], d["L"], d["Dm"], d["N"], d["G"]
+    return (4 * b * l * dm + 2 * b * l * g * n + dm * n + 2 * dm) * F32
+
+
+def _linear_scan_inputs(kind):
+    def inputs(d):
+        b, h, l, dk, dv = d["B"], d["H"], d["L"], d["Dk"], d["Dv"]
+        std = "normal:%g" % (1 / math.sqrt(dk))
+        args = [((b, h, l, dk), "f32", std), ((b, h, l, dk), "f32", std),
+                ((b, h, l, dv), "f32", "normal")]
+        if kind == "vector":
+            args.append(((b, h, l, dk), "f32", "uniform:-0.1:-0.01"))
+        else:
+            args.append(((b, h, l), "f32", "uniform:-0.1:-0.01"))
+        if kind == "delta":
+            args.append(((b, h, l), "f32", "uniform:0:1"))
+        return args
+    return inputs
+
+
+def _linear_scan_flops(per_state_element):
+    # Sequential recurrence: FLOPs per step and state element (Dk x Dv).
+    return lambda d: (per_state_element * d["B"] * d["H"] * d["L"] * d["Dk"]
+                      * d["Dv"])
+
+
+def _linear_scan_bytes(kind):
+    def count(d):
+        b, h, l, dk, dv = d["B"], d["H"], d["L"], d["Dk"], d["Dv"]
+        total = b * h * l * (2 * dk + 2 * dv)        # q, k, v, o
+        total += b * h * l * (dk if kind == "vector" else 1)  # decay
+        if kind == "delta":
+            total += b * h * l                          # beta
+        return total * F32
+    return count
+
+
+_LS_DIMS = dict(B=1, H=8, L=4096, Dk=64, Dv=64)
+
+
+def _ls_shape(d):
+    return "B%d H%d L%d D%d" % (d["B"], d["H"], d["L"], d["Dk"])
+
+
+CASES = [
+    Case("attention_causal", "attention causal",
+         dict(B=1, Hq=8, Hkv=8, Sq=2048, Skv=2048, D=64),
+         dict(Sq=256, Skv=256),
+         _attention_inputs, _causal_flops, _attention_bytes,
+         lambda d: "B%d H%d S%d D%d" % (d["B"], d["Hq"], d["Sq"], d["D"]),
+         "attention"),
+    Case("attention_gqa", "attention causal GQA",
+         dict(B=1, Hq=32, Hkv=8, Sq=4096, Skv=4096, D=128),
+         dict(Sq=256, Skv=256),
+         _attention_inputs, _causal_flops, _attention_bytes,
+         lambda d: "B%d Hq%d Hkv%d S%d D%d" % (d["B"], d["Hq"], d["Hkv"],
+                                                d["Sq"], d["D"]),
+         "attention"),
+    Case("attention_decode", "attention decode",
+         dict(B=1, Hq=32, Hkv=8, Sq=1, Skv=16384, D=128),
+         dict(Skv=1024),
+         _attention_inputs, _decode_flops, _attention_bytes,
+         lambda d: "Hq%d Hkv%d Sq1 Skv%d D%d" % (d["Hq"], d["Hkv"], d["Skv"],
+                                                  d["D"]),
+         "attention"),
+    Case("paged_attention_decode", "paged_attention decode",
+         dict(B=1, Hq=32, Hkv=8, Sq=1, Skv=16384, D=128, BS=16),
+         dict(Skv=1024),
+         _paged_inputs, _decode_flops,
+         lambda d: _attention_bytes(d) + (d["Skv"] // d["BS"] + 1) * I32,
+         lambda d: "Hq%d Hkv%d Sq1 Skv%d D%d blk%d" % (
+             d["Hq"], d["Hkv"], d["Skv"], d["D"], d["BS"]),
+         "paged_attention"),
+    Case("linear", "linear (GEMM)",
+         dict(M=2048, N=2048, K=2048), dict(M=128),
+         lambda d: [((d["M"], d["K"]), "f32", "normal"),
+                    ((d["N"], d["K"]), "f32", "normal:0.02")],
+         lambda d: 2 * d["M"] * d["N"] * d["K"],
+         lambda d: (d["M"] * d["K"] + d["N"] * d["K"] + d["M"] * d["N"]) * F32,
+         lambda d: "%dx%dx%d" % (d["M"], d["N"], d["K"]),
+         "linear"),
+    Case("linear_gemv", "linear decode (GEMV)",
+         dict(M=1, N=4096, K=4096), dict(),
+         lambda d: [((d["M"], d["K"]), "f32", "normal"),
+                    ((d["N"], d["K"]), "f32", "normal:0.02")],
+         lambda d: 2 * d["M"] * d["N"] * d["K"],
+         lambda d: (d["M"] * d["K"] + d["N"] * d["K"] + d["M"] * d["N"]) * F32,
+         lambda d: "%dx%dx%d" % (d["M"], d["N"], d["K"]),
+         "linear"),
+    Case("selective_scan", "selective_scan",
+         dict(B=1, L=4096, Dm=1536, N=16, G=1), dict(L=256),
+         _selective_scan_inputs,
+         # exp(dt*A): 1 mul; dt*x*B: 1 mul; h = dA*h + dBx: 2; y += C*h: 2.
+         lambda d: 6 * d["B"] * d["L"] * d["Dm"] * d["N"],
+         _selective_scan_bytes,
+         lambda d: "B%d L%d Dm%d N%d" % (d["B"], d["L"], d["Dm"], d["N"]),
+         "selective_scan"),
+    Case("linear_scan_scalar_decay", "linear_scan scalar decay",
+         _LS_DIMS, dict(L=256), _linear_scan_inputs("scalar"),
+         # S = a*S + k v^T: 2 (mul + fma); o = S^T q: 2.
+         _linear_scan_flops(4), _linear_scan_bytes("scalar"), _ls_shape,
+         "linear_scan"),
+    Case("linear_scan_vector_decay", "linear_scan vector decay",
+         _LS_DIMS, dict(L=256), _linear_scan_inputs("vector"),
+         _linear_scan_flops(4), _linear_scan_bytes("vector"), _ls_shape,
+         "linear_scan"),
+    Case("linear_scan_delta", "linear_scan delta rule",
+         _LS_DIMS, dict(L=256), _linear_scan_inputs("delta"),
+         # S' = a*S: 1; u = S'^T k: 2; S = S' + k (beta(v-u))^T: 2; o: 2.
+         _linear_scan_flops(7), _linear_scan_bytes("delta"), _ls_shape,
+         "linear_scan"),
+    Case("conv1d", "conv1d silu",
+         dict(B=1, L=4096, C=1536, K=4), dict(L=512),
+         lambda d: [((d["B"], d["L"], d["C"]), "f32", "normal"),
+                    ((d["C"], d["K"]), "f32", "normal:0.5"),
+                    ((d["C"],), "f32", "normal:0.1")],
+         lambda d: 2 * d["B"] * d["L"] * d["C"] * d["K"],
+         lambda d: (2 * d["B"] * d["L"] * d["C"] + d["C"] * d["K"] + d["C"])
+         * F32,
+         lambda d: "B%d L%d C%d K%d" % (d["B"], d["L"], d["C"], d["K"]),
+         "conv1d"),
+]
+
+# Options every linear_scan case passes to the op (and the peer mirrors).
+LINEAR_SCAN_SCALE = 0.125

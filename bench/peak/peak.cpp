@@ -1,0 +1,382 @@
+//===- peak.cpp - The machine's own compute and bandwidth limits ----------===//
+//
+// Part of the Tokamak project. Measures what "% of peak" means on the
+// machine the benchmarks run on, in the same run:
+//  - fp32 FMA peak: 16 independent zmm FMA chains (AVX-512F intrinsics) per
+//    thread when the CPU has AVX-512F, else 12 ymm chains (AVX2/FMA, 16
+//    registers), on one thread and on all threads;
+//  - streaming bandwidth: STREAM copy (b = a) and triad (a = b + s*c) over
+//    arrays much larger than the last-level cache, on all threads, counting
+//    bytes the STREAM way (2 and 3 arrays per element, no write-allocate),
+//    and a read-only stream (a sum); the roof is the best of the three.
+// Threads: OMP_NUM_THREADS when set, else every hardware thread. Prints one
+// JSON object on stdout. Options: --quick (shorter runs, smaller arrays),
+// --threads=N, --array-mib=M.
+//
+//===----------------------------------------------------------------------===//
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+//===----------------------------------------------------------------------===//
+// FMA peak
+//===----------------------------------------------------------------------===//
+
+/// FLOPs one iteration of fmaLoopAvx512 performs: 16 chains x 16 lanes x 2.
+constexpr double kFlopsPerIterAvx512 = 16 * 16 * 2;
+/// FLOPs one iteration of fmaLoopAvx2 performs: 12 chains x 8 lanes x 2.
+constexpr double kFlopsPerIterAvx2 = 12 * 8 * 2;
+
+/// 16 independent dependency chains of zmm FMAs; the result is returned so
+/// the loop cannot be removed.
+__attribute__((target("avx512f"))) float fmaLoopAvx512(int64_t iters,
+                                                       float seed) {
+  __m512 a0 = _mm512_set1_ps(seed + 0.01f), a1 = _mm512_set1_ps(seed + 0.02f),
+         a2 = _mm512_set1_ps(seed + 0.03f), a3 = _mm512_set1_ps(seed + 0.04f),
+         a4 = _mm512_set1_ps(seed + 0.05f), a5 = _mm512_set1_ps(seed + 0.06f),
+         a6 = _mm512_set1_ps(seed + 0.07f), a7 = _mm512_set1_ps(seed + 0.08f),
+         a8 = _mm512_set1_ps(seed + 0.09f), a9 = _mm512_set1_ps(seed + 0.10f),
+         a10 = _mm512_set1_ps(seed + 0.11f), a11 = _mm512_set1_ps(seed + 0.12f),
+         a12 = _mm512_set1_ps(seed + 0.13f), a13 = _mm512_set1_ps(seed + 0.14f),
+         a14 = _mm512_set1_ps(seed + 0.15f), a15 = _mm512_set1_ps(seed + 0.16f);
+  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  for (int64_t i = 0; i < iters; ++i) {
+    a0 = _mm512_fmadd_ps(a0, m, c);
+    a1 = _mm512_fmadd_ps(a1, m, c);
+    a2 = _mm512_fmadd_ps(a2, m, c);
+    a3 = _mm512_fmadd_ps(a3, m, c);
+    a4 = _mm512_fmadd_ps(a4, m, c);
+    a5 = _mm512_fmadd_ps(a5, m, c);
+    a6 = _mm512_fmadd_ps(a6, m, c);
+    a7 = _mm512_fmadd_ps(a7, m, c);
+    a8 = _mm512_fmadd_ps(a8, m, c);
+    a9 = _mm512_fmadd_ps(a9, m, c);
+    a10 = _mm512_fmadd_ps(a10, m, c);
+    a11 = _mm512_fmadd_ps(a11, m, c);
+    a12 = _mm512_fmadd_ps(a12, m, c);
+    a13 = _mm512_fmadd_ps(a13, m, c);
+    a14 = _mm512_fmadd_ps(a14, m, c);
+    a15 = _mm512_fmadd_ps(a15, m, c);
+  }
+  __m512 s = _mm512_add_ps(
+      _mm512_add_ps(
+          _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+          _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7))),
+      _mm512_add_ps(
+          _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)),
+          _mm512_add_ps(_mm512_add_ps(a12, a13), _mm512_add_ps(a14, a15))));
+  return _mm512_reduce_add_ps(s);
+}
+
+/// 12 independent chains of ymm FMAs (AVX2 has 16 vector registers).
+__attribute__((target("avx2,fma"))) float fmaLoopAvx2(int64_t iters,
+                                                      float seed) {
+  __m256 a0 = _mm256_set1_ps(seed + 0.01f), a1 = _mm256_set1_ps(seed + 0.02f),
+         a2 = _mm256_set1_ps(seed + 0.03f), a3 = _mm256_set1_ps(seed + 0.04f),
+         a4 = _mm256_set1_ps(seed + 0.05f), a5 = _mm256_set1_ps(seed + 0.06f),
+         a6 = _mm256_set1_ps(seed + 0.07f), a7 = _mm256_set1_ps(seed + 0.08f),
+         a8 = _mm256_set1_ps(seed + 0.09f), a9 = _mm256_set1_ps(seed + 0.10f),
+         a10 = _mm256_set1_ps(seed + 0.11f), a11 = _mm256_set1_ps(seed + 0.12f);
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  for (int64_t i = 0; i < iters; ++i) {
+    a0 = _mm256_fmadd_ps(a0, m, c);
+    a1 = _mm256_fmadd_ps(a1, m, c);
+    a2 = _mm256_fmadd_ps(a2, m, c);
+    a3 = _mm256_fmadd_ps(a3, m, c);
+    a4 = _mm256_fmadd_ps(a4, m, c);
+    a5 = _mm256_fmadd_ps(a5, m, c);
+    a6 = _mm256_fmadd_ps(a6, m, c);
+    a7 = _mm256_fmadd_ps(a7, m, c);
+    a8 = _mm256_fmadd_ps(a8, m, c);
+    a9 = _mm256_fmadd_ps(a9, m, c);
+    a10 = _mm256_fmadd_ps(a10, m, c);
+    a11 = _mm256_fmadd_ps(a11, m, c);
+  }
+  __m256 s = _mm256_add_ps(
+      _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+      _mm256_add_ps(
+          _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)),
+          _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11))));
+  float lanes[8];
+  _mm256_storeu_ps(lanes, s);
+  float total = 0;
+  for (float lane : lanes)
+    total += lane;
+  return total;
+}
+
+/// Runs `body(thread)` on `threads` threads that start together; returns the
+/// wall time from the common start to the last thread's end.
+double runParallel(int threads, const std::function<void(int)> &body) {
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (!go.load(std::memory_order_acquire))
+        ;
+      body(t);
+    });
+  while (ready.load() != threads)
+    ;
+  Clock::time_point start = Clock::now();
+  go.store(true, std::memory_order_release);
+  for (std::thread &thread : pool)
+    thread.join();
+  return secondsSince(start);
+}
+
+volatile float fmaSink;
+
+/// Best FMA rate in GFLOP/s over `reps` runs of `seconds` each on `threads`.
+double measureFma(bool avx512, int threads, double seconds, int reps) {
+  auto loop = avx512 ? fmaLoopAvx512 : fmaLoopAvx2;
+  double flopsPerIter = avx512 ? kFlopsPerIterAvx512 : kFlopsPerIterAvx2;
+  // Calibrate the iteration count on one thread.
+  int64_t iters = 1 << 16;
+  for (;;) {
+    Clock::time_point start = Clock::now();
+    fmaSink = loop(iters, 1.0f);
+    double elapsed = secondsSince(start);
+    if (elapsed > seconds / 4 || iters > (int64_t(1) << 40)) {
+      iters = static_cast<int64_t>(iters * seconds / std::max(elapsed, 1e-9));
+      break;
+    }
+    iters *= 4;
+  }
+  double best = 0;
+  for (int rep = 0; rep < reps; ++rep) {
+    std::vector<float> sinks(threads);
+    double elapsed = runParallel(
+        threads, [&](int t) { sinks[t] = loop(iters, 1.0f + 0.001f * t); });
+    for (float s : sinks)
+      fmaSink = s;
+    best = std::max(best, flopsPerIter * iters * threads / elapsed / 1e9);
+  }
+  return best;
+}
+
+//===----------------------------------------------------------------------===//
+// Streaming bandwidth
+//===----------------------------------------------------------------------===//
+
+struct Bandwidth {
+  double copy = 0;
+  double triad = 0;
+  double read = 0;
+};
+
+/// b[begin, end) = a[begin, end), as a loop (not a memcpy call, whose
+/// non-temporal stores would make copy and triad incomparable).
+__attribute__((noinline, no_builtin("memcpy"))) void
+copyRange(float *__restrict dst, const float *__restrict src, int64_t begin,
+          int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
+    dst[i] = src[i];
+}
+
+/// dst[i] = x[i] + scalar * y[i] on [begin, end).
+void triadRange(float *__restrict dst, const float *__restrict x,
+                const float *__restrict y, float scalar, int64_t begin,
+                int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
+    dst[i] = x[i] + scalar * y[i];
+}
+
+/// The sum of x[begin, end): a read-only stream (reassociated so it
+/// vectorizes).
+__attribute__((noinline)) float readRange(const float *__restrict x,
+                                          int64_t begin, int64_t end) {
+#pragma clang fp reassociate(on)
+  float sum = 0;
+#pragma clang loop vectorize_width(16) interleave_count(4)
+  for (int64_t i = begin; i < end; ++i)
+    sum += x[i];
+  return sum;
+}
+
+/// Best STREAM copy and triad rates and read-only (sum) rate in GB/s over
+/// `reps` runs, on `threads` threads, with three arrays of `elements` floats
+/// each.
+Bandwidth measureBandwidth(int threads, int64_t elements, int reps) {
+  auto alloc = [&] {
+    return static_cast<float *>(
+        std::aligned_alloc(64, static_cast<size_t>(elements) * sizeof(float)));
+  };
+  float *a = alloc(), *b = alloc(), *c = alloc();
+  if (!a || !b || !c) {
+    std::fprintf(stderr,
+                 "tokamak-bench-peak: cannot allocate 3 x %lld floats\n",
+                 static_cast<long long>(elements));
+    std::exit(1);
+  }
+  auto range = [&](int t, int64_t &begin, int64_t &end) {
+    int64_t chunk = (elements / threads + 15) / 16 * 16;
+    begin = std::min(elements, t * chunk);
+    end = t == threads - 1 ? elements : std::min(elements, begin + chunk);
+  };
+  // First touch by the thread that streams the range.
+  runParallel(threads, [&](int t) {
+    int64_t begin, end;
+    range(t, begin, end);
+    // Distinct values on every page, so no hypervisor can merge pages.
+    for (int64_t i = begin; i < end; ++i) {
+      a[i] = static_cast<float>(i);
+      b[i] = static_cast<float>(2 * i);
+      c[i] = static_cast<float>(i % 1009) * 0.5f;
+    }
+  });
+  Bandwidth best;
+  const float scalar = 3.0f;
+  double bytes = static_cast<double>(elements) * sizeof(float);
+  for (int rep = 0; rep < reps; ++rep) {
+    double copyTime = runParallel(threads, [&](int t) {
+      int64_t begin, end;
+      range(t, begin, end);
+      copyRange(b, a, begin, end);
+    });
+    best.copy = std::max(best.copy, 2 * bytes / copyTime / 1e9);
+    double triadTime = runParallel(threads, [&](int t) {
+      int64_t begin, end;
+      range(t, begin, end);
+      triadRange(a, b, c, scalar, begin, end);
+    });
+    best.triad = std::max(best.triad, 3 * bytes / triadTime / 1e9);
+    std::vector<float> sums(threads);
+    double readTime = runParallel(threads, [&](int t) {
+      int64_t begin, end;
+      range(t, begin, end);
+      sums[t] = readRange(c, begin, end);
+    });
+    for (float sum : sums)
+      fmaSink = sum;
+    best.read = std::max(best.read, bytes / readTime / 1e9);
+  }
+  fmaSink = a[elements / 2] + b[elements / 3];
+  std::free(a);
+  std::free(b);
+  std::free(c);
+  return best;
+}
+
+/// The CPU's model name from /proc/cpuinfo, or "unknown".
+std::string cpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) {
+      size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(colon + 1);
+        name.erase(0, name.find_first_not_of(' '));
+        std::string escaped;
+        for (char ch : name)
+          if (ch != '"' && ch != '\\')
+            escaped += ch;
+        return escaped;
+      }
+    }
+  return "unknown";
+}
+
+/// The thread count: OMP_NUM_THREADS (its first entry) when set, else every
+/// hardware thread.
+int defaultThreads() {
+  if (const char *env = std::getenv("OMP_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0)
+      return n;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool quick = false;
+  int threads = defaultThreads();
+  int64_t arrayMiB = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg.rfind("--threads=", 0) == 0) {
+      threads = std::atoi(arg.c_str() + 10);
+    } else if (arg.rfind("--array-mib=", 0) == 0) {
+      arrayMiB = std::atoll(arg.c_str() + 12);
+    } else if (arg == "--help" || arg == "-h") {
+      std::puts("usage: tokamak-bench-peak [--quick] [--threads=N] "
+                "[--array-mib=M]\nPrints the machine's fp32 FMA peak and "
+                "streaming bandwidth as JSON.");
+      return 0;
+    } else {
+      std::fprintf(stderr, "tokamak-bench-peak: error: unknown option '%s'\n",
+                   arg.c_str());
+      return 1;
+    }
+  }
+  if (threads <= 0) {
+    std::fprintf(stderr, "tokamak-bench-peak: error: --threads must be > 0\n");
+    return 1;
+  }
+  __builtin_cpu_init();
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  if (!avx512 &&
+      !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
+    std::fprintf(stderr, "tokamak-bench-peak: error: the CPU has neither "
+                         "AVX-512F nor AVX2+FMA\n");
+    return 1;
+  }
+  // 512 MiB per array by default (16x a 32 MiB L3: smaller arrays gave
+  // inflated, unstable numbers on the project's VMs); 128 MiB when quick.
+  if (arrayMiB <= 0)
+    arrayMiB = quick ? 128 : 512;
+  int64_t elements = arrayMiB * (int64_t(1) << 20) / int64_t(sizeof(float));
+
+  double seconds = quick ? 0.03 : 0.15;
+  int reps = quick ? 2 : 5;
+  double fma1 = measureFma(avx512, 1, seconds, reps);
+  double fmaN =
+      threads == 1 ? fma1 : measureFma(avx512, threads, seconds, reps);
+  Bandwidth bw = measureBandwidth(threads, elements, quick ? 3 : 10);
+
+  std::printf("{\n");
+  std::printf("  \"cpu\": \"%s\",\n", cpuModel().c_str());
+  std::printf("  \"hardware_threads\": %u,\n",
+              std::thread::hardware_concurrency());
+  std::printf("  \"threads\": %d,\n", threads);
+  std::printf("  \"isa\": \"%s\",\n", avx512 ? "avx512" : "avx2");
+  std::printf("  \"fma_chains\": %d,\n", avx512 ? 16 : 12);
+  std::printf("  \"fma_gflops_1t\": %.1f,\n", fma1);
+  std::printf("  \"fma_gflops\": %.1f,\n", fmaN);
+  std::printf("  \"array_mib\": %lld,\n", static_cast<long long>(arrayMiB));
+  std::printf("  \"copy_gbs\": %.1f,\n", bw.copy);
+  std::printf("  \"triad_gbs\": %.1f,\n", bw.triad);
+  std::printf("  \"read_gbs\": %.1f,\n", bw.read);
+  std::printf("  \"bandwidth_gbs\": %.1f,\n",
+              std::max({bw.copy, bw.triad, bw.read}));
+  std::printf("  \"quick\": %s\n", quick ? "true" : "false");
+  std::printf("}\n");
+  return 0;
+}

@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Runs the Tokamak benchmarks and prints one table.
+
+    python3 bench/run.py [--build-dir=build] [--filter=REGEX] [--quick]
+                         [--no-torch] [--threads=N] [--timeout=S]
+                         [--target-seconds=S] [--json-out=PATH]
+
+1. tokamak-bench-peak: the machine's fp32 FMA peak (1 thread and N threads)
+   and streaming bandwidth (copy, triad; N threads).
+2. tokamak-bench: each case of cases.py (bench/kernels/<case>.mlir) compiled
+   through the embedding API and timed, one process per case so a crash or
+   a hang becomes an error row, not a lost table.
+3. torch_peer.py under /usr/bin/python3 (Debian torch): the PyTorch peers.
+
+Prints the peak lines and a Markdown table; writes every number to
+bench/results/latest.json (or --json-out). Standard library only (plus
+numpy, unused today). Column meanings and the roofline arithmetic are in
+bench/README.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cases  # noqa: E402
+
+TORCH_PYTHON = "/usr/bin/python3"
+# --check: largest accepted max|tokamak - torch| / max|torch| (f32).
+CHECK_TOLERANCE = 1e-4
+
+
+def log(message):
+    sys.stderr.write("[bench] %s\n" % message)
+    sys.stderr.flush()
+
+
+def run_streaming(cmd, env, timeout, on_line=None):
+    """Runs `cmd`, collecting stdout lines; kills it after `timeout` seconds.
+    Returns (parsed JSON objects, return code or None on timeout, stderr)."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    timed_out = []
+
+    def kill():
+        timed_out.append(True)
+        proc.kill()
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    stderr_chunks = []
+    reader = threading.Thread(
+        target=lambda: stderr_chunks.append(proc.stderr.read()))
+    reader.start()
+    events = []
+    try:
+        for line in proc.stdout:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            events.append(event)
+            if on_line:
+                on_line(event)
+        proc.wait()
+    finally:
+        timer.cancel()
+        reader.join()
+    code = None if timed_out else proc.returncode
+    return events, code, "".join(stderr_chunks)
+
+
+def first_line(text, limit=110):
+    lines = [l.strip() for l in (text or "").splitlines() if l.strip()]
+    # MLIR diagnostics: prefer the line that says "error:".
+    for l in lines:
+        if "error" in l:
+            text = l
+            break
+    else:
+        text = lines[0] if lines else ""
+    # Drop an MLIR location prefix ("file.mlir:4:8: error: ").
+    text = re.sub(r"^\S+:\d+:\d+:\s*(error:\s*)?", "", text)
+    text = text.replace("|", "/")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def measure_peak(build_dir, quick, env):
+    exe = os.path.join(build_dir, "bin", "tokamak-bench-peak")
+    cmd = [exe] + (["--quick"] if quick else [])
+    try:
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                             timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return {"error": "tokamak-bench-peak: %s" % e}
+    if out.returncode != 0:
+        return {"error": "tokamak-bench-peak failed: %s" %
+                first_line(out.stderr)}
+    try:
+        return json.loads(out.stdout)
+    except ValueError:
+        return {"error": "tokamak-bench-peak printed no JSON"}
+
+
+def timing_spec(args):
+    """The timing options both runners take."""
+    return {"threads": args.threads,
+            "target_seconds": args.target_seconds,
+            "cap_seconds": args.cap_seconds,
+            "single_call_seconds": args.single_call_seconds,
+            "rotate_mib": args.rotate_mib}
+
+
+def run_case(name, cmd, spec, env, args):
+    """Runs one case's benchmark process (tokamak-bench or torch_peer.py)
+    on `spec` under --timeout. Returns its result event (min_ms, ...), or a
+    dict with error/stage (and timeout_s when it ran out of time); a
+    "check" event is kept under "check"."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(spec, f)
+        path = f.name
+    try:
+        events, code, stderr = run_streaming(cmd + ["--spec=" + path], env,
+                                             args.timeout)
+    except OSError as e:
+        return {"error": str(e), "stage": "launch"}
+    finally:
+        os.unlink(path)
+    by_kind = {e.get("event"): e for e in events}
+    result = None
+    if "result" in by_kind:
+        result = dict(by_kind["result"])
+    elif "error" in by_kind:
+        err = by_kind["error"]
+        result = {"error": err.get("message", ""), "stage": err.get("stage")}
+    elif code is None and "warmup" in by_kind:
+        ms = by_kind["warmup"]["ms"]
+        result = {"min_ms": ms, "median_ms": ms, "iters": 1, "warmup_ms": ms,
+                  "note": "timed out after the warm-up call (--timeout=%g s); "
+                          "it is the only sample" % args.timeout}
+    elif code is None:
+        stage = ("the first call" if "compiled" in by_kind or
+                 "inputs" in by_kind else "compilation")
+        result = {"error": "%s did not finish within --timeout=%g s" % (
+                      stage, args.timeout),
+                  "stage": "timeout", "timeout_s": args.timeout}
+    else:
+        stage = "run" if "compiled" in by_kind else "start"
+        result = {"error": "exited with %s: %s" % (
+                      code, first_line(stderr) or "no message"),
+                  "stage": "crash in " + stage}
+    for kind in ("check", "peer"):
+        if kind in by_kind:
+            result[kind] = by_kind[kind]
+    return result
+
+
+def merge_peaks(first, second):
+    """The better of two peak measurements, field by field: a limit measured
+    while other processes shared the cores is too low, never too high."""
+    if "error" in first:
+        return second
+    if "error" in second:
+        return first
+    merged = dict(first)
+    for key, value in second.items():
+        if key.endswith(("_gflops", "_gflops_1t", "_gbs")):
+            merged[key] = max(value, first.get(key, 0))
+    return merged
+
+
+def bench_tokamak(case, dims, env, args):
+    """One case in its own tokamak-bench process."""
+    spec = dict(timing_spec(args), dump_dir=args.check_dir or "", cases=[{
+        "name": case.name,
+        "file": os.path.join(HERE, "kernels", case.file()),
+        "function": case.name,
+        "inputs": [{"type": "x".join(str(s) for s in shape) + "x" + dt,
+                    "init": init}
+                   for shape, dt, init in case.inputs(dims)],
+    }])
+    exe = os.path.join(args.build_dir, "bin", "tokamak-bench")
+    return run_case(case.name, [exe], spec, env, args)
+
+
+def bench_torch(case, dims, env, args):
+    """One case in its own torch_peer.py process (after Tokamak's, so with
+    --check the dumped result is there to compare)."""
+    spec = dict(timing_spec(args), cases=[{
+        "name": case.name, "torch": case.torch,
+        "inputs": [[list(s), dt, init] for s, dt, init in case.inputs(dims)],
+    }])
+    cmd = [TORCH_PYTHON, os.path.join(HERE, "torch_peer.py")]
+    if args.check_dir:
+        cmd.append("--check-dir=" + args.check_dir)
+    result = run_case(case.name, cmd, spec, env, args)
+    check = result.get("check")
+    if check and "rel_err" in check:
+        log("check   %-26s max|tokamak - torch| / max|torch| = %.1e" % (
+            case.name, check["rel_err"]))
+    return result
+
+
+def fmt_ms(ms):
+    if ms is None:
+        return "-"
+    if ms >= 100:
+        return "%.0f" % ms
+    if ms >= 10:
+        return "%.1f" % ms
+    if ms >= 1:
+        return "%.2f" % ms
+    return "%.3f" % ms
+
+
+def fmt_count(n, unit):
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            return "%.3g %s%s" % (n / scale, prefix, unit)
+    return "%d %s" % (n, unit)
+
+
+def fmt_rate(x):
+    if x is None:
+        return "-"
+    return "%.1f" % x if x >= 1 else "%.3f" % x
+
+
+def analyse(case, dims, tok, torch, peak):
+    """One table row's numbers."""
+    flops, nbytes = case.flops(dims), case.bytes(dims)
+    row = {"case": case.name, "op": case.op, "shape": case.shape(dims),
+           "dtype": case.dtype, "dims": dims, "flops": flops, "bytes": nbytes,
+           "intensity": flops / nbytes, "tokamak": tok, "torch": torch}
+    fma = peak.get("fma_gflops")
+    bw = peak.get("bandwidth_gbs")
+    if fma and bw:
+        # Roofline: memory-bound when the arithmetic intensity is below the
+        # machine balance (peak FLOP/s per byte/s of bandwidth).
+        row["bound"] = "memory" if flops / nbytes < fma / bw else "compute"
+    else:
+        row["bound"] = None
+    if tok and "min_ms" in tok:
+        sec = tok["min_ms"] / 1e3
+        row["gflops"] = flops / sec / 1e9
+        row["gbs"] = nbytes / sec / 1e9
+        if row["bound"] == "compute":
+            row["pct_peak"] = 100 * row["gflops"] / fma
+        elif row["bound"] == "memory":
+            row["pct_peak"] = 100 * row["gbs"] / bw
+    if tok and torch and "min_ms" in tok and "min_ms" in torch:
+        row["speedup"] = torch["min_ms"] / tok["min_ms"]
+    return row
+
+
+def table(rows, torch_enabled, checked):
+    head = ["op", "shape", "dtype", "FLOP", "bytes", "bound", "tokamak ms",
+            "GFLOP/s", "GB/s", "% peak", "torch ms", "vs torch", "note"]
+    if checked:
+        head.insert(-1, "rel err")
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        tok, torch = r["tokamak"] or {}, r["torch"] or {}
+        notes = []
+        if "timeout_s" in tok:
+            tok_ms = "> %g s" % tok["timeout_s"]
+            notes.append("tokamak timeout: " + tok["error"])
+        elif "error" in tok:
+            tok_ms = "error"
+            notes.append("tokamak %s: %s" % (tok.get("stage") or "error",
+                                              first_line(tok["error"])))
+        else:
+            tok_ms = "%s (med %s)" % (fmt_ms(tok.get("min_ms")),
+                                      fmt_ms(tok.get("median_ms")))
+            if tok.get("note"):
+                notes.append("tokamak " + tok["note"])
+            if tok.get("nonfinite_outputs"):
+                notes.append("tokamak output has %d NaN/inf" %
+                             tok["nonfinite_outputs"])
+        if not torch_enabled:
+            torch_ms = "-"
+        elif "timeout_s" in torch:
+            torch_ms = "> %g s" % torch["timeout_s"]
+            notes.append("torch timeout: " + torch["error"])
+        elif "error" in torch:
+            torch_ms = "error"
+            notes.append("torch %s: %s" % (torch.get("stage") or "error",
+                                            first_line(torch["error"])))
+        elif "min_ms" in torch:
+            torch_ms = fmt_ms(torch["min_ms"])
+            if torch.get("note"):
+                notes.append("torch " + torch["note"])
+        else:
+            torch_ms = "-"
+        pct = r.get("pct_peak")
+        bound = r.get("bound") or "?"
+        pct_text = ("%.1f%% %s" % (pct, "FMA" if bound == "compute" else "BW")
+                    if pct is not None else "-")
+        speed = r.get("speedup")
+        cells = [r["op"], r["shape"], r["dtype"], fmt_count(r["flops"], ""),
+                 fmt_count(r["bytes"], "B"), bound, tok_ms,
+                 fmt_rate(r.get("gflops")), fmt_rate(r.get("gbs")), pct_text,
+                 torch_ms, ("%.2fx" % speed) if speed else "-",
+                 "; ".join(notes)]
+        if checked:
+            check = torch.get("check") or {}
+            if "rel_err" in check:
+                text = "%.1e" % check["rel_err"]
+                if check["rel_err"] > CHECK_TOLERANCE:
+                    text += " MISMATCH"
+            elif "error" in check:
+                text = "error"
+                notes.append("check: " + first_line(check["error"]))
+                cells[-1] = "; ".join(notes)
+            else:
+                text = "-"
+            cells.insert(-1, text)
+        lines.append("| " + " | ".join(c.strip() for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def peak_lines(peak, threads):
+    if "error" in peak:
+        return ["peak: error: %s" % peak["error"]]
+    return [
+        "peak: fp32 FMA %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads "
+        "(%s, %d independent FMA chains per thread)" % (
+            peak["fma_gflops_1t"], peak["fma_gflops"], peak["threads"],
+            peak["isa"], peak["fma_chains"]),
+        "peak: streaming bandwidth copy %.1f GB/s, triad %.1f GB/s, read "
+        "%.1f GB/s on %d threads (%d MiB arrays) -> roof %.1f GB/s" % (
+            peak["copy_gbs"], peak["triad_gbs"], peak.get("read_gbs", 0),
+            peak["threads"], peak["array_mib"], peak["bandwidth_gbs"]),
+        "peak: machine balance %.1f FLOP/byte (rows below it are "
+        "memory-bound)" % (peak["fma_gflops"] / peak["bandwidth_gbs"]),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Tokamak benchmarks: machine peak, compiled kernels, "
+                    "PyTorch peers; one table.")
+    parser.add_argument("--build-dir", default=os.path.join(
+        os.path.dirname(HERE), "build"))
+    parser.add_argument("--filter", default="",
+                        help="regex over case names and op names")
+    parser.add_argument("--quick", action="store_true",
+                        help="small shapes and short timings (smoke run)")
+    parser.add_argument("--no-torch", action="store_true",
+                        help="skip the PyTorch peers")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for everything (default: "
+                             "OMP_NUM_THREADS, else 2)")
+    parser.add_argument("--timeout", type=float, default=0,
+                        help="seconds one Tokamak case may take (default 60, "
+                             "30 with --quick)")
+    parser.add_argument("--target-seconds", type=float, default=0,
+                        help="timed seconds per kernel (default 1, 0.2 with "
+                             "--quick)")
+    parser.add_argument("--cap-seconds", type=float, default=2.0,
+                        help="calls slower than this get 1 warm-up + 1 timed "
+                             "call")
+    parser.add_argument("--single-call-seconds", type=float, default=10.0,
+                        help="calls slower than this are run once")
+    parser.add_argument("--rotate-mib", type=float, default=-1,
+                        help="cycle calls through copies of the inputs "
+                             "holding this many MiB, so they stream from "
+                             "DRAM (default 256, 0 with --quick)")
+    parser.add_argument("--json-out", default=os.path.join(
+        HERE, "results", "latest.json"))
+    parser.add_argument("--check", action="store_true",
+                        help="also compare each Tokamak result with the "
+                             "PyTorch peer on the same inputs (use with "
+                             "--quick: the inputs are written to disk)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the cases and exit")
+    args = parser.parse_args()
+    if not args.threads:
+        env_threads = os.environ.get("OMP_NUM_THREADS", "").split(",")[0]
+        args.threads = int(env_threads) if env_threads.isdigit() else 2
+    if not args.timeout:
+        args.timeout = 30.0 if args.quick else 60.0
+    if args.rotate_mib < 0:
+        args.rotate_mib = 0 if args.quick else 256
+    if not args.target_seconds:
+        args.target_seconds = 0.2 if args.quick else 1.0
+
+    try:
+        pattern = re.compile(args.filter)
+    except re.error as e:
+        parser.error("bad --filter: %s" % e)
+    selected = [(c, c.resolved_dims(args.quick)) for c in cases.CASES
+                if pattern.search(c.name) or pattern.search(c.op)]
+    if args.list:
+        for c, dims in selected:
+            print("%-26s %-28s %s" % (c.name, c.op, c.shape(dims)))
+        return 0
+    if not selected:
+        parser.error("--filter=%s matches no case (see --list)" % args.filter)
+
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = str(args.threads)
+    args.check_dir = ""
+    if args.check:
+        if args.no_torch:
+            parser.error("--check needs the PyTorch peers (drop --no-torch)")
+        check_tmp = tempfile.TemporaryDirectory(prefix="tokamak-bench-")
+        args.check_dir = check_tmp.name
+    started = datetime.datetime.now().astimezone()
+
+    # The peak is measured before and after the kernels; the table uses the
+    # better of the two (other processes on the cores only lower it).
+    load_start = os.getloadavg()[0]
+    log("measuring the machine's peak (%d threads)" % args.threads)
+    peak_before = measure_peak(args.build_dir, args.quick, env)
+
+    tok_results, torch_results, torch_info = {}, {}, {}
+    for c, dims in selected:
+        for side in ("tokamak",) + (() if args.no_torch else ("torch",)):
+            log("%-7s %-26s %s" % (side, c.name, c.shape(dims)))
+            t0 = time.time()
+            if side == "tokamak":
+                r = tok_results[c.name] = bench_tokamak(c, dims, env, args)
+            else:
+                r = torch_results[c.name] = bench_torch(c, dims, env, args)
+                if r.get("peer") and not torch_info:
+                    torch_info = r["peer"]
+            log("%-7s %-26s %s (%.1f s)" % (
+                side, c.name, ("%.3f ms" % r["min_ms"]) if "min_ms" in r
+                else "error: " + first_line(r.get("error")), time.time() - t0))
+
+    log("measuring the machine's peak again")
+    peak_after = measure_peak(args.build_dir, args.quick, env)
+    peak = merge_peaks(peak_before, peak_after)
+    load_end = os.getloadavg()[0]
+    for line in peak_lines(peak, args.threads):
+        print(line)
+    cpus = os.cpu_count() or 1
+    print("load: 1-minute load average %.1f at the start, %.1f at the end, on "
+          "%d CPUs%s" % (load_start, load_end, cpus,
+                         " -- other processes shared the cores; timings are "
+                         "noisy" if max(load_start, load_end) > 0.5 * cpus
+                         else ""))
+    if torch_info:
+        print("peer: PyTorch %s (%s), %s threads, BLAS %s" % (
+            torch_info["torch"], TORCH_PYTHON, torch_info.get("threads"),
+            torch_info.get("blas") or "unknown"))
+    peak_for_rows = peak if "error" not in peak else {}
+    rows = [analyse(c, dims, tok_results.get(c.name),
+                    torch_results.get(c.name), peak_for_rows)
+            for c, dims in selected]
+
+    print()
+    print("Tokamak benchmarks, %s, %s, %d threads%s" % (
+        started.strftime("%Y-%m-%d %H:%M %Z"),
+        peak.get("cpu", platform.processor() or "unknown CPU"), args.threads,
+        ", --quick shapes" if args.quick else ""))
+    print()
+    print(table(rows, not args.no_torch, bool(args.check_dir)))
+    sys.stdout.flush()
+
+    result = {
+        "date": started.isoformat(),
+        "host": platform.node(),
+        "threads": args.threads,
+        "quick": args.quick,
+        "filter": args.filter,
+        "peak": peak,
+        "peak_runs": [peak_before, peak_after],
+        "load_average": [load_start, load_end],
+        "torch": torch_info if not args.no_torch else None,
+        "rows": rows,
+    }
+    out_dir = os.path.dirname(os.path.abspath(args.json_out))
+    os.makedirs(out_dir, exist_ok=True)
+    with open(args.json_out, "w") as f:
+        json.dump(result, f, indent=1)
+    log("wrote %s" % args.json_out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""PyTorch CPU peers of the Tokamak benchmark kernels.
+
+Run with Debian's python3-torch (/usr/bin/python3, torch 1.13). Plain,
+straightforward PyTorch: what a model author writes without custom kernels
+(1.13 has no F.scaled_dot_product_attention, so attention is matmul +
+masked softmax + matmul; the selective scan is the sequential loop of
+mamba's `selective_scan_ref`; linear_scan is the sequential recurrence).
+
+    /usr/bin/python3 bench/torch_peer.py --spec=SPEC.json
+
+SPEC.json (written by run.py): {"threads", "target_seconds", "cap_seconds",
+"single_call_seconds", "max_iters", "rotate_mib", "cases": [{"name",
+"torch", "inputs":
+[[shape, dtype, init], ...]}]}. Prints one JSON object per line, like
+tokamak-bench: {"event": "result", "case", "min_ms", "median_ms", "iters",
+...} or {"event": "error", "case", "stage", "message"}; with --check-dir,
+also {"event": "check", "case", "rel_err", ...} comparing Tokamak's dumped
+result with the peer's on the same inputs. Timing follows
+tokamak-bench: one warm-up call, then about target_seconds of timed calls;
+a call over cap_seconds gets one timed call, over single_call_seconds none;
+calls cycle through copies of the inputs holding rotate_mib MiB together.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import traceback
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
+
+# Scores held at once by the attention peer (heads are processed in groups).
+SCORE_BUDGET_BYTES = 512 << 20
+
+
+def attention(q, k, v):
+    """Causal (bottom-right aligned) GQA attention: q [B,Hq,Sq,D], k/v
+    [B,Hkv,Skv,D]. The query heads of one kv head are folded into the rows
+    of one matmul, so k and v are never repeated."""
+    b, hq, sq, d = q.shape
+    hkv, skv = k.shape[1], k.shape[2]
+    rep = hq // hkv
+    scale = d ** -0.5
+    hidden = torch.ones(sq, skv, dtype=torch.bool).triu(skv - sq + 1)
+    qg = q.reshape(b, hkv, rep * sq, d)
+    out = torch.empty(b, hkv, rep * sq, v.shape[-1], dtype=q.dtype)
+    groups = max(1, min(hkv, SCORE_BUDGET_BYTES // (b * rep * sq * skv * 4)))
+    for g0 in range(0, hkv, groups):
+        g = slice(g0, min(hkv, g0 + groups))
+        s = torch.matmul(qg[:, g], k[:, g].transpose(-1, -2)) * scale
+        s = s.view(b, -1, rep, sq, skv).masked_fill_(hidden, float("-inf"))
+        p = torch.softmax(s, dim=-1).view(b, -1, rep * sq, skv)
+        out[:, g] = torch.matmul(p, v[:, g])
+    return out.view(b, hq, sq, -1)
+
+
+def paged_attention(q, kc, vc, table, lens):
+    """Gathers each sequence's blocks into contiguous K/V, then attention."""
+    block = kc.shape[1]
+    outs = []
+    for i in range(q.shape[0]):
+        n = int(lens[i])
+        ids = table[i, :(n + block - 1) // block].long()
+        k = kc[ids].flatten(0, 1)[:n].permute(1, 0, 2).unsqueeze(0)
+        v = vc[ids].flatten(0, 1)[:n].permute(1, 0, 2).unsqueeze(0)
+        outs.append(attention(q[i:i + 1], k, v))
+    return torch.cat(outs)
+
+
+def linear(x, w):
+    return F.linear(x, w)
+
+
+def selective_scan(x, dt, A, B, C, D, z, dt_bias):
+    """mamba's selective_scan_ref (delta_softplus, D, z) in the [B, L, Dm]
+    layout of tok.selective_scan, B/C with G groups [B, L, G, N]."""
+    b, l, dm = x.shape
+    g, n = B.shape[2], B.shape[3]
+    delta = F.softplus(dt + dt_bias)
+    delta_a = torch.exp(delta.unsqueeze(-1) * A)                  # [b,l,dm,n]
+    delta_b_u = ((delta * x).view(b, l, g, dm // g, 1)
+                 * B.view(b, l, g, 1, n)).view(b, l, dm, n)
+    cg = C.view(b, l, g, 1, n)
+    h = x.new_zeros(b, dm, n)
+    ys = []
+    for i in range(l):
+        h = delta_a[:, i] * h + delta_b_u[:, i]
+        ys.append((h.view(b, g, dm // g, n) * cg[:, i]).sum(-1).view(b, dm))
+    y = torch.stack(ys, dim=1)
+    out = y + x * D
+    return out * F.silu(z)
+
+
+def linear_scan(q, k, v, g, beta=None):
+    """Sequential tok.linear_scan: additive (scalar or per-key-channel decay)
+    or, with beta, the gated delta rule; output scale * S_t^T q_t."""
+    b, h, l, dk = q.shape
+    dv = v.shape[-1]
+    scale = cases.LINEAR_SCAN_SCALE
+    vector = g.dim() == 4
+    a = torch.exp(g)
+    s = q.new_zeros(b, h, dk, dv)
+    out = q.new_empty(b, h, l, dv)
+    for t in range(l):
+        at = a[:, :, t]
+        s = s * (at.unsqueeze(-1) if vector else at[..., None, None])
+        kt = k[:, :, t].unsqueeze(-1)                              # [b,h,dk,1]
+        vt = v[:, :, t].unsqueeze(-2)                              # [b,h,1,dv]
+        if beta is None:
+            s = s + kt * vt
+        else:
+            u = torch.matmul(kt.transpose(-1, -2), s)              # [b,h,1,dv]
+            s = s + kt * (beta[:, :, t, None, None] * (vt - u))
+        qt = q[:, :, t].unsqueeze(-2)                              # [b,h,1,dk]
+        out[:, :, t] = scale * torch.matmul(qt, s).squeeze(-2)
+    return out
+
+
+def conv1d(x, w, bias):
+    """Causal depthwise conv1d + SiLU over x [B, L, C] (mamba's reference:
+    F.conv1d with groups=C, padding K-1, cut to L)."""
+    length = x.shape[1]
+    channels, width = w.shape
+    y = F.conv1d(x.transpose(1, 2), w.unsqueeze(1), bias, padding=width - 1,
+                 groups=channels)[..., :length]
+    return F.silu(y).transpose(1, 2).contiguous()
+
+
+PEERS = {
+    "attention": attention,
+    "paged_attention": paged_attention,
+    "linear": linear,
+    "selective_scan": selective_scan,
+    "linear_scan": linear_scan,
+    "conv1d": conv1d,
+}
+
+DTYPES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,
+          "i32": torch.int32, "i64": torch.int64}
+
+
+def make_input(shape, dtype, init, generator):
+    parts = init.split(":")
+    kind, args = parts[0], [float(p) for p in parts[1:]]
+    numel = math.prod(shape)
+    if kind == "normal":
+        t = torch.randn(shape, generator=generator) * (args[0] if args else 1)
+    elif kind == "uniform":
+        lo, hi = (args + [-1.0, 1.0][len(args):])[:2]
+        t = torch.rand(shape, generator=generator) * (hi - lo) + lo
+    elif kind == "fill":
+        t = torch.full(shape, args[0] if args else 0.0)
+    elif kind == "arange":
+        t = torch.arange(numel).reshape(shape)
+    elif kind == "randperm":
+        t = torch.randperm(numel, generator=generator).reshape(shape)
+    else:
+        raise ValueError("unknown init '%s'" % init)
+    return t.to(DTYPES[dtype]).contiguous()
+
+
+def check(name, fn, check_dir):
+    """Runs the peer on the inputs tokamak-bench dumped for `name` and
+    compares with Tokamak's first result: max |tokamak - torch| relative to
+    max |torch|. None when there is no dump."""
+    import numpy as np
+    inputs = []
+    while True:
+        path = os.path.join(check_dir, "%s.in%d.npy" % (name, len(inputs)))
+        if not os.path.exists(path):
+            break
+        inputs.append(torch.from_numpy(np.load(path)))
+    out_path = os.path.join(check_dir, "%s.out0.npy" % name)
+    if not inputs or not os.path.exists(out_path):
+        return None
+    with torch.inference_mode():
+        expected = fn(*inputs).double()
+    got = torch.from_numpy(np.load(out_path)).double()
+    if got.shape != expected.shape:
+        return {"error": "shape %s, torch %s" % (list(got.shape),
+                                                 list(expected.shape))}
+    scale = expected.abs().max().item()
+    err = (got - expected).abs().max().item()
+    return {"max_abs_err": err, "ref_max_abs": scale,
+            "rel_err": err / scale if scale > 0 else err}
+
+
+def blas_libraries():
+    """The BLAS shared libraries this process has loaded (after a matmul):
+    Debian's torch calls whatever libblas.so.3 the alternatives system picks
+    (netlib's reference BLAS is ~40x slower than OpenBLAS)."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    found = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                name = os.path.basename(path)
+                if ("blas" in name or "mkl" in name) and path.startswith("/"):
+                    found.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return ", ".join(sorted(found))
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def time_case(name, fn, input_sets, opts):
+    """Returns (samples in ms, warm-up ms, note) with tokamak-bench's rules;
+    call i reads input_sets[i % len(input_sets)]."""
+    calls = [0]
+
+    def call():
+        inputs = input_sets[calls[0] % len(input_sets)]
+        calls[0] += 1
+        start = time.perf_counter()
+        fn(*inputs)
+        return (time.perf_counter() - start) * 1e3
+
+    warm = call()
+    emit({"event": "warmup", "case": name, "ms": warm})
+    if warm > opts["single_call_seconds"] * 1e3:
+        return [warm], warm, ("1 call only (no warm-up): a call takes over "
+                              "%g s" % opts["single_call_seconds"])
+    note = ""
+    if warm > opts["cap_seconds"] * 1e3:
+        iters = 1
+        note = ("capped: 1 warm-up + 1 timed call (a call takes over %g s)"
+                % opts["cap_seconds"])
+    else:
+        # As tokamak-bench: a second call unless the first took over 0.5 s,
+        # then up to three more while they are short.
+        estimate = warm
+        for i in range(4):
+            if (warm > 500.0) if i == 0 else (estimate >= 50.0):
+                break
+            estimate = min(estimate, call())
+        iters = int(opts["target_seconds"] * 1e3 / max(estimate, 1e-3))
+        iters = max(1, min(opts["max_iters"], iters))
+    return [call() for _ in range(iters)], warm, note
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--spec", required=True)
+    parser.add_argument("--check-dir", default="",
+                        help="compare with the outputs tokamak-bench dumped "
+                             "there (--dump-dir)")
+    args = parser.parse_args()
+    with open(args.spec) as f:
+        spec = json.load(f)
+    opts = dict(target_seconds=1.0, cap_seconds=2.0, single_call_seconds=10.0,
+                max_iters=1000, rotate_mib=0)
+    opts.update({k: spec[k] for k in opts if k in spec})
+    threads = int(spec.get("threads") or os.environ.get("OMP_NUM_THREADS", 2))
+    torch.set_num_threads(threads)
+    emit({"event": "peer", "torch": torch.__version__, "threads": threads,
+          "blas": blas_libraries()})
+    for index, case in enumerate(spec["cases"]):
+        name = case["name"]
+        try:
+            generator = torch.Generator().manual_seed(0x70ca4a + index)
+            inputs = [make_input(tuple(shape), dtype, init, generator)
+                      for shape, dtype, init in case["inputs"]]
+        except Exception as e:  # noqa: BLE001 - reported as an error row
+            emit({"event": "error", "case": name, "stage": "inputs",
+                  "message": "%s: %s" % (type(e).__name__, e)})
+            continue
+        if args.check_dir:
+            try:
+                result = check(name, PEERS[case["torch"]], args.check_dir)
+            except Exception as e:  # noqa: BLE001 - reported in the row
+                result = {"error": "%s: %s" % (type(e).__name__, e)}
+            if result is not None:
+                emit(dict({"event": "check", "case": name}, **result))
+        emit({"event": "inputs", "case": name})
+        # Copies of the inputs, as tokamak-bench --rotate-mib makes them.
+        set_bytes = sum(t.numel() * t.element_size() for t in inputs)
+        sets = max(1, min(16, math.ceil(opts["rotate_mib"] * (1 << 20)
+                                        / max(set_bytes, 1))))
+        input_sets = [inputs] + [[t.clone() for t in inputs]
+                                 for _ in range(sets - 1)]
+        try:
+            with torch.inference_mode():
+                samples, warm, note = time_case(name, PEERS[case["torch"]],
+                                                input_sets, opts)
+        except Exception as e:  # noqa: BLE001 - reported as an error row
+            emit({"event": "error", "case": name, "stage": "run",
+                  "message": "%s: %s" % (type(e).__name__, e),
+                  "traceback": traceback.format_exc()})
+            continue
+        samples.sort()
+        mid = len(samples) // 2
+        median = (samples[mid] if len(samples) % 2
+                  else 0.5 * (samples[mid - 1] + samples[mid]))
+        emit({"event": "result", "case": name, "threads": threads,
+              "warmup_ms": warm, "iters": len(samples), "min_ms": samples[0],
+              "median_ms": median, "input_sets": sets, "note": note})
+        del inputs, input_sets
+
+
+if __name__ == "__main__":
+    main()
