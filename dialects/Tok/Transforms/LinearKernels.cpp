@@ -25,7 +25,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -36,6 +38,10 @@ using namespace mlir;
 using namespace mlir::tok::detail;
 
 namespace {
+
+/// The largest packed block kept on the stack (OpenMP workers default to a
+/// few MiB of stack).
+constexpr int64_t kLinearMaxStackBytes = 1 << 20;
 
 int64_t ceilDivInt(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t roundUpInt(int64_t a, int64_t b) { return ceilDivInt(a, b) * b; }
@@ -51,6 +57,9 @@ struct KBlock {
   OpFoldResult ksz;
   /// The packed weight panels of the block.
   Value packed;
+  /// The current rows of x widened to f32 `[tileRows, cacheTileK]` (when x
+  /// is not f32), or null: broadcasts then read x itself.
+  Value xPanel;
   /// Whether this is the first / last K block: a constant when there is one
   /// block, an i1 otherwise.
   Value first, last;
@@ -64,7 +73,13 @@ public:
                 const LinearEpilogue &epilogue, const LinearTiling &tiling)
       : b(b), loc(loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
         f32(b.getF32Type()),
-        vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())) {}
+        vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())),
+        tileRows(tiling.tileRows), tileCols(tiling.tileCols),
+        panelCols(epilogue.glu ? tiling.tileCols / 2 : tiling.tileCols) {
+    OpFoldResult n = tensor::getMixedSize(b, loc, w, 0);
+    outCols = epilogue.glu ? floorDiv(n, cst(2)) : n;
+    upOffset = epilogue.glu ? outCols : cst(0);
+  }
 
   Value gemm(Value out);
   Value gemv(Value out, int64_t rows);
@@ -216,10 +231,14 @@ private:
                                            ArrayRef<bool>{inBounds})
         .getResult();
   }
-  /// activation(v) + residual[row, col...] on an f32 vector or scalar.
-  Value applyEpilogue(Value v, Value row, Value col, bool colInBounds) {
+  /// activation(v) (times `up` for a GLU) + residual[row, col...] on an f32
+  /// vector or scalar.
+  Value applyEpilogue(Value v, Value row, Value col, bool colInBounds,
+                      Value up = Value()) {
     if (!epilogue.activation.empty())
       v = buildActivation(b, loc, epilogue.activation, v);
+    if (up)
+      v = arith::MulFOp::create(b, loc, v, up);
     if (Value res = epilogue.residual) {
       Value r = isa<VectorType>(v.getType())
                     ? readVec(res, {row, col}, colInBounds)
@@ -237,6 +256,7 @@ private:
   Value packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz, Value kb,
                     OpFoldResult ksz);
   Values sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors);
+  Value packRows(Value buffer, int64_t rows, Value m, const KBlock &blk);
   Values registerTile(int64_t rows, Value m, Value p, const KBlock &blk,
                       ValueRange tensors);
 
@@ -250,28 +270,41 @@ private:
   const LinearTiling &tiling;
   Type f32;
   VectorType vecType;
+  /// The register tile.
+  int64_t tileRows, tileCols;
+  /// Output columns per panel: tileCols, or half of it for a GLU, whose
+  /// panels hold gate columns then the matching up columns.
+  int64_t panelCols;
+  /// Output columns (N, or N/2 for a GLU) and the offset of the up half.
+  OpFoldResult outCols, upOffset;
   /// Static facts of the GEMM shapes.
   bool fullPanels = false, fullKVectors = false, scratch = false;
+  /// Whether x is widened to f32 once per row tile and K block.
+  bool widenX = false;
 };
 
 //===----------------------------------------------------------------------===//
 // GEMM
 //===----------------------------------------------------------------------===//
 
-/// Packs W[n0 : n0+nsz, kb : kb+ksz] into `pack` as [panel, k, 32] f32 with
-/// zeros past N and K: each 16×16 block is read along K, widened and
-/// transposed in registers.
+/// Packs W[n0 : n0+nsz, kb : kb+ksz] into `pack` as [panel, k, tileCols] f32
+/// with zeros past N and K: each 16×16 block is read along K, widened and
+/// transposed in registers. For a GLU, panel p holds gate rows
+/// n0 + p·panelCols + [0, panelCols) then the up rows N/2 + the same.
 Value LinearEmitter::packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz,
                                  Value kb, OpFoldResult ksz) {
   constexpr int64_t v = kLinearVectorWidth;
-  OpFoldResult panels = ceilDiv(nsz, cst(kLinearTileCols));
+  OpFoldResult panels = ceilDiv(nsz, cst(panelCols));
+  const int64_t halfVecs = panelCols / v;
   return loop(cst(0), panels, 1, pack, [&](Value p, ValueRange st) -> Values {
     return loop(cst(0), ksz, v, st, [&](Value kk, ValueRange st2) -> Values {
       Value packed = st2[0];
-      OpFoldResult row0 = add(n0, mul(p, cst(kLinearTileCols)));
+      OpFoldResult row0 = add(n0, mul(p, cst(panelCols)));
       Value col = val(add(kb, kk));
-      for (int64_t h = 0; h < kLinearTileCols / v; ++h) {
-        Value row = val(add(row0, cst(h * v)));
+      for (int64_t h = 0; h < tileCols / v; ++h) {
+        Value row = val(
+            h < halfVecs ? add(row0, cst(h * v))
+                         : add(upOffset, add(row0, cst((h - halfVecs) * v))));
         Value block = read(w, {row, col}, {v, v}, {fullPanels, fullKVectors});
         Value t =
             vector::TransposeOp::create(b, loc, block, ArrayRef<int64_t>{1, 0});
@@ -285,26 +318,36 @@ Value LinearEmitter::packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz,
   })[0];
 }
 
-/// One `rows`×32 register tile at tile row `m`, panel `p`: initialize (bias
-/// or partial sums), accumulate over the block's K, then store partial sums
-/// or, in the last block, the epilogue's result. `tensors` is the output tile
-/// followed by the f32 scratch tile when there is one.
+/// One `rows`×tileCols register tile at tile row `m`, panel `p`: initialize
+/// (bias or partial sums), accumulate over the block's K, then store partial
+/// sums or, in the last block, the epilogue's result. `tensors` is the output
+/// tile followed by the f32 scratch tile when there is one. Partial sums are
+/// kept at packed columns p·tileCols + 16j (in the scratch tile, or in the
+/// output tile, where those are the output columns).
 LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
                                                   Value p, const KBlock &blk,
                                                   ValueRange tensors) {
   constexpr int64_t v = kLinearVectorWidth;
-  constexpr int64_t vecs = kLinearTileCols / v;
-  Value col = val(mul(p, cst(kLinearTileCols)));
-  SmallVector<Value> colIdx, gcol, rowIdx, grow;
+  const int64_t vecs = tileCols / v;
+  // Output vectors: all of them, or the gate half of a GLU.
+  const int64_t outVecs = panelCols / v;
+  SmallVector<Value> packedCol, outCol, biasCol, rowIdx, grow;
+  Value pcol = val(mul(p, cst(tileCols)));
+  Value ocol = val(mul(p, cst(panelCols)));
   for (int64_t j = 0; j < vecs; ++j) {
-    colIdx.push_back(val(add(col, cst(j * v))));
-    gcol.push_back(val(add(blk.n0, colIdx.back())));
+    packedCol.push_back(val(add(pcol, cst(j * v))));
+    int64_t jo = j % outVecs;
+    if (j < outVecs)
+      outCol.push_back(val(add(ocol, cst(jo * v))));
+    OpFoldResult gcol = add(blk.n0, add(ocol, cst(jo * v)));
+    biasCol.push_back(val(j < outVecs ? gcol : add(upOffset, gcol)));
   }
   for (int64_t i = 0; i < rows; ++i) {
     rowIdx.push_back(val(add(m, cst(i))));
     grow.push_back(val(add(blk.m0, rowIdx.back())));
   }
   Value partial = tensors.back();
+  bool partialInBounds = scratch || fullPanels;
   SmallVector<Type> vecTypes(rows * vecs, vecType);
 
   // Accumulator initialization.
@@ -313,7 +356,7 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vecs; ++j)
         init.push_back(epilogue.bias
-                           ? readVec(epilogue.bias, {gcol[j]}, fullPanels)
+                           ? readVec(epilogue.bias, {biasCol[j]}, fullPanels)
                            : zeroVec());
     return init;
   };
@@ -321,7 +364,8 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
     Values init;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vecs; ++j)
-        init.push_back(readVec(partial, {rowIdx[i], colIdx[j]}, fullPanels));
+        init.push_back(
+            readVec(partial, {rowIdx[i], packedCol[j]}, partialInBounds));
     return init;
   };
   Values init =
@@ -338,8 +382,12 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
               /*padding=*/std::nullopt, ArrayRef<bool>{true}));
         Value xcol = val(add(blk.kb, kk));
         for (int64_t i = 0; i < rows; ++i) {
-          Value s = toF32(
-              tensor::ExtractOp::create(b, loc, x, ValueRange{grow[i], xcol}));
+          Value s = blk.xPanel
+                        ? tensor::ExtractOp::create(b, loc, blk.xPanel,
+                                                    ValueRange{val(cst(i)), kk})
+                              .getResult()
+                        : toF32(tensor::ExtractOp::create(
+                              b, loc, x, ValueRange{grow[i], xcol}));
           Value bcast = vector::BroadcastOp::create(b, loc, vecType, s);
           for (int64_t j = 0; j < vecs; ++j)
             next[i * vecs + j] =
@@ -352,10 +400,11 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
   auto finish = [&]() -> Values {
     Value tile = tensors[0];
     for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < vecs; ++j) {
-        Value r =
-            applyEpilogue(acc[i * vecs + j], grow[i], gcol[j], fullPanels);
-        tile = writeVec(r, tile, {rowIdx[i], colIdx[j]}, fullPanels);
+      for (int64_t j = 0; j < outVecs; ++j) {
+        Value up = epilogue.glu ? acc[i * vecs + outVecs + j] : Value();
+        Value r = applyEpilogue(acc[i * vecs + j], grow[i], biasCol[j],
+                                fullPanels, up);
+        tile = writeVec(r, tile, {rowIdx[i], outCol[j]}, fullPanels);
       }
     Values out{tile};
     if (scratch)
@@ -366,8 +415,8 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
     Value dest = partial;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vecs; ++j)
-        dest = writeVec(acc[i * vecs + j], dest, {rowIdx[i], colIdx[j]},
-                        fullPanels);
+        dest = writeVec(acc[i * vecs + j], dest, {rowIdx[i], packedCol[j]},
+                        partialInBounds);
     Values out(tensors.begin(), tensors.end());
     out.back() = dest;
     return out;
@@ -377,26 +426,55 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
   return ifElse(blk.last, TypeRange(tensors), finish, keep);
 }
 
+/// Widens x[m0+m : +rows, kb : kb+ksz] into `buffer` ([tileRows, kc] f32),
+/// 16 lanes at a time, so that the micro-kernel broadcasts f32 scalars.
+Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
+                              const KBlock &blk) {
+  constexpr int64_t v = kLinearVectorWidth;
+  return loop(cst(0), blk.ksz, v, buffer,
+              [&](Value kk, ValueRange st) -> Values {
+                Value out = st[0];
+                Value col = val(add(blk.kb, kk));
+                for (int64_t i = 0; i < rows; ++i) {
+                  Value row = val(add(blk.m0, add(m, cst(i))));
+                  Value vec = readVec(x, {row, col}, fullKVectors);
+                  out = writeVec(vec, out, {val(cst(i)), kk}, true);
+                }
+                return {out};
+              })[0];
+}
+
 /// Sweeps the task's `msz` rows with 8-row tiles, then the remainder with 4-,
 /// 2- and 1-row tiles; each row tile visits every panel of the block.
 LinearEmitter::Values
 LinearEmitter::sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors) {
-  OpFoldResult panels = ceilDiv(blk.nsz, cst(kLinearTileCols));
+  OpFoldResult panels = ceilDiv(blk.nsz, cst(panelCols));
+  // `st` is the output tile, the scratch tile if any, then the x panel
+  // buffer when x is widened.
   auto sweep = [&](int64_t rows, Value m, ValueRange st) -> Values {
-    return loop(cst(0), panels, 1, st, [&](Value p, ValueRange st2) {
-      return registerTile(rows, m, p, blk, st2);
+    KBlock rowBlk = blk;
+    Values tiles(st.begin(), st.end());
+    if (widenX) {
+      rowBlk.xPanel = packRows(tiles.pop_back_val(), rows, m, blk);
+    }
+    Values out = loop(cst(0), panels, 1, tiles, [&](Value p, ValueRange st2) {
+      return registerTile(rows, m, p, rowBlk, st2);
     });
+    if (widenX)
+      out.push_back(rowBlk.xPanel);
+    return out;
   };
-  OpFoldResult full = roundDown(msz, kLinearTileRows);
-  tensors =
-      loop(cst(0), full, kLinearTileRows, tensors, [&](Value m, ValueRange st) {
-        return sweep(kLinearTileRows, m, st);
-      });
+  OpFoldResult full = roundDown(msz, tileRows);
+  tensors = loop(cst(0), full, tileRows, tensors, [&](Value m, ValueRange st) {
+    return sweep(tileRows, m, st);
+  });
 
   OpFoldResult start = full;
   OpFoldResult left = sub(msz, full);
   std::optional<int64_t> staticLeft = getConstantIntValue(left);
-  for (int64_t rows = kLinearTileRows / 2; rows >= 1; rows /= 2) {
+  for (int64_t rows =
+           tileRows > 1 ? int64_t(llvm::bit_floor(uint64_t(tileRows - 1))) : 0;
+       rows >= 1; rows /= 2) {
     if (staticLeft) {
       if (*staticLeft & rows) {
         tensors = sweep(rows, val(start), tensors);
@@ -418,20 +496,23 @@ LinearEmitter::sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors) {
 }
 
 Value LinearEmitter::gemm(Value out) {
-  OpFoldResult mDim = dimOf(x, 0), kDim = dimOf(x, 1), nDim = dimOf(w, 0);
+  OpFoldResult mDim = dimOf(x, 0), kDim = dimOf(x, 1), nDim = outCols;
   std::optional<int64_t> sN = getConstantIntValue(nDim);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
-  int64_t nc = tiling.cacheTileN, kc = tiling.cacheTileK;
+  // Output columns per task: a GLU's block of W holds gate and up rows, so
+  // it covers half as many to keep the packed block's size.
+  int64_t nc = tiling.cacheTileN / tileCols * panelCols;
+  int64_t kc = tiling.cacheTileK;
   if (sN)
-    nc = std::min(nc, roundUpInt(*sN, kLinearTileCols));
+    nc = std::min(nc, roundUpInt(*sN, panelCols));
   if (sK)
     kc =
         std::min(kc, roundUpInt(std::max<int64_t>(*sK, 1), kLinearVectorWidth));
-  fullPanels = sN && *sN % kLinearTileCols == 0;
+  fullPanels = sN && *sN % panelCols == 0;
   fullKVectors = sK && *sK % kLinearVectorWidth == 0;
   bool single = sK && *sK <= kc;
   Type outElem = getElementTypeOrSelf(out.getType());
-  scratch = outElem != f32 && !single;
+  scratch = (outElem != f32 || epilogue.glu) && !single;
 
   // Parallel tasks: column blocks of W, and row chunks when W alone gives
   // fewer than 4 tasks per thread (each chunk repacks its block of W).
@@ -444,8 +525,7 @@ Value LinearEmitter::gemm(Value out) {
   OpFoldResult mChunk = mDim;
   if (maxSplits > 1) {
     // ceil(M / maxSplits) rounded up to the register tile, at least 64 rows.
-    mChunk = max(mul(ceilDiv(mDim, cst(maxSplits * kLinearTileRows)),
-                     cst(kLinearTileRows)),
+    mChunk = max(mul(ceilDiv(mDim, cst(maxSplits * tileRows)), cst(tileRows)),
                  cst(64));
     OpFoldResult splits = ceilDiv(mDim, mChunk);
     if (isConstantIntValue(splits, 1)) {
@@ -477,10 +557,39 @@ Value LinearEmitter::gemm(Value out) {
 
   Values state{tile};
   if (scratch)
-    state.push_back(tensor::EmptyOp::create(b, loc, sizes, f32));
-  state.push_back(tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{nc / kLinearTileCols, kc, kLinearTileCols},
-      f32));
+    state.push_back(tensor::EmptyOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{
+            msz, mul(ceilDiv(nsz, cst(panelCols)), cst(tileCols))},
+        f32));
+  // The packed block is a stack buffer of the task when it is small enough
+  // for an OpenMP worker's stack (no malloc and no page faults per call): an
+  // alloca in the parallel body, which the OpenMP lowering scopes to one
+  // iteration. Larger blocks come from the heap.
+  SmallVector<int64_t> packShape{nc / panelCols, kc, tileCols};
+  if (nc / panelCols * tileCols * kc * 4 <= kLinearMaxStackBytes) {
+    auto packType = MemRefType::get(packShape, f32);
+    Value packBuffer =
+        memref::AllocaOp::create(b, loc, packType, b.getI64IntegerAttr(64));
+    state.push_back(bufferization::ToTensorOp::create(
+        b, loc, RankedTensorType::get(packShape, f32), packBuffer,
+        /*restrict=*/true, /*writable=*/true));
+  } else {
+    state.push_back(tensor::EmptyOp::create(b, loc, packShape, f32));
+  }
+
+  // f16/bf16 x: one widened copy of the current rows per K block instead of
+  // a conversion per broadcast.
+  widenX = getElementTypeOrSelf(x.getType()) != f32;
+  if (widenX) {
+    auto xType = MemRefType::get({tileRows, kc}, f32);
+    Value xBuffer =
+        memref::AllocaOp::create(b, loc, xType, b.getI64IntegerAttr(64));
+    state.insert(state.end() - 1,
+                 bufferization::ToTensorOp::create(
+                     b, loc, RankedTensorType::get(xType.getShape(), f32),
+                     xBuffer, /*restrict=*/true, /*writable=*/true));
+  }
 
   auto kBlock = [&](Value kb, ValueRange st) -> Values {
     KBlock blk;
@@ -522,25 +631,30 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
   constexpr int64_t v = kLinearVectorWidth;
   OpFoldResult kDim = dimOf(x, 1);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
+  // W rows streamed together: `group` output rows, then for a GLU the
+  // matching up rows.
+  const int64_t streams = epilogue.glu ? 2 * group : group;
   SmallVector<Value> wrow, xrow;
-  for (int64_t q = 0; q < group; ++q)
-    wrow.push_back(val(add(n0, add(r, cst(q)))));
+  for (int64_t q = 0; q < streams; ++q) {
+    OpFoldResult n = add(n0, add(r, cst(q % group)));
+    wrow.push_back(val(q < group ? n : add(upOffset, n)));
+  }
   for (int64_t m = 0; m < rows; ++m)
     xrow.push_back(val(cst(m)));
 
   auto step = [&](Value k, ValueRange c, bool inBounds) -> Values {
     Values next(c.begin(), c.end()), wv, xv;
-    for (int64_t q = 0; q < group; ++q)
+    for (int64_t q = 0; q < streams; ++q)
       wv.push_back(readVec(w, {wrow[q], k}, inBounds));
     for (int64_t m = 0; m < rows; ++m)
       xv.push_back(readVec(x, {xrow[m], k}, inBounds));
     for (int64_t m = 0; m < rows; ++m)
-      for (int64_t q = 0; q < group; ++q)
-        next[m * group + q] =
-            vector::FMAOp::create(b, loc, xv[m], wv[q], next[m * group + q]);
+      for (int64_t q = 0; q < streams; ++q)
+        next[m * streams + q] =
+            vector::FMAOp::create(b, loc, xv[m], wv[q], next[m * streams + q]);
     return next;
   };
-  Values init(rows * group, zeroVec());
+  Values init(rows * streams, zeroVec());
   OpFoldResult kMain = roundDown(kDim, v);
   Values acc = loop(cst(0), kMain, v, init, [&](Value k, ValueRange c) {
     return step(k, c, /*inBounds=*/true);
@@ -557,16 +671,21 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
     acc = step(val(kMain), acc, false);
   }
 
+  auto sum = [&](int64_t m, int64_t q) -> Value {
+    Value s = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                          acc[m * streams + q]);
+    if (epilogue.bias)
+      s = arith::AddFOp::create(
+          b, loc, s,
+          toF32(tensor::ExtractOp::create(b, loc, epilogue.bias,
+                                          ValueRange{wrow[q]})));
+    return s;
+  };
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t q = 0; q < group; ++q) {
-      Value s = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            acc[m * group + q]);
-      if (epilogue.bias)
-        s = arith::AddFOp::create(
-            b, loc, s,
-            toF32(tensor::ExtractOp::create(b, loc, epilogue.bias,
-                                            ValueRange{wrow[q]})));
-      s = applyEpilogue(s, xrow[m], wrow[q], /*colInBounds=*/true);
+      Value up = epilogue.glu ? sum(m, group + q) : Value();
+      Value s = applyEpilogue(sum(m, q), xrow[m], wrow[q],
+                              /*colInBounds=*/true, up);
       Value col = val(add(r, cst(q)));
       tile = tensor::InsertOp::create(
           b, loc, fromF32(s, getElementTypeOrSelf(tile.getType())), tile,
@@ -576,12 +695,13 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
 }
 
 Value LinearEmitter::gemv(Value out, int64_t rows) {
-  OpFoldResult nDim = dimOf(w, 0);
+  OpFoldResult nDim = outCols;
   int64_t nt = tiling.gemvTileN;
   if (std::optional<int64_t> sN = getConstantIntValue(nDim))
     nt = std::max<int64_t>(1, std::min(nt, *sN));
   // Enough independent W streams per step: 16 accumulators at most.
-  int64_t group = std::clamp<int64_t>(16 / std::max<int64_t>(rows, 1), 1, 8);
+  int64_t group = std::clamp<int64_t>(
+      16 / std::max<int64_t>(rows, 1) / (epilogue.glu ? 2 : 1), 1, 8);
   group = std::min(group, nt);
 
   auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},

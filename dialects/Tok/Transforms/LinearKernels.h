@@ -18,27 +18,30 @@ namespace mlir::tok::detail {
 
 /// f32 lanes of one vector register (zmm).
 constexpr int64_t kLinearVectorWidth = 16;
-/// Rows of the GEMM register tile (one broadcast each per k).
-constexpr int64_t kLinearTileRows = 8;
-/// Columns of the GEMM register tile (two vector loads per k); also the width
-/// of one packed weight panel.
-constexpr int64_t kLinearTileCols = 32;
-
 /// What a linear's tiles compute after the contraction, in order:
-/// `y = activation(x·Wᵀ + bias) + residual`, all in f32 registers.
+/// `y = activation(x·Wᵀ + bias) + residual` (or, for a GLU,
+/// `activation(gate) · up + residual`), all in f32 registers.
 struct LinearEpilogue {
   /// `[N]`, or null.
   Value bias;
   /// A tok.activation kind, or empty for none.
   StringRef activation;
+  /// Whether the product is the input of a GLU: W's rows are [gate; up]
+  /// halves and the result is `activation(gate) · up` (N/2 columns).
+  bool glu = false;
   /// `[M, N]` (the input's rows collapsed), or null.
   Value residual;
 };
 
-/// Cache blocking and parallelism of the GEMM and the GEMV.
+/// Register tile, cache blocking and parallelism of the GEMM and the GEMV.
 struct LinearTiling {
+  /// Rows of the GEMM register tile (one broadcast of x each per k).
+  int64_t tileRows = 8;
+  /// Columns of the GEMM register tile (tileCols / kLinearVectorWidth panel
+  /// loads per k); also the width of one packed weight panel.
+  int64_t tileCols = 32;
   /// Columns of W (rows of the weight) per parallel task and packed block; a
-  /// multiple of kLinearTileCols.
+  /// multiple of tileCols.
   int64_t cacheTileN = 256;
   /// Reduction depth of one packed block; a multiple of kLinearVectorWidth.
   int64_t cacheTileK = 512;
@@ -57,10 +60,10 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x);
 /// `out = epilogue(x·Wᵀ)` for x `[M, K]`, W `[N, K]` and `out` `[M, N]` (the
 /// destination, of the result's element type) as a packed GEMM:
 /// `scf.forall` over (row chunks, column blocks of W); per task and K block,
-/// W is packed to `[cacheTileN/32, cacheTileK, 32]` f32 panels, and an 8×32
-/// register tile (16 accumulators: 8 broadcasts of x, 2 panel loads and 16
-/// FMAs per k) sweeps the rows; remainders use 4-, 2- and 1-row tiles and
-/// masked column accesses. Accumulates in f32.
+/// W is packed to `[cacheTileN/tileCols, cacheTileK, tileCols]` f32 panels,
+/// and a register tile (8×32 by default: 16 accumulators, 8 broadcasts of x,
+/// 2 panel loads and 16 FMAs per k) sweeps the rows; remaining rows use
+/// power-of-two tiles, remaining columns masked accesses. Accumulates in f32.
 Value buildLinearGemm(OpBuilder &b, Location loc, Value x, Value w, Value out,
                       const LinearEpilogue &epilogue,
                       const LinearTiling &tiling);

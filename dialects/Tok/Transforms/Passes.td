@@ -23,19 +23,22 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
 
     - GEMM: `scf.forall` over (row chunks, blocks of `cache-tile-n` columns);
       per task and block of `cache-tile-k`, W is packed into f32 panels
-      `[cache-tile-n/32, cache-tile-k, 32]`, and 8×32 register tiles
-      (16 vector accumulators; 8 broadcasts, 2 loads and 16 FMAs per k)
-      sweep the rows. Remaining rows use 4-, 2- and 1-row tiles; columns
-      and depths that do not fill a tile are zero-padded in the panels and
-      masked in the output.
+      `[cache-tile-n/32, cache-tile-k, 32]` (a stack buffer of the task),
+      and 8×32 register tiles (16 vector accumulators; 8 broadcasts, 2
+      loads and 16 FMAs per k) sweep the rows. Remaining rows use 4-, 2-
+      and 1-row tiles; columns and depths that do not fill a tile are
+      zero-padded in the panels and masked in the output.
     - GEMV (at most `gemv-max-rows` static rows, or one dynamic row at run
       time): `scf.forall` over blocks of `gemv-tile-n` rows of W, streamed
       once with K-contiguous loads and FMA accumulators, one horizontal sum
       per output.
 
-    With `fuse-epilogues`, a `tok.activation` that is the linear's only user
-    and then a residual add (`linalg.add` or tensor `arith.addf`) that is
-    the only user of that are applied to the accumulators before the store.
+    With `fuse-epilogues`, a `tok.activation` or `tok.glu` that is the
+    linear's only user and then a residual add (`linalg.add` or tensor
+    `arith.addf`) that is the only user of that are applied to the
+    accumulators before the store. For a GLU, each packed panel holds gate
+    rows of W and the matching up rows, so one register tile yields
+    `act(gate) · up` for half its columns.
     Inputs with more than one dynamic leading dimension stay for
     `convert-tok-to-linalg`.
 
@@ -44,8 +47,14 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     ```
   }];
   let options = [
+    Option<"tileRows", "register-tile-rows", "int64_t", /*default=*/"8",
+           "Rows of the GEMM register tile (x broadcasts per k)">,
+    Option<"tileCols", "register-tile-cols", "int64_t", /*default=*/"32",
+           "Columns of the GEMM register tile and packed panels (multiple "
+           "of 16)">,
     Option<"cacheTileN", "cache-tile-n", "int64_t", /*default=*/"256",
-           "Columns of W per parallel task and packed block (multiple of 32)">,
+           "Columns of W per parallel task and packed block (multiple of "
+           "register-tile-cols)">,
     Option<"cacheTileK", "cache-tile-k", "int64_t", /*default=*/"512",
            "Depth of one packed block (multiple of 16)">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
@@ -55,10 +64,13 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     Option<"gemvTileN", "gemv-tile-n", "int64_t", /*default=*/"64",
            "Rows of W per parallel task of the GEMV">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
-           "Fold a following activation and residual add into the kernel">,
+           "Fold a following activation or GLU and residual add into the "
+           "kernel">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

@@ -21,9 +21,11 @@
 #include "dialects/Tok/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -42,7 +44,9 @@ namespace {
 /// A tok.linear and the consumers folded into its epilogue.
 struct LinearChain {
   tok::LinearOp linear;
+  /// A tok.activation or a tok.glu consuming the linear (at most one).
   tok::ActivationOp activation;
+  tok::GluOp glu;
   /// The residual add (`linalg.add` or tensor `arith.addf`) and its other
   /// operand.
   Operation *residualAdd = nullptr;
@@ -51,13 +55,20 @@ struct LinearChain {
   Operation *root = nullptr;
 };
 
+/// The activation of a tok.glu (silu by default).
+StringRef gluActivation(tok::GluOp glu) {
+  if (StringAttr attr = glu.getActivationAttr())
+    return attr.getValue();
+  return "silu";
+}
+
 /// The single user of `v`, if it has exactly one use.
 Operation *soleUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
 }
 
-/// `linear`, then a tok.activation that is its only user, then an add of a
-/// same-typed tensor that is the only user of that.
+/// `linear`, then a tok.activation or tok.glu that is its only user, then an
+/// add of a same-typed tensor that is the only user of that.
 LinearChain matchChain(tok::LinearOp linear, bool fuse) {
   LinearChain chain;
   chain.linear = linear;
@@ -65,12 +76,19 @@ LinearChain matchChain(tok::LinearOp linear, bool fuse) {
   if (!fuse)
     return chain;
   Value cur = linear.getOutput();
-  if (auto act = dyn_cast_or_null<tok::ActivationOp>(soleUser(cur))) {
+  Operation *first = soleUser(cur);
+  if (auto act = dyn_cast_or_null<tok::ActivationOp>(first)) {
     if (isEpilogueActivation(act.getKind()) &&
         act.getOutput().getType() == cur.getType()) {
       chain.activation = act;
       chain.root = act;
       cur = act.getOutput();
+    }
+  } else if (auto glu = dyn_cast_or_null<tok::GluOp>(first)) {
+    if (isEpilogueActivation(gluActivation(glu))) {
+      chain.glu = glu;
+      chain.root = glu;
+      cur = glu.getOutput();
     }
   }
   Operation *user = soleUser(cur);
@@ -145,14 +163,17 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
   using TileLinearBase::TileLinearBase;
 
   void runOnOperation() override {
-    if (cacheTileN <= 0 || cacheTileN % kLinearTileCols != 0 ||
-        cacheTileK <= 0 || cacheTileK % kLinearVectorWidth != 0 ||
-        numThreads <= 0 || gemvTileN <= 0) {
+    if (tileRows <= 0 || tileCols <= 0 || tileCols % kLinearVectorWidth != 0 ||
+        cacheTileN <= 0 || cacheTileN % tileCols != 0 || cacheTileK <= 0 ||
+        cacheTileK % kLinearVectorWidth != 0 || numThreads <= 0 ||
+        gemvTileN <= 0) {
       getOperation().emitError()
-          << "tok-tile-linear: expected cache-tile-n a positive multiple of "
-          << kLinearTileCols << " and cache-tile-k of " << kLinearVectorWidth
-          << ", got " << cacheTileN.getValue() << " and "
-          << cacheTileK.getValue();
+          << "tok-tile-linear: expected register-tile-cols a positive multiple "
+             "of "
+          << kLinearVectorWidth << ", cache-tile-n of register-tile-cols and "
+          << "cache-tile-k of " << kLinearVectorWidth << ", got "
+          << tileRows.getValue() << "x" << tileCols.getValue() << ", "
+          << cacheTileN.getValue() << " and " << cacheTileK.getValue();
       return signalPassFailure();
     }
     SmallVector<tok::LinearOp> linears;
@@ -183,6 +204,8 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     rewriter.setInsertionPoint(chain.root);
 
     LinearTiling tiling;
+    tiling.tileRows = tileRows;
+    tiling.tileCols = tileCols;
     tiling.cacheTileN = cacheTileN;
     tiling.cacheTileK = cacheTileK;
     tiling.numThreads = numThreads;
@@ -191,6 +214,10 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     epilogue.bias = op.getBias();
     if (chain.activation)
       epilogue.activation = chain.activation.getKind();
+    if (chain.glu) {
+      epilogue.glu = true;
+      epilogue.activation = gluActivation(chain.glu);
+    }
     if (chain.residual)
       epilogue.residual = collapseRows(rewriter, loc, chain.residual);
 
@@ -199,7 +226,15 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     auto rootType = cast<RankedTensorType>(chain.root->getResult(0).getType());
     Type elemType = rootType.getElementType();
     OpFoldResult m = tensor::getMixedSize(rewriter, loc, x, 0);
+    // Output columns: N, or N/2 after a GLU.
     OpFoldResult n = tensor::getMixedSize(rewriter, loc, w, 0);
+    if (!rootType.isDynamicDim(rootType.getRank() - 1))
+      n = rewriter.getIndexAttr(rootType.getShape().back());
+    else if (chain.glu)
+      n = arith::DivUIOp::create(
+              rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, n),
+              arith::ConstantIndexOp::create(rewriter, loc, 2))
+              .getResult();
     Value out = tensor::EmptyOp::create(rewriter, loc,
                                         ArrayRef<OpFoldResult>{m, n}, elemType);
 
@@ -235,8 +270,10 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     if (y.getType() != rootType)
       y = tensor::CastOp::create(rewriter, loc, rootType, y);
     rewriter.replaceOp(chain.root, y);
-    if (chain.activation && chain.activation != chain.root)
-      rewriter.eraseOp(chain.activation);
+    for (Operation *mid :
+         {chain.activation.getOperation(), chain.glu.getOperation()})
+      if (mid && mid != chain.root)
+        rewriter.eraseOp(mid);
     if (op != chain.root)
       rewriter.eraseOp(op);
     return success();

@@ -3,8 +3,8 @@
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-linear="cache-tile-n=48" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // A static GEMM with bias and two K blocks: a parallel loop over column
-// blocks of W, W packed per K block into [8, 512, 32] f32 panels by 16x16
-// transposes, 8x32 register tiles (16 accumulators seeded with the bias in the
+// blocks of W, W packed per K block into [8, 512, 32] f32 panels (a stack
+// buffer of the task) by 16x16 transposes, 8x32 register tiles (16 accumulators seeded with the bias in the
 // first block, 8 broadcasts, 2 panel loads and 16 FMAs per k), partial sums
 // kept in the output tile until the last block.
 
@@ -14,7 +14,8 @@
 // CHECK:         %[[OUT:.*]] = tensor.empty() : tensor<64x512xf32>
 // CHECK:         scf.forall (%{{.*}}) in (2) shared_outs(%[[SHARED:.*]] = %[[OUT]])
 // CHECK:           %[[TILE:.*]] = tensor.extract_slice %[[SHARED]][0, %{{.*}}] [64, %{{.*}}] [1, 1]
-// CHECK:           %[[PACK:.*]] = tensor.empty() : tensor<8x512x32xf32>
+// CHECK:           %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<8x512x32xf32>
+// CHECK:           %[[PACK:.*]] = bufferization.to_tensor %[[BUF]] restrict writable
 // CHECK:           scf.for %[[KB:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[TILE]], %{{.*}} = %[[PACK]])
 // CHECK:             vector.transfer_read %[[W]]{{.*}} {in_bounds = [true, true]} : tensor<512x1024xf32>, vector<16x16xf32>
 // CHECK:             vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
@@ -47,7 +48,7 @@ func.func @linear_gemm_bias_f32(%x: tensor<64x1024xf32>, %w: tensor<512x1024xf32
 
 // CHECK-LABEL: func.func @linear_gemm_edges_f32
 // CHECK-SAME:    %[[X:.*]]: tensor<37x100xf32>, %[[W:.*]]: tensor<72x100xf32>
-// CHECK:         tensor.empty() : tensor<3x112x32xf32>
+// CHECK:         memref.alloca() {alignment = 64 : i64} : memref<3x112x32xf32>
 // CHECK:         vector.transfer_read %[[W]][{{.*}}], %{{.*}} : tensor<72x100xf32>, vector<16x16xf32>
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C8:.*]] iter_args
 // CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -99,7 +100,7 @@ func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32
 // CHECK:             vector.reduction <add>
 // CHECK:         } else {
 // CHECK:           scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
-// CHECK:             tensor.empty() : tensor<8x256x32xf32>
+// CHECK:             memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
 // CHECK:             arith.andi %{{.*}}, %{{.*}} : index
 // CHECK:             scf.if
 // CHECK:               scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -123,16 +124,21 @@ func.func @linear_3d_f32(%x: tensor<2x?x64xf32>, %w: tensor<96x64xf32>) -> tenso
 
 // -----
 
-// f16 with several K blocks: W widened while packing, x per broadcast, partial
-// sums in an f32 scratch tile, the result narrowed once in the last block.
+// f16 with several K blocks: W widened while packing, the rows of x widened
+// once per row tile and K block into an [8, 512] f32 stack buffer that the
+// broadcasts read, partial sums in an f32 scratch tile, the result narrowed
+// once in the last block.
 
 // CHECK-LABEL: func.func @linear_gemm_f16
 // CHECK:         scf.forall
 // CHECK:           tensor.empty(%{{.*}}) : tensor<64x?xf32>
+// CHECK:           %[[XBUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<8x512xf32>
 // CHECK:           vector.transfer_read {{.*}} : tensor<128x1024xf16>, vector<16x16xf16>
 // CHECK:           arith.extf %{{.*}} : vector<16x16xf16> to vector<16x16xf32>
-// CHECK:           tensor.extract {{.*}} : tensor<64x1024xf16>
-// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:           vector.transfer_read {{.*}} : tensor<64x1024xf16>, vector<16xf16>
+// CHECK:           arith.extf %{{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<16xf32>, tensor<8x512xf32>
+// CHECK:           tensor.extract %{{.*}} : tensor<8x512xf32>
 // CHECK:           arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
 // CHECK:           vector.transfer_write {{.*}} : vector<16xf16>, tensor<64x?xf16>
 func.func @linear_gemm_f16(%x: tensor<64x1024xf16>, %w: tensor<128x1024xf16>) -> tensor<64x128xf16> {
@@ -176,6 +182,33 @@ func.func @linear_silu_residual_f32(%x: tensor<64x256xf32>, %w: tensor<128x256xf
 
 // -----
 
+// GLU fusion: each packed panel holds 16 gate rows of W then the matching 16
+// up rows (offset N/2 = 512), a task covers half the columns of a plain
+// linear, and the store computes silu(gate + b) * (up + b) for 16 output
+// columns per tile row.
+
+// CHECK-LABEL: func.func @linear_glu_silu_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<64x256xf32>, %[[W:.*]]: tensor<1024x256xf32>, %[[B:.*]]: tensor<1024xf32>
+// CHECK-NOT:     tok.glu
+// CHECK:         %[[OUT:.*]] = tensor.empty() : tensor<64x512xf32>
+// CHECK:         scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}} = %[[OUT]])
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
+// CHECK:           %[[GATE:.*]] = vector.transfer_read %[[W]][%[[ROW:.*]], %{{.*}}], %{{.*}} {in_bounds = [true, true]} : tensor<1024x256xf32>, vector<16x16xf32>
+// CHECK:           %[[UPROW:.*]] = arith.addi %{{.*}}, %[[ROW]] : index
+// CHECK:           vector.transfer_read %[[W]][%[[UPROW]], %{{.*}}]
+// CHECK:           %{{.*}}:16 = scf.for
+// CHECK:           math.exp %{{.*}} : vector<16xf32>
+// CHECK:           %[[SILU:.*]] = arith.mulf %{{.*}}#0, %{{.*}} : vector<16xf32>
+// CHECK:           arith.mulf %[[SILU]], %{{.*}}#1 : vector<16xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<16xf32>, tensor<64x?xf32>
+func.func @linear_glu_silu_f32(%x: tensor<64x256xf32>, %w: tensor<1024x256xf32>, %b: tensor<1024xf32>) -> tensor<64x512xf32> {
+  %y = tok.linear %x, %w bias(%b : tensor<1024xf32>) : (tensor<64x256xf32>, tensor<1024x256xf32>) -> tensor<64x1024xf32>
+  %g = tok.glu %y {activation = "silu"} : (tensor<64x1024xf32>) -> tensor<64x512xf32>
+  return %g : tensor<64x512xf32>
+}
+
+// -----
+
 // Two dynamic leading dims stay for the reference lowering.
 
 // CHECK-LABEL: func.func @linear_two_dynamic_dims_f32
@@ -186,4 +219,4 @@ func.func @linear_two_dynamic_dims_f32(%x: tensor<?x?x64xf32>, %w: tensor<32x64x
   return %y : tensor<?x?x32xf32>
 }
 
-// OPTS: error: tok-tile-linear: expected cache-tile-n a positive multiple of 32 and cache-tile-k of 16, got 48 and 512
+// OPTS: error: tok-tile-linear: expected register-tile-cols a positive multiple of 16, cache-tile-n of register-tile-cols and cache-tile-k of 16, got 8x32, 48 and 512

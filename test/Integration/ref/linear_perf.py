@@ -4,11 +4,13 @@
 # tok-tile-linear compiles it: the packed GEMM and the GEMV, with the
 # epilogues it fuses (bias, activation, residual add).
 #
-# linear_tiled: --shape=M,K or B,S,K (x) --n [--bias] [--act=KIND]
+# linear_tiled: --shape=M,K or B,S,K (x) --n [--bias] [--act=KIND | --glu=KIND]
 #   [--residual] [--dtype=f32|f16|bf16]
-#   inputs x, W [N, K], then b [N] with --bias, then r [..., N] with
-#   --residual; result act(x @ W.T + b) + r, rounded to the element type
-#   after the linear (and after the activation) as the unfused ops would.
+#   inputs x, W [N, K], then b [N] with --bias, then r [..., N] (N/2 with
+#   --glu) with --residual; result act(y) + r with y = x @ W.T + b, or
+#   act(y[..., :N/2]) * y[..., N/2:] + r with --glu, rounded to the element
+#   type after the linear (and after the activation or GLU) as the unfused
+#   ops would.
 #
 #===----------------------------------------------------------------------===#
 import numpy as np
@@ -63,6 +65,10 @@ def case_linear_tiled(args, rng):
     y = _round(y.numpy(), dtype)[1]
     if "act" in args:
         y = _round(_activation(args["act"], y).numpy(), dtype)[1]
+    if "glu" in args:
+        h = n // 2
+        y = _activation(args["glu"], y[..., :h]) * y[..., h:]
+        y = _round(y.numpy(), dtype)[1]
     if args.get("residual"):
-        y = y + draw(shape[:-1] + (n,), 1.0)
+        y = y + draw(tuple(y.shape), 1.0)
     return stored, [_round(y.numpy(), dtype)[0]]
