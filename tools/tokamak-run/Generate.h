@@ -1,0 +1,25 @@
+//===- Generate.h - Generation mode of tokamak-run --------------*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_TOOLS_TOKAMAK_RUN_GENERATE_H
+#define TOKAMAK_TOOLS_TOKAMAK_RUN_GENERATE_H
+
+#include "Options.h"
+
+#include "tokamak/runtime/Executable.h"
+
+#include <memory>
+
+namespace tokamak::run {
+
+/// Generation mode: runs the session-ABI model `executable` on the prompt
+/// and prints the generated token ids and timings; returns the exit code.
+int generate(const Options &options,
+             std::unique_ptr<rt::Executable> executable);
+
+} // namespace tokamak::run
+
+#endif // TOKAMAK_TOOLS_TOKAMAK_RUN_GENERATE_H
