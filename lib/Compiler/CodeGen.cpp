@@ -163,8 +163,21 @@ llvm::Error Compiler::emitArtifact(ModuleOp module,
     return makeError("cannot find clang in " TOKAMAK_LLVM_BINDIR
                      " to link the artifact");
   TempFile lib(path, ".so");
+  // Parallel loops call the LLVM OpenMP runtime: libomp is looked up beside
+  // the artifact first ($ORIGIN, so a bundle can carry its own copy), then in
+  // the LLVM installation. --as-needed drops it for serial code.
   llvm::SmallVector<StringRef> args = {
-      *clang, "-shared", "-fuse-ld=lld", "-o", lib.path(), obj.path(), "-lm"};
+      *clang,
+      "-shared",
+      "-fuse-ld=lld",
+      "-o",
+      lib.path(),
+      obj.path(),
+      "-L" TOKAMAK_LLVM_LIBDIR,
+      "-Wl,--as-needed",
+      "-lomp",
+      "-lm",
+      "-Wl,-rpath,$ORIGIN:" TOKAMAK_LLVM_LIBDIR};
   std::string errMsg;
   int rc =
       llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &errMsg);
