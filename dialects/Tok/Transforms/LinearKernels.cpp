@@ -562,34 +562,31 @@ Value LinearEmitter::gemm(Value out) {
         ArrayRef<OpFoldResult>{
             msz, mul(ceilDiv(nsz, cst(panelCols)), cst(tileCols))},
         f32));
-  // The packed block is a stack buffer of the task when it is small enough
-  // for an OpenMP worker's stack (no malloc and no page faults per call): an
-  // alloca in the parallel body, which the OpenMP lowering scopes to one
-  // iteration. Larger blocks come from the heap.
-  SmallVector<int64_t> packShape{nc / panelCols, kc, tileCols};
-  if (nc / panelCols * tileCols * kc * 4 <= kLinearMaxStackBytes) {
-    auto packType = MemRefType::get(packShape, f32);
-    Value packBuffer =
-        memref::AllocaOp::create(b, loc, packType, b.getI64IntegerAttr(64));
-    state.push_back(bufferization::ToTensorOp::create(
-        b, loc, RankedTensorType::get(packShape, f32), packBuffer,
-        /*restrict=*/true, /*writable=*/true));
-  } else {
-    state.push_back(tensor::EmptyOp::create(b, loc, packShape, f32));
-  }
+  // Workspaces are stack buffers of the task (no malloc and no page faults
+  // per call): allocas in the parallel body, which the OpenMP lowering
+  // scopes to one iteration. A loop of one task folds away, and with it that
+  // scope (an alloca in a caller's loop would grow the stack per iteration),
+  // so its workspaces, like those too large for an OpenMP worker's stack,
+  // come from the heap.
+  bool oneTask = llvm::all_of(
+      ubs, [](OpFoldResult ub) { return isConstantIntValue(ub, 1); });
+  auto workspace = [&](ArrayRef<int64_t> shape) -> Value {
+    auto type = RankedTensorType::get(shape, f32);
+    if (oneTask || type.getNumElements() * 4 > kLinearMaxStackBytes)
+      return tensor::EmptyOp::create(b, loc, shape, f32);
+    Value buffer = memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32),
+                                            b.getI64IntegerAttr(64));
+    return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                             /*restrict=*/true,
+                                             /*writable=*/true);
+  };
+  state.push_back(workspace({nc / panelCols, kc, tileCols}));
 
   // f16/bf16 x: one widened copy of the current rows per K block instead of
   // a conversion per broadcast.
   widenX = getElementTypeOrSelf(x.getType()) != f32;
-  if (widenX) {
-    auto xType = MemRefType::get({tileRows, kc}, f32);
-    Value xBuffer =
-        memref::AllocaOp::create(b, loc, xType, b.getI64IntegerAttr(64));
-    state.insert(state.end() - 1,
-                 bufferization::ToTensorOp::create(
-                     b, loc, RankedTensorType::get(xType.getShape(), f32),
-                     xBuffer, /*restrict=*/true, /*writable=*/true));
-  }
+  if (widenX)
+    state.insert(state.end() - 1, workspace({tileRows, kc}));
 
   auto kBlock = [&](Value kb, ValueRange st) -> Values {
     KBlock blk;
