@@ -67,6 +67,10 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
     return;
 
   // tiling: tok ops to linalg/scf on tensors.
+  // tok-tile-attention (issue 4): attention and paged attention to
+  // FlashAttention-style tiles (online softmax, mask-aware key-block loops,
+  // split-KV decode); the ops it leaves take the reference lowering below.
+  pm.addPass(tok::createTileAttention());
   // tok-tile-linear (issue 4): tok.linear (+ activation / residual add
   // epilogues) to packed GEMM / streaming GEMV vector kernels; the linears it
   // leaves go through the reference lowering below.

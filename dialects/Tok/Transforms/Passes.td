@@ -76,4 +76,62 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// tok-tile-attention (issue 4, attention part)
+//===----------------------------------------------------------------------===//
+
+def TileAttention : Pass<"tok-tile-attention"> {
+  let summary = "tile tok.attention and tok.paged_attention FlashAttention-style";
+  let description = [{
+    Replaces `tok.attention` and `tok.paged_attention` with tiled code on
+    tensors that never materializes the score matrix:
+
+    - `scf.forall` over (batch, kv head, query tile). A tile holds the query
+      rows of a whole GQA group (`G` heads x `block-rows / G` positions), so
+      the heads of a group share every K/V block load.
+    - Per tile, the visible key range of each query position is computed
+      from `causal`, `window`, `sinks`, `seq_starts` (or the paged lengths);
+      their union, intersection and sink hull become the bounds of four
+      `scf.for` loops over key blocks (tagged `tok.key_blocks`): `sink`,
+      `leading` and `trailing` blocks evaluate the mask, `interior` blocks
+      are fully visible and have no mask ops. Blocks outside the union are
+      never visited.
+    - Per key block: K is transposed into a `[D, block-keys]` f32 panel
+      (16x16 transposes; paged caches are gathered through the block table
+      one block at a time), then for each group of 4 rows
+      `S = Q.Kᵀ` (broadcast + FMA), softcap, `score_mod` (vectorized when its
+      body is elementwise, lane by lane otherwise), bias, mask, the online
+      softmax (running max and sum per row, rescaling of the accumulator)
+      and `P.V` (broadcast + FMA into 4 x 64-column accumulators). All in
+      f32, whatever the input element types.
+    - Decode (static `Sq` with at most `decode-rows` rows per kv group):
+      split-KV, `scf.forall` over (batch, kv head, key chunk) producing
+      partial outputs and lse, merged with `tok.lse_merge` semantics.
+    - Rows that see no key give zeros and lse `-inf`.
+
+    Ops with dynamic head counts or head dims are left for
+    `convert-tok-to-linalg`.
+  }];
+  let options = [
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"64",
+           "Query rows (heads of a group x positions) per tile">,
+    Option<"blockKeys", "block-keys", "int64_t", /*default=*/"64",
+           "Keys per block (a positive multiple of 16)">,
+    Option<"decodeRows", "decode-rows", "int64_t", /*default=*/"16",
+           "Largest static rows per kv group that take the split-KV path">,
+    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"8",
+           "Target number of key chunks of a split-KV decode">,
+    Option<"minSplitKeys", "min-split-keys", "int64_t", /*default=*/"1024",
+           "Fewest keys per split-KV chunk">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::ub::UBDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_PASSES_TD

@@ -1,0 +1,78 @@
+//===- AttentionKernels.h - Tiled attention on tensors ----------*- C++ -*-===//
+//
+// Part of the Tokamak project. Private to dialects/Tok/Transforms: the
+// tiled attention emitted by tok-tile-attention (TileAttention.cpp). One
+// tile holds the query rows of a whole GQA group (G heads x Tq positions)
+// against one kv head; its key loop walks Bk-key blocks with an online
+// softmax. The micro-kernels are written directly in the vector dialect on
+// static shapes (AttentionKernels.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H
+#define TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Region.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace mlir::tok::detail {
+
+/// One attention problem. The query is `[B, Hq, Sq, D]`. Keys and values are
+/// either dense (`key` `[B, Hkv, Skv, D]`, `value` `[B, Hkv, Skv, Dv]`) or
+/// paged (`key`/`value` are caches `[NumBlocks, BlockSize, Hkv, D]`,
+/// `blockTable` `[B, MaxBlocks]` and `lens` `[B]`, both i32).
+struct AttentionProblem {
+  Value query, key, value;
+  Value blockTable, lens;
+  /// Optional bias broadcastable to `[B, Hq, Sq, Skv]` (dense only).
+  Value bias;
+  /// Optional packed-sequence offsets (dense, B = 1).
+  Value seqStarts;
+  /// Optional score_mod region `(s, b, h, i, j) -> s`.
+  Region *scoreMod = nullptr;
+  std::optional<double> scale, softcap;
+  bool causal = false;
+  std::optional<int64_t> window, sinks;
+  Type outputElementType;
+  bool withLse = false;
+
+  bool isPaged() const { return static_cast<bool>(blockTable); }
+};
+
+/// Tile sizes and the decode (split-KV) policy.
+struct AttentionTiling {
+  /// Query rows (heads of a group x positions) per tile.
+  int64_t blockRows = 64;
+  /// Keys per block (a multiple of 16).
+  int64_t blockKeys = 64;
+  /// Tiles with at most this many rows (static Sq) use split-KV.
+  int64_t decodeRows = 16;
+  /// Target number of key chunks of a split-KV decode.
+  int64_t kvSplits = 8;
+  /// Fewest keys per split-KV chunk.
+  int64_t minSplitKeys = 1024;
+};
+
+/// Whether `problem` can be tiled: static head counts (Hq a multiple of
+/// Hkv) and head dims, and a score_mod whose arguments are all used as
+/// scalars or elementwise.
+LogicalResult canTileAttention(const AttentionProblem &problem,
+                               std::string &reason);
+
+/// Emits the tiled attention of `problem` at the builder's insertion point:
+/// an scf.forall over (batch, kv head, query tile) — or (batch, kv head, key
+/// chunk) followed by an lse merge for decode — whose body is the online
+/// softmax over key blocks. Returns the output and, if `withLse`, the lse.
+FailureOr<SmallVector<Value>> emitTiledAttention(OpBuilder &b, Location loc,
+                                                 const AttentionProblem &p,
+                                                 const AttentionTiling &t);
+
+} // namespace mlir::tok::detail
+
+#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H

@@ -1,0 +1,124 @@
+//===- TileAttention.cpp - FlashAttention-style tiling of attention -------===//
+//
+// Part of the Tokamak project. The tok-tile-attention pass: gathers the
+// attributes and operands of tok.attention / tok.paged_attention into an
+// AttentionProblem and replaces the op with the tiled code of
+// AttentionKernels.cpp. Ops it cannot tile stay for convert-tok-to-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionKernels.h"
+#include "dialects/Tok/IR/TokOps.h"
+#include "dialects/Tok/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::tok {
+#define GEN_PASS_DEF_TILEATTENTION
+#include "dialects/Tok/Transforms/Passes.h.inc"
+} // namespace mlir::tok
+
+using namespace mlir;
+using namespace mlir::tok::detail;
+
+/// The common attributes of both attention ops.
+template <typename OpTy>
+static void readAttributes(OpTy op, AttentionProblem &p) {
+  if (std::optional<APFloat> s = op.getScale())
+    p.scale = s->convertToDouble();
+  if (std::optional<APFloat> c = op.getSoftcap())
+    p.softcap = c->convertToDouble();
+  if (std::optional<uint64_t> w = op.getWindow())
+    p.window = static_cast<int64_t>(*w);
+  if (std::optional<uint64_t> n = op.getSinks())
+    p.sinks = static_cast<int64_t>(*n);
+  p.outputElementType = op.getOutput().getType().getElementType();
+}
+
+static AttentionProblem problemOf(tok::AttentionOp op) {
+  AttentionProblem p;
+  p.query = op.getQuery();
+  p.key = op.getKey();
+  p.value = op.getValue();
+  p.bias = op.getBias();
+  p.seqStarts = op.getSeqStarts();
+  if (!op.getScoreMod().empty())
+    p.scoreMod = &op.getScoreMod();
+  p.causal = op.getCausal();
+  p.withLse = static_cast<bool>(op.getLse());
+  readAttributes(op, p);
+  return p;
+}
+
+static AttentionProblem problemOf(tok::PagedAttentionOp op) {
+  AttentionProblem p;
+  p.query = op.getQuery();
+  p.key = op.getKeyCache();
+  p.value = op.getValueCache();
+  p.blockTable = op.getBlockTable();
+  p.lens = op.getLens();
+  p.causal = true;
+  readAttributes(op, p);
+  return p;
+}
+
+namespace {
+
+struct TileAttentionPass : tok::impl::TileAttentionBase<TileAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (blockKeys <= 0 || blockKeys % 16 != 0 || blockRows <= 0 ||
+        kvSplits <= 0) {
+      getOperation()->emitError()
+          << "tok-tile-attention: expected block-keys to be a positive "
+             "multiple of 16 and block-rows, kv-splits to be positive, got "
+          << blockKeys.getValue() << ", " << blockRows.getValue() << ", "
+          << kvSplits.getValue();
+      return signalPassFailure();
+    }
+    AttentionTiling tiling;
+    tiling.blockRows = blockRows;
+    tiling.blockKeys = blockKeys;
+    tiling.decodeRows = decodeRows;
+    tiling.kvSplits = kvSplits;
+    tiling.minSplitKeys = minSplitKeys;
+
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<tok::AttentionOp, tok::PagedAttentionOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      AttentionProblem p = isa<tok::AttentionOp>(op)
+                               ? problemOf(cast<tok::AttentionOp>(op))
+                               : problemOf(cast<tok::PagedAttentionOp>(op));
+      std::string reason;
+      if (failed(canTileAttention(p, reason)))
+        continue;
+      OpBuilder b(op);
+      FailureOr<SmallVector<Value>> results =
+          emitTiledAttention(b, op->getLoc(), p, tiling);
+      if (failed(results))
+        continue;
+      // The tiled results may be more dynamic than the op's types.
+      SmallVector<Value> replacements;
+      for (auto [v, type] : llvm::zip(*results, op->getResultTypes()))
+        replacements.push_back(
+            v.getType() == type
+                ? v
+                : Value(tensor::CastOp::create(b, op->getLoc(), type, v)));
+      op->replaceAllUsesWith(replacements);
+      op->erase();
+    }
+  }
+};
+
+} // namespace
