@@ -28,10 +28,10 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
       loads and 16 FMAs per k) sweep the rows. Remaining rows use 4-, 2-
       and 1-row tiles; columns and depths that do not fill a tile are
       zero-padded in the panels and masked in the output.
-    - GEMV (at most `gemv-max-rows` static rows, or one dynamic row at run
-      time): `scf.forall` over blocks of `gemv-tile-n` rows of W, streamed
-      once with K-contiguous loads and FMA accumulators, one horizontal sum
-      per output.
+    - GEMV (at most `gemv-max-rows` rows, static or at run time, the row
+      count then selecting a specialized copy): `scf.forall` over blocks of
+      `gemv-tile-n` rows of W, streamed once with K-contiguous loads and FMA
+      accumulators, one horizontal sum per output.
 
     With `fuse-epilogues`, a `tok.activation` or `tok.glu` that is the
     linear's only user and then a residual add (`linalg.add` or tensor
@@ -60,7 +60,7 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
            "Threads the parallel loops are balanced for">,
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"4",
-           "Largest static row count that takes the GEMV">,
+           "Largest row count (static or at run time) that takes the GEMV">,
     Option<"gemvTileN", "gemv-tile-n", "int64_t", /*default=*/"64",
            "Rows of W per parallel task of the GEMV">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",

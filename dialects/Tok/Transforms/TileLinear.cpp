@@ -7,7 +7,8 @@
 //   x [..., K] --collapse--> [M, K]
 //   M static and small  -> GEMV (W streamed once, no packing)
 //   M static otherwise  -> packed GEMM
-//   M dynamic           -> scf.if (M == 1) GEMV else GEMM
+//   M dynamic           -> scf.if (M == 1) GEMV<1> else if (M == 2) ...
+//                          else GEMM
 //   [M, N] --expand--> [..., N]
 //
 // Linears it cannot handle (several dynamic leading dims, other element
@@ -30,6 +31,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <functional>
 
 namespace mlir::tok {
 #define GEN_PASS_DEF_TILELINEAR
@@ -245,25 +248,27 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     } else if (staticM) {
       y = buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling);
     } else {
-      // Dynamic rows: decode steps (one row) take the GEMV.
+      // Dynamic rows: decode steps (1 to gemv-max-rows rows at run time)
+      // take the GEMV specialized for their row count, the rest the GEMM.
       Value mVal = getValueOrCreateConstantIndexOp(rewriter, loc, m);
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      Value isRow = arith::CmpIOp::create(rewriter, loc,
-                                          arith::CmpIPredicate::eq, mVal, one);
-      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{out.getType()},
-                                    isRow, /*withElseRegion=*/true);
-      {
+      std::function<Value(int64_t)> dispatch = [&](int64_t rows) -> Value {
+        if (rows > gemvMaxRows)
+          return buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling);
+        Value count = arith::ConstantIndexOp::create(rewriter, loc, rows);
+        Value match = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, mVal, count);
+        auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{out.getType()},
+                                      match, /*withElseRegion=*/true);
         OpBuilder::InsertionGuard g(rewriter);
         rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
         scf::YieldOp::create(
             rewriter, loc,
-            buildLinearGemv(rewriter, loc, x, w, out, 1, epilogue, tiling));
+            buildLinearGemv(rewriter, loc, x, w, out, rows, epilogue, tiling));
         rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        scf::YieldOp::create(
-            rewriter, loc,
-            buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling));
-      }
-      y = ifOp.getResult(0);
+        scf::YieldOp::create(rewriter, loc, dispatch(rows + 1));
+        return ifOp.getResult(0);
+      };
+      y = dispatch(1);
     }
 
     y = expandRows(rewriter, loc, y, rootType, op.getInput());

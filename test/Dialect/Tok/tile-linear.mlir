@@ -88,9 +88,10 @@ func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32
 
 // -----
 
-// Dynamic rows (M = B·S): one row at run time takes the GEMV, more the GEMM,
-// whose rows are split into chunks of at least 64 (multiples of 8) for the
-// threads, with 4-, 2- and 1-row tiles under run-time conditions.
+// Dynamic rows (M = B·S): 1 to 4 rows at run time take the GEMV copy for
+// that row count, more the GEMM, whose rows are split into chunks of at least
+// 64 (multiples of 8) for the threads, with 4-, 2- and 1-row tiles under
+// run-time conditions.
 
 // CHECK-LABEL: func.func @linear_dynamic_rows_f32
 // CHECK-SAME:    %[[X:.*]]: tensor<?x256xf32>
@@ -98,8 +99,15 @@ func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32
 // CHECK:         %[[ONE:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
 // CHECK:         scf.if %[[ONE]] -> (tensor<?x512xf32>) {
 // CHECK:           scf.forall (%{{.*}}) in (8)
+// CHECK:             %{{.*}}:8 = scf.for
 // CHECK:             vector.reduction <add>
 // CHECK:         } else {
+// CHECK:           %[[TWO:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK:           scf.if %[[TWO]] -> (tensor<?x512xf32>) {
+// CHECK:             %{{.*}}:16 = scf.for
+// CHECK:           arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK:           arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK:           } else {
 // CHECK:           scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
 // CHECK:             memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
 // CHECK:             arith.andi %{{.*}}, %{{.*}} : index
