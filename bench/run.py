@@ -175,7 +175,7 @@ def merge_peaks(first, second):
         return first
     merged = dict(first)
     for key, value in second.items():
-        if key.endswith(("_gflops", "_gflops_1t", "_gbs")):
+        if "_gflops" in key or "_gbs" in key or "clean_runs" in key:
             merged[key] = max(value, first.get(key, 0))
     return merged
 
@@ -340,9 +340,12 @@ def peak_lines(peak, threads):
             peak["fma_gflops_1t"], peak["fma_gflops"], peak["threads"],
             peak["isa"], peak["fma_chains"]),
         "peak: streaming bandwidth copy %.1f GB/s, triad %.1f GB/s, read "
-        "%.1f GB/s on %d threads (%d MiB arrays) -> roof %.1f GB/s" % (
+        "%.1f GB/s on %d threads (%d MiB arrays; %d of %d runs "
+        "uncontended) -> roof %.1f GB/s" % (
             peak["copy_gbs"], peak["triad_gbs"], peak.get("read_gbs", 0),
-            peak["threads"], peak["array_mib"], peak["bandwidth_gbs"]),
+            peak["threads"], peak["array_mib"],
+            peak.get("bandwidth_clean_runs", 0),
+            peak.get("bandwidth_runs", 0), peak["bandwidth_gbs"]),
         "peak: machine balance %.1f FLOP/byte (rows below it are "
         "memory-bound)" % (peak["fma_gflops"] / peak["bandwidth_gbs"]),
     ]
