@@ -6,12 +6,12 @@
 //    thread when the CPU has AVX-512F, else 12 ymm chains (AVX2/FMA, 16
 //    registers), on one thread and on all threads, each thread's FLOPs over
 //    its own CPU time (so other processes' time slices do not lower it);
-//  - streaming bandwidth: STREAM copy (b = a) and triad (a = b + s*c) over
-//    arrays much larger than the last-level cache, on all threads and on
-//    one, counting bytes the STREAM way (2 and 3 arrays per element, no
-//    write-allocate), and a read-only stream (a sum), in wall time, best
-//    over the runs no other process interrupted; the roof is the best of
-//    them.
+//  - streaming bandwidth: STREAM copy (b = a) and triad (a = b + s*c) and a
+//    read-only stream (a sum), counting bytes the STREAM way (2, 3 and 1
+//    arrays per element, no write-allocate), each run over the next 64 MiB
+//    segment of 512 MiB arrays, on all threads and on one, in wall time,
+//    best over the runs no other process interrupted; the roof is the best
+//    of them.
 // Threads: OMP_NUM_THREADS when set, else every hardware thread. Prints one
 // JSON object on stdout. Options: --quick (shorter runs, smaller arrays),
 // --threads=N, --array-mib=M.
@@ -177,6 +177,10 @@ ParallelTiming runParallel(int threads, const std::function<void(int)> &body) {
   return timing;
 }
 
+/// Bytes per array one bandwidth run streams (2x the L3 of the project's
+/// machines; the arrays hold several such segments).
+constexpr int64_t kSegmentBytes = int64_t(64) << 20;
+
 /// A run counts as uncontended when every thread was on a CPU for at least
 /// this share of its wall time.
 constexpr double kCleanOnCpu = 0.9;
@@ -259,37 +263,64 @@ __attribute__((noinline)) float readRange(const float *__restrict x,
   return sum;
 }
 
-/// Best STREAM copy and triad rates and read-only (sum) rate in GB/s over
-/// `reps` runs, on `threads` threads, with three arrays of `elements` floats
-/// each.
-Bandwidth measureBandwidth(int threads, int64_t elements, int reps) {
-  auto alloc = [&] {
-    return static_cast<float *>(
-        std::aligned_alloc(64, static_cast<size_t>(elements) * sizeof(float)));
-  };
-  float *a = alloc(), *b = alloc(), *c = alloc();
-  if (!a || !b || !c) {
-    std::fprintf(stderr,
-                 "tokamak-bench-peak: cannot allocate 3 x %lld floats\n",
-                 static_cast<long long>(elements));
+/// The three STREAM arrays, split into segments: each run streams one
+/// segment of kSegmentBytes per array and the next run the next segment, so
+/// runs are short (a few ms; many finish between other processes' time
+/// slices) and what one run leaves in the cache is not what the next reads.
+struct StreamArrays {
+  float *a = nullptr, *b = nullptr, *c = nullptr;
+  int64_t segment = 0;
+  int64_t segments = 0;
+
+  /// Thread t's part [begin, end) of segment `seg` among `threads`.
+  void range(int threads, int t, int64_t seg, int64_t &begin,
+             int64_t &end) const {
+    int64_t chunk = (segment / threads + 15) / 16 * 16;
+    begin = seg * segment + std::min(segment, t * chunk);
+    end = seg * segment +
+          (t == threads - 1 ? segment : std::min(segment, (t + 1) * chunk));
+  }
+};
+
+/// Allocates three arrays of `elements` floats, first touched by the
+/// `threads` threads that stream them, filled with distinct values on every
+/// page (so no hypervisor can merge pages).
+StreamArrays allocateStreams(int threads, int64_t elements) {
+  StreamArrays arrays;
+  arrays.segment =
+      std::min<int64_t>(elements, kSegmentBytes / int64_t(sizeof(float)));
+  arrays.segments = elements / arrays.segment;
+  size_t bytes =
+      static_cast<size_t>(arrays.segment * arrays.segments) * sizeof(float);
+  arrays.a = static_cast<float *>(std::aligned_alloc(64, bytes));
+  arrays.b = static_cast<float *>(std::aligned_alloc(64, bytes));
+  arrays.c = static_cast<float *>(std::aligned_alloc(64, bytes));
+  if (!arrays.a || !arrays.b || !arrays.c) {
+    std::fprintf(stderr, "tokamak-bench-peak: cannot allocate 3 x %zu bytes\n",
+                 bytes);
     std::exit(1);
   }
-  auto range = [&](int t, int64_t &begin, int64_t &end) {
-    int64_t chunk = (elements / threads + 15) / 16 * 16;
-    begin = std::min(elements, t * chunk);
-    end = t == threads - 1 ? elements : std::min(elements, begin + chunk);
-  };
-  // First touch by the thread that streams the range.
   runParallel(threads, [&](int t) {
-    int64_t begin, end;
-    range(t, begin, end);
-    // Distinct values on every page, so no hypervisor can merge pages.
-    for (int64_t i = begin; i < end; ++i) {
-      a[i] = static_cast<float>(i);
-      b[i] = static_cast<float>(2 * i);
-      c[i] = static_cast<float>(i % 1009) * 0.5f;
+    for (int64_t seg = 0; seg < arrays.segments; ++seg) {
+      int64_t begin, end;
+      arrays.range(threads, t, seg, begin, end);
+      for (int64_t i = begin; i < end; ++i) {
+        arrays.a[i] = static_cast<float>(i);
+        arrays.b[i] = static_cast<float>(2 * i);
+        arrays.c[i] = static_cast<float>(i % 1009) * 0.5f;
+      }
     }
   });
+  return arrays;
+}
+
+/// Best STREAM copy and triad rates and read-only (sum) rate in GB/s over
+/// `reps` runs (one segment each) on `threads` threads.
+Bandwidth measureBandwidth(int threads, const StreamArrays &arrays, int reps) {
+  float *a = arrays.a, *b = arrays.b, *c = arrays.c;
+  auto range = [&](int t, int64_t seg, int64_t &begin, int64_t &end) {
+    arrays.range(threads, t, seg, begin, end);
+  };
   // Wall-time rates (the threads share the memory system, so per-thread CPU
   // time would overstate them); the best over uncontended runs, or over all
   // runs when none was.
@@ -304,24 +335,25 @@ Bandwidth measureBandwidth(int threads, int64_t elements, int reps) {
     }
   };
   const float scalar = 3.0f;
-  double bytes = static_cast<double>(elements) * sizeof(float);
+  double bytes = static_cast<double>(arrays.segment) * sizeof(float);
   for (int rep = 0; rep < reps; ++rep) {
+    int64_t seg = rep % arrays.segments;
     ParallelTiming copy = runParallel(threads, [&](int t) {
       int64_t begin, end;
-      range(t, begin, end);
+      range(t, seg, begin, end);
       copyRange(b, a, begin, end);
     });
     record(&Bandwidth::copy, 2 * bytes / copy.wall / 1e9, copy);
     ParallelTiming triad = runParallel(threads, [&](int t) {
       int64_t begin, end;
-      range(t, begin, end);
+      range(t, seg, begin, end);
       triadRange(a, b, c, scalar, begin, end);
     });
     record(&Bandwidth::triad, 3 * bytes / triad.wall / 1e9, triad);
     std::vector<float> sums(threads);
     ParallelTiming read = runParallel(threads, [&](int t) {
       int64_t begin, end;
-      range(t, begin, end);
+      range(t, seg, begin, end);
       sums[t] = readRange(c, begin, end);
     });
     for (float sum : sums)
@@ -335,10 +367,7 @@ Bandwidth measureBandwidth(int threads, int64_t elements, int reps) {
     best.read = clean.read;
   }
   best.cleanRuns = clean.cleanRuns;
-  fmaSink = a[elements / 2] + b[elements / 3];
-  std::free(a);
-  std::free(b);
-  std::free(c);
+  fmaSink = a[arrays.segment / 2] + b[arrays.segment / 3];
   return best;
 }
 
@@ -410,8 +439,7 @@ int main(int argc, char **argv) {
                          "AVX-512F nor AVX2+FMA\n");
     return 1;
   }
-  // 512 MiB per array by default (16x a 32 MiB L3: smaller arrays gave
-  // inflated, unstable numbers on the project's VMs); 128 MiB when quick.
+  // 512 MiB per array (8 segments) by default; 128 MiB when quick.
   if (arrayMiB <= 0)
     arrayMiB = quick ? 128 : 512;
   int64_t elements = arrayMiB * (int64_t(1) << 20) / int64_t(sizeof(float));
@@ -421,12 +449,16 @@ int main(int argc, char **argv) {
   double fma1 = measureFma(avx512, 1, seconds, reps);
   double fmaN =
       threads == 1 ? fma1 : measureFma(avx512, threads, seconds, reps);
-  Bandwidth bw = measureBandwidth(threads, elements, quick ? 3 : 20);
+  StreamArrays arrays = allocateStreams(threads, elements);
+  Bandwidth bw = measureBandwidth(threads, arrays, quick ? 16 : 120);
   // One thread too: when other processes keep taking a core, a one-thread
   // run is more often uncontended, and more threads never have less
   // bandwidth, so the roof is the best of both.
   Bandwidth bw1 =
-      threads == 1 ? bw : measureBandwidth(1, elements, quick ? 2 : 10);
+      threads == 1 ? bw : measureBandwidth(1, arrays, quick ? 8 : 60);
+  std::free(arrays.a);
+  std::free(arrays.b);
+  std::free(arrays.c);
 
   std::printf("{\n");
   std::printf("  \"cpu\": \"%s\",\n", cpuModel().c_str());
