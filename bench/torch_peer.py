@@ -238,11 +238,11 @@ def time_case(name, fn, input_sets, opts):
         note = ("capped: 1 warm-up + 1 timed call (a call takes over %g s)"
                 % opts["cap_seconds"])
     else:
-        # As tokamak-bench: a second call unless the first took over 0.5 s,
-        # then up to three more while they are short.
-        estimate = warm
-        for i in range(4):
-            if (warm > 500.0) if i == 0 else (estimate >= 50.0):
+        # As tokamak-bench: estimate from a second call, and from up to
+        # three more while they are short.
+        estimate = call()
+        for _ in range(3):
+            if estimate >= 50.0:
                 break
             estimate = min(estimate, call())
         iters = int(opts["target_seconds"] * 1e3 / max(estimate, 1e-3))

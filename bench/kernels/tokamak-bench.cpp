@@ -400,15 +400,15 @@ bool runCase(const CaseSpec &spec, const TimingOptions &timing, uint64_t seed) {
       note = "capped: 1 warm-up + 1 timed call (a call takes over " +
              formatSeconds(timing.capSeconds) + " s)";
     } else {
-      // The first call can be far slower than the rest (lazy JIT symbol
-      // resolution, thread pool start): unless it took over 0.5 s, estimate
-      // from a second call, and from up to three more while they are short.
+      // The first call can be far slower than the rest (lazy JIT symbols,
+      // thread pool start, first-touch page faults): estimate from a second
+      // call, and from up to three more while they are short.
       double estimate = warmMs;
-      for (int i = 0; i < 4 && (i == 0 ? warmMs <= 500.0 : estimate < 50.0);
-           ++i) {
+      for (int i = 0; i < 4 && (i == 0 || estimate < 50.0); ++i) {
         callStart = nowMs();
         auto again = rt::invoke(**executable, function, nextInputs());
-        estimate = std::min(estimate, nowMs() - callStart);
+        estimate = i == 0 ? nowMs() - callStart
+                          : std::min(estimate, nowMs() - callStart);
         if (!again.ok()) {
           emitError(name, "run", again.status().message());
           return false;
