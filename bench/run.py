@@ -35,6 +35,8 @@ sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
 TORCH_PYTHON = "/usr/bin/python3"
+# Compile times above this are mentioned in the note.
+SLOW_COMPILE_MS = 2000
 # --check: largest accepted max|tokamak - torch| / max|torch| (f32).
 CHECK_TOLERANCE = 1e-4
 
@@ -286,6 +288,9 @@ def table(rows, torch_enabled, checked):
                                       fmt_ms(tok.get("median_ms")))
             if tok.get("note"):
                 notes.append("tokamak " + tok["note"])
+            if tok.get("compile_ms", 0) > SLOW_COMPILE_MS:
+                notes.append("tokamak compile %.1f s" %
+                             (tok["compile_ms"] / 1e3))
             if tok.get("nonfinite_outputs"):
                 notes.append("tokamak output has %d NaN/inf" %
                              tok["nonfinite_outputs"])
