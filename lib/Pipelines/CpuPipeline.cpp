@@ -75,6 +75,13 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
   // epilogues) to packed GEMM / streaming GEMV vector kernels; the linears it
   // leaves go through the reference lowering below.
   pm.addNestedPass<func::FuncOp>(tok::createTileLinear());
+  // Scans and mixers (issue 4): chunked linear_scan (intra-chunk matmuls
+  // with decay masks, inter-chunk state pass), vectorized selective_scan,
+  // conv1d fused with its bias and activation; what they leave goes through
+  // the reference lowering below.
+  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan());
+  pm.addNestedPass<func::FuncOp>(tok::createTileSelectiveScan());
+  pm.addNestedPass<func::FuncOp>(tok::createTileConv1d());
   pm.addPass(createConvertTokToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (last == Phase::Tiling)

@@ -77,6 +77,120 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// tok-tile-linear-scan, tok-tile-selective-scan, tok-tile-conv1d (issue 4,
+// scans and mixers part)
+//===----------------------------------------------------------------------===//
+
+def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
+  let summary = "chunked tok.linear_scan: intra-chunk matmuls with decay "
+                "masks and an inter-chunk state pass";
+  let description = [{
+    Replaces `tok.linear_scan` with a chunked kernel: `scf.forall` over
+    (B, H); per task, an `scf.for` over chunks of `chunk-size` steps carries
+    the f32 state S `[Dk, Dv]` in a stack buffer. Per chunk (G the cumulative
+    log decay inside the chunk, Γ = exp(G), rows past L zero-padded):
+
+    - `A = (Q Kᵀ) ⊙ D`, `D_ij = exp(G_i − G_j)` for j ≤ i (scalar decay), or
+      `A = (Q ⊙ Γ)(K ⊙ Γ⁻¹)ᵀ` on the causal blocks (per-key-channel decay);
+    - delta rule: the pseudo-values `U = (I + L)⁻¹ diag(β)(V − (K ⊙ Γ) S)`
+      with `L = strictly-lower(diag(β)(K Kᵀ ⊙ D))` by forward substitution;
+    - `O = scale · ((Q ⊙ Γ) S + A U)`, `S ← Γ_C ⊙ S + (K ⊙ Γ_C Γ⁻¹)ᵀ U`
+      (U = V for the additive update).
+
+    All products are register-tiled outer-product micro-kernels (4 rows ×
+    up to 4 vectors). Scalar decays only ever exponentiate differences
+    G_i − G_j ≤ 0. The per-channel form factors exp(G_i − G_j) into
+    Γ_i · Γ_j⁻¹, exact up to rounding but overflowing when the chunk's decay
+    is large: a chunk whose total log decay exceeds 40 in any channel runs
+    the exact step-by-step recurrence instead. Scans with a dynamic head
+    dimension stay for `convert-tok-to-linalg`.
+
+    ```mlir
+    %o, %s = tok.linear_scan %q, %k, %v decay(%g : tensor<1x8x?xf32>) beta(%b : tensor<1x8x?xf32>) {update = "delta"} : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> (tensor<1x8x?x64xf32>, tensor<1x8x64x64xf32>)
+    ```
+  }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
+           "Time steps per chunk (a multiple of 16, at most 128; 0: 16 for "
+           "the delta rule, 32 otherwise)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def TileSelectiveScan : Pass<"tok-tile-selective-scan",
+                             "::mlir::func::FuncOp"> {
+  let summary = "vectorize tok.selective_scan over channels and state";
+  let description = [{
+    Replaces `tok.selective_scan` with a vector kernel: `scf.forall` over
+    (B, tiles of `channel-tile` channels); time runs sequentially in blocks
+    of `time-block` steps. Per block, Δ = softplus(dt + dt_bias) and Δ·x
+    are staged for the tile; then each channel vector (16 channels, or the
+    channels of one group when groups are narrower) runs the block with its
+    N state vectors in registers,
+    `h[n] = exp2(Δ·A[n]·log2 e)·h[n] + (Δ·x)·B[n]`, `y = Σ_n C[n]·h[n]`,
+    prefetching the next block's rows; last, `D·x` and the `silu(z)` gate
+    are applied on the way out. The state lives in a stack buffer between
+    blocks; nothing is allocated per step. exp2 is a degree-5 polynomial on
+    an exponent split (12 vector ops). Scans with a dynamic channel, group
+    or state size stay for `convert-tok-to-linalg`.
+
+    ```mlir
+    %y = tok.selective_scan %x, %dt, %A, %B, %C D(%d : tensor<1536xf32>) z(%z : tensor<1x?x1536xf32>) {dt_softplus} : (tensor<1x?x1536xf32>, tensor<1x?x1536xf32>, tensor<1536x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) -> tensor<1x?x1536xf32>
+    ```
+  }];
+  let options = [
+    Option<"channelTile", "channel-tile", "int64_t", /*default=*/"128",
+           "Channels per parallel task (a multiple of 16)">,
+    Option<"timeBlock", "time-block", "int64_t", /*default=*/"64",
+           "Time steps run per channel vector before moving to the next">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads the parallel loop is balanced for">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
+  let summary = "fuse tok.conv1d with its bias and activation and vectorize "
+                "it over channels";
+  let description = [{
+    Replaces `tok.conv1d` with one streaming vector kernel: `scf.forall`
+    over (B, channel tiles of up to 64 channels, time splits when the tiles
+    alone leave threads idle); the taps and the bias sit in registers, the
+    last K−1 inputs slide through registers (from `init` or zeros before
+    t = 0), and each output vector is `act(bias + Σ_k w_k·x_{t−K+1+k})`,
+    written once. The final state is gathered after the loop. Convolutions
+    with a dynamic channel count or kernel size stay for
+    `convert-tok-to-linalg`.
+
+    ```mlir
+    %y = tok.conv1d %x, %w bias(%b : tensor<1536xf32>) {activation = "silu"} : (tensor<1x?x1536xf32>, tensor<1536x4xf32>) -> tensor<1x?x1536xf32>
+    ```
+  }];
+  let options = [
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads the parallel loop is balanced for">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // tok-tile-attention (issue 4, attention part)
 //===----------------------------------------------------------------------===//
 

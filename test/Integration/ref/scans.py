@@ -10,7 +10,7 @@
 #   inputs x, dt, A, B, C[, D][, z][, dt_bias][, init]; outputs y[, h_L].
 # linear_scan: --b --heads --l --dk --dv [--decay=scalar|vector] [--delta]
 #   [--beta] [--init] [--scale=F] [--reverse] [--no-final] [--dtype=...]
-#   [--state-dtype=...]
+#   [--state-dtype=...] [--strong-every=N]
 #   inputs q, k, v[, g][, beta][, init]; outputs o[, S_final].
 # assoc_scan: --kind=recurrence|cumsum|aaren --shape=2,64,8 --dim=D
 #   [--reverse] [--dtype=...]; inputs and outputs: the N scanned tensors.
@@ -108,10 +108,22 @@ def case_linear_scan(args, rng):
         k = k / np.sqrt(dk)
     add("k", k)
     add("v", rng.standard_normal((bsz, heads, length, dv)))
+    # --strong-every=N: steps in every other block of N decay strongly
+    # (e^-3 .. e^-6 per step), so that chunked kernels meet both mild and
+    # overwhelming decays within one sequence.
+    strong_every = int(args.get("strong_every", 0))
+
+    def decays(shape):
+        g = -rng.uniform(0.01, 0.3, shape)
+        if strong_every:
+            strong = (np.arange(length) // strong_every) % 2 == 1
+            g[:, :, strong] = -rng.uniform(3.0, 6.0, g[:, :, strong].shape)
+        return g
+
     if decay == "scalar":
-        add("g", -rng.uniform(0.01, 0.3, (bsz, heads, length)))
+        add("g", decays((bsz, heads, length)))
     elif decay == "vector":
-        add("g", -rng.uniform(0.01, 0.3, (bsz, heads, length, dk)))
+        add("g", decays((bsz, heads, length, dk)))
     if flag(args, "beta"):
         add("beta", rng.uniform(0.1, 0.9, (bsz, heads, length)))
     if flag(args, "init"):

@@ -1,0 +1,161 @@
+//===- ScanKernels.h - Vector kernels for scans and mixers ------*- C++ -*-===//
+//
+// Part of the Tokamak project. The emission helpers shared by
+// tok-tile-selective-scan, tok-tile-linear-scan and tok-tile-conv1d: index
+// arithmetic that folds constants, structured loops, f32 vector reads and
+// writes (f16/bf16 widened and narrowed on the fly), task-local scratch
+// buffers, and a fast exponential.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
+#define TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::tok::scan {
+
+/// f32 lanes of one vector register (zmm).
+constexpr int64_t kVectorWidth = 16;
+
+/// The largest scratch space one parallel task keeps on its stack (OpenMP
+/// workers get a few MiB of stack).
+constexpr int64_t kMaxScratchBytes = 512 * 1024;
+
+/// Builds explicit vector code at the builder's insertion point. Tensors are
+/// read with `vector.transfer_read` and written with `vector.transfer_write`
+/// (in place after one-shot bufferization); task-local scratch buffers are
+/// stack memrefs accessed with `vector.load`/`vector.store`, invisible to
+/// bufferization.
+class KernelBuilder {
+public:
+  using Values = SmallVector<Value>;
+
+  KernelBuilder(OpBuilder &b, Location loc);
+
+  OpBuilder &b;
+  Location loc;
+  FloatType f32;
+
+  //===--------------------------------------------------------------------===//
+  // Index arithmetic that folds constants
+  //===--------------------------------------------------------------------===//
+
+  OpFoldResult cst(int64_t v) { return b.getIndexAttr(v); }
+  Value idx(int64_t v);
+  Value val(OpFoldResult v);
+  OpFoldResult add(OpFoldResult l, OpFoldResult r);
+  OpFoldResult sub(OpFoldResult l, OpFoldResult r);
+  OpFoldResult mul(OpFoldResult l, OpFoldResult r);
+  OpFoldResult min(OpFoldResult l, OpFoldResult r);
+  OpFoldResult ceilDiv(OpFoldResult l, OpFoldResult r);
+  /// The size of dim `d` of a tensor or memref.
+  OpFoldResult dim(Value shaped, int64_t d);
+  Value cmp(arith::CmpIPredicate pred, OpFoldResult l, OpFoldResult r);
+
+  //===--------------------------------------------------------------------===//
+  // Structured control flow
+  //===--------------------------------------------------------------------===//
+
+  /// `scf.for iv = lb to ub step step iter_args(inits)`; `body(iv, args)`
+  /// returns the values to yield.
+  Values loop(OpFoldResult lb, OpFoldResult ub, int64_t step, ValueRange inits,
+              function_ref<Values(Value, ValueRange)> body);
+  /// The same without loop-carried values.
+  void loop(OpFoldResult lb, OpFoldResult ub, int64_t step,
+            function_ref<void(Value)> body);
+  /// `scf.if cond` yielding `thenFn()` or `elseFn()`.
+  Values ifElse(Value cond, TypeRange types, function_ref<Values()> thenFn,
+                function_ref<Values()> elseFn);
+  /// `scf.if cond` without results.
+  void ifThen(Value cond, function_ref<void()> thenFn);
+
+  //===--------------------------------------------------------------------===//
+  // Scalars and vectors (f32 unless said otherwise)
+  //===--------------------------------------------------------------------===//
+
+  VectorType vecType(int64_t width = kVectorWidth);
+  /// A scalar f32 constant, or a vector splat of it when `width` > 0.
+  Value cstF(double v, int64_t width = 0);
+  Value toF32(Value v);
+  /// `v` (f32 scalar or vector) narrowed to `elemType`.
+  Value fromF32(Value v, Type elemType);
+  Value bcast(Value scalar, int64_t width = kVectorWidth);
+
+  Value addf(Value l, Value r);
+  Value subf(Value l, Value r);
+  Value mulf(Value l, Value r);
+  Value divf(Value l, Value r);
+  Value maxf(Value l, Value r);
+  Value minf(Value l, Value r);
+  /// `a * b + c`.
+  Value fma(Value a, Value b, Value c);
+  Value select(Value cond, Value t, Value f);
+
+  /// 2^y = 2^r · 2^f, r = round(y) clamped to [-126, 127] and added to the
+  /// exponent field, 2^f by a degree-5 polynomial (relative error < 2e-7;
+  /// results below 2^-126 come out as tiny values, overflow saturates at
+  /// 2^127). 12 vector ops; f32 scalars or vectors.
+  Value exp2(Value y);
+  /// e^x = 2^(x·log2 e).
+  Value exp(Value x);
+  /// x·sigmoid(x) = x / (1 + e^-x).
+  Value silu(Value x);
+  /// log(1 + e^x) = max(x, 0) + log1p(e^-|x|).
+  Value softplus(Value x);
+
+  //===--------------------------------------------------------------------===//
+  // Memory
+  //===--------------------------------------------------------------------===//
+
+  /// A `shape` f32 vector read from the tensor or memref `src` at `indices`
+  /// (one per dim of `src`), its lanes along the minor dim, zero-filled
+  /// where not `inBounds`, widened to f32.
+  Value read(Value src, ValueRange indices, int64_t width, bool inBounds);
+  /// The same with the lanes along dim `laneDim` of `src` (strided).
+  Value readAlong(Value src, ValueRange indices, int64_t laneDim, int64_t width,
+                  bool inBounds);
+  /// A 2-D `[rows, cols]` f32 block read from the two minor dims of `src`.
+  Value read2d(Value src, ValueRange indices, int64_t rows, int64_t cols,
+               bool rowsInBounds, bool colsInBounds);
+  /// A scalar of `src` at `indices`, widened to f32.
+  Value extract(Value src, ValueRange indices);
+
+  /// Writes the f32 vector `v` (1-D along the minor dim, or 2-D over the two
+  /// minor dims) into `dest` at `indices`, narrowed to its element type;
+  /// returns the new tensor (null for a memref).
+  Value write(Value v, Value dest, ValueRange indices, ArrayRef<bool> inBounds);
+  /// The same with the lanes along dim `laneDim` of `dest`.
+  Value writeAlong(Value v, Value dest, ValueRange indices, int64_t laneDim,
+                   bool inBounds);
+  /// Writes the f32 scalar `v` into the tensor `dest`; returns the result.
+  Value insert(Value v, Value dest, ValueRange indices);
+
+  /// The buffer of the (read-only) tensor `t`, as a memref with a fully
+  /// dynamic strided layout, for prefetches.
+  Value bufferOf(Value t);
+  /// A prefetch of `mem` at `indices` into all cache levels.
+  void prefetch(Value mem, ValueRange indices);
+
+  /// A task-local f32 stack buffer of `shape`, 64-byte aligned.
+  Value scratch(ArrayRef<int64_t> shape);
+  /// `vector.load` / `vector.store` of a scratch memref (in bounds).
+  Value load(Value mem, ValueRange indices, int64_t width = kVectorWidth);
+  void store(Value v, Value mem, ValueRange indices);
+  /// A scalar of a scratch memref.
+  Value loadScalar(Value mem, ValueRange indices);
+  void storeScalar(Value v, Value mem, ValueRange indices);
+
+  /// Indices from a mix of values and constants.
+  Values indices(ArrayRef<OpFoldResult> ofrs);
+};
+
+} // namespace mlir::tok::scan
+
+#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
