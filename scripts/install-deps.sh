@@ -18,8 +18,10 @@ PACKAGES=(
   # Libraries.
   libgtest-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libedit-dev
   libxml2-dev libffi-dev libcurl4-openssl-dev
-  # Test references.
-  python3 python3-numpy python3-torch
+  # Test references and benchmark peers. OpenBLAS takes over libblas.so.3
+  # through the alternatives system, so Debian's torch (the peer in bench/)
+  # runs an optimized sgemm instead of netlib's reference BLAS.
+  python3 python3-numpy python3-torch libopenblas0-pthread
 )
 
 missing=()
