@@ -63,13 +63,14 @@ using Sizes = SmallVector<OpFoldResult>;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// Nesting of `dimOf` through producers (see there).
+/// Nesting of `dimOf` through producers (see there), and its bound.
 static thread_local unsigned dimOfDepth = 0;
+static constexpr unsigned kMaxDimOfDepth = 6;
 
 /// The size of dim `dim` of `value`: an attribute when static; for a result
 /// of an op that reifies its shapes, the size in terms of that op's operands
-/// (one level deep), so that a fused producer is not kept alive, whole, by
-/// a `tensor.dim` of its result inside the tile loop.
+/// (through a few producers), so that a fused producer is not kept alive,
+/// whole, by a `tensor.dim` of its result inside the tile loop.
 static OpFoldResult dimOf(OpBuilder &b, Location loc, Value value,
                           int64_t dim) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -79,7 +80,7 @@ static OpFoldResult dimOf(OpBuilder &b, Location loc, Value value,
   auto producer =
       result ? dyn_cast<ReifyRankedShapedTypeOpInterface>(result.getOwner())
              : nullptr;
-  if (producer && dimOfDepth == 0) {
+  if (producer && dimOfDepth < kMaxDimOfDepth) {
     ++dimOfDepth;
     FailureOr<OpFoldResult> size =
         producer.reifyDimOfResult(b, result.getResultNumber(), dim);
