@@ -718,9 +718,10 @@ template <> struct TileRules<AttentionOp> {
   static SmallVector<int64_t> resultDims(AttentionOp, unsigned) {
     return {0, 1, 2};
   }
-  /// True when the tile covers every query row (statically, or by the very
-  /// values the domain was built from).
-  static bool coversAllRows(AttentionOp op, OpFoldResult offset,
+  /// True when the tile covers every query row: offset 0 and a size that is
+  /// the static row count, or a `tensor.dim` of the rows of the query (as
+  /// the domain reads it), of the output or of lse.
+  static bool coversAllRows(AttentionOp op, OpBuilder &b, OpFoldResult offset,
                             OpFoldResult size) {
     if (!isConstantIntValue(offset, 0))
       return false;
@@ -732,8 +733,17 @@ template <> struct TileRules<AttentionOp> {
     if (!dim || !isConstantIntValue(dim.getIndex(), 2))
       return false;
     Value source = dim.getSource();
-    return source == op.getQuery() || source == op.getOutput() ||
-           (op.getLse() && source == op.getLse());
+    if (source == op.getQuery() || source == op.getOutput() ||
+        (op.getLse() && source == op.getLse()))
+      return true;
+    // The domain may have resolved the query's rows through its producers.
+    OpFoldResult rows = dimOf(b, op.getLoc(), op.getQuery(), 2);
+    auto rowsValue = dyn_cast_if_present<Value>(rows);
+    auto rowsDim =
+        rowsValue ? rowsValue.getDefiningOp<tensor::DimOp>() : nullptr;
+    return rowsValue == value || (rowsDim && rowsDim.getSource() == source &&
+                                  getConstantIntValue(rowsDim.getIndex()) ==
+                                      getConstantIntValue(dim.getIndex()));
   }
   static FailureOr<SmallVector<Value>>
   sliceOperands(AttentionOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
@@ -753,7 +763,7 @@ template <> struct TileRules<AttentionOp> {
 
     // Keys [0, keyLength): all of them unless a causal tile of query rows
     // drops the keys no row of the tile sees.
-    bool allRows = coversAllRows(op, offsets[2], sizes[2]);
+    bool allRows = coversAllRows(op, b, offsets[2], sizes[2]);
     if (!allRows && op.getSeqStarts()) {
       op.emitWarning("cannot tile the query rows of packed (seq_starts) "
                      "attention");

@@ -381,3 +381,30 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Packed (seq_starts) attention tiles heads only; its rows stay whole even
+// when their count is read through the rope that produces the query.
+// CHECK-LABEL: func.func @rope_attention_varlen_heads_f32
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x4x?x64xf32>, %[[K:[^:]*]]: tensor<1x4x?x64xf32>, %[[V:[^:]*]]: tensor<1x4x?x64xf32>, %[[POS:[^:]*]]: tensor<1x?xi32>, %[[CU:[^:]*]]: tensor<3xi32>
+// CHECK:         scf.forall (%[[H:.*]]) in (4)
+// CHECK:           %[[QT:.*]] = tensor.extract_slice %[[Q]][0, %[[H]], 0, 0] [1, 1, %{{.*}}, 64]
+// CHECK:           %[[PT:.*]] = tensor.extract_slice %[[POS]][0, 0] [1, %{{.*}}]
+// CHECK:           %[[QR:.*]] = tok.rope %[[QT]], %[[PT]]
+// CHECK:           %[[KT:.*]] = tensor.extract_slice %[[K]][0, %[[H]], 0, 0] [1, 1, %{{.*}}, 64]
+// CHECK:           tok.attention %[[QR]], %[[KT]], %{{.*}} seq_starts(%[[CU]] : tensor<3xi32>) {causal} : (tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) -> tensor<1x1x?x64xf32>
+func.func @rope_attention_varlen_heads_f32(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>, %pos: tensor<1x?xi32>, %cu: tensor<3xi32>) -> tensor<1x4x?x64xf32> {
+  %qr = tok.rope %q, %pos : (tensor<1x4x?x64xf32>, tensor<1x?xi32>) -> tensor<1x4x?x64xf32>
+  %o = tok.attention %qr, %k, %v seq_starts(%cu : tensor<3xi32>) {causal} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %attn = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %rope = transform.structured.match ops{["tok.rope"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %attn tile_sizes [0, 1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %fused, %loop2 = transform.structured.fuse_into_containing_op %rope into %loop : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
