@@ -5,7 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Tok/IR/TokDialect.h"
+#include "dialects/Tok/IR/TilingInterfaceImpl.h"
 #include "dialects/Tok/IR/TokOps.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::tok;
@@ -17,4 +21,5 @@ void TokDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/Tok/IR/TokOps.cpp.inc"
       >();
+  attachTilingInterfaceModels(getContext());
 }

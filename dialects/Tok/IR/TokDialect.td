@@ -22,8 +22,52 @@ def Tok_Dialect : Dialect {
     plus the building blocks around them (linear, norms, rope, gating,
     activations, embedding). Ops have value semantics on ranked tensors;
     tiling, fusion and lowering passes turn them into linalg/scf/vector code.
+
+    ### Tiling
+
+    The compute ops implement `TilingInterface` and
+    `ReifyRankedShapedTypeOpInterface`, so upstream tiling and fusion
+    (`transform.structured.tile_using_for`, `tile_using_forall`,
+    `fuse_into_containing_op`, `structured.fuse`) apply to them. A tile is
+    the same op on `tensor.extract_slice`s of the operands; every loop is
+    parallel. The iteration domain of each op holds only the dims along which
+    a tile is exact:
+
+    | op | iteration domain | not tiled (why) |
+    |---|---|---|
+    | `linear` | x's leading dims, N | K (a split would be a partial sum) |
+    | `rms_norm`, `layer_norm`, `glu` | leading dims | last dim (normalized, or paired halves) |
+    | `rope` | B, H, S (positions sliced with B, S) | D (rotation pairs) |
+    | `activation` | every dim | |
+    | `embedding` | ids' dims, E | |
+    | `lse_merge` | lse's dims | Dv (lse would be recomputed per tile) |
+    | `pool2d` | B, C | H, W (a halo) |
+    | `conv1d` | B, C (init, state sliced alike) | L (the state crosses tiles) |
+    | `selective_scan` | B, Dm | L (the recurrence) |
+    | `linear_scan` | B, H, Dv (init, final state alike) | L (the recurrence), Dk (contracted) |
+    | `assoc_scan` | every dim but `dim` | `dim` (the scan) |
+    | `attention` | B, Hq, Sq | Skv (the softmax), D, Dv |
+    | `paged_attention` | B, Hq | Sq (`lens` would need rewriting) |
+
+    Conditions a tile must meet (otherwise tiling fails with a warning):
+    query heads of `attention` and `paged_attention` come in whole GQA groups
+    (offset and size provably multiples of `Hq / Hkv`; the tile reads kv
+    heads `[offset / G, size / G)`); `selective_scan` channel tiles cover
+    whole B/C groups or stay inside one; `attention` query rows are not split
+    with `seq_starts`. A causal query-row tile `[o, o + s)` keeps the
+    bottom-right alignment exactly by reading the key prefix
+    `[0, Skv − Sq + o + s)` (clamped at 0): every key past it is masked for
+    all rows of the tile, `window` counts from the same alignment and `sinks`
+    from key 0. `bias` is sliced along its non-broadcast dims, and
+    `score_mod` still receives global batch, head and query indices.
+    `cache_write` is a scatter and is not tiled.
   }];
   let cppNamespace = "::mlir::tok";
+  // Tiles of tok ops (TilingInterfaceImpl.cpp) slice with tensor ops and
+  // compute offsets with affine/arith ops.
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let usePropertiesForAttributes = 1;
 }
 

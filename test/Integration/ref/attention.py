@@ -10,6 +10,8 @@
 # --causal --window=W --sinks=N --scale=F --softcap=F --dtype=f32|f16|bf16
 # --bias=full|bcast|key|row_neginf --score_mod=alibi|table --lse
 # --seqlens=3,0,5 (packed; B must be 1).
+# case_rope_attention: rope (NeoX, theta 10000) on the query with positions
+# [B, Sq] (i32), then causal attention; --b --hq --hkv --sq --skv --d.
 #
 #===----------------------------------------------------------------------===#
 import math
@@ -308,3 +310,24 @@ def case_lse_merge(args, rng):
     w2 = torch.exp(l2 - l)[..., None]
     o = torch.where(dead, torch.zeros(()), w1 * o1 + w2 * o2)
     return [o1_np, l1_np, o2_np, l2_np], [_store(o, dtype), l.float().numpy()]
+
+
+def case_rope_attention(args, rng):
+    """Inputs q, k, v, positions; output causal attention of rope(q)."""
+    b, hq, hkv = args.get("b", 1), args.get("hq", 4), args.get("hkv", 1)
+    sq, d = args.get("sq", 32), args.get("d", 32)
+    skv = args.get("skv", sq)
+    q_np, q = _round(rng.standard_normal((b, hq, sq, d)), "f32")
+    k_np, k = _round(rng.standard_normal((b, hkv, skv, d)), "f32")
+    v_np, v = _round(rng.standard_normal((b, hkv, skv, d)), "f32")
+    pos = rng.integers(0, 512, (b, sq)).astype(np.int32)
+    half = d // 2
+    inv_freq = 10000.0 ** (-2.0 * torch.arange(half, dtype=torch.float64) / d)
+    angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
+    cos = torch.cat([torch.cos(angle)] * 2, -1)
+    sin = torch.cat([torch.sin(angle)] * 2, -1)
+    rotated = torch.cat([-q[..., half:], q[..., :half]], -1)
+    q = q * cos + rotated * sin
+    mask = causal_mask(sq, skv, True)
+    o, _ = dense_attention(q, k, v, 1.0 / math.sqrt(d), mask=mask)
+    return [q_np, k_np, v_np, pos], [_store(o, "f32")]

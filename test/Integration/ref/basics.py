@@ -12,6 +12,8 @@
 # glu: --shape (of x, last dim 2N) [--act=silu|gelu|gelu_tanh|relu|sigmoid]
 # activation: --shape --kind [--dtype=...]
 # embedding: --shape (of ids) --vocab --e [--ids=i32|i64] [--dtype=...]
+# rms_norm_linear: --shape (of x) --n [--eps=F] [--bias]; inputs x, norm
+#   weight, W[, b]; output linear(rms_norm(x)) (a norm feeding a projection)
 #
 # (ref.py's parser accepts abbreviations of --seed and --help, so no flag
 # here is a prefix of either: --heads, --seq rather than --h, --s.)
@@ -135,3 +137,19 @@ def case_embedding(args, rng):
     stored, (table,) = _inputs(rng, dtype, ((vocab, width), 1.0))
     y = table[torch.from_numpy(ids.astype(np.int64))]
     return [ids] + stored, [store(y.numpy(), dtype)]
+
+
+def case_rms_norm_linear(args, rng):
+    shape = _shape(args.get("shape", "2,8,16"))
+    n, eps = args.get("n", 8), float(args.get("eps", 1e-6))
+    k = shape[-1]
+    specs = [(shape, 1.0), ((k,), 1.0), ((n, k), 1.0 / np.sqrt(k))]
+    if flag(args, "bias"):
+        specs.append(((n,), 1.0))
+    stored, vals = _inputs(rng, "f32", *specs)
+    x, w = vals[0], vals[1]
+    y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+    y = y @ vals[2].T
+    if flag(args, "bias"):
+        y = y + vals[3]
+    return stored, [store(y.numpy(), "f32")]
