@@ -101,6 +101,12 @@ public:
 private:
   // Constants and small helpers.
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Type f32Type() { return b.getF32Type(); }
+  /// The tensor whose sizes are the query's: the rope input when fused, so
+  /// that nothing reads the rotated query.
+  Value queryShape() const {
+    return p.queryRope ? p.queryRope->input : p.query;
+  }
   Value f32(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
@@ -173,6 +179,8 @@ private:
 
   // The pieces of a tile.
   Value packQuery(const TileCoords &c);
+  /// Applies the fused query rope to the f32 `row` of position `pos`.
+  Value rotate(Value row, Value batch, Value pos);
   /// Row bounds of every query position (four i32 tensors [Tq]) and the
   /// union, intersection and sink hull of the tile (index scalars).
   struct TileBounds {
@@ -193,6 +201,10 @@ private:
   std::pair<Value, Value> packKeys(const TileCoords &c, Value stage, Value kt,
                                    Value j0);
   Value packValues(const TileCoords &c, Value vs, Value j0, Value count);
+  /// Decode scores: S[r, :] = Qs[r, :] . K rows of the block at `j0`, read
+  /// in place (no transposed panel), written into `ps`.
+  Value rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
+                     bool masked);
   /// The source location of key/value row `j` (clamped into range).
   SmallVector<Value> kvRow(const TileCoords &c, Value j, Value d);
   Value modifyScores(const TileCoords &c, Value s, Value head, Value query,
@@ -220,6 +232,10 @@ private:
           paddedHeadDim = 0, tileQueries = 0, rows = 0, rowBlock = 0,
           paddedRows = 0, blockKeys = 0;
   bool directValues = false;
+  /// Scores by row dot products (few rows: decode) instead of a K panel.
+  bool rowDot = false;
+  /// The page size of a paged cache when static, else 0.
+  int64_t staticPageSize = 0;
   Type queryType, keyType, valueType;
   // Loop-invariant values defined before the forall.
   Value batchSize, querySize, keySize, pageSize, numPages, numSeqs, scale;
@@ -311,8 +327,15 @@ Value Emitter::packQuery(const TileCoords &c) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value head = add(mul(c.kvHead, idx(groups)), g);
-          Value row = read(
-              p.query, {c.batch, head, add(c.firstQuery, tq), idx(0)}, headDim);
+          Value pos = add(c.firstQuery, tq);
+          Value row;
+          if (p.queryRope) {
+            row =
+                read(p.queryRope->input, {c.batch, head, pos, idx(0)}, headDim);
+            row = rotate(row, c.batch, pos);
+          } else {
+            row = read(p.query, {c.batch, head, pos, idx(0)}, headDim);
+          }
           row = arith::MulFOp::create(b, loc, row, scaleVec);
           scf::YieldOp::create(b, loc, row);
           b.setInsertionPointToStart(ifOp.elseBlock());
@@ -321,6 +344,51 @@ Value Emitter::packQuery(const TileCoords &c) {
         return {write(ifOp.getResult(0), args[0], {r, idx(0)})};
       });
   return loop.getResult(0);
+}
+
+Value Emitter::rotate(Value row, Value batch, Value pos) {
+  // tok.rope on one row (DESIGN 4.7): pairs (i, i + R/2) (NeoX) or
+  // (2i, 2i + 1) (GPT-J) of the first R channels turn by pos * theta_i,
+  // theta_i = theta^(-2i/R); the channels past R pass through.
+  const QueryRope &rope = *p.queryRope;
+  int64_t rotary = rope.rotaryDim, half = rotary / 2;
+  if (half == 0)
+    return row;
+  SmallVector<int64_t> first, second, merge;
+  for (int64_t i = 0; i < half; ++i) {
+    first.push_back(rope.interleaved ? 2 * i : i);
+    second.push_back(rope.interleaved ? 2 * i + 1 : half + i);
+  }
+  // Lanes of (o1, o2) back into the row order.
+  for (int64_t i = 0; i < rotary; ++i)
+    merge.push_back(rope.interleaved ? (i % 2) * half + i / 2 : i);
+  SmallVector<float> freqs;
+  for (int64_t i = 0; i < half; ++i)
+    freqs.push_back(static_cast<float>(
+        std::pow(rope.theta,
+                 -2.0 * static_cast<double>(i) / static_cast<double>(rotary))));
+  auto halfType = VectorType::get({half}, b.getF32Type());
+  Value invFreq = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(halfType, ArrayRef<float>(freqs)));
+  Value at = extract(rope.positions, {batch, pos});
+  Value posF = arith::SIToFPOp::create(b, loc, b.getF32Type(), at);
+  Value angle = arith::MulFOp::create(b, loc, splat(posF, half), invFreq);
+  Value cosV = math::CosOp::create(b, loc, angle);
+  Value sinV = math::SinOp::create(b, loc, angle);
+  Value x1 = vector::ShuffleOp::create(b, loc, row, row, first);
+  Value x2 = vector::ShuffleOp::create(b, loc, row, row, second);
+  auto mulF = [&](Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y).getResult();
+  };
+  Value o1 = arith::SubFOp::create(b, loc, mulF(x1, cosV), mulF(x2, sinV));
+  Value o2 = arith::AddFOp::create(b, loc, mulF(x2, cosV), mulF(x1, sinV));
+  Value rotated = vector::ShuffleOp::create(b, loc, o1, o2, merge);
+  if (rotary == headDim)
+    return rotated;
+  SmallVector<int64_t> tail;
+  for (int64_t i = 0; i < headDim; ++i)
+    tail.push_back(i < rotary ? i : rotary + i);
+  return vector::ShuffleOp::create(b, loc, rotated, row, tail);
 }
 
 std::tuple<Value, Value, Value, Value, Value>
@@ -486,6 +554,36 @@ static SmallVector<Value> transpose16(OpBuilder &b, Location loc,
   return rows;
 }
 
+/// Sums each of the 16 vectors in `parts` (16 f32 lanes each) into lane j
+/// of one vector: four stages that fold the lane groups of two neighbours
+/// in half (two two-source shuffles and an add per pair), so 16 keys cost
+/// 15 adds and 30 shuffles instead of 16 horizontal reductions.
+static Value reduce16(OpBuilder &b, Location loc, SmallVector<Value> parts) {
+  for (int64_t g = kLanes; g > 1; g /= 2) {
+    // Each vector holds 16/g lane groups of size g; the output of a pair
+    // holds the groups of the first, then those of the second, halved.
+    int64_t numGroups = kLanes / g;
+    SmallVector<int64_t> lower, upper;
+    for (int64_t q = 0; q < 2 * numGroups; ++q) {
+      int64_t base = (q < numGroups ? 0 : kLanes) + (q % numGroups) * g;
+      for (int64_t w = 0; w < g / 2; ++w) {
+        lower.push_back(base + w);
+        upper.push_back(base + g / 2 + w);
+      }
+    }
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < parts.size(); i += 2) {
+      Value lo =
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], lower);
+      Value hi =
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], upper);
+      next.push_back(arith::AddFOp::create(b, loc, lo, hi));
+    }
+    parts = std::move(next);
+  }
+  return parts.front();
+}
+
 std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
                                           Value kt, Value j0) {
   // Rows front to back (a sequential stream, converted to f32), then 16x16
@@ -497,22 +595,36 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
                  return {write(read(p.key, at, headDim), args[0], {j, idx(0)})};
                });
   stage = copy.getResult(0);
-  auto loop =
-      buildFor(b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
-               [&](Value jj, ValueRange args) -> SmallVector<Value> {
-                 Value cur = args[0];
-                 for (int64_t d0 = 0; d0 < paddedHeadDim; d0 += kLanes) {
-                   bool inBounds = d0 + kLanes <= headDim;
-                   SmallVector<Value> tile;
-                   for (int64_t x = 0; x < kLanes; ++x)
-                     tile.push_back(read(stage, {add(jj, idx(x)), idx(d0)},
-                                         kLanes, inBounds));
-                   SmallVector<Value> cols = transpose16(b, loc, tile);
-                   for (int64_t y = 0; y < kLanes; ++y)
-                     cur = write(cols[y], cur, {idx(d0 + y), jj});
-                 }
-                 return {cur};
-               });
+  auto loop = buildFor(
+      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
+      [&](Value jj, ValueRange args) -> SmallVector<Value> {
+        // One 2-D read and one 2-D write per 16x16 tile: long
+        // chains of 1-D tensor writes make one-shot bufferization's
+        // analysis superlinear (seconds per kernel at D = 128).
+        Value cur = args[0];
+        auto tileType = VectorType::get({kLanes, kLanes}, f32Type());
+        Value zero = f32(0.0);
+        for (int64_t d0 = 0; d0 < paddedHeadDim; d0 += kLanes) {
+          bool inBounds = d0 + kLanes <= headDim;
+          Value block = vector::TransferReadOp::create(
+              b, loc, tileType, stage, ValueRange{jj, idx(d0)}, zero,
+              ArrayRef<bool>{true, inBounds});
+          SmallVector<Value> tile;
+          for (int64_t x = 0; x < kLanes; ++x)
+            tile.push_back(
+                vector::ExtractOp::create(b, loc, block, ArrayRef<int64_t>{x}));
+          SmallVector<Value> cols = transpose16(b, loc, tile);
+          Value out = ub::PoisonOp::create(b, loc, tileType);
+          for (int64_t y = 0; y < kLanes; ++y)
+            out = vector::InsertOp::create(b, loc, cols[y], out,
+                                           ArrayRef<int64_t>{y});
+          cur = vector::TransferWriteOp::create(b, loc, out, cur,
+                                                ValueRange{idx(d0), jj},
+                                                ArrayRef<bool>{true, true})
+                    .getResult();
+        }
+        return {cur};
+      });
   return {stage, loop.getResult(0)};
 }
 
@@ -525,6 +637,58 @@ Value Emitter::packValues(const TileCoords &c, Value vs, Value j0,
                          return {write(row, args[0], {j, idx(0)})};
                        });
   return loop.getResult(0);
+}
+
+Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
+                            bool masked) {
+  // Per group of 16 keys and per row: 16 partial vectors over D, one per
+  // key, then one transpose-reduction. Each K row is read from its source
+  // by the first row and from L1 by the others.
+  auto groupLoop = buildFor(
+      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{ps},
+      [&](Value jj, ValueRange ga) -> SmallVector<Value> {
+        // Row locations. Unmasked blocks lie inside [0, keyEnd), so their
+        // 16 rows are one base plus constant strides (dense, or one page
+        // when the page size is a static multiple of 16): one address
+        // register instead of 16.
+        SmallVector<SmallVector<Value>> at;
+        Value first = add(j0, jj);
+        if (!masked && !p.isPaged()) {
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back({c.batch, c.kvHead, add(first, idx(x)), idx(0)});
+        } else if (!masked && staticPageSize % kLanes == 0) {
+          SmallVector<Value> base = kvRow(c, first, idx(0));
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back({base[0], add(base[1], idx(x)), base[2], idx(0)});
+        } else {
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back(kvRow(c, add(first, idx(x)), idx(0)));
+        }
+        auto rowLoop = buildFor(
+            b, loc, idx(0), idx(paddedRows), idx(1), ga,
+            [&](Value r, ValueRange ra) -> SmallVector<Value> {
+              SmallVector<Value> zeros(kLanes, constVec(0.0, kLanes));
+              auto dLoop =
+                  buildFor(b, loc, idx(0), idx(headDim), idx(kLanes), zeros,
+                           [&](Value d, ValueRange acc) -> SmallVector<Value> {
+                             Value q = read(qs, {r, d}, kLanes);
+                             SmallVector<Value> next;
+                             for (int64_t x = 0; x < kLanes; ++x) {
+                               SmallVector<Value> idxs = at[x];
+                               idxs.back() = d;
+                               Value k = read(p.key, idxs, kLanes);
+                               next.push_back(
+                                   vector::FMAOp::create(b, loc, q, k, acc[x]));
+                             }
+                             return next;
+                           });
+              Value sv =
+                  reduce16(b, loc, SmallVector<Value>(dLoop.getResults()));
+              return {write(sv, ra[0], {r, jj})};
+            });
+        return {rowLoop.getResult(0)};
+      });
+  return groupLoop.getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -736,7 +900,10 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
   int64_t n = blockKeys;
   Value j0 = mul(kb, idx(n));
   Value count = masked ? maxI(minI(idx(n), sub(c.keyEnd, j0)), idx(0)) : idx(n);
-  std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
+  if (rowDot)
+    st.ps = rowDotScores(c, qs, st.ps, j0, masked);
+  else
+    std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
   if (st.vs)
     st.vs = packValues(c, st.vs, j0, count);
   auto fm = arith::FastMathFlags::nnan;
@@ -749,21 +916,28 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
       b, loc, idx(0), idx(paddedRows), idx(rowBlock), inits,
       [&](Value r0, ValueRange a) -> SmallVector<Value> {
         Value ps = a[0], alphas = a[1], m = a[2], l = a[3];
-        SmallVector<Value> zeros(rowBlock, constVec(0.0, n));
-        auto qk = buildFor(b, loc, idx(0), idx(headDim), idx(1), zeros,
-                           [&](Value d, ValueRange s) -> SmallVector<Value> {
-                             Value ktRow = read(st.kt, {d, idx(0)}, n);
-                             SmallVector<Value> next;
-                             for (int64_t k = 0; k < rowBlock; ++k) {
-                               Value q = extract(qs, {add(r0, idx(k)), d});
-                               next.push_back(vector::FMAOp::create(
-                                   b, loc, splat(q, n), ktRow, s[k]));
-                             }
-                             return next;
-                           });
+        SmallVector<Value> scores;
+        if (rowDot) {
+          for (int64_t k = 0; k < rowBlock; ++k)
+            scores.push_back(read(ps, {add(r0, idx(k)), idx(0)}, n));
+        } else {
+          SmallVector<Value> zeros(rowBlock, constVec(0.0, n));
+          auto qk = buildFor(b, loc, idx(0), idx(headDim), idx(1), zeros,
+                             [&](Value d, ValueRange s) -> SmallVector<Value> {
+                               Value ktRow = read(st.kt, {d, idx(0)}, n);
+                               SmallVector<Value> next;
+                               for (int64_t k = 0; k < rowBlock; ++k) {
+                                 Value q = extract(qs, {add(r0, idx(k)), d});
+                                 next.push_back(vector::FMAOp::create(
+                                     b, loc, splat(q, n), ktRow, s[k]));
+                               }
+                               return next;
+                             });
+          scores = SmallVector<Value>(qk.getResults());
+        }
         for (int64_t k = 0; k < rowBlock; ++k) {
           Value r = add(r0, idx(k));
-          Value s = qk.getResult(k);
+          Value s = scores[k];
           Value tq = arith::RemUIOp::create(b, loc, r, idx(tileQueries));
           if (p.softcap || p.scoreMod || p.bias) {
             Value g = minI(arith::DivUIOp::create(b, loc, r, idx(tileQueries)),
@@ -925,8 +1099,8 @@ FailureOr<SmallVector<Value>> Emitter::emitPrefill() {
   int64_t tileQ = tileQueries;
   Value numTiles = ceilDiv(querySize, tileQ);
   Type outType = p.outputElementType;
-  OpFoldResult batchOfr = mixedDim(p.query, 0);
-  OpFoldResult queryOfr = mixedDim(p.query, 2);
+  OpFoldResult batchOfr = mixedDim(queryShape(), 0);
+  OpFoldResult queryOfr = mixedDim(queryShape(), 2);
   SmallVector<Value> outs = {tensor::EmptyOp::create(
       b, loc,
       ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numHeads), queryOfr,
@@ -1023,7 +1197,7 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   Value numSplits =
       maxI(arith::CeilDivSIOp::create(b, loc, numBlocks, chunk), idx(1));
   auto f32Type = b.getF32Type();
-  OpFoldResult batchOfr = mixedDim(p.query, 0);
+  OpFoldResult batchOfr = mixedDim(queryShape(), 0);
   SmallVector<Value> outs = {
       tensor::EmptyOp::create(
           b, loc,
@@ -1150,28 +1324,37 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
       });
   SmallVector<OpFoldResult> outDims = rowDims;
   outDims.push_back(b.getIndexAttr(valueDim));
-  Value merged = generic(
-      ValueRange{parts, partLse, lse}, filled(outDims, 0.0),
-      {AffineMap::get(5, 0, {d0, d1, d4, d2, d3}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d4, d2}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d2}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
-      {par, par, par, par, red},
+  // The chunk weights exp(l_s - L), once per (row, chunk) rather than per
+  // output element.
+  SmallVector<OpFoldResult> partDims = {batchOfr, b.getIndexAttr(numKvHeads),
+                                        numSplits, b.getIndexAttr(rows)};
+  AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Value weights = generic(
+      ValueRange{partLse, lse},
+      tensor::EmptyOp::create(b, loc, partDims, f32Type),
+      {id4, AffineMap::get(4, 0, {d0, d1, d3}, ctx), id4}, {par, par, par, par},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value ninf =
             arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(kNegInf));
         Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
         Value dead = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                           a[2], ninf);
+                                           a[1], ninf);
         Value w = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, a[1], a[2]));
-        w = arith::SelectOp::create(nb, nl, dead, zero, w);
-        return arith::AddFOp::create(nb, nl, a[3],
-                                     arith::MulFOp::create(nb, nl, w, a[0]));
+            nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+        return arith::SelectOp::create(nb, nl, dead, zero, w);
       });
+  Value merged =
+      generic(ValueRange{parts, weights}, filled(outDims, 0.0),
+              {AffineMap::get(5, 0, {d0, d1, d4, d2, d3}, ctx),
+               AffineMap::get(5, 0, {d0, d1, d4, d2}, ctx),
+               AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+              {par, par, par, par, red},
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                return arith::AddFOp::create(
+                    nb, nl, a[2], arith::MulFOp::create(nb, nl, a[1], a[0]));
+              });
   Type outType = p.outputElementType;
   if (!outType.isF32()) {
-    AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
     merged = generic(merged, tensor::EmptyOp::create(b, loc, outDims, outType),
                      {id4, id4}, {par, par, par, par},
                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -1223,10 +1406,12 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   valueType = vType.getElementType();
   directValues = !p.isPaged() && valueType.isF32();
 
-  batchSize = dim(p.query, 0);
-  querySize = dim(p.query, 2);
+  batchSize = dim(queryShape(), 0);
+  querySize = dim(queryShape(), 2);
   if (p.isPaged()) {
     pageSize = dim(p.key, 1);
+    if (!kType.isDynamicDim(1))
+      staticPageSize = kType.getDimSize(1);
     numPages = dim(p.key, 0);
     keySize = mul(dim(p.blockTable, 1), pageSize);
   } else {
@@ -1256,6 +1441,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));
   }
   rows = groups * tileQueries;
+  rowDot = decode && headDim % kLanes == 0;
   rowBlock = std::min(kRowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
   return decode ? emitSplitKv() : emitPrefill();
