@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -51,6 +52,8 @@ constexpr int64_t kRowBlock = 4;
 constexpr int64_t kValueChunk = 256;
 /// "No bound" for index arithmetic on key positions.
 constexpr int64_t kBig = int64_t(1) << 40;
+/// How far ahead (in keys) decode prefetches K rows.
+constexpr int64_t kPrefetchKeys = 64;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 /// The loop-carried scratch of a tile.
@@ -200,11 +203,14 @@ private:
   /// Packs the key block at `j0` into `kt` through the row buffer `stage`.
   std::pair<Value, Value> packKeys(const TileCoords &c, Value stage, Value kt,
                                    Value j0);
-  Value packValues(const TileCoords &c, Value vs, Value j0, Value count);
+  Value packValues(const TileCoords &c, Value vs, Value j0, Value count,
+                   bool masked);
   /// Decode scores: S[r, :] = Qs[r, :] . K rows of the block at `j0`, read
   /// in place (no transposed panel), written into `ps`.
   Value rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
                      bool masked);
+  /// Prefetches one K row (`at` without the last index) into L1.
+  void prefetchRow(SmallVector<Value> at);
   /// The source location of key/value row `j` (clamped into range).
   SmallVector<Value> kvRow(const TileCoords &c, Value j, Value d);
   Value modifyScores(const TileCoords &c, Value s, Value head, Value query,
@@ -234,6 +240,8 @@ private:
   bool directValues = false;
   /// Scores by row dot products (few rows: decode) instead of a K panel.
   bool rowDot = false;
+  /// The keys as a buffer, for prefetches (decode, keys passed in).
+  Value keyBuffer;
   /// The page size of a paged cache when static, else 0.
   int64_t staticPageSize = 0;
   Type queryType, keyType, valueType;
@@ -628,8 +636,27 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
   return {stage, loop.getResult(0)};
 }
 
-Value Emitter::packValues(const TileCoords &c, Value vs, Value j0,
-                          Value count) {
+Value Emitter::packValues(const TileCoords &c, Value vs, Value j0, Value count,
+                          bool masked) {
+  if (!masked && p.isPaged() && staticPageSize > 0 &&
+      staticPageSize % kLanes == 0 && blockKeys % kLanes == 0) {
+    // A full block of pages holding 16-row groups: one table lookup per 16
+    // rows.
+    auto loop = buildFor(
+        b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{vs},
+        [&](Value jj, ValueRange args) -> SmallVector<Value> {
+          SmallVector<Value> base = kvRow(c, add(j0, jj), idx(0));
+          Value cur = args[0];
+          for (int64_t x = 0; x < kLanes; ++x) {
+            Value row =
+                read(p.value, {base[0], add(base[1], idx(x)), base[2], idx(0)},
+                     valueDim);
+            cur = write(row, cur, {add(jj, idx(x)), idx(0)});
+          }
+          return {cur};
+        });
+    return loop.getResult(0);
+  }
   auto loop = buildFor(b, loc, idx(0), count, idx(1), ValueRange{vs},
                        [&](Value j, ValueRange args) -> SmallVector<Value> {
                          SmallVector<Value> at = kvRow(c, add(j0, j), idx(0));
@@ -637,6 +664,18 @@ Value Emitter::packValues(const TileCoords &c, Value vs, Value j0,
                          return {write(row, args[0], {j, idx(0)})};
                        });
   return loop.getResult(0);
+}
+
+void Emitter::prefetchRow(SmallVector<Value> at) {
+  at.push_back(idx(0));
+  // One prefetch per 64-byte line.
+  int64_t perLine = std::max<int64_t>(
+      1, 512 / static_cast<int64_t>(keyType.getIntOrFloatBitWidth()));
+  for (int64_t d = 0; d < headDim; d += perLine) {
+    at.back() = idx(d);
+    memref::PrefetchOp::create(b, loc, keyBuffer, at, b.getBoolAttr(false),
+                               b.getI32IntegerAttr(3), b.getBoolAttr(true));
+  }
 }
 
 Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
@@ -653,13 +692,31 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
         // register instead of 16.
         SmallVector<SmallVector<Value>> at;
         Value first = add(j0, jj);
+        bool groupedPages = staticPageSize > 0 && staticPageSize % kLanes == 0;
         if (!masked && !p.isPaged()) {
           for (int64_t x = 0; x < kLanes; ++x)
             at.push_back({c.batch, c.kvHead, add(first, idx(x)), idx(0)});
-        } else if (!masked && staticPageSize % kLanes == 0) {
+          if (keyBuffer) {
+            // The first row of each group reads its 16 K rows column by
+            // column (16 interleaved streams): prefetch the rows of a group
+            // kPrefetchKeys ahead, one line at a time.
+            Value ahead = maxI(minI(add(first, idx(kPrefetchKeys)),
+                                    sub(c.keyEnd, idx(kLanes))),
+                               idx(0));
+            for (int64_t x = 0; x < kLanes; ++x)
+              prefetchRow({c.batch, c.kvHead, add(ahead, idx(x))});
+          }
+        } else if (!masked && groupedPages) {
           SmallVector<Value> base = kvRow(c, first, idx(0));
           for (int64_t x = 0; x < kLanes; ++x)
             at.push_back({base[0], add(base[1], idx(x)), base[2], idx(0)});
+          if (keyBuffer) {
+            SmallVector<Value> next =
+                kvRow(c, add(first, idx(kPrefetchKeys)), idx(0));
+            Value slot0 = mul(floorDiv(next[1], kLanes), idx(kLanes));
+            for (int64_t x = 0; x < kLanes; ++x)
+              prefetchRow({next[0], add(slot0, idx(x)), next[2]});
+          }
         } else {
           for (int64_t x = 0; x < kLanes; ++x)
             at.push_back(kvRow(c, add(first, idx(x)), idx(0)));
@@ -905,7 +962,7 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
   else
     std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
   if (st.vs)
-    st.vs = packValues(c, st.vs, j0, count);
+    st.vs = packValues(c, st.vs, j0, count, masked);
   auto fm = arith::FastMathFlags::nnan;
 
   // Phase 1, per block of rows: S = Qs . Kt, modifications, mask, online
@@ -1267,100 +1324,92 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   }
   Value parts = forall.getResult(0), partLse = forall.getResult(1);
 
-  // Merge the chunks (tok.lse_merge semantics over numSplits partials):
-  // L = log sum_s exp(l_s), O = sum_s exp(l_s - L) O_s.
-  MLIRContext *ctx = b.getContext();
-  AffineExpr d0, d1, d2, d3, d4;
-  bindDims(ctx, d0, d1, d2, d3, d4);
-  auto par = utils::IteratorType::parallel;
-  auto red = utils::IteratorType::reduction;
+  // Merge the chunks (tok.lse_merge semantics over numSplits partials), in
+  // parallel over (batch, kv head), one row at a time: L = log sum_s
+  // exp(l_s), O = sum_s exp(l_s - L) O_s, with one exp per (row, chunk).
+  Type outType = p.outputElementType;
   SmallVector<OpFoldResult> rowDims = {batchOfr, b.getIndexAttr(numKvHeads),
                                        b.getIndexAttr(rows)};
-  auto filled = [&](ArrayRef<OpFoldResult> dims, double v) {
-    Value e = tensor::EmptyOp::create(b, loc, dims, f32Type);
-    return linalg::FillOp::create(b, loc, f32(v), e).getResult(0);
-  };
-  auto generic =
-      [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
-          ArrayRef<utils::IteratorType> iters,
-          function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-        return linalg::GenericOp::create(
-                   b, loc, TypeRange{init.getType()}, ins, ValueRange{init},
-                   maps, iters,
-                   [&](OpBuilder &nb, Location nl, ValueRange args) {
-                     linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-                   })
-            .getResult(0);
-      };
-  auto safe = [&](OpBuilder &nb, Location nl, Value m) -> Value {
-    Value ninf = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(kNegInf));
-    Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-    Value isInf =
-        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, m, ninf);
-    return arith::SelectOp::create(nb, nl, isInf, zero, m);
-  };
-  AffineMap part4 = AffineMap::get(4, 0, {d0, d1, d3, d2}, ctx);
-  AffineMap row4 = AffineMap::get(4, 0, {d0, d1, d2}, ctx);
-  Value maxLse = generic(
-      partLse, filled(rowDims, kNegInf), {part4, row4}, {par, par, par, red},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::MaxNumFOp::create(nb, nl, a[0], a[1]);
-      });
-  Value sumExp = generic(
-      ValueRange{partLse, maxLse}, filled(rowDims, 0.0), {part4, row4, row4},
-      {par, par, par, red},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value e = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, a[0], safe(nb, nl, a[1])));
-        return arith::AddFOp::create(nb, nl, a[2], e);
-      });
-  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  Value lse = generic(
-      ValueRange{maxLse, sumExp},
-      tensor::EmptyOp::create(b, loc, rowDims, f32Type), {id3, id3, id3},
-      {par, par, par}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::AddFOp::create(nb, nl, safe(nb, nl, a[0]),
-                                     math::LogOp::create(nb, nl, a[1]));
-      });
   SmallVector<OpFoldResult> outDims = rowDims;
   outDims.push_back(b.getIndexAttr(valueDim));
-  // The chunk weights exp(l_s - L), once per (row, chunk) rather than per
-  // output element.
-  SmallVector<OpFoldResult> partDims = {batchOfr, b.getIndexAttr(numKvHeads),
-                                        numSplits, b.getIndexAttr(rows)};
-  AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-  Value weights = generic(
-      ValueRange{partLse, lse},
-      tensor::EmptyOp::create(b, loc, partDims, f32Type),
-      {id4, AffineMap::get(4, 0, {d0, d1, d3}, ctx), id4}, {par, par, par, par},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value ninf =
-            arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(kNegInf));
-        Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-        Value dead = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                           a[1], ninf);
-        Value w = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
-        return arith::SelectOp::create(nb, nl, dead, zero, w);
-      });
-  Value merged =
-      generic(ValueRange{parts, weights}, filled(outDims, 0.0),
-              {AffineMap::get(5, 0, {d0, d1, d4, d2, d3}, ctx),
-               AffineMap::get(5, 0, {d0, d1, d4, d2}, ctx),
-               AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
-              {par, par, par, par, red},
-              [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                return arith::AddFOp::create(
-                    nb, nl, a[2], arith::MulFOp::create(nb, nl, a[1], a[0]));
+  SmallVector<Value> mergeOuts = {
+      tensor::EmptyOp::create(b, loc, outDims, outType),
+      tensor::EmptyOp::create(b, loc, rowDims, f32Type)};
+  auto mergeLoop = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numKvHeads)},
+      mergeOuts, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(mergeLoop.getBody());
+    Value bIdx = mergeLoop.getInductionVar(0);
+    Value kvh = mergeLoop.getInductionVar(1);
+    ValueRange shared = mergeLoop.getRegionIterArgs();
+    SmallVector<OpFoldResult> offsets = {bIdx, kvh, b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(rows),
+                                       b.getIndexAttr(valueDim)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    auto oType = RankedTensorType::get({rows, valueDim}, outType);
+    auto lType = RankedTensorType::get({rows}, f32Type);
+    ArrayRef<OpFoldResult> lOffsets = ArrayRef(offsets).drop_back();
+    ArrayRef<OpFoldResult> lSizes = ArrayRef(sizes).drop_back();
+    ArrayRef<OpFoldResult> lStrides = ArrayRef(strides).drop_back();
+    SmallVector<Value> slices = {
+        tensor::ExtractSliceOp::create(b, loc, oType, shared[0], offsets, sizes,
+                                       strides),
+        tensor::ExtractSliceOp::create(b, loc, lType, shared[1], lOffsets,
+                                       lSizes, lStrides)};
+    Value negInf = f32(kNegInf);
+    auto rowLoop = buildFor(
+        b, loc, idx(0), idx(rows), idx(1), slices,
+        [&](Value r, ValueRange cur) -> SmallVector<Value> {
+          auto lseOf = [&](Value split) {
+            return extract(partLse, {bIdx, kvh, split, r});
+          };
+          auto maxLoop = buildFor(
+              b, loc, idx(0), numSplits, idx(1), ValueRange{negInf},
+              [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                return {arith::MaxNumFOp::create(b, loc, a[0], lseOf(sIdx))};
               });
-  Type outType = p.outputElementType;
-  if (!outType.isF32()) {
-    merged = generic(merged, tensor::EmptyOp::create(b, loc, outDims, outType),
-                     {id4, id4}, {par, par, par, par},
-                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                       return arith::TruncFOp::create(nb, nl, outType, a[0]);
-                     });
+          Value m = maxLoop.getResult(0);
+          Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                             m, negInf);
+          Value mSafe = select(dead, f32(0.0), m);
+          auto sumLoop = buildFor(
+              b, loc, idx(0), numSplits, idx(1), ValueRange{f32(0.0)},
+              [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                Value e = math::ExpOp::create(
+                    b, loc, arith::SubFOp::create(b, loc, lseOf(sIdx), mSafe));
+                return {arith::AddFOp::create(b, loc, a[0], e)};
+              });
+          Value lse = arith::AddFOp::create(
+              b, loc, mSafe, math::LogOp::create(b, loc, sumLoop.getResult(0)));
+          lse = select(dead, negInf, lse);
+          Value o = cur[0];
+          for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
+            int64_t w = std::min(kValueChunk, valueDim - e0);
+            auto accLoop = buildFor(
+                b, loc, idx(0), numSplits, idx(1), ValueRange{constVec(0.0, w)},
+                [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                  Value wt = math::ExpOp::create(
+                      b, loc, arith::SubFOp::create(b, loc, lseOf(sIdx), lse));
+                  wt = select(dead, f32(0.0), wt);
+                  Value part = read(parts, {bIdx, kvh, sIdx, r, idx(e0)}, w);
+                  return {
+                      vector::FMAOp::create(b, loc, splat(wt, w), part, a[0])};
+                });
+            o = write(accLoop.getResult(0), o, {r, idx(e0)});
+          }
+          return {o, insert(lse, cur[1], {r})};
+        });
+    b.setInsertionPointToStart(mergeLoop.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, rowLoop.getResult(0),
+                                          shared[0], offsets, sizes, strides);
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, rowLoop.getResult(1), shared[1], lOffsets, lSizes, lStrides);
   }
+  Value merged = mergeLoop.getResult(0), lse = mergeLoop.getResult(1);
 
   // [B, Hkv, G * Sq, Dv] -> [B, Hkv, G, Sq, Dv] -> [B, Hq, Sq, Dv].
   int64_t sq = rows / groups;
@@ -1442,6 +1491,13 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   }
   rows = groups * tileQueries;
   rowDot = decode && headDim % kLanes == 0;
+  if (rowDot && isa<BlockArgument>(p.key)) {
+    // A function argument bufferizes to an identity-layout buffer.
+    auto kt = cast<RankedTensorType>(p.key.getType());
+    keyBuffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(kt.getShape(), kt.getElementType()), p.key,
+        b.getUnitAttr());
+  }
   rowBlock = std::min(kRowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
   return decode ? emitSplitKv() : emitPrefill();

@@ -233,7 +233,13 @@ def TileAttention : Pass<"tok-tile-attention"> {
       so few rows a transposed K panel would cost more than the scores, so
       K rows are read in place (through the block table for paged caches):
       per group of 16 keys and per row, 16 partial vectors over D are summed
-      by one transpose-reduction (`vector.shuffle` + add, 4 stages).
+      by one transpose-reduction (`vector.shuffle` + add, 4 stages). In
+      unmasked blocks the 16 rows share one base address (one table lookup
+      for pages of a static multiple of 16 rows) and, when the keys are a
+      function argument, the rows 64 keys ahead are prefetched
+      (`memref.prefetch` on a `read_only` `bufferization.to_buffer`). The
+      merge is a second `scf.forall` over (batch, kv head) with one `exp`
+      per (row, chunk).
     - Rows that see no key give zeros and lse `-inf`.
 
     Ops with dynamic head counts or head dims are left for
@@ -257,6 +263,7 @@ def TileAttention : Pass<"tok-tile-attention"> {
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::ub::UBDialect",

@@ -74,23 +74,39 @@ func.func @attention_gqa_lse_f16(%q: tensor<2x8x?x64xf16>, %k: tensor<2x2x?x64xf
 // Decode (one query, 4 heads per kv head): split-KV. The forall runs over
 // (kv heads, key chunks of at least 1024 keys), each producing a partial
 // output and lse for the 4 rows of its group; the chunks are then merged
-// with lse weights and the rows reshaped back to [B, Hq, Sq, Dv].
+// with lse weights and the rows reshaped back to [B, Hq, Sq, Dv]. The
+// scores of the 4 rows are row dot products over K rows read in place.
 // CHECK-LABEL: func.func @attention_decode_f32
 // CHECK-SAME:    (%[[QUERY:[^:]*]]: tensor<1x32x1x128xf32>, %[[KEY:[^:]*]]: tensor<1x8x?x128xf32>, %[[VALUE:[^:]*]]: tensor<1x8x?x128xf32>)
 // CHECK:       %[[SKV:.*]] = tensor.dim %[[KEY]], %c2
+// CHECK:       %[[KBUF:.*]] = bufferization.to_buffer %[[KEY]] read_only
 // CHECK:       %[[BLOCKS:.*]] = arith.ceildivsi %[[SKV]], %c64 : index
 // CHECK:       %[[CHUNK:.*]] = arith.maxsi %{{.*}}, %c16 : index
 // CHECK:       %[[SPLITS:.*]] = arith.ceildivsi %[[BLOCKS]], %[[CHUNK]] : index
 // CHECK:       %[[PARTS:.*]]:2 = scf.forall (%[[KVHEAD:.*]], %[[SPLIT:.*]]) in (8, %{{.*}}) shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<1x8x?x4x128xf32>, tensor<1x8x?x4xf32>)
 // CHECK:         %[[FIRST_BLOCK:.*]] = arith.muli %[[SPLIT]], %[[CHUNK]] : index
 // CHECK:         %[[LAST_BLOCK:.*]] = arith.addi %[[FIRST_BLOCK]], %[[CHUNK]] : index
-// CHECK:       } {tok.key_blocks = "interior"}
-// CHECK:       %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#1 : tensor<1x8x?x4xf32>)
-// CHECK:         arith.maxnumf
-// CHECK:       %[[WEIGHTS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[PARTS]]#1, %{{.*}} : tensor<1x8x?x4xf32>, tensor<1x8x4xf32>)
-// CHECK:         math.exp
-// CHECK:       %[[MERGED:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#0, %[[WEIGHTS]] : tensor<1x8x?x4x128xf32>, tensor<1x8x?x4xf32>)
-// CHECK-NOT:     math.exp
+// CHECK:         } {tok.key_blocks = "leading"}
+// Unmasked blocks address the 16 rows of a group from one base and
+// prefetch the rows of the group 64 keys ahead, one 64-byte line at a time.
+// CHECK:         scf.for
+// CHECK-COUNT-128: memref.prefetch %[[KBUF]][%c0, %[[KVHEAD]], %{{.*}}, %{{.*}}], read, locality<3>, data
+// CHECK:         } {tok.key_blocks = "interior"}
+// The merge: a second forall over kv heads; per row, the max and the sum of
+// exp(l_s - max) over chunks, then one exp per chunk weighting a 128-wide
+// partial row (no exp per output element).
+// CHECK:       %[[MERGED:.*]] = scf.forall (%[[MHEAD:.*]]) in (8)
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             tensor.extract %[[PARTS]]#1[%c0, %[[MHEAD]], %{{.*}}, %{{.*}}] : tensor<1x8x?x4xf32>
+// CHECK:             arith.maxnumf
+// CHECK:           scf.for
+// CHECK:             math.exp
+// CHECK:           math.log
+// CHECK:           scf.for {{.*}} -> (vector<128xf32>)
+// CHECK:             math.exp %{{.*}} : f32
+// CHECK:             vector.transfer_read %[[PARTS]]#0[%c0, %[[MHEAD]], %{{.*}}, %{{.*}}, %c0]{{.*}} : tensor<1x8x?x4x128xf32>, vector<128xf32>
+// CHECK:             vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<128xf32>
 // CHECK:       %[[EXPANDED:.*]] = tensor.expand_shape %[[MERGED]] {{\[\[}}0], [1], [2, 3], [4]] output_shape [1, 8, 4, 1, 128]
 // CHECK:       %[[RESULT:.*]] = tensor.collapse_shape %[[EXPANDED]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x8x4x1x128xf32> into tensor<1x32x1x128xf32>
 // CHECK:       return %[[RESULT]]
@@ -128,6 +144,9 @@ func.func @attention_decode_f32(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x?x128
 // CHECK:         scf.for
 // CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16
 // CHECK:             %[[IPAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// The page 64 keys ahead is prefetched: 16 rows of 4 lines.
+// CHECK:             tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK-COUNT-64:    memref.prefetch %{{.*}}, read, locality<3>, data : memref<27x16x2x64xf32>
 // CHECK-NOT:         tensor.extract %[[TABLE]]
 // CHECK:             scf.for
 // CHECK:               scf.for
