@@ -606,31 +606,29 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
   auto loop = buildFor(
       b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
       [&](Value jj, ValueRange args) -> SmallVector<Value> {
-        // One 2-D read and one 2-D write per 16x16 tile: long
-        // chains of 1-D tensor writes make one-shot bufferization's
-        // analysis superlinear (seconds per kernel at D = 128).
-        Value cur = args[0];
-        auto tileType = VectorType::get({kLanes, kLanes}, f32Type());
-        Value zero = f32(0.0);
-        for (int64_t d0 = 0; d0 < paddedHeadDim; d0 += kLanes) {
-          bool inBounds = d0 + kLanes <= headDim;
-          Value block = vector::TransferReadOp::create(
-              b, loc, tileType, stage, ValueRange{jj, idx(d0)}, zero,
-              ArrayRef<bool>{true, inBounds});
+        // One 16x16 tile per iteration of an scf.for over D (the tail
+        // tile, past the last multiple of 16, unrolled after it): long
+        // chains of tensor writes make one-shot bufferization's analysis
+        // superlinear (seconds per kernel when D = 128 was unrolled).
+        auto transposeTile = [&](Value cur, Value d0, bool inBounds) {
           SmallVector<Value> tile;
           for (int64_t x = 0; x < kLanes; ++x)
             tile.push_back(
-                vector::ExtractOp::create(b, loc, block, ArrayRef<int64_t>{x}));
+                read(stage, {add(jj, idx(x)), d0}, kLanes, inBounds));
           SmallVector<Value> cols = transpose16(b, loc, tile);
-          Value out = ub::PoisonOp::create(b, loc, tileType);
           for (int64_t y = 0; y < kLanes; ++y)
-            out = vector::InsertOp::create(b, loc, cols[y], out,
-                                           ArrayRef<int64_t>{y});
-          cur = vector::TransferWriteOp::create(b, loc, out, cur,
-                                                ValueRange{idx(d0), jj},
-                                                ArrayRef<bool>{true, true})
-                    .getResult();
-        }
+            cur = write(cols[y], cur, {add(d0, idx(y)), jj});
+          return cur;
+        };
+        int64_t fullDim = headDim / kLanes * kLanes;
+        auto dLoop = buildFor(
+            b, loc, idx(0), idx(fullDim), idx(kLanes), ValueRange{args[0]},
+            [&](Value d0, ValueRange a) -> SmallVector<Value> {
+              return {transposeTile(a[0], d0, /*inBounds=*/true)};
+            });
+        Value cur = dLoop.getResult(0);
+        if (fullDim < paddedHeadDim)
+          cur = transposeTile(cur, idx(fullDim), /*inBounds=*/false);
         return {cur};
       });
   return {stage, loop.getResult(0)};
