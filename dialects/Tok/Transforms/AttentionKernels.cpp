@@ -1265,14 +1265,22 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
           ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numKvHeads),
                                  numSplits, b.getIndexAttr(rows)},
           f32Type)};
+  // Paged caches interleave the kv heads of a token in one row, so the
+  // tiles of one chunk for all kv heads are neighbours in the iteration
+  // space (and on one thread): they read the same pages close in time
+  // (TLB and DRAM page reuse).
+  bool headsInner = p.isPaged();
   SmallVector<OpFoldResult> ubs = {batchOfr, b.getIndexAttr(numKvHeads),
                                    numSplits};
+  if (headsInner)
+    std::swap(ubs[1], ubs[2]);
   auto forall = scf::ForallOp::create(b, loc, ubs, outs, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value bIdx = forall.getInductionVar(0), kvh = forall.getInductionVar(1);
-    Value split = forall.getInductionVar(2);
+    Value bIdx = forall.getInductionVar(0);
+    Value kvh = forall.getInductionVar(headsInner ? 2 : 1);
+    Value split = forall.getInductionVar(headsInner ? 1 : 2);
     TileCoords c;
     c.batch = bIdx;
     c.kvHead = kvh;

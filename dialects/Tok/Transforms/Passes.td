@@ -228,7 +228,9 @@ def TileAttention : Pass<"tok-tile-attention"> {
       and `P.V` (broadcast + FMA into 4 x 64-column accumulators). All in
       f32, whatever the input element types.
     - Decode (static `Sq` with at most `decode-rows` rows per kv group):
-      split-KV, `scf.forall` over (batch, kv head, key chunk) producing
+      split-KV, `scf.forall` over (batch, kv head, key chunk) — (batch, key
+      chunk, kv head) for paged caches, whose rows interleave the kv heads,
+      so that the tiles reading the same pages run together — producing
       partial outputs and lse, merged with `tok.lse_merge` semantics. With
       so few rows a transposed K panel would cost more than the scores, so
       K rows are read in place (through the block table for paged caches):
