@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -51,6 +52,8 @@ constexpr int64_t kRowBlock = 4;
 constexpr int64_t kValueChunk = 256;
 /// "No bound" for index arithmetic on key positions.
 constexpr int64_t kBig = int64_t(1) << 40;
+/// How far ahead (in keys) decode prefetches K rows.
+constexpr int64_t kPrefetchKeys = 64;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 /// The loop-carried scratch of a tile.
@@ -101,6 +104,12 @@ public:
 private:
   // Constants and small helpers.
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Type f32Type() { return b.getF32Type(); }
+  /// The tensor whose sizes are the query's: the rope input when fused, so
+  /// that nothing reads the rotated query.
+  Value queryShape() const {
+    return p.queryRope ? p.queryRope->input : p.query;
+  }
   Value f32(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
@@ -173,6 +182,8 @@ private:
 
   // The pieces of a tile.
   Value packQuery(const TileCoords &c);
+  /// Applies the fused query rope to the f32 `row` of position `pos`.
+  Value rotate(Value row, Value batch, Value pos);
   /// Row bounds of every query position (four i32 tensors [Tq]) and the
   /// union, intersection and sink hull of the tile (index scalars).
   struct TileBounds {
@@ -192,7 +203,14 @@ private:
   /// Packs the key block at `j0` into `kt` through the row buffer `stage`.
   std::pair<Value, Value> packKeys(const TileCoords &c, Value stage, Value kt,
                                    Value j0);
-  Value packValues(const TileCoords &c, Value vs, Value j0, Value count);
+  Value packValues(const TileCoords &c, Value vs, Value j0, Value count,
+                   bool masked);
+  /// Decode scores: S[r, :] = Qs[r, :] . K rows of the block at `j0`, read
+  /// in place (no transposed panel), written into `ps`.
+  Value rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
+                     bool masked);
+  /// Prefetches one K row (`at` without the last index) into L1.
+  void prefetchRow(SmallVector<Value> at);
   /// The source location of key/value row `j` (clamped into range).
   SmallVector<Value> kvRow(const TileCoords &c, Value j, Value d);
   Value modifyScores(const TileCoords &c, Value s, Value head, Value query,
@@ -220,6 +238,12 @@ private:
           paddedHeadDim = 0, tileQueries = 0, rows = 0, rowBlock = 0,
           paddedRows = 0, blockKeys = 0;
   bool directValues = false;
+  /// Scores by row dot products (few rows: decode) instead of a K panel.
+  bool rowDot = false;
+  /// The keys as a buffer, for prefetches (decode, keys passed in).
+  Value keyBuffer;
+  /// The page size of a paged cache when static, else 0.
+  int64_t staticPageSize = 0;
   Type queryType, keyType, valueType;
   // Loop-invariant values defined before the forall.
   Value batchSize, querySize, keySize, pageSize, numPages, numSeqs, scale;
@@ -311,8 +335,15 @@ Value Emitter::packQuery(const TileCoords &c) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value head = add(mul(c.kvHead, idx(groups)), g);
-          Value row = read(
-              p.query, {c.batch, head, add(c.firstQuery, tq), idx(0)}, headDim);
+          Value pos = add(c.firstQuery, tq);
+          Value row;
+          if (p.queryRope) {
+            row =
+                read(p.queryRope->input, {c.batch, head, pos, idx(0)}, headDim);
+            row = rotate(row, c.batch, pos);
+          } else {
+            row = read(p.query, {c.batch, head, pos, idx(0)}, headDim);
+          }
           row = arith::MulFOp::create(b, loc, row, scaleVec);
           scf::YieldOp::create(b, loc, row);
           b.setInsertionPointToStart(ifOp.elseBlock());
@@ -321,6 +352,51 @@ Value Emitter::packQuery(const TileCoords &c) {
         return {write(ifOp.getResult(0), args[0], {r, idx(0)})};
       });
   return loop.getResult(0);
+}
+
+Value Emitter::rotate(Value row, Value batch, Value pos) {
+  // tok.rope on one row (DESIGN 4.7): pairs (i, i + R/2) (NeoX) or
+  // (2i, 2i + 1) (GPT-J) of the first R channels turn by pos * theta_i,
+  // theta_i = theta^(-2i/R); the channels past R pass through.
+  const QueryRope &rope = *p.queryRope;
+  int64_t rotary = rope.rotaryDim, half = rotary / 2;
+  if (half == 0)
+    return row;
+  SmallVector<int64_t> first, second, merge;
+  for (int64_t i = 0; i < half; ++i) {
+    first.push_back(rope.interleaved ? 2 * i : i);
+    second.push_back(rope.interleaved ? 2 * i + 1 : half + i);
+  }
+  // Lanes of (o1, o2) back into the row order.
+  for (int64_t i = 0; i < rotary; ++i)
+    merge.push_back(rope.interleaved ? (i % 2) * half + i / 2 : i);
+  SmallVector<float> freqs;
+  for (int64_t i = 0; i < half; ++i)
+    freqs.push_back(static_cast<float>(
+        std::pow(rope.theta,
+                 -2.0 * static_cast<double>(i) / static_cast<double>(rotary))));
+  auto halfType = VectorType::get({half}, b.getF32Type());
+  Value invFreq = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(halfType, ArrayRef<float>(freqs)));
+  Value at = extract(rope.positions, {batch, pos});
+  Value posF = arith::SIToFPOp::create(b, loc, b.getF32Type(), at);
+  Value angle = arith::MulFOp::create(b, loc, splat(posF, half), invFreq);
+  Value cosV = math::CosOp::create(b, loc, angle);
+  Value sinV = math::SinOp::create(b, loc, angle);
+  Value x1 = vector::ShuffleOp::create(b, loc, row, row, first);
+  Value x2 = vector::ShuffleOp::create(b, loc, row, row, second);
+  auto mulF = [&](Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y).getResult();
+  };
+  Value o1 = arith::SubFOp::create(b, loc, mulF(x1, cosV), mulF(x2, sinV));
+  Value o2 = arith::AddFOp::create(b, loc, mulF(x2, cosV), mulF(x1, sinV));
+  Value rotated = vector::ShuffleOp::create(b, loc, o1, o2, merge);
+  if (rotary == headDim)
+    return rotated;
+  SmallVector<int64_t> tail;
+  for (int64_t i = 0; i < headDim; ++i)
+    tail.push_back(i < rotary ? i : rotary + i);
+  return vector::ShuffleOp::create(b, loc, rotated, row, tail);
 }
 
 std::tuple<Value, Value, Value, Value, Value>
@@ -486,6 +562,36 @@ static SmallVector<Value> transpose16(OpBuilder &b, Location loc,
   return rows;
 }
 
+/// Sums each of the 16 vectors in `parts` (16 f32 lanes each) into lane j
+/// of one vector: four stages that fold the lane groups of two neighbours
+/// in half (two two-source shuffles and an add per pair), so 16 keys cost
+/// 15 adds and 30 shuffles instead of 16 horizontal reductions.
+static Value reduce16(OpBuilder &b, Location loc, SmallVector<Value> parts) {
+  for (int64_t g = kLanes; g > 1; g /= 2) {
+    // Each vector holds 16/g lane groups of size g; the output of a pair
+    // holds the groups of the first, then those of the second, halved.
+    int64_t numGroups = kLanes / g;
+    SmallVector<int64_t> lower, upper;
+    for (int64_t q = 0; q < 2 * numGroups; ++q) {
+      int64_t base = (q < numGroups ? 0 : kLanes) + (q % numGroups) * g;
+      for (int64_t w = 0; w < g / 2; ++w) {
+        lower.push_back(base + w);
+        upper.push_back(base + g / 2 + w);
+      }
+    }
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < parts.size(); i += 2) {
+      Value lo =
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], lower);
+      Value hi =
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], upper);
+      next.push_back(arith::AddFOp::create(b, loc, lo, hi));
+    }
+    parts = std::move(next);
+  }
+  return parts.front();
+}
+
 std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
                                           Value kt, Value j0) {
   // Rows front to back (a sequential stream, converted to f32), then 16x16
@@ -497,27 +603,58 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
                  return {write(read(p.key, at, headDim), args[0], {j, idx(0)})};
                });
   stage = copy.getResult(0);
-  auto loop =
-      buildFor(b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
-               [&](Value jj, ValueRange args) -> SmallVector<Value> {
-                 Value cur = args[0];
-                 for (int64_t d0 = 0; d0 < paddedHeadDim; d0 += kLanes) {
-                   bool inBounds = d0 + kLanes <= headDim;
-                   SmallVector<Value> tile;
-                   for (int64_t x = 0; x < kLanes; ++x)
-                     tile.push_back(read(stage, {add(jj, idx(x)), idx(d0)},
-                                         kLanes, inBounds));
-                   SmallVector<Value> cols = transpose16(b, loc, tile);
-                   for (int64_t y = 0; y < kLanes; ++y)
-                     cur = write(cols[y], cur, {idx(d0 + y), jj});
-                 }
-                 return {cur};
-               });
+  auto loop = buildFor(
+      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
+      [&](Value jj, ValueRange args) -> SmallVector<Value> {
+        // One 16x16 tile per iteration of an scf.for over D (the tail
+        // tile, past the last multiple of 16, unrolled after it): long
+        // chains of tensor writes make one-shot bufferization's analysis
+        // superlinear (seconds per kernel when D = 128 was unrolled).
+        auto transposeTile = [&](Value cur, Value d0, bool inBounds) {
+          SmallVector<Value> tile;
+          for (int64_t x = 0; x < kLanes; ++x)
+            tile.push_back(
+                read(stage, {add(jj, idx(x)), d0}, kLanes, inBounds));
+          SmallVector<Value> cols = transpose16(b, loc, tile);
+          for (int64_t y = 0; y < kLanes; ++y)
+            cur = write(cols[y], cur, {add(d0, idx(y)), jj});
+          return cur;
+        };
+        int64_t fullDim = headDim / kLanes * kLanes;
+        auto dLoop = buildFor(
+            b, loc, idx(0), idx(fullDim), idx(kLanes), ValueRange{args[0]},
+            [&](Value d0, ValueRange a) -> SmallVector<Value> {
+              return {transposeTile(a[0], d0, /*inBounds=*/true)};
+            });
+        Value cur = dLoop.getResult(0);
+        if (fullDim < paddedHeadDim)
+          cur = transposeTile(cur, idx(fullDim), /*inBounds=*/false);
+        return {cur};
+      });
   return {stage, loop.getResult(0)};
 }
 
-Value Emitter::packValues(const TileCoords &c, Value vs, Value j0,
-                          Value count) {
+Value Emitter::packValues(const TileCoords &c, Value vs, Value j0, Value count,
+                          bool masked) {
+  if (!masked && p.isPaged() && staticPageSize > 0 &&
+      staticPageSize % kLanes == 0 && blockKeys % kLanes == 0) {
+    // A full block of pages holding 16-row groups: one table lookup per 16
+    // rows.
+    auto loop = buildFor(
+        b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{vs},
+        [&](Value jj, ValueRange args) -> SmallVector<Value> {
+          SmallVector<Value> base = kvRow(c, add(j0, jj), idx(0));
+          Value cur = args[0];
+          for (int64_t x = 0; x < kLanes; ++x) {
+            Value row =
+                read(p.value, {base[0], add(base[1], idx(x)), base[2], idx(0)},
+                     valueDim);
+            cur = write(row, cur, {add(jj, idx(x)), idx(0)});
+          }
+          return {cur};
+        });
+    return loop.getResult(0);
+  }
   auto loop = buildFor(b, loc, idx(0), count, idx(1), ValueRange{vs},
                        [&](Value j, ValueRange args) -> SmallVector<Value> {
                          SmallVector<Value> at = kvRow(c, add(j0, j), idx(0));
@@ -525,6 +662,88 @@ Value Emitter::packValues(const TileCoords &c, Value vs, Value j0,
                          return {write(row, args[0], {j, idx(0)})};
                        });
   return loop.getResult(0);
+}
+
+void Emitter::prefetchRow(SmallVector<Value> at) {
+  at.push_back(idx(0));
+  // One prefetch per 64-byte line.
+  int64_t perLine = std::max<int64_t>(
+      1, 512 / static_cast<int64_t>(keyType.getIntOrFloatBitWidth()));
+  for (int64_t d = 0; d < headDim; d += perLine) {
+    at.back() = idx(d);
+    memref::PrefetchOp::create(b, loc, keyBuffer, at, b.getBoolAttr(false),
+                               b.getI32IntegerAttr(3), b.getBoolAttr(true));
+  }
+}
+
+Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
+                            bool masked) {
+  // Per group of 16 keys and per row: 16 partial vectors over D, one per
+  // key, then one transpose-reduction. Each K row is read from its source
+  // by the first row and from L1 by the others.
+  auto groupLoop = buildFor(
+      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{ps},
+      [&](Value jj, ValueRange ga) -> SmallVector<Value> {
+        // Row locations. Unmasked blocks lie inside [0, keyEnd), so their
+        // 16 rows are one base plus constant strides (dense, or one page
+        // when the page size is a static multiple of 16): one address
+        // register instead of 16.
+        SmallVector<SmallVector<Value>> at;
+        Value first = add(j0, jj);
+        bool groupedPages = staticPageSize > 0 && staticPageSize % kLanes == 0;
+        if (!masked && !p.isPaged()) {
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back({c.batch, c.kvHead, add(first, idx(x)), idx(0)});
+          if (keyBuffer) {
+            // The first row of each group reads its 16 K rows column by
+            // column (16 interleaved streams): prefetch the rows of a group
+            // kPrefetchKeys ahead, one line at a time.
+            Value ahead = maxI(minI(add(first, idx(kPrefetchKeys)),
+                                    sub(c.keyEnd, idx(kLanes))),
+                               idx(0));
+            for (int64_t x = 0; x < kLanes; ++x)
+              prefetchRow({c.batch, c.kvHead, add(ahead, idx(x))});
+          }
+        } else if (!masked && groupedPages) {
+          SmallVector<Value> base = kvRow(c, first, idx(0));
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back({base[0], add(base[1], idx(x)), base[2], idx(0)});
+          if (keyBuffer) {
+            SmallVector<Value> next =
+                kvRow(c, add(first, idx(kPrefetchKeys)), idx(0));
+            Value slot0 = mul(floorDiv(next[1], kLanes), idx(kLanes));
+            for (int64_t x = 0; x < kLanes; ++x)
+              prefetchRow({next[0], add(slot0, idx(x)), next[2]});
+          }
+        } else {
+          for (int64_t x = 0; x < kLanes; ++x)
+            at.push_back(kvRow(c, add(first, idx(x)), idx(0)));
+        }
+        auto rowLoop = buildFor(
+            b, loc, idx(0), idx(paddedRows), idx(1), ga,
+            [&](Value r, ValueRange ra) -> SmallVector<Value> {
+              SmallVector<Value> zeros(kLanes, constVec(0.0, kLanes));
+              auto dLoop =
+                  buildFor(b, loc, idx(0), idx(headDim), idx(kLanes), zeros,
+                           [&](Value d, ValueRange acc) -> SmallVector<Value> {
+                             Value q = read(qs, {r, d}, kLanes);
+                             SmallVector<Value> next;
+                             for (int64_t x = 0; x < kLanes; ++x) {
+                               SmallVector<Value> idxs = at[x];
+                               idxs.back() = d;
+                               Value k = read(p.key, idxs, kLanes);
+                               next.push_back(
+                                   vector::FMAOp::create(b, loc, q, k, acc[x]));
+                             }
+                             return next;
+                           });
+              Value sv =
+                  reduce16(b, loc, SmallVector<Value>(dLoop.getResults()));
+              return {write(sv, ra[0], {r, jj})};
+            });
+        return {rowLoop.getResult(0)};
+      });
+  return groupLoop.getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -736,9 +955,12 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
   int64_t n = blockKeys;
   Value j0 = mul(kb, idx(n));
   Value count = masked ? maxI(minI(idx(n), sub(c.keyEnd, j0)), idx(0)) : idx(n);
-  std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
+  if (rowDot)
+    st.ps = rowDotScores(c, qs, st.ps, j0, masked);
+  else
+    std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
   if (st.vs)
-    st.vs = packValues(c, st.vs, j0, count);
+    st.vs = packValues(c, st.vs, j0, count, masked);
   auto fm = arith::FastMathFlags::nnan;
 
   // Phase 1, per block of rows: S = Qs . Kt, modifications, mask, online
@@ -749,21 +971,28 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
       b, loc, idx(0), idx(paddedRows), idx(rowBlock), inits,
       [&](Value r0, ValueRange a) -> SmallVector<Value> {
         Value ps = a[0], alphas = a[1], m = a[2], l = a[3];
-        SmallVector<Value> zeros(rowBlock, constVec(0.0, n));
-        auto qk = buildFor(b, loc, idx(0), idx(headDim), idx(1), zeros,
-                           [&](Value d, ValueRange s) -> SmallVector<Value> {
-                             Value ktRow = read(st.kt, {d, idx(0)}, n);
-                             SmallVector<Value> next;
-                             for (int64_t k = 0; k < rowBlock; ++k) {
-                               Value q = extract(qs, {add(r0, idx(k)), d});
-                               next.push_back(vector::FMAOp::create(
-                                   b, loc, splat(q, n), ktRow, s[k]));
-                             }
-                             return next;
-                           });
+        SmallVector<Value> scores;
+        if (rowDot) {
+          for (int64_t k = 0; k < rowBlock; ++k)
+            scores.push_back(read(ps, {add(r0, idx(k)), idx(0)}, n));
+        } else {
+          SmallVector<Value> zeros(rowBlock, constVec(0.0, n));
+          auto qk = buildFor(b, loc, idx(0), idx(headDim), idx(1), zeros,
+                             [&](Value d, ValueRange s) -> SmallVector<Value> {
+                               Value ktRow = read(st.kt, {d, idx(0)}, n);
+                               SmallVector<Value> next;
+                               for (int64_t k = 0; k < rowBlock; ++k) {
+                                 Value q = extract(qs, {add(r0, idx(k)), d});
+                                 next.push_back(vector::FMAOp::create(
+                                     b, loc, splat(q, n), ktRow, s[k]));
+                               }
+                               return next;
+                             });
+          scores = SmallVector<Value>(qk.getResults());
+        }
         for (int64_t k = 0; k < rowBlock; ++k) {
           Value r = add(r0, idx(k));
-          Value s = qk.getResult(k);
+          Value s = scores[k];
           Value tq = arith::RemUIOp::create(b, loc, r, idx(tileQueries));
           if (p.softcap || p.scoreMod || p.bias) {
             Value g = minI(arith::DivUIOp::create(b, loc, r, idx(tileQueries)),
@@ -925,8 +1154,8 @@ FailureOr<SmallVector<Value>> Emitter::emitPrefill() {
   int64_t tileQ = tileQueries;
   Value numTiles = ceilDiv(querySize, tileQ);
   Type outType = p.outputElementType;
-  OpFoldResult batchOfr = mixedDim(p.query, 0);
-  OpFoldResult queryOfr = mixedDim(p.query, 2);
+  OpFoldResult batchOfr = mixedDim(queryShape(), 0);
+  OpFoldResult queryOfr = mixedDim(queryShape(), 2);
   SmallVector<Value> outs = {tensor::EmptyOp::create(
       b, loc,
       ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numHeads), queryOfr,
@@ -1023,7 +1252,7 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   Value numSplits =
       maxI(arith::CeilDivSIOp::create(b, loc, numBlocks, chunk), idx(1));
   auto f32Type = b.getF32Type();
-  OpFoldResult batchOfr = mixedDim(p.query, 0);
+  OpFoldResult batchOfr = mixedDim(queryShape(), 0);
   SmallVector<Value> outs = {
       tensor::EmptyOp::create(
           b, loc,
@@ -1036,14 +1265,22 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
           ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numKvHeads),
                                  numSplits, b.getIndexAttr(rows)},
           f32Type)};
+  // Paged caches interleave the kv heads of a token in one row, so the
+  // tiles of one chunk for all kv heads are neighbours in the iteration
+  // space (and on one thread): they read the same pages close in time
+  // (TLB and DRAM page reuse).
+  bool headsInner = p.isPaged();
   SmallVector<OpFoldResult> ubs = {batchOfr, b.getIndexAttr(numKvHeads),
                                    numSplits};
+  if (headsInner)
+    std::swap(ubs[1], ubs[2]);
   auto forall = scf::ForallOp::create(b, loc, ubs, outs, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value bIdx = forall.getInductionVar(0), kvh = forall.getInductionVar(1);
-    Value split = forall.getInductionVar(2);
+    Value bIdx = forall.getInductionVar(0);
+    Value kvh = forall.getInductionVar(headsInner ? 2 : 1);
+    Value split = forall.getInductionVar(headsInner ? 1 : 2);
     TileCoords c;
     c.batch = bIdx;
     c.kvHead = kvh;
@@ -1093,91 +1330,92 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   }
   Value parts = forall.getResult(0), partLse = forall.getResult(1);
 
-  // Merge the chunks (tok.lse_merge semantics over numSplits partials):
-  // L = log sum_s exp(l_s), O = sum_s exp(l_s - L) O_s.
-  MLIRContext *ctx = b.getContext();
-  AffineExpr d0, d1, d2, d3, d4;
-  bindDims(ctx, d0, d1, d2, d3, d4);
-  auto par = utils::IteratorType::parallel;
-  auto red = utils::IteratorType::reduction;
+  // Merge the chunks (tok.lse_merge semantics over numSplits partials), in
+  // parallel over (batch, kv head), one row at a time: L = log sum_s
+  // exp(l_s), O = sum_s exp(l_s - L) O_s, with one exp per (row, chunk).
+  Type outType = p.outputElementType;
   SmallVector<OpFoldResult> rowDims = {batchOfr, b.getIndexAttr(numKvHeads),
                                        b.getIndexAttr(rows)};
-  auto filled = [&](ArrayRef<OpFoldResult> dims, double v) {
-    Value e = tensor::EmptyOp::create(b, loc, dims, f32Type);
-    return linalg::FillOp::create(b, loc, f32(v), e).getResult(0);
-  };
-  auto generic =
-      [&](ValueRange ins, Value init, ArrayRef<AffineMap> maps,
-          ArrayRef<utils::IteratorType> iters,
-          function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-        return linalg::GenericOp::create(
-                   b, loc, TypeRange{init.getType()}, ins, ValueRange{init},
-                   maps, iters,
-                   [&](OpBuilder &nb, Location nl, ValueRange args) {
-                     linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-                   })
-            .getResult(0);
-      };
-  auto safe = [&](OpBuilder &nb, Location nl, Value m) -> Value {
-    Value ninf = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(kNegInf));
-    Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-    Value isInf =
-        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, m, ninf);
-    return arith::SelectOp::create(nb, nl, isInf, zero, m);
-  };
-  AffineMap part4 = AffineMap::get(4, 0, {d0, d1, d3, d2}, ctx);
-  AffineMap row4 = AffineMap::get(4, 0, {d0, d1, d2}, ctx);
-  Value maxLse = generic(
-      partLse, filled(rowDims, kNegInf), {part4, row4}, {par, par, par, red},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::MaxNumFOp::create(nb, nl, a[0], a[1]);
-      });
-  Value sumExp = generic(
-      ValueRange{partLse, maxLse}, filled(rowDims, 0.0), {part4, row4, row4},
-      {par, par, par, red},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value e = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, a[0], safe(nb, nl, a[1])));
-        return arith::AddFOp::create(nb, nl, a[2], e);
-      });
-  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  Value lse = generic(
-      ValueRange{maxLse, sumExp},
-      tensor::EmptyOp::create(b, loc, rowDims, f32Type), {id3, id3, id3},
-      {par, par, par}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::AddFOp::create(nb, nl, safe(nb, nl, a[0]),
-                                     math::LogOp::create(nb, nl, a[1]));
-      });
   SmallVector<OpFoldResult> outDims = rowDims;
   outDims.push_back(b.getIndexAttr(valueDim));
-  Value merged = generic(
-      ValueRange{parts, partLse, lse}, filled(outDims, 0.0),
-      {AffineMap::get(5, 0, {d0, d1, d4, d2, d3}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d4, d2}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d2}, ctx),
-       AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
-      {par, par, par, par, red},
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value ninf =
-            arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(kNegInf));
-        Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
-        Value dead = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                           a[2], ninf);
-        Value w = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, a[1], a[2]));
-        w = arith::SelectOp::create(nb, nl, dead, zero, w);
-        return arith::AddFOp::create(nb, nl, a[3],
-                                     arith::MulFOp::create(nb, nl, w, a[0]));
-      });
-  Type outType = p.outputElementType;
-  if (!outType.isF32()) {
-    AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-    merged = generic(merged, tensor::EmptyOp::create(b, loc, outDims, outType),
-                     {id4, id4}, {par, par, par, par},
-                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                       return arith::TruncFOp::create(nb, nl, outType, a[0]);
-                     });
+  SmallVector<Value> mergeOuts = {
+      tensor::EmptyOp::create(b, loc, outDims, outType),
+      tensor::EmptyOp::create(b, loc, rowDims, f32Type)};
+  auto mergeLoop = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numKvHeads)},
+      mergeOuts, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(mergeLoop.getBody());
+    Value bIdx = mergeLoop.getInductionVar(0);
+    Value kvh = mergeLoop.getInductionVar(1);
+    ValueRange shared = mergeLoop.getRegionIterArgs();
+    SmallVector<OpFoldResult> offsets = {bIdx, kvh, b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(rows),
+                                       b.getIndexAttr(valueDim)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    auto oType = RankedTensorType::get({rows, valueDim}, outType);
+    auto lType = RankedTensorType::get({rows}, f32Type);
+    ArrayRef<OpFoldResult> lOffsets = ArrayRef(offsets).drop_back();
+    ArrayRef<OpFoldResult> lSizes = ArrayRef(sizes).drop_back();
+    ArrayRef<OpFoldResult> lStrides = ArrayRef(strides).drop_back();
+    SmallVector<Value> slices = {
+        tensor::ExtractSliceOp::create(b, loc, oType, shared[0], offsets, sizes,
+                                       strides),
+        tensor::ExtractSliceOp::create(b, loc, lType, shared[1], lOffsets,
+                                       lSizes, lStrides)};
+    Value negInf = f32(kNegInf);
+    auto rowLoop = buildFor(
+        b, loc, idx(0), idx(rows), idx(1), slices,
+        [&](Value r, ValueRange cur) -> SmallVector<Value> {
+          auto lseOf = [&](Value split) {
+            return extract(partLse, {bIdx, kvh, split, r});
+          };
+          auto maxLoop = buildFor(
+              b, loc, idx(0), numSplits, idx(1), ValueRange{negInf},
+              [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                return {arith::MaxNumFOp::create(b, loc, a[0], lseOf(sIdx))};
+              });
+          Value m = maxLoop.getResult(0);
+          Value dead = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                             m, negInf);
+          Value mSafe = select(dead, f32(0.0), m);
+          auto sumLoop = buildFor(
+              b, loc, idx(0), numSplits, idx(1), ValueRange{f32(0.0)},
+              [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                Value e = math::ExpOp::create(
+                    b, loc, arith::SubFOp::create(b, loc, lseOf(sIdx), mSafe));
+                return {arith::AddFOp::create(b, loc, a[0], e)};
+              });
+          Value lse = arith::AddFOp::create(
+              b, loc, mSafe, math::LogOp::create(b, loc, sumLoop.getResult(0)));
+          lse = select(dead, negInf, lse);
+          Value o = cur[0];
+          for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
+            int64_t w = std::min(kValueChunk, valueDim - e0);
+            auto accLoop = buildFor(
+                b, loc, idx(0), numSplits, idx(1), ValueRange{constVec(0.0, w)},
+                [&](Value sIdx, ValueRange a) -> SmallVector<Value> {
+                  Value wt = math::ExpOp::create(
+                      b, loc, arith::SubFOp::create(b, loc, lseOf(sIdx), lse));
+                  wt = select(dead, f32(0.0), wt);
+                  Value part = read(parts, {bIdx, kvh, sIdx, r, idx(e0)}, w);
+                  return {
+                      vector::FMAOp::create(b, loc, splat(wt, w), part, a[0])};
+                });
+            o = write(accLoop.getResult(0), o, {r, idx(e0)});
+          }
+          return {o, insert(lse, cur[1], {r})};
+        });
+    b.setInsertionPointToStart(mergeLoop.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, rowLoop.getResult(0),
+                                          shared[0], offsets, sizes, strides);
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, rowLoop.getResult(1), shared[1], lOffsets, lSizes, lStrides);
   }
+  Value merged = mergeLoop.getResult(0), lse = mergeLoop.getResult(1);
 
   // [B, Hkv, G * Sq, Dv] -> [B, Hkv, G, Sq, Dv] -> [B, Hq, Sq, Dv].
   int64_t sq = rows / groups;
@@ -1223,10 +1461,12 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   valueType = vType.getElementType();
   directValues = !p.isPaged() && valueType.isF32();
 
-  batchSize = dim(p.query, 0);
-  querySize = dim(p.query, 2);
+  batchSize = dim(queryShape(), 0);
+  querySize = dim(queryShape(), 2);
   if (p.isPaged()) {
     pageSize = dim(p.key, 1);
+    if (!kType.isDynamicDim(1))
+      staticPageSize = kType.getDimSize(1);
     numPages = dim(p.key, 0);
     keySize = mul(dim(p.blockTable, 1), pageSize);
   } else {
@@ -1256,6 +1496,14 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));
   }
   rows = groups * tileQueries;
+  rowDot = decode && headDim % kLanes == 0;
+  if (rowDot && isa<BlockArgument>(p.key)) {
+    // A function argument bufferizes to an identity-layout buffer.
+    auto kt = cast<RankedTensorType>(p.key.getType());
+    keyBuffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(kt.getShape(), kt.getElementType()), p.key,
+        b.getUnitAttr());
+  }
   rowBlock = std::min(kRowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
   return decode ? emitSplitKv() : emitPrefill();

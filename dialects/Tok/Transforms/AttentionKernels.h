@@ -23,6 +23,15 @@
 
 namespace mlir::tok::detail {
 
+/// A rotary embedding (tok.rope) applied to the query rows as they are
+/// packed: `input` `[B, H, S, D]`, `positions` `[B, S]` i32.
+struct QueryRope {
+  Value input, positions;
+  double theta = 10000.0;
+  int64_t rotaryDim = 0;
+  bool interleaved = false;
+};
+
 /// One attention problem. The query is `[B, Hq, Sq, D]`. Keys and values are
 /// either dense (`key` `[B, Hkv, Skv, D]`, `value` `[B, Hkv, Skv, Dv]`) or
 /// paged (`key`/`value` are caches `[NumBlocks, BlockSize, Hkv, D]`,
@@ -39,6 +48,9 @@ struct AttentionProblem {
   std::optional<double> scale, softcap;
   bool causal = false;
   std::optional<int64_t> window, sinks;
+  /// Set when the query is `rope(input, positions)`: the kernel reads
+  /// `input` and rotates each query row while packing it.
+  std::optional<QueryRope> queryRope;
   Type outputElementType;
   bool withLse = false;
 

@@ -210,6 +210,15 @@ def TileAttention : Pass<"tok-tile-attention"> {
       `leading` and `trailing` blocks evaluate the mask, `interior` blocks
       are fully visible and have no mask ops. Blocks outside the union are
       never visited.
+    - Rope fusion (`fuse-rope`): when the query is produced by `tok.rope`,
+      the tile reads the rope's input and rotates each query row as it packs
+      it (sin/cos of `pos * theta_i` per row, pairs by vector shuffles), so
+      the rotated query is never materialized and the `tok.rope` is erased
+      when nothing else reads it. Keys are not fused: in prefill every key
+      block is read by every query tile of its kv head, so rotating K in the
+      key loop would redo the rotation `Sq / tile` times, whereas one
+      `tok.rope` pass over K costs one read and one write of K; in decode K
+      comes from the cache, rotated when it was written.
     - Per key block: K is transposed into a `[D, block-keys]` f32 panel
       (16x16 transposes; paged caches are gathered through the block table
       one block at a time), then for each group of 4 rows
@@ -219,8 +228,20 @@ def TileAttention : Pass<"tok-tile-attention"> {
       and `P.V` (broadcast + FMA into 4 x 64-column accumulators). All in
       f32, whatever the input element types.
     - Decode (static `Sq` with at most `decode-rows` rows per kv group):
-      split-KV, `scf.forall` over (batch, kv head, key chunk) producing
-      partial outputs and lse, merged with `tok.lse_merge` semantics.
+      split-KV, `scf.forall` over (batch, kv head, key chunk) — (batch, key
+      chunk, kv head) for paged caches, whose rows interleave the kv heads,
+      so that the tiles reading the same pages run together — producing
+      partial outputs and lse, merged with `tok.lse_merge` semantics. With
+      so few rows a transposed K panel would cost more than the scores, so
+      K rows are read in place (through the block table for paged caches):
+      per group of 16 keys and per row, 16 partial vectors over D are summed
+      by one transpose-reduction (`vector.shuffle` + add, 4 stages). In
+      unmasked blocks the 16 rows share one base address (one table lookup
+      for pages of a static multiple of 16 rows) and, when the keys are a
+      function argument, the rows 64 keys ahead are prefetched
+      (`memref.prefetch` on a `read_only` `bufferization.to_buffer`). The
+      merge is a second `scf.forall` over (batch, kv head) with one `exp`
+      per (row, chunk).
     - Rows that see no key give zeros and lse `-inf`.
 
     Ops with dynamic head counts or head dims are left for
@@ -237,11 +258,14 @@ def TileAttention : Pass<"tok-tile-attention"> {
            "Target number of key chunks of a split-KV decode">,
     Option<"minSplitKeys", "min-split-keys", "int64_t", /*default=*/"1024",
            "Fewest keys per split-KV chunk">,
+    Option<"fuseRope", "fuse-rope", "bool", /*default=*/"true",
+           "Rotate a tok.rope-produced query inside the tiles">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::ub::UBDialect",

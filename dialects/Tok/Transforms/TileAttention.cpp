@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -40,6 +41,27 @@ static void readAttributes(OpTy op, AttentionProblem &p) {
   if (std::optional<uint64_t> n = op.getSinks())
     p.sinks = static_cast<int64_t>(*n);
   p.outputElementType = op.getOutput().getType().getElementType();
+}
+
+/// Fuses a tok.rope that produces the query (static head dim) into the
+/// query packing of the tiles.
+static void fuseQueryRope(AttentionProblem &p) {
+  auto rope = p.query.getDefiningOp<tok::RopeOp>();
+  if (!rope)
+    return;
+  auto type = cast<RankedTensorType>(rope.getInput().getType());
+  if (ShapedType::isDynamic(type.getDimSize(3)))
+    return;
+  QueryRope r;
+  r.input = rope.getInput();
+  r.positions = rope.getPositions();
+  if (FloatAttr theta = rope.getThetaAttr())
+    r.theta = theta.getValueAsDouble();
+  r.rotaryDim = type.getDimSize(3);
+  if (std::optional<uint64_t> rd = rope.getRotaryDim())
+    r.rotaryDim = static_cast<int64_t>(*rd);
+  r.interleaved = rope.getInterleaved();
+  p.queryRope = r;
 }
 
 static AttentionProblem problemOf(tok::AttentionOp op) {
@@ -103,6 +125,8 @@ struct TileAttentionPass : tok::impl::TileAttentionBase<TileAttentionPass> {
       std::string reason;
       if (failed(canTileAttention(p, reason)))
         continue;
+      if (fuseRope)
+        fuseQueryRope(p);
       OpBuilder b(op);
       FailureOr<SmallVector<Value>> results =
           emitTiledAttention(b, op->getLoc(), p, tiling);
@@ -116,7 +140,11 @@ struct TileAttentionPass : tok::impl::TileAttentionBase<TileAttentionPass> {
                 ? v
                 : Value(tensor::CastOp::create(b, op->getLoc(), type, v)));
       op->replaceAllUsesWith(replacements);
+      Operation *rope = p.query.getDefiningOp();
       op->erase();
+      // The rotated query is dead once its only reader is fused.
+      if (p.queryRope && rope->use_empty())
+        rope->erase();
     }
   }
 };

@@ -74,20 +74,39 @@ func.func @attention_gqa_lse_f16(%q: tensor<2x8x?x64xf16>, %k: tensor<2x2x?x64xf
 // Decode (one query, 4 heads per kv head): split-KV. The forall runs over
 // (kv heads, key chunks of at least 1024 keys), each producing a partial
 // output and lse for the 4 rows of its group; the chunks are then merged
-// with lse weights and the rows reshaped back to [B, Hq, Sq, Dv].
+// with lse weights and the rows reshaped back to [B, Hq, Sq, Dv]. The
+// scores of the 4 rows are row dot products over K rows read in place.
 // CHECK-LABEL: func.func @attention_decode_f32
 // CHECK-SAME:    (%[[QUERY:[^:]*]]: tensor<1x32x1x128xf32>, %[[KEY:[^:]*]]: tensor<1x8x?x128xf32>, %[[VALUE:[^:]*]]: tensor<1x8x?x128xf32>)
 // CHECK:       %[[SKV:.*]] = tensor.dim %[[KEY]], %c2
+// CHECK:       %[[KBUF:.*]] = bufferization.to_buffer %[[KEY]] read_only
 // CHECK:       %[[BLOCKS:.*]] = arith.ceildivsi %[[SKV]], %c64 : index
 // CHECK:       %[[CHUNK:.*]] = arith.maxsi %{{.*}}, %c16 : index
 // CHECK:       %[[SPLITS:.*]] = arith.ceildivsi %[[BLOCKS]], %[[CHUNK]] : index
 // CHECK:       %[[PARTS:.*]]:2 = scf.forall (%[[KVHEAD:.*]], %[[SPLIT:.*]]) in (8, %{{.*}}) shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<1x8x?x4x128xf32>, tensor<1x8x?x4xf32>)
 // CHECK:         %[[FIRST_BLOCK:.*]] = arith.muli %[[SPLIT]], %[[CHUNK]] : index
 // CHECK:         %[[LAST_BLOCK:.*]] = arith.addi %[[FIRST_BLOCK]], %[[CHUNK]] : index
-// CHECK:       } {tok.key_blocks = "interior"}
-// CHECK:       %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#1 : tensor<1x8x?x4xf32>)
-// CHECK:         arith.maxnumf
-// CHECK:       %[[MERGED:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#0, %[[PARTS]]#1, %{{.*}} : tensor<1x8x?x4x128xf32>, tensor<1x8x?x4xf32>, tensor<1x8x4xf32>)
+// CHECK:         } {tok.key_blocks = "leading"}
+// Unmasked blocks address the 16 rows of a group from one base and
+// prefetch the rows of the group 64 keys ahead, one 64-byte line at a time.
+// CHECK:         scf.for
+// CHECK-COUNT-128: memref.prefetch %[[KBUF]][%c0, %[[KVHEAD]], %{{.*}}, %{{.*}}], read, locality<3>, data
+// CHECK:         } {tok.key_blocks = "interior"}
+// The merge: a second forall over kv heads; per row, the max and the sum of
+// exp(l_s - max) over chunks, then one exp per chunk weighting a 128-wide
+// partial row (no exp per output element).
+// CHECK:       %[[MERGED:.*]] = scf.forall (%[[MHEAD:.*]]) in (8)
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             tensor.extract %[[PARTS]]#1[%c0, %[[MHEAD]], %{{.*}}, %{{.*}}] : tensor<1x8x?x4xf32>
+// CHECK:             arith.maxnumf
+// CHECK:           scf.for
+// CHECK:             math.exp
+// CHECK:           math.log
+// CHECK:           scf.for {{.*}} -> (vector<128xf32>)
+// CHECK:             math.exp %{{.*}} : f32
+// CHECK:             vector.transfer_read %[[PARTS]]#0[%c0, %[[MHEAD]], %{{.*}}, %{{.*}}, %c0]{{.*}} : tensor<1x8x?x4x128xf32>, vector<128xf32>
+// CHECK:             vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<128xf32>
 // CHECK:       %[[EXPANDED:.*]] = tensor.expand_shape %[[MERGED]] {{\[\[}}0], [1], [2, 3], [4]] output_shape [1, 8, 4, 1, 128]
 // CHECK:       %[[RESULT:.*]] = tensor.collapse_shape %[[EXPANDED]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x8x4x1x128xf32> into tensor<1x32x1x128xf32>
 // CHECK:       return %[[RESULT]]
@@ -100,20 +119,39 @@ func.func @attention_decode_f32(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x?x128
 
 // Paged decode: keys and values are gathered block by block through the
 // block table inside the key loops (no dense [B, Hkv, MaxBlocks * 16, D]
-// copy); the keys of sequence b end at lens[b].
+// copy); the keys of sequence b end at lens[b]. With 4 rows per kv group the
+// scores are row dot products: per 16 keys and per row, 16 partial vectors
+// over D (K rows read in place), then one shuffle transpose-reduction. In
+// unmasked blocks the 16 keys share one table lookup (pages of 16 rows).
 // CHECK-LABEL: func.func @paged_attention_decode_f32
 // CHECK-SAME:    (%[[QUERY:[^:]*]]: tensor<4x8x1x64xf32>, %[[KCACHE:[^:]*]]: tensor<27x16x2x64xf32>, %[[VCACHE:[^:]*]]: tensor<27x16x2x64xf32>, %[[TABLE:[^:]*]]: tensor<4x20xi32>, %[[LENS:[^:]*]]: tensor<4xi32>)
 // CHECK-NOT:   tensor<4x2x320x64xf32>
 // CHECK:       scf.forall (%[[B:.*]], %[[KVHEAD:.*]]) in (4, 2)
 // CHECK:         %[[LEN:.*]] = tensor.extract %[[LENS]][%[[B]]] : tensor<4xi32>
 // CHECK:         scf.for
-// CHECK:           %[[LOGICAL:.*]] = arith.divui %{{.*}}, %c16 : index
-// CHECK:           %[[SLOT:.*]] = arith.remui %{{.*}}, %c16 : index
-// CHECK:           %[[PAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %[[LOGICAL]]] : tensor<4x20xi32>
-// CHECK:           vector.transfer_read %[[KCACHE]][%{{.*}}, %[[SLOT]], %[[KVHEAD]], %c0]
+// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:             %[[LOGICAL:.*]] = arith.divui %{{.*}}, %c16 : index
+// CHECK:             %[[SLOT:.*]] = arith.remui %{{.*}}, %c16 : index
+// CHECK:             %[[PAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %[[LOGICAL]]] : tensor<4x20xi32>
+// CHECK:             scf.for
+// CHECK:               scf.for %[[D:.*]] = %c0 to %c64 step %c16 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:                 vector.transfer_read %[[KCACHE]][%{{.*}}, %[[SLOT]], %[[KVHEAD]], %[[D]]]
+// CHECK:                 vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK:               vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
 // CHECK:           tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
 // CHECK:           vector.transfer_read %[[VCACHE]][%{{.*}}, %{{.*}}, %[[KVHEAD]], %c0]
 // CHECK:         } {tok.key_blocks = "leading"}
+// CHECK:         scf.for
+// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:             %[[IPAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// The page 64 keys ahead is prefetched: 16 rows of 4 lines.
+// CHECK:             tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK-COUNT-64:    memref.prefetch %{{.*}}, read, locality<3>, data : memref<27x16x2x64xf32>
+// CHECK-NOT:         tensor.extract %[[TABLE]]
+// CHECK:             scf.for
+// CHECK:               scf.for
+// CHECK-COUNT-16:        vector.transfer_read %[[KCACHE]][%{{.*}}, %{{.*}}, %[[KVHEAD]], %{{.*}}]
+// CHECK:         } {tok.key_blocks = "interior"}
 // CHECK-NOT:   tensor<4x2x320x64xf32>
 func.func @paged_attention_decode_f32(%q: tensor<4x8x1x64xf32>, %kc: tensor<27x16x2x64xf32>, %vc: tensor<27x16x2x64xf32>, %table: tensor<4x20xi32>, %lens: tensor<4xi32>) -> tensor<4x8x1x64xf32> {
   %o = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<4x8x1x64xf32>, tensor<27x16x2x64xf32>, tensor<27x16x2x64xf32>, tensor<4x20xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf32>
@@ -210,4 +248,68 @@ func.func @attention_score_mod_capture_f32(%q: tensor<1x4x128x64xf32>, %k: tenso
 func.func @attention_dynamic_head_dim_f32(%q: tensor<1x4x?x?xf32>, %k: tensor<1x4x?x?xf32>, %v: tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32> {
   %o = tok.attention %q, %k, %v : (tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>, tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
   return %o : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+// Rope fused into the query prologue (causal GQA, NeoX): the tile reads the
+// rope's input, rotates each query row with sin/cos of pos * theta_i while
+// packing it, and the rotated query is never materialized.
+// CHECK-LABEL: func.func @attention_rope_gqa_f32
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<1x8x?x64xf32>, %[[KEY:[^:]*]]: tensor<1x2x?x64xf32>, %[[VALUE:[^:]*]]: tensor<1x2x?x64xf32>, %[[POS:[^:]*]]: tensor<1x?xi32>)
+// CHECK-NOT:   tok.rope
+// CHECK:       %[[SQ:.*]] = tensor.dim %[[X]], %c2
+// CHECK:       scf.forall
+// CHECK:         scf.for
+// CHECK:           vector.transfer_read %[[X]][%c0, %{{.*}}, %{{.*}}, %c0]{{.*}} : tensor<1x8x?x64xf32>, vector<64xf32>
+// CHECK:           %[[P:.*]] = tensor.extract %[[POS]][%c0, %{{.*}}] : tensor<1x?xi32>
+// CHECK:           %[[PF:.*]] = arith.sitofp %[[P]] : i32 to f32
+// CHECK:           %[[ANGLE:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<32xf32>
+// CHECK:           math.cos %[[ANGLE]] : vector<32xf32>
+// CHECK:           math.sin %[[ANGLE]] : vector<32xf32>
+// CHECK:           vector.shuffle {{.*}} : vector<32xf32>, vector<32xf32>
+// CHECK:         } {tok.key_blocks = "leading"}
+// CHECK-NOT:   tok.rope
+func.func @attention_rope_gqa_f32(%x: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>, %pos: tensor<1x?xi32>) -> tensor<1x8x?x64xf32> {
+  %q = tok.rope %x, %pos {theta = 10000.0 : f32} : (tensor<1x8x?x64xf32>, tensor<1x?xi32>) -> tensor<1x8x?x64xf32>
+  %o = tok.attention %q, %k, %v {causal} : (tensor<1x8x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> tensor<1x8x?x64xf32>
+  return %o : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// Rope fused into paged decode, GPT-J pairs over the first 64 of 128
+// channels: even and odd lanes are split and merged back by shuffles, the
+// last 64 channels pass through.
+// CHECK-LABEL: func.func @paged_attention_rope_interleaved_f32
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<1x8x1x128xf32>, %{{[^:]*}}: tensor<9x16x2x128xf32>, %{{[^:]*}}: tensor<9x16x2x128xf32>, %{{[^:]*}}: tensor<1x8xi32>, %{{[^:]*}}: tensor<1xi32>, %[[POS:[^:]*]]: tensor<1x1xi32>)
+// CHECK-NOT:   tok.rope
+// CHECK:       scf.forall
+// CHECK:         vector.transfer_read %[[X]]
+// CHECK:         tensor.extract %[[POS]]
+// CHECK:         math.cos %{{.*}} : vector<32xf32>
+// CHECK:         vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8
+// CHECK:         vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9
+// CHECK:         vector.interleave %{{.*}}, %{{.*}} : vector<32xf32> -> vector<64xf32>
+// CHECK:         vector.shuffle %{{.*}}, %{{.*}} [0, 1, {{.*}}, 62, 63, 128, 129, {{.*}}, 190, 191] : vector<64xf32>, vector<128xf32>
+// CHECK-NOT:   tok.rope
+func.func @paged_attention_rope_interleaved_f32(%x: tensor<1x8x1x128xf32>, %kc: tensor<9x16x2x128xf32>, %vc: tensor<9x16x2x128xf32>, %table: tensor<1x8xi32>, %lens: tensor<1xi32>, %pos: tensor<1x1xi32>) -> tensor<1x8x1x128xf32> {
+  %q = tok.rope %x, %pos {rotary_dim = 64 : i64, interleaved} : (tensor<1x8x1x128xf32>, tensor<1x1xi32>) -> tensor<1x8x1x128xf32>
+  %o = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<1x8x1x128xf32>, tensor<9x16x2x128xf32>, tensor<9x16x2x128xf32>, tensor<1x8xi32>, tensor<1xi32>) -> tensor<1x8x1x128xf32>
+  return %o : tensor<1x8x1x128xf32>
+}
+
+// -----
+
+// A rope whose result has another reader stays (and the attention still
+// reads its input, rotating in the tile).
+// CHECK-LABEL: func.func @attention_rope_shared_f32
+// CHECK:       %[[Q:.*]] = tok.rope
+// CHECK:       scf.forall
+// CHECK:         math.cos
+// CHECK:       return %{{.*}}, %[[Q]]
+func.func @attention_rope_shared_f32(%x: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>, %pos: tensor<1x?xi32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) {
+  %q = tok.rope %x, %pos : (tensor<1x4x?x64xf32>, tensor<1x?xi32>) -> tensor<1x4x?x64xf32>
+  %o = tok.attention %q, %k, %v : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>
 }

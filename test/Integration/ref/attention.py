@@ -12,6 +12,10 @@
 # --seqlens=3,0,5 (packed; B must be 1).
 # case_rope_attention: rope (NeoX, theta 10000) on the query with positions
 # [B, Sq] (i32), then causal attention; --b --hq --hkv --sq --skv --d.
+# With --rope (attention and paged_attention), q is stored unrotated, random
+# positions [B, Sq] i32 (below --max_pos, default 256) are appended to the
+# inputs, and the reference applies tok.rope to q first (--theta,
+# --rotary_dim, --interleaved; written out as in basics.case_rope).
 #
 #===----------------------------------------------------------------------===#
 import math
@@ -110,6 +114,31 @@ def causal_mask(sq, skv, causal, window=None, sinks=None, query_pos=None):
     return vis
 
 
+def _rope_query(args, rng, q):
+    """Rotates q [B, H, S, D] (float64) by random positions; returns the
+    rotated q and the positions [B, S] i32 to pass to the kernel."""
+    bsz, _, seq, dim = q.shape
+    rotary = args.get("rotary_dim", dim)
+    theta = float(args.get("theta", 10000.0))
+    pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
+        np.int32)
+    half = rotary // 2
+    inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
+                         rotary)
+    angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    y = q.clone()
+    if args.get("interleaved"):  # GPT-J pairs (2i, 2i+1).
+        x1, x2 = q[..., 0:rotary:2], q[..., 1:rotary:2]
+        y[..., 0:rotary:2] = x1 * cos - x2 * sin
+        y[..., 1:rotary:2] = x2 * cos + x1 * sin
+    else:  # NeoX rotate-half: pairs (i, i + rotary/2).
+        x1, x2 = q[..., :half], q[..., half:rotary]
+        y[..., :half] = x1 * cos - x2 * sin
+        y[..., half:rotary] = x2 * cos + x1 * sin
+    return y, pos
+
+
 def _scale(args, d):
     return float(args["scale"]) if "scale" in args else 1.0 / math.sqrt(d)
 
@@ -135,6 +164,9 @@ def case_attention(args, rng):
     k_np, k = _round(rng.standard_normal((b, hkv, skv, d)), dtype)
     v_np, v = _round(rng.standard_normal((b, hkv, skv, dv)), dtype)
     inputs = [q_np, k_np, v_np]
+    rope_pos = None
+    if args.get("rope"):
+        q, rope_pos = _rope_query(args, rng, q)
 
     bias = None
     kind = args.get("bias")
@@ -190,6 +222,8 @@ def case_attention(args, rng):
 
     if args.get("score_mod") == "table":
         inputs.append(t_np)
+    if rope_pos is not None:
+        inputs.append(rope_pos)
     outputs = [_store(o, dtype)]
     if args.get("lse"):
         outputs.append(lse.float().numpy())
@@ -246,6 +280,10 @@ def case_paged_attention(args, rng):
         table[bi, :count] = perm[used:used + count]
         used += count
     lens_np = np.asarray(lens, dtype=np.int32)
+    inputs = [q_np, kc_np, vc_np, table, lens_np]
+    if args.get("rope"):
+        q, rope_pos = _rope_query(args, rng, q)
+        inputs.append(rope_pos)
 
     o = torch.zeros(b, hq, sq, d, dtype=torch.float64)
     for bi, n in enumerate(lens):
@@ -257,7 +295,7 @@ def case_paged_attention(args, rng):
                            query_pos=torch.arange(sq) + n - sq)
         o[bi:bi + 1], _ = dense_attention(q[bi:bi + 1], keys, values, scale,
                                           softcap, None, None, mask)
-    return [q_np, kc_np, vc_np, table, lens_np], [_store(o, dtype)]
+    return inputs, [_store(o, dtype)]
 
 
 def case_cache_write(args, rng):
