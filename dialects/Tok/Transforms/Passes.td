@@ -137,7 +137,10 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
     prefetching the next block's rows; last, `D·x` and the `silu(z)` gate
     are applied on the way out. The state lives in a stack buffer between
     blocks; nothing is allocated per step. exp2 is a degree-5 polynomial on
-    an exponent split (12 vector ops). Scans with a dynamic channel, group
+    an exponent split (12 vector ops); with `avx512` and 16-lane channel
+    vectors the recurrence's exp2 scales the polynomial with one AVX-512
+    `vscalefps` (`x86vector.avx512.mask.scalef`, 8 vector ops), which
+    only a target with AVX-512F can run. Scans with a dynamic channel, group
     or state size stay for `convert-tok-to-linalg`.
 
     ```mlir
@@ -151,6 +154,8 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
            "Time steps run per channel vector before moving to the next">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
            "Threads the parallel loop is balanced for">,
+    Option<"avx512", "avx512", "bool", /*default=*/"false",
+           "The target has AVX-512F: use vscalefps in the recurrence's exp2">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -158,7 +163,8 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
