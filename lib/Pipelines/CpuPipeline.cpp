@@ -80,7 +80,9 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   // with decay masks, inter-chunk state pass), vectorized selective_scan,
   // conv1d fused with its bias and activation; what they leave goes through
   // the reference lowering below.
-  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan());
+  tok::TileLinearScanOptions linearScanOptions;
+  linearScanOptions.avx512 = avx512;
+  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan(linearScanOptions));
   tok::TileSelectiveScanOptions selectiveScanOptions;
   selectiveScanOptions.avx512 = avx512;
   pm.addNestedPass<func::FuncOp>(

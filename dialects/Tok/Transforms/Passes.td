@@ -102,8 +102,10 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
     G_i − G_j ≤ 0. The per-channel form factors exp(G_i − G_j) into
     Γ_i · Γ_j⁻¹, exact up to rounding but overflowing when the chunk's decay
     is large: a chunk whose total log decay exceeds 40 in any channel runs
-    the exact step-by-step recurrence instead. Scans with a dynamic head
-    dimension stay for `convert-tok-to-linalg`.
+    the exact step-by-step recurrence instead. With `avx512`, that form's
+    exponentials (two per element of G: Γ and Γ⁻¹) scale their polynomial
+    with `vscalefps`. Scans with a dynamic head dimension stay for
+    `convert-tok-to-linalg`.
 
     ```mlir
     %o, %s = tok.linear_scan %q, %k, %v decay(%g : tensor<1x8x?xf32>) beta(%b : tensor<1x8x?xf32>) {update = "delta"} : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> (tensor<1x8x?x64xf32>, tensor<1x8x64x64xf32>)
@@ -111,8 +113,10 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
-           "Time steps per chunk (a multiple of 16, at most 128; 0: 16 for "
-           "the delta rule, 32 otherwise)">,
+           "Time steps per chunk (a multiple of 16, at most 128; 0: 16)">,
+    Option<"avx512", "avx512", "bool", /*default=*/"false",
+           "The target has AVX-512F: use vscalefps in the per-channel decay "
+           "factors' exponentials">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -120,7 +124,8 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def TileSelectiveScan : Pass<"tok-tile-selective-scan",
