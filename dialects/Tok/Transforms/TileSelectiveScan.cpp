@@ -20,11 +20,11 @@
 // vector), so everything that does not depend on the state is staged out of
 // it into independent, streaming loops. With AVX-512F (`avx512`) each
 // exponential scales its polynomial with vscalefps (12 vector ops per state
-// element instead of 16), four states at a time stage by stage. Blocking time outside the channel
-// vectors keeps a block's rows (one page each at Mamba widths) in the TLB
-// and the caches while the tile's vectors sweep them, and the next block's
-// rows are prefetched during the recurrence. Scans with a dynamic channel,
-// group or state size stay for convert-tok-to-linalg.
+// element instead of 16), four states at a time stage by stage. Blocking time
+// outside the channel vectors keeps a block's rows (one page each at Mamba
+// widths) in the TLB and the caches while the tile's vectors sweep them, and
+// the next block's rows are prefetched during the recurrence. Scans with a
+// dynamic channel, group or state size stay for convert-tok-to-linalg.
 //
 //===----------------------------------------------------------------------===//
 
