@@ -130,7 +130,9 @@ private:
 
   void loadChunk(const Buffers &buf, Value t0, Value n, Value len,
                  ValueRange bh);
-  void cumsum(const Buffers &buf);
+  /// G = cumsum(g) in place (scalar) or into buf.g (per channel); for
+  /// per-channel decays also returns max |G| over the chunk (a vector).
+  Value cumsum(const Buffers &buf);
   /// The causal rows of A (and -L for the delta rule) from `lhsA`/`lhsL`
   /// rows and K̂ᵀ; `scalarMask` multiplies by exp(G_i - G_j).
   void scores(const Buffers &buf, Value lhsA, Value lhsL);
@@ -235,7 +237,7 @@ void LinearScanEmitter::loadChunk(const Buffers &buf, Value t0, Value n,
   });
 }
 
-void LinearScanEmitter::cumsum(const Buffers &buf) {
+Value LinearScanEmitter::cumsum(const Buffers &buf) {
   if (s.decay == Decay::Scalar) {
     Value acc = kb.cstF(0.0);
     kb.loop(kb.cst(0), kb.cst(s.chunk), 1, ValueRange{acc},
@@ -244,21 +246,28 @@ void LinearScanEmitter::cumsum(const Buffers &buf) {
               kb.storeScalar(gsum, buf.g, {i});
               return {gsum};
             });
-    return;
+    return Value();
   }
   if (s.decay != Decay::Channel)
-    return;
-  Values init(s.dkp / kW, zeroVec());
-  kb.loop(kb.cst(0), kb.cst(s.chunk), 1, init,
-          [&](Value i, ValueRange st) -> Values {
-            Values next;
-            for (int64_t c = 0; c < s.dkp / kW; ++c) {
-              Value gsum = kb.addf(st[c], kb.load(buf.graw, {i, vidx(c)}));
-              kb.store(gsum, buf.g, {i, vidx(c)});
-              next.push_back(gsum);
-            }
-            return next;
-          });
+    return Value();
+  // The running sums and, in the same pass, max |G|.
+  int64_t kvecs = s.dkp / kW;
+  Values init(kvecs + 1, zeroVec());
+  Values last = kb.loop(
+      kb.cst(0), kb.cst(s.chunk), 1, init,
+      [&](Value i, ValueRange st) -> Values {
+        Values next;
+        Value mx = st[kvecs];
+        for (int64_t c = 0; c < kvecs; ++c) {
+          Value gsum = kb.addf(st[c], kb.load(buf.graw, {i, vidx(c)}));
+          kb.store(gsum, buf.g, {i, vidx(c)});
+          next.push_back(gsum);
+          mx = kb.maxf(mx, math::AbsFOp::create(b, loc, gsum));
+        }
+        next.push_back(mx);
+        return next;
+      });
+  return last[kvecs];
 }
 
 void LinearScanEmitter::scores(const Buffers &buf, Value lhsA, Value lhsL) {
@@ -595,7 +604,7 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
         Value n = arith::MinSIOp::create(
             b, loc, idx(chunk), arith::SubIOp::create(b, loc, len, t0));
         loadChunk(buf, t0, n, len, bh);
-        cumsum(buf);
+        Value maxAbsG = cumsum(buf);
 
         // The chunked path; `kTilde` holds the rows that meet S in the
         // delta rule.
@@ -669,17 +678,8 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
         };
 
         if (s.decay == Decay::Channel) {
-          // max |G| over the chunk decides the path.
-          Value mx = zeroVec();
-          mx = kb.loop(kb.cst(0), kb.cst(chunk), 1, ValueRange{mx},
-                       [&](Value i, ValueRange st) -> Values {
-                         Value m = st[0];
-                         for (int64_t c = 0; c < s.dkp / kW; ++c)
-                           m = kb.maxf(
-                               m, math::AbsFOp::create(
-                                      b, loc, kb.load(buf.g, {i, vidx(c)})));
-                         return {m};
-                       })[0];
+          // max |G| over the chunk (from cumsum) decides the path.
+          Value mx = maxAbsG;
           Value red = vector::ReductionOp::create(
               b, loc, vector::CombiningKind::MAXIMUMF, mx);
           Value safe = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE,
