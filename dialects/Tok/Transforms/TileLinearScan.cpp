@@ -253,20 +253,20 @@ Value LinearScanEmitter::cumsum(const Buffers &buf) {
   // The running sums and, in the same pass, max |G|.
   int64_t kvecs = s.dkp / kW;
   Values init(kvecs + 1, zeroVec());
-  Values last = kb.loop(
-      kb.cst(0), kb.cst(s.chunk), 1, init,
-      [&](Value i, ValueRange st) -> Values {
-        Values next;
-        Value mx = st[kvecs];
-        for (int64_t c = 0; c < kvecs; ++c) {
-          Value gsum = kb.addf(st[c], kb.load(buf.graw, {i, vidx(c)}));
-          kb.store(gsum, buf.g, {i, vidx(c)});
-          next.push_back(gsum);
-          mx = kb.maxf(mx, math::AbsFOp::create(b, loc, gsum));
-        }
-        next.push_back(mx);
-        return next;
-      });
+  Values last =
+      kb.loop(kb.cst(0), kb.cst(s.chunk), 1, init,
+              [&](Value i, ValueRange st) -> Values {
+                Values next;
+                Value mx = st[kvecs];
+                for (int64_t c = 0; c < kvecs; ++c) {
+                  Value gsum = kb.addf(st[c], kb.load(buf.graw, {i, vidx(c)}));
+                  kb.store(gsum, buf.g, {i, vidx(c)});
+                  next.push_back(gsum);
+                  mx = kb.maxf(mx, math::AbsFOp::create(b, loc, gsum));
+                }
+                next.push_back(mx);
+                return next;
+              });
   return last[kvecs];
 }
 
