@@ -100,7 +100,7 @@ private:
     Value kt;        // [dkp, C]: K̂ᵀ
     Value v, o;      // [C, dvp]: V (then U), O
     Value a, l;      // [C, C]: A, -L
-    Value g, graw;   // [C] or [C, dkp]: G, g (per-channel only)
+    Value g, graw;   // [C] or [C, dkp]: G; g (per-channel only; then K̃)
     Value beta, gam; // [C]: β, Γ (scalar decay) / exp(G_last - G) row
   };
 
@@ -614,10 +614,11 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
           Value lastDecay;
           Value kTilde = buf.tmp;
           if (s.decay == Decay::Channel) {
-            // Γ_C (gam) first; then Q̃ = Q⊙Γ and K̂ = K⊙Γ⁻¹ (tmp, then
-            // transposed into kt), keeping Γ (over G) and Γ⁻¹ (over graw,
-            // which only the sequential path reads); then K̃ = K⊙Γ (tmp) and
-            // K_end = K⊙Γ_C Γ⁻¹ (in place). Two exponentials per element.
+            // Γ_C (gam) first; then, in one pass with two exponentials per
+            // element, Q̃ = Q⊙Γ (in place), K̂ = K⊙Γ⁻¹ (tmp, then transposed
+            // into kt), K_end = K⊙Γ_C Γ⁻¹ (in place) and, for the delta
+            // rule, K̃ = K⊙Γ (over graw, which only the sequential path
+            // reads).
             for (int64_t c = 0; c < kvecs; ++c)
               kb.store(expFast(kb.load(buf.g, {lastIdx, vidx(c)})), buf.gam,
                        {vidx(c)});
@@ -627,25 +628,18 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
                 Value gv = kb.load(buf.g, at);
                 Value up = expFast(gv);
                 Value down = expFast(arith::NegFOp::create(b, loc, gv));
+                Value kv = kb.load(buf.k, at);
                 kb.store(kb.mulf(kb.load(buf.q, at), up), buf.q, at);
-                kb.store(kb.mulf(kb.load(buf.k, at), down), buf.tmp, at);
-                kb.store(up, buf.g, at);
-                kb.store(down, buf.graw, at);
+                kb.store(kb.mulf(kv, down), buf.tmp, at);
+                Value end = kb.mulf(kb.load(buf.gam, {vidx(c)}), down);
+                kb.store(kb.mulf(kv, end), buf.k, at);
+                if (s.delta)
+                  kb.store(kb.mulf(kv, up), buf.graw, at);
               }
             });
             transpose(buf.tmp, buf.kt, chunk, s.dkp);
-            kb.loop(kb.cst(0), kb.cst(chunk), 1, [&](Value i) {
-              for (int64_t c = 0; c < kvecs; ++c) {
-                SmallVector<Value, 2> at{i, vidx(c)};
-                Value kv = kb.load(buf.k, at);
-                if (s.delta)
-                  kb.store(kb.mulf(kv, kb.load(buf.g, at)), buf.tmp, at);
-                Value end =
-                    kb.mulf(kb.load(buf.gam, {vidx(c)}), kb.load(buf.graw, at));
-                kb.store(kb.mulf(kv, end), buf.k, at);
-              }
-            });
-            scores(buf, buf.q, s.delta ? buf.tmp : Value());
+            kTilde = buf.graw;
+            scores(buf, buf.q, s.delta ? kTilde : Value());
           } else {
             transpose(buf.k, buf.kt, chunk, s.dkp);
             scores(buf, buf.q, s.delta ? buf.k : Value());
