@@ -192,8 +192,12 @@ llvm::Error Compiler::lower(ModuleOp module, const CompileOptions &options) {
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         "the cuda target is not available yet; use --target=cpu");
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  bool avx512 = (*tm)->getMCSubtargetInfo()->checkFeatures("+avx512f");
   PassManager pm(&impl->context);
-  buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs);
+  buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs, avx512);
   if (failed(pm.run(module)))
     return impl->takeError("compilation failed");
   return llvm::Error::success();

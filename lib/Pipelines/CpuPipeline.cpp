@@ -56,7 +56,8 @@ StringRef stringifyPhase(Phase phase) {
   return "llvm";
 }
 
-void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
+void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
+                      bool avx512) {
   if (last == Phase::Input)
     return;
 
@@ -79,8 +80,13 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
   // with decay masks, inter-chunk state pass), vectorized selective_scan,
   // conv1d fused with its bias and activation; what they leave goes through
   // the reference lowering below.
-  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan());
-  pm.addNestedPass<func::FuncOp>(tok::createTileSelectiveScan());
+  tok::TileLinearScanOptions linearScanOptions;
+  linearScanOptions.avx512 = avx512;
+  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan(linearScanOptions));
+  tok::TileSelectiveScanOptions selectiveScanOptions;
+  selectiveScanOptions.avx512 = avx512;
+  pm.addNestedPass<func::FuncOp>(
+      tok::createTileSelectiveScan(selectiveScanOptions));
   pm.addNestedPass<func::FuncOp>(tok::createTileConv1d());
   pm.addPass(createConvertTokToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -132,6 +138,9 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs) {
   pm.addPass(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
+  // x86vector ops (AVX-512 intrinsics that kernels emit only when the
+  // target has AVX-512F) become LLVM intrinsics.
+  vectorToLLVM.x86Vector = true;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
   vectorToLLVM.vectorTransposeLowering =
@@ -157,7 +166,7 @@ void registerTokamakPipelines() {
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         std::optional<Phase> phase = parsePhase(options.compileTo);
         buildCpuPipeline(pm, phase.value_or(Phase::LLVM),
-                         options.readOnlyInputs);
+                         options.readOnlyInputs, options.avx512);
       });
 }
 

@@ -102,8 +102,10 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
     G_i − G_j ≤ 0. The per-channel form factors exp(G_i − G_j) into
     Γ_i · Γ_j⁻¹, exact up to rounding but overflowing when the chunk's decay
     is large: a chunk whose total log decay exceeds 40 in any channel runs
-    the exact step-by-step recurrence instead. Scans with a dynamic head
-    dimension stay for `convert-tok-to-linalg`.
+    the exact step-by-step recurrence instead. With `avx512`, that form's
+    exponentials (two per element of G: Γ and Γ⁻¹) scale their polynomial
+    with `vscalefps`. Scans with a dynamic head dimension stay for
+    `convert-tok-to-linalg`.
 
     ```mlir
     %o, %s = tok.linear_scan %q, %k, %v decay(%g : tensor<1x8x?xf32>) beta(%b : tensor<1x8x?xf32>) {update = "delta"} : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> (tensor<1x8x?x64xf32>, tensor<1x8x64x64xf32>)
@@ -111,8 +113,10 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
-           "Time steps per chunk (a multiple of 16, at most 128; 0: 16 for "
-           "the delta rule, 32 otherwise)">,
+           "Time steps per chunk (a multiple of 16, at most 128; 0: 16)">,
+    Option<"avx512", "avx512", "bool", /*default=*/"false",
+           "The target has AVX-512F: use vscalefps in the per-channel decay "
+           "factors' exponentials">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -120,7 +124,8 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def TileSelectiveScan : Pass<"tok-tile-selective-scan",
@@ -137,7 +142,10 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
     prefetching the next block's rows; last, `D·x` and the `silu(z)` gate
     are applied on the way out. The state lives in a stack buffer between
     blocks; nothing is allocated per step. exp2 is a degree-5 polynomial on
-    an exponent split (12 vector ops). Scans with a dynamic channel, group
+    an exponent split (12 vector ops); with `avx512` and 16-lane channel
+    vectors the recurrence's exp2 scales the polynomial with one AVX-512
+    `vscalefps` (`x86vector.avx512.mask.scalef`, 8 vector ops), which
+    only a target with AVX-512F can run. Scans with a dynamic channel, group
     or state size stay for `convert-tok-to-linalg`.
 
     ```mlir
@@ -151,6 +159,8 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
            "Time steps run per channel vector before moving to the next">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
            "Threads the parallel loop is balanced for">,
+    Option<"avx512", "avx512", "bool", /*default=*/"false",
+           "The target has AVX-512F: use vscalefps in the recurrence's exp2">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -158,7 +168,8 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -219,21 +220,59 @@ Value KernelBuilder::select(Value cond, Value t, Value f) {
   return arith::SelectOp::create(b, loc, cond, t, f);
 }
 
+// 2^f on [-1/2, 1/2] as 1 + f·p(f), p of degree 4 fitted for the relative
+// error (max 1.8e-7 in f32 Horner form); exact at f = 0, so 2^y − 1 keeps its
+// relative accuracy for small y (decays close to 1).
+static constexpr double kExp2Coeffs[] = {
+    0.6931470036506653, 0.24022242426872253, 0.05550733953714371,
+    0.009671509265899658, 0.0013264698209241033};
+
+/// 1 + f·p(f) of kExp2Coeffs.
+static Value exp2Poly(KernelBuilder &kb, Value f, int64_t w) {
+  Value p = kb.cstF(kExp2Coeffs[4], w);
+  for (int i = 3; i >= 0; --i)
+    p = kb.fma(p, f, kb.cstF(kExp2Coeffs[i], w));
+  return kb.fma(p, f, kb.cstF(1.0, w));
+}
+
+KernelBuilder::Values KernelBuilder::exp2Scalef(ValueRange ys) {
+  // Stage by stage across the group: the out-of-order window then sees
+  // independent chains side by side instead of one Horner chain after the
+  // other.
+  Values r, f, p;
+  for (Value y : ys) {
+    assert(widthOf(y) == 16 && "exp2Scalef takes vector<16xf32>");
+    r.push_back(math::RoundEvenOp::create(b, loc, y));
+  }
+  for (auto [y, ry] : llvm::zip(ys, r))
+    f.push_back(subf(y, ry));
+  for (size_t i = 0; i < ys.size(); ++i)
+    p.push_back(cstF(kExp2Coeffs[4], 16));
+  for (int c = 3; c >= -1; --c)
+    for (size_t i = 0; i < ys.size(); ++i)
+      p[i] = fma(p[i], f[i], cstF(c >= 0 ? kExp2Coeffs[c] : 1.0, 16));
+  // scalef(p, r) = p · 2^floor(r); the mask keeps every lane, rounding 4 is
+  // the current direction (MXCSR). The LLVM 22 lowering passes the operands
+  // in op order (src, a, b) as the intrinsic's (a, b, src): `src` is the
+  // value scaled, `a` the exponent.
+  Value allLanes = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(-1));
+  Value rounding = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(4));
+  Values out;
+  for (auto [py, ry] : llvm::zip(p, r))
+    out.push_back(x86vector::MaskScaleFOp::create(
+        b, loc, py.getType(), /*src=*/py, /*a=*/ry, /*b=*/py, allLanes,
+        rounding));
+  return out;
+}
+
 Value KernelBuilder::exp2(Value y) {
   int64_t w = widthOf(y);
   // 2^f on [-1/2, 1/2] as 1 + f·p(f), p of degree 4 fitted for the relative
   // error (max 1.8e-7 in f32 Horner form); exact at f = 0, so 2^y − 1 keeps
   // its relative accuracy for small y (decays close to 1).
-  static constexpr double kCoeffs[] = {
-      0.6931470036506653, 0.24022242426872253, 0.05550733953714371,
-      0.009671509265899658, 0.0013264698209241033};
   y = minf(maxf(y, cstF(-126.0, w)), cstF(127.0, w));
   Value r = math::RoundEvenOp::create(b, loc, y);
-  Value f = subf(y, r);
-  Value p = cstF(kCoeffs[4], w);
-  for (int i = 3; i >= 0; --i)
-    p = fma(p, f, cstF(kCoeffs[i], w));
-  p = fma(p, f, cstF(1.0, w));
+  Value p = exp2Poly(*this, subf(y, r), w);
   // p · 2^r by adding r to the exponent field.
   Type i32 = b.getI32Type();
   Type intType = w ? Type(VectorType::get({w}, i32)) : i32;

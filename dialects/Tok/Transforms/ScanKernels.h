@@ -103,6 +103,12 @@ public:
   /// results below 2^-126 come out as tiny values, overflow saturates at
   /// 2^127). 12 vector ops; f32 scalars or vectors.
   Value exp2(Value y);
+  /// 2^y for each vector<16xf32> `y` of `ys` with AVX-512F: the polynomial
+  /// of exp2 on f = y − roundeven(y), scaled by 2^roundeven(y) with one
+  /// `vscalefps` (`x86vector.avx512.mask.scalef`), which also gives 0 and
+  /// inf for out-of-range y: 8 vector ops instead of 12; ±inf and NaN y give
+  /// NaN. The group is emitted stage by stage (interleaved chains).
+  Values exp2Scalef(ValueRange ys);
   /// e^x = 2^(x·log2 e).
   Value exp(Value x);
   /// x·sigmoid(x) = x / (1 + e^-x).

@@ -48,12 +48,17 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Never write into the buffers of public function "
                      "arguments unless marked bufferization.writable"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> avx512{
+      *this, "avx512",
+      llvm::cl::desc("The target CPU has AVX-512F (kernels may use its "
+                     "instructions directly)"),
+      llvm::cl::init(false)};
 };
 
 /// Adds the passes that take a module from the input phase to `last` on
-/// the CPU target.
+/// the CPU target; `avx512`: the target CPU has AVX-512F.
 void buildCpuPipeline(mlir::OpPassManager &pm, Phase last,
-                      bool readOnlyInputs = true);
+                      bool readOnlyInputs = true, bool avx512 = false);
 
 /// Registers `tokamak-cpu-pipeline` with the global pass registry.
 void registerTokamakPipelines();

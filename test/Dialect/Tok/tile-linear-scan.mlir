@@ -1,4 +1,5 @@
 // RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="chunk-size=16" | FileCheck %s
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="avx512=true" | FileCheck %s --check-prefix=AVX512
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-linear-scan="chunk-size=24" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // Scalar decay, scale and final state, 16-step chunks: one task per (b, h)
@@ -58,6 +59,21 @@ func.func @linear_scan_scalar_decay_f32(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2
 // pseudo-values by a β-scaled correction and forward substitution, row i
 // reading rows j < i) and the exact step-by-step recurrence.
 
+// With avx512 (and the default 16-step chunks), the factored form takes
+// two exponentials per element of G, Γ and Γ⁻¹, by vscalefps; the exact
+// recurrence keeps the generic exponent split.
+
+// AVX512-LABEL: func.func @linear_scan_gated_delta_f32
+// AVX512:         memref.alloca() {alignment = 64 : i64} : memref<16x16xf32>
+// AVX512:           scf.if
+// AVX512:             x86vector.avx512.mask.scalef
+// AVX512:             scf.for
+// AVX512-COUNT-2:       x86vector.avx512.mask.scalef
+// AVX512:             vector.transpose
+// AVX512:           } else {
+// AVX512-NOT:         x86vector.avx512.mask.scalef
+// AVX512:             math.roundeven
+
 // CHECK-LABEL: func.func @linear_scan_gated_delta_f32
 // CHECK:         scf.forall
 // CHECK:           memref.alloca() {alignment = 64 : i64} : memref<16x16xf32>
@@ -65,8 +81,8 @@ func.func @linear_scan_scalar_decay_f32(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2
 // CHECK:             %[[MAX:.*]] = vector.reduction <maximumf>
 // CHECK:             %[[SAFE:.*]] = arith.cmpf ole, %[[MAX]], %{{.*}} : f32
 // CHECK:             scf.if %[[SAFE]] {
-// CHECK:               vector.transpose
 // CHECK:               arith.negf
+// CHECK:               vector.transpose
 // CHECK:               scf.for %[[I:.*]] = %c1{{.*}} to %c16
 // CHECK:                 scf.for %{{.*}} = %c0{{.*}} to %[[I]]
 // CHECK:                   vector.fma

@@ -1,4 +1,5 @@
 // RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan | FileCheck %s
+// RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan="avx512=true" | FileCheck %s --check-prefix=AVX512
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-selective-scan="channel-tile=24" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // Mamba-1 with D, z, dt_bias, init and softplus, 64 channels, N = 16: one
@@ -9,6 +10,22 @@
 // state vectors as iter_args (16 exponentials per step, the next block's
 // rows of x, dt and z prefetched), then D·x and silu(z) are applied on the
 // way out. The final state is written from the state buffer.
+
+// With avx512, the recurrence's exponentials are scaled by vscalefps, four
+// states at a time stage by stage; the staged softplus keeps the generic
+// exponent split.
+
+// AVX512-LABEL: func.func @selective_scan_full_f32
+// AVX512:         math.absf
+// AVX512:         arith.shli
+// AVX512:         %{{.*}}:16 = scf.for {{.*}} -> (vector<16xf32>,
+// AVX512-COUNT-4:   math.roundeven
+// AVX512-COUNT-4:   x86vector.avx512.mask.scalef
+// AVX512-COUNT-4:   vector.fma
+// AVX512-COUNT-4:   math.roundeven
+// AVX512-COUNT-4:   x86vector.avx512.mask.scalef
+// AVX512-NOT:       arith.shli
+// AVX512:           vector.store
 
 // CHECK-LABEL: func.func @selective_scan_full_f32
 // CHECK-SAME:    %[[X:.*]]: tensor<?x?x64xf32>, %[[DT:.*]]: tensor<?x?x64xf32>, %[[A:.*]]: tensor<64x16xf32>, %[[B:.*]]: tensor<?x?x1x16xf32>, %[[C:.*]]: tensor<?x?x1x16xf32>
