@@ -287,6 +287,9 @@ private:
   /// Whether x is widened (and normalized, with a prologue) to f32 once per
   /// row tile and K block.
   bool widenX = false;
+  /// x as a read-only buffer for software prefetches of the next row tile
+  /// while a row panel is widened (null when x is read directly).
+  Value xPrefetch;
 };
 
 //===----------------------------------------------------------------------===//
@@ -455,25 +458,41 @@ Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
       mean.push_back(prologue.centered ? stat(rowIdx[i], 0) : Value());
     }
   }
-  return loop(cst(0), blk.ksz, v, buffer,
-              [&](Value kk, ValueRange st) -> Values {
-                Value out = st[0];
-                Value col = val(add(blk.kb, kk));
-                Value gamma, beta;
-                if (prologue) {
-                  gamma = readVec(prologue.gamma, {col}, fullKVectors);
-                  if (prologue.beta)
-                    beta = readVec(prologue.beta, {col}, fullKVectors);
-                }
-                for (int64_t i = 0; i < rows; ++i) {
-                  Value vec = readVec(x, {rowIdx[i], col}, fullKVectors);
-                  if (prologue)
-                    vec = buildNormalizeVector(b, loc, vec, mean[i], rstd[i],
-                                               gamma, beta);
-                  out = writeVec(vec, out, {val(cst(i)), kk}, true);
-                }
-                return {out};
-              })[0];
+  // The rows of the next full row tile (clamped to the last row), prefetched
+  // into L2 line by line while this one is packed: the packing loop has no
+  // arithmetic to hide the misses behind, unlike the micro-kernel that
+  // reads x directly.
+  SmallVector<Value> nextRow;
+  if (xPrefetch && rows == tileRows) {
+    Value lastRow = val(sub(dimOf(x, 0), cst(1)));
+    for (int64_t i = 0; i < rows; ++i)
+      nextRow.push_back(arith::MinSIOp::create(
+          b, loc, val(add(rowIdx[i], cst(tileRows))), lastRow));
+  }
+  return loop(
+      cst(0), blk.ksz, v, buffer, [&](Value kk, ValueRange st) -> Values {
+        Value out = st[0];
+        Value col = val(add(blk.kb, kk));
+        for (Value row : nextRow)
+          memref::PrefetchOp::create(b, loc, xPrefetch, ValueRange{row, col},
+                                     /*isWrite=*/false,
+                                     /*localityHint=*/2,
+                                     /*isDataCache=*/true);
+        Value gamma, beta;
+        if (prologue) {
+          gamma = readVec(prologue.gamma, {col}, fullKVectors);
+          if (prologue.beta)
+            beta = readVec(prologue.beta, {col}, fullKVectors);
+        }
+        for (int64_t i = 0; i < rows; ++i) {
+          Value vec = readVec(x, {rowIdx[i], col}, fullKVectors);
+          if (prologue)
+            vec = buildNormalizeVector(b, loc, vec, mean[i], rstd[i], gamma,
+                                       beta);
+          out = writeVec(vec, out, {val(cst(i)), kk}, true);
+        }
+        return {out};
+      })[0];
 }
 
 /// Sweeps the task's `msz` rows with 8-row tiles, then the remainder with 4-,
@@ -630,6 +649,17 @@ Value LinearEmitter::gemm(Value out) {
   widenX = getElementTypeOrSelf(x.getType()) != f32 || bool(prologue);
   if (widenX)
     state.insert(state.end() - 1, workspace({tileRows, kc}));
+  // One 64-byte line per prefetch: 16 f32 elements of a row, or 32 of f16.
+  if (widenX && getElementTypeOrSelf(x.getType()) == f32) {
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto layout =
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               {ShapedType::kDynamic, ShapedType::kDynamic});
+    xPrefetch = bufferization::ToBufferOp::create(
+        b, loc,
+        MemRefType::get(xType.getShape(), xType.getElementType(), layout), x,
+        /*read_only=*/b.getUnitAttr());
+  }
 
   auto kBlock = [&](Value kb, ValueRange st) -> Values {
     KBlock blk;

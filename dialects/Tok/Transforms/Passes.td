@@ -41,8 +41,9 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     the norm's input computes its statistics (rstd, and the mean for a layer
     norm: two passes over the row), once for all the linears the norm feeds
     (Q/K/V, gate/up); the GEMM normalizes rows of x and applies γ (and β)
-    while widening them into the task's f32 row panel `[8, cache-tile-k]`,
-    so the normalized activation never goes to memory; the GEMV reads x
+    while widening them into the task's f32 row panel `[8, cache-tile-k]`
+    (prefetching the next row tile's rows into L2 meanwhile), so the
+    normalized activation never goes to memory; the GEMV reads x
     normalized once in its prologue (K elements per row, shared by the
     linears when M is static). The norm stays for its other users, if any.
     f16/bf16 rows are normalized in f32 and not rounded in between.

@@ -266,7 +266,8 @@ func.func @linear_in_loop_f32(%x: tensor<37x100xf32>, %w: tensor<100x100xf32>, %
 // RMS norm fused into the GEMM's prologue: one pass per row of x computes
 // rstd = rsqrt(mean(x²) + eps) into a [64, 1] stack buffer (a plain loop for
 // 64 rows), then each row tile's rows are scaled by rstd and γ while they are
-// widened into the task's [8, 512] panel that the broadcasts read; the
+// widened into the task's [8, 512] panel that the broadcasts read (and the
+// next row tile's rows are prefetched into L2, line by line); the
 // normalized activation is never stored. With fuse-norms=false the norm
 // stays and the GEMM reads its result.
 
@@ -285,10 +286,12 @@ func.func @linear_in_loop_f32(%x: tensor<37x100xf32>, %w: tensor<100x100xf32>, %
 // CHECK:         scf.forall (%{{.*}}) in (2)
 // CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512x32xf32>
 // CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512xf32>
+// CHECK:           %[[XBUF:.*]] = bufferization.to_buffer %[[X]] read_only
 // CHECK:           vector.transfer_read %[[W]]
 // CHECK:           tensor.extract %[[STATS]]
 // CHECK:           %[[RSTD:.*]] = vector.broadcast
 // CHECK:           scf.for {{.*}} -> (tensor<8x512xf32>)
+// CHECK-COUNT-8:     memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}], read, locality<2>, data
 // CHECK:             %[[GV:.*]] = vector.transfer_read %[[G]]
 // CHECK:             %[[XR:.*]] = vector.transfer_read %[[X]]
 // CHECK:             %[[S:.*]] = arith.mulf %[[XR]], %[[RSTD]] : vector<16xf32>
