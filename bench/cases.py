@@ -220,3 +220,37 @@ CASES = [
 
 # Options every linear_scan case passes to the op (and the peer mirrors).
 LINEAR_SCAN_SCALE = 0.125
+
+# RMS norm fused into the following linear (tok-tile-linear's prologue). The
+# FLOPs are the linear's (the norm adds ~3 per element of x); the bytes add
+# the norm's weight to the linear's. eps as in the modules.
+RMS_NORM_EPS = 1e-6
+
+
+def _rms_norm_linear_inputs(d):
+    return [((d["M"], d["K"]), "f32", "normal"),
+            ((d["K"],), "f32", "uniform:0.5:1.5"),
+            ((d["N"], d["K"]), "f32", "normal:0.02")]
+
+
+def _rms_norm_linear_bytes(d):
+    return (d["M"] * d["K"] + d["K"] + d["N"] * d["K"]
+            + d["M"] * d["N"]) * F32
+
+
+CASES += [
+    Case("rms_norm_linear", "rms_norm + linear (GEMM)",
+         dict(M=2048, N=2048, K=2048), dict(M=128),
+         _rms_norm_linear_inputs,
+         lambda d: 2 * d["M"] * d["N"] * d["K"],
+         _rms_norm_linear_bytes,
+         lambda d: "%dx%dx%d" % (d["M"], d["N"], d["K"]),
+         "rms_norm_linear"),
+    Case("rms_norm_linear_gemv", "rms_norm + linear decode (GEMV)",
+         dict(M=1, N=4096, K=4096), dict(),
+         _rms_norm_linear_inputs,
+         lambda d: 2 * d["M"] * d["N"] * d["K"],
+         _rms_norm_linear_bytes,
+         lambda d: "%dx%dx%d" % (d["M"], d["N"], d["K"]),
+         "rms_norm_linear"),
+]

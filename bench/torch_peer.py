@@ -133,6 +133,13 @@ def conv1d(x, w, bias):
     return F.silu(y).transpose(1, 2).contiguous()
 
 
+def rms_norm_linear(x, g, w):
+    """tok.rms_norm then tok.linear as HF Llama writes them (torch 1.13 has
+    no F.rms_norm): x * rsqrt(mean(x^2) + eps) * g, then F.linear."""
+    h = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + cases.RMS_NORM_EPS)
+    return F.linear(h * g, w)
+
+
 PEERS = {
     "attention": attention,
     "paged_attention": paged_attention,
@@ -140,6 +147,7 @@ PEERS = {
     "selective_scan": selective_scan,
     "linear_scan": linear_scan,
     "conv1d": conv1d,
+    "rms_norm_linear": rms_norm_linear,
 }
 
 DTYPES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,

@@ -8,9 +8,12 @@
 //    (16×16 transposes; f16/bf16 widened here), then 8×32 register tiles sweep
 //    the task's rows: per k, 8 scalar broadcasts of x, 2 panel loads and 16
 //    FMAs into 16 vector accumulators. The x micro-panel (8 rows × KC) stays in
-//    L1 across the panels, the packed block in L2. Partial sums live in the
-//    output tile (f32) or in an f32 scratch tile (f16/bf16 with several K
-//    blocks); the last K block applies the epilogue in registers.
+//    L1 across the panels, the packed block in L2; it is a widened f32 copy
+//    when x is f16/bf16 or a fused norm normalizes it (LinearPrologue.h).
+//    Partial sums live in the output tile (f32) or in an f32 scratch tile
+//    (f16/bf16 or GLU with several K blocks; row chunks of at most 256 rows
+//    keep it on the stack); the last K block applies the epilogue in
+//    registers. Every workspace is a stack buffer of the task.
 //  - GEMV: `scf.forall` over blocks of W rows; each group of rows streams W
 //    with K-contiguous loads against the (L1-resident) rows of x, one FMA
 //    accumulator per (x row, W row), one horizontal sum per output.
@@ -70,9 +73,10 @@ struct KBlock {
 class LinearEmitter {
 public:
   LinearEmitter(OpBuilder &b, Location loc, Value x, Value w,
-                const LinearEpilogue &epilogue, const LinearTiling &tiling)
+                const LinearEpilogue &epilogue, const LinearTiling &tiling,
+                const LinearPrologue &prologue = {})
       : b(b), loc(loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
-        f32(b.getF32Type()),
+        prologue(prologue), f32(b.getF32Type()),
         vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())),
         tileRows(tiling.tileRows), tileCols(tiling.tileCols),
         panelCols(epilogue.glu ? tiling.tileCols / 2 : tiling.tileCols) {
@@ -268,6 +272,7 @@ private:
   Value x, w;
   const LinearEpilogue &epilogue;
   const LinearTiling &tiling;
+  const LinearPrologue &prologue;
   Type f32;
   VectorType vecType;
   /// The register tile.
@@ -279,8 +284,12 @@ private:
   OpFoldResult outCols, upOffset;
   /// Static facts of the GEMM shapes.
   bool fullPanels = false, fullKVectors = false, scratch = false;
-  /// Whether x is widened to f32 once per row tile and K block.
+  /// Whether x is widened (and normalized, with a prologue) to f32 once per
+  /// row tile and K block.
   bool widenX = false;
+  /// x as a read-only buffer for software prefetches of the next row tile
+  /// while a row panel is widened (null when x is read directly).
+  Value xPrefetch;
 };
 
 //===----------------------------------------------------------------------===//
@@ -427,21 +436,63 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
 }
 
 /// Widens x[m0+m : +rows, kb : kb+ksz] into `buffer` ([tileRows, kc] f32),
-/// 16 lanes at a time, so that the micro-kernel broadcasts f32 scalars.
+/// 16 lanes at a time, so that the micro-kernel broadcasts f32 scalars. With
+/// a prologue, each vector is normalized on the way: the rows' statistics
+/// are read once, γ (and β) once per 16 columns for all rows. Lanes past K
+/// read zeros in x, γ and β and so stay zero.
 Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
                               const KBlock &blk) {
   constexpr int64_t v = kLinearVectorWidth;
-  return loop(cst(0), blk.ksz, v, buffer,
-              [&](Value kk, ValueRange st) -> Values {
-                Value out = st[0];
-                Value col = val(add(blk.kb, kk));
-                for (int64_t i = 0; i < rows; ++i) {
-                  Value row = val(add(blk.m0, add(m, cst(i))));
-                  Value vec = readVec(x, {row, col}, fullKVectors);
-                  out = writeVec(vec, out, {val(cst(i)), kk}, true);
-                }
-                return {out};
-              })[0];
+  SmallVector<Value> rowIdx, mean, rstd;
+  for (int64_t i = 0; i < rows; ++i)
+    rowIdx.push_back(val(add(blk.m0, add(m, cst(i)))));
+  if (prologue) {
+    int64_t cols = normStatsCols(prologue.centered);
+    auto stat = [&](Value row, int64_t c) -> Value {
+      Value s = tensor::ExtractOp::create(b, loc, prologue.stats,
+                                          ValueRange{row, val(cst(c))});
+      return vector::BroadcastOp::create(b, loc, vecType, s);
+    };
+    for (int64_t i = 0; i < rows; ++i) {
+      rstd.push_back(stat(rowIdx[i], cols - 1));
+      mean.push_back(prologue.centered ? stat(rowIdx[i], 0) : Value());
+    }
+  }
+  // The rows of the next full row tile (clamped to the last row), prefetched
+  // into L2 line by line while this one is packed: the packing loop has no
+  // arithmetic to hide the misses behind, unlike the micro-kernel that
+  // reads x directly.
+  SmallVector<Value> nextRow;
+  if (xPrefetch && rows == tileRows) {
+    Value lastRow = val(sub(dimOf(x, 0), cst(1)));
+    for (int64_t i = 0; i < rows; ++i)
+      nextRow.push_back(arith::MinSIOp::create(
+          b, loc, val(add(rowIdx[i], cst(tileRows))), lastRow));
+  }
+  return loop(
+      cst(0), blk.ksz, v, buffer, [&](Value kk, ValueRange st) -> Values {
+        Value out = st[0];
+        Value col = val(add(blk.kb, kk));
+        for (Value row : nextRow)
+          memref::PrefetchOp::create(b, loc, xPrefetch, ValueRange{row, col},
+                                     /*isWrite=*/false,
+                                     /*localityHint=*/2,
+                                     /*isDataCache=*/true);
+        Value gamma, beta;
+        if (prologue) {
+          gamma = readVec(prologue.gamma, {col}, fullKVectors);
+          if (prologue.beta)
+            beta = readVec(prologue.beta, {col}, fullKVectors);
+        }
+        for (int64_t i = 0; i < rows; ++i) {
+          Value vec = readVec(x, {rowIdx[i], col}, fullKVectors);
+          if (prologue)
+            vec = buildNormalizeVector(b, loc, vec, mean[i], rstd[i], gamma,
+                                       beta);
+          out = writeVec(vec, out, {val(cst(i)), kk}, true);
+        }
+        return {out};
+      })[0];
 }
 
 /// Sweeps the task's `msz` rows with 8-row tiles, then the remainder with 4-,
@@ -515,7 +566,10 @@ Value LinearEmitter::gemm(Value out) {
   scratch = (outElem != f32 || epilogue.glu) && !single;
 
   // Parallel tasks: column blocks of W, and row chunks when W alone gives
-  // fewer than 4 tasks per thread (each chunk repacks its block of W).
+  // fewer than 4 tasks per thread (each chunk repacks its block of W), or
+  // when partial sums need a scratch tile: chunks of at most
+  // kLinearScratchRows rows keep it a bounded stack buffer (repacking W per
+  // 256 rows costs ~1% of the FMAs).
   OpFoldResult nBlocks = ceilDiv(nDim, cst(nc));
   int64_t maxSplits = 1;
   if (std::optional<int64_t> nb = getConstantIntValue(nBlocks))
@@ -523,13 +577,19 @@ Value LinearEmitter::gemm(Value out) {
         1, ceilDivInt(4 * tiling.numThreads, std::max<int64_t>(*nb, 1)));
   SmallVector<OpFoldResult> ubs;
   OpFoldResult mChunk = mDim;
-  if (maxSplits > 1) {
+  bool split = maxSplits > 1 || scratch;
+  if (split) {
     // ceil(M / maxSplits) rounded up to the register tile, at least 64 rows.
-    mChunk = max(mul(ceilDiv(mDim, cst(maxSplits * tileRows)), cst(tileRows)),
-                 cst(64));
+    mChunk =
+        maxSplits > 1
+            ? max(mul(ceilDiv(mDim, cst(maxSplits * tileRows)), cst(tileRows)),
+                  cst(64))
+            : cst(kLinearScratchRows);
+    if (scratch)
+      mChunk = min(mChunk, cst(kLinearScratchRows));
     OpFoldResult splits = ceilDiv(mDim, mChunk);
     if (isConstantIntValue(splits, 1)) {
-      maxSplits = 1;
+      split = false;
       mChunk = mDim;
     } else {
       ubs.push_back(splits);
@@ -544,7 +604,7 @@ Value LinearEmitter::gemm(Value out) {
   SmallVector<Value> ivs = llvm::to_vector(forall.getInductionVars());
   Value shared = forall.getRegionIterArgs()[0];
   OpFoldResult m0 = cst(0), msz = mDim;
-  if (maxSplits > 1) {
+  if (split) {
     m0 = mul(ivs[0], mChunk);
     msz = min(mChunk, sub(mDim, m0));
   }
@@ -555,24 +615,19 @@ Value LinearEmitter::gemm(Value out) {
   Value tile =
       tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
 
-  Values state{tile};
-  if (scratch)
-    state.push_back(tensor::EmptyOp::create(
-        b, loc,
-        ArrayRef<OpFoldResult>{
-            msz, mul(ceilDiv(nsz, cst(panelCols)), cst(tileCols))},
-        f32));
   // Workspaces are stack buffers of the task (no malloc and no page faults
   // per call): allocas in the parallel body, which the OpenMP lowering
   // scopes to one iteration. A loop of one task folds away, and with it that
-  // scope (an alloca in a caller's loop would grow the stack per iteration),
-  // so its workspaces, like those too large for an OpenMP worker's stack,
+  // scope: its workspaces then live in the function's frame, unless the
+  // kernel sits in a loop (an alloca there would grow the stack per
+  // iteration); those, like buffers too large for an OpenMP worker's stack,
   // come from the heap.
   bool oneTask = llvm::all_of(
       ubs, [](OpFoldResult ub) { return isConstantIntValue(ub, 1); });
   auto workspace = [&](ArrayRef<int64_t> shape) -> Value {
     auto type = RankedTensorType::get(shape, f32);
-    if (oneTask || type.getNumElements() * 4 > kLinearMaxStackBytes)
+    if ((oneTask && tiling.inLoop) ||
+        type.getNumElements() * 4 > kLinearMaxStackBytes)
       return tensor::EmptyOp::create(b, loc, shape, f32);
     Value buffer = memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32),
                                             b.getI64IntegerAttr(64));
@@ -580,13 +635,31 @@ Value LinearEmitter::gemm(Value out) {
                                              /*restrict=*/true,
                                              /*writable=*/true);
   };
+  Values state{tile};
+  // Partial sums at packed columns, rows of the task (at most
+  // kLinearScratchRows).
+  if (scratch)
+    state.push_back(
+        workspace({getConstantIntValue(mChunk).value_or(kLinearScratchRows),
+                   nc / panelCols * tileCols}));
   state.push_back(workspace({nc / panelCols, kc, tileCols}));
 
-  // f16/bf16 x: one widened copy of the current rows per K block instead of
-  // a conversion per broadcast.
-  widenX = getElementTypeOrSelf(x.getType()) != f32;
+  // f16/bf16 x, or a fused norm: one widened (normalized) copy of the
+  // current rows per K block instead of a conversion per broadcast.
+  widenX = getElementTypeOrSelf(x.getType()) != f32 || bool(prologue);
   if (widenX)
     state.insert(state.end() - 1, workspace({tileRows, kc}));
+  // One 64-byte line per prefetch: 16 f32 elements of a row, or 32 of f16.
+  if (widenX && getElementTypeOrSelf(x.getType()) == f32) {
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto layout =
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               {ShapedType::kDynamic, ShapedType::kDynamic});
+    xPrefetch = bufferization::ToBufferOp::create(
+        b, loc,
+        MemRefType::get(xType.getShape(), xType.getElementType(), layout), x,
+        /*read_only=*/b.getUnitAttr());
+  }
 
   auto kBlock = [&](Value kb, ValueRange st) -> Values {
     KBlock blk;
@@ -801,8 +874,9 @@ Value mlir::tok::detail::buildActivation(OpBuilder &b, Location loc,
 Value mlir::tok::detail::buildLinearGemm(OpBuilder &b, Location loc, Value x,
                                          Value w, Value out,
                                          const LinearEpilogue &epilogue,
-                                         const LinearTiling &tiling) {
-  return LinearEmitter(b, loc, x, w, epilogue, tiling).gemm(out);
+                                         const LinearTiling &tiling,
+                                         const LinearPrologue &prologue) {
+  return LinearEmitter(b, loc, x, w, epilogue, tiling, prologue).gemm(out);
 }
 
 Value mlir::tok::detail::buildLinearGemv(OpBuilder &b, Location loc, Value x,

@@ -10,6 +10,8 @@
 #ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
 #define TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
 
+#include "LinearPrologue.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/StringRef.h"
@@ -49,7 +51,16 @@ struct LinearTiling {
   int64_t numThreads = 2;
   /// Rows of W per parallel task of the GEMV.
   int64_t gemvTileN = 64;
+  /// Whether the kernel sits inside a loop of the function: stack buffers
+  /// outside a parallel task (which scopes them to one iteration) would then
+  /// grow the stack per iteration, so they come from the heap instead.
+  bool inLoop = false;
 };
+
+/// Rows of one GEMM task when partial sums need an f32 scratch tile (f16 or
+/// bf16 output, or a GLU, with several K blocks), so that the scratch tile
+/// `[rows, cacheTileN]` is a bounded stack buffer of the task.
+constexpr int64_t kLinearScratchRows = 256;
 
 /// Whether `kind` is an activation the epilogue can apply.
 bool isEpilogueActivation(StringRef kind);
@@ -64,9 +75,14 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x);
 /// and a register tile (8×32 by default: 16 accumulators, 8 broadcasts of x,
 /// 2 panel loads and 16 FMAs per k) sweeps the rows; remaining rows use
 /// power-of-two tiles, remaining columns masked accesses. Accumulates in f32.
+/// With a `prologue`, x is the norm's input: the rows of x are normalized
+/// (statistics from `prologue.stats`, then γ and β) while they are widened
+/// into the task's f32 row panel `[tileRows, cacheTileK]` once per row tile
+/// and K block, so the normalized activation never exists in memory.
 Value buildLinearGemm(OpBuilder &b, Location loc, Value x, Value w, Value out,
                       const LinearEpilogue &epilogue,
-                      const LinearTiling &tiling);
+                      const LinearTiling &tiling,
+                      const LinearPrologue &prologue = {});
 
 /// The same product for `rows` (static, small) rows of x as a GEMV that
 /// streams W once: `scf.forall` over blocks of W rows, K-contiguous vector

@@ -15,7 +15,7 @@ include "mlir/Pass/PassBase.td"
 
 def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
   let summary = "tile, pack and vectorize tok.linear for the CPU, with fused "
-                "epilogues";
+                "norm prologues and epilogues";
   let description = [{
     Replaces `tok.linear` (`y = x·Wᵀ + b`, W `[N, K]`) with explicit vector
     kernels on tensors, accumulating in f32 (f16/bf16 operands are widened
@@ -27,11 +27,26 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
       and 8×32 register tiles (16 vector accumulators; 8 broadcasts, 2
       loads and 16 FMAs per k) sweep the rows. Remaining rows use 4-, 2-
       and 1-row tiles; columns and depths that do not fill a tile are
-      zero-padded in the panels and masked in the output.
+      zero-padded in the panels and masked in the output. When partial sums
+      need an f32 scratch tile (f16/bf16 results or a GLU, several K
+      blocks), row chunks have at most 256 rows so that it is a stack
+      buffer of the task too: no workspace comes from the heap per call.
     - GEMV (at most `gemv-max-rows` rows, static or at run time, the row
       count then selecting a specialized copy): `scf.forall` over blocks of
       `gemv-tile-n` rows of W, streamed once with K-contiguous loads and FMA
       accumulators, one horizontal sum per output.
+
+    With `fuse-norms`, a `tok.rms_norm` or `tok.layer_norm` whose result is
+    the linear's input is fused into its prologue: one pass over each row of
+    the norm's input computes its statistics (rstd, and the mean for a layer
+    norm: two passes over the row), once for all the linears the norm feeds
+    (Q/K/V, gate/up); the GEMM normalizes rows of x and applies γ (and β)
+    while widening them into the task's f32 row panel `[8, cache-tile-k]`
+    (prefetching the next row tile's rows into L2 meanwhile), so the
+    normalized activation never goes to memory; the GEMV reads x
+    normalized once in its prologue (K elements per row, shared by the
+    linears when M is static). The norm stays for its other users, if any.
+    f16/bf16 rows are normalized in f32 and not rounded in between.
 
     With `fuse-epilogues`, a `tok.activation` or `tok.glu` that is the
     linear's only user and then a residual add (`linalg.add` or tensor
@@ -66,6 +81,9 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Fold a following activation or GLU and residual add into the "
            "kernel">,
+    Option<"fuseNorms", "fuse-norms", "bool", /*default=*/"true",
+           "Fuse a tok.rms_norm or tok.layer_norm that produces the input "
+           "into the kernel's prologue">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

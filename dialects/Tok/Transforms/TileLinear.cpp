@@ -1,8 +1,9 @@
 //===- TileLinear.cpp - Tile, pack and vectorize tok.linear ---------------===//
 //
 // Part of the Tokamak project. Replaces each tok.linear (and the elementwise
-// consumers it can absorb: a tok.activation, then a residual add) with the
-// packed GEMM or the streaming GEMV of LinearKernels.h, on tensors:
+// consumers it can absorb: a tok.activation or tok.glu, then a residual add;
+// and the tok.rms_norm or tok.layer_norm producing its input) with the packed
+// GEMM or the streaming GEMV of LinearKernels.h, on tensors:
 //
 //   x [..., K] --collapse--> [M, K]
 //   M static and small  -> GEMV (W streamed once, no packing)
@@ -10,6 +11,13 @@
 //   M dynamic           -> scf.if (M == 1) GEMV<1> else if (M == 2) ...
 //                          else GEMM
 //   [M, N] --expand--> [..., N]
+//
+// A norm whose result feeds linears is fused into each of them
+// (LinearPrologue.h); what the consumers share is built once, where the norm
+// was: the per-row statistics (one pass over x) for GEMMs, which normalize
+// rows of x while packing them, and, when M is static and small, the
+// normalized rows themselves (K elements each) for GEMVs. The norm stays for
+// its other users, if any.
 //
 // Linears it cannot handle (several dynamic leading dims, other element
 // types) are left for convert-tok-to-linalg.
@@ -31,6 +39,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 #include <functional>
 
@@ -162,6 +171,51 @@ Value expandRows(OpBuilder &b, Location loc, Value y, RankedTensorType type,
       b, loc, type, y, ArrayRef<ReassociationIndices>{lead, {rank - 1}}, sizes);
 }
 
+/// Largest buffer of a norm prologue (statistics, normalized rows) kept on
+/// the function's stack.
+constexpr int64_t kPrologueMaxStackBytes = 256 << 10;
+
+/// An f32 tensor of `sizes` to fill once per call: a stack buffer of the
+/// function when its size is static and small and `op` is in no loop (an
+/// alloca there would grow the stack per iteration), else a heap tensor.
+Value prologueBuffer(OpBuilder &b, Location loc, Operation *op,
+                     ArrayRef<OpFoldResult> sizes) {
+  Type f32 = b.getF32Type();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  int64_t bytes = 4;
+  for (OpFoldResult size : sizes) {
+    std::optional<int64_t> s = getConstantIntValue(size);
+    shape.push_back(s.value_or(ShapedType::kDynamic));
+    if (s)
+      bytes *= *s;
+    else
+      dynamic.push_back(cast<Value>(size));
+  }
+  auto type = RankedTensorType::get(shape, f32);
+  if (!dynamic.empty() || bytes > kPrologueMaxStackBytes ||
+      op->getParentOfType<LoopLikeOpInterface>())
+    return tensor::EmptyOp::create(b, loc, shape, f32, dynamic);
+  Value buffer = memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32),
+                                          b.getI64IntegerAttr(64));
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// A tok.rms_norm or tok.layer_norm fused into the linears it feeds, and
+/// what they share, built at the norm's position on first use.
+struct NormFusion {
+  Operation *op = nullptr;
+  /// The norm's input as rows `[M, K]`.
+  Value x;
+  double eps = 0.0;
+  /// Statistics, γ, β (LinearPrologue.h); `prologue.stats` once built.
+  LinearPrologue prologue;
+  /// The normalized rows `[M, K]` f32 for GEMVs (static M only), once built.
+  Value rows;
+};
+
 struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
   using TileLinearBase::TileLinearBase;
 
@@ -184,6 +238,81 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     IRRewriter rewriter(&getContext());
     for (tok::LinearOp op : linears)
       (void)tile(rewriter, matchChain(op, fuseEpilogues));
+    // Norms whose users were all fused linears.
+    for (NormFusion &norm : norms)
+      if (norm.op->use_empty())
+        rewriter.eraseOp(norm.op);
+    norms.clear();
+    normIndex.clear();
+  }
+
+  /// The norm producing the input of `op`, set up for fusion, or null.
+  NormFusion *normFor(IRRewriter &rewriter, tok::LinearOp op) {
+    Operation *def = op.getInput().getDefiningOp();
+    if (!fuseNorms || !isa_and_nonnull<tok::RmsNormOp, tok::LayerNormOp>(def))
+      return nullptr;
+    auto it = normIndex.find(def);
+    if (it != normIndex.end())
+      return &norms[it->second];
+    NormFusion norm;
+    norm.op = def;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(def);
+    FloatAttr eps;
+    Value input;
+    if (auto rms = dyn_cast<tok::RmsNormOp>(def)) {
+      input = rms.getInput();
+      norm.prologue.gamma = rms.getWeight();
+      eps = rms.getEpsAttr();
+      norm.eps = eps ? eps.getValueAsDouble() : 1e-6;
+    } else {
+      auto ln = cast<tok::LayerNormOp>(def);
+      input = ln.getInput();
+      norm.prologue.gamma = ln.getWeight();
+      norm.prologue.beta = ln.getBias();
+      norm.prologue.centered = true;
+      eps = ln.getEpsAttr();
+      norm.eps = eps ? eps.getValueAsDouble() : 1e-5;
+    }
+    norm.x = collapseRows(rewriter, def->getLoc(), input);
+    normIndex[def] = norms.size();
+    norms.push_back(norm);
+    return &norms.back();
+  }
+
+  /// The per-row statistics of `norm`, built once before the norm.
+  const LinearPrologue &statsOf(IRRewriter &rewriter, NormFusion &norm) {
+    if (norm.prologue.stats)
+      return norm.prologue;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(norm.op);
+    Location loc = norm.op->getLoc();
+    Value dest = prologueBuffer(
+        rewriter, loc, norm.op,
+        {tensor::getMixedSize(rewriter, loc, norm.x, 0),
+         rewriter.getIndexAttr(normStatsCols(norm.prologue.centered))});
+    norm.prologue.stats =
+        buildNormStats(rewriter, loc, norm.x, norm.prologue.centered, norm.eps,
+                       dest, numThreads);
+    return norm.prologue;
+  }
+
+  /// The normalized rows of `norm` (M static, `rows`), built once before the
+  /// norm: the GEMV prologue its linears share.
+  Value rowsOf(IRRewriter &rewriter, NormFusion &norm, int64_t rows) {
+    if (norm.rows)
+      return norm.rows;
+    const LinearPrologue &prologue = statsOf(rewriter, norm);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(norm.op);
+    Location loc = norm.op->getLoc();
+    Value dest =
+        prologueBuffer(rewriter, loc, norm.op,
+                       {rewriter.getIndexAttr(rows),
+                        tensor::getMixedSize(rewriter, loc, norm.x, 1)});
+    norm.rows =
+        buildNormalizedRows(rewriter, loc, norm.x, rows, prologue, dest);
+    return norm.rows;
   }
 
   /// Whether the kernels handle this linear; the others stay for the
@@ -203,6 +332,7 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     if (!isSupported(op))
       return failure();
     Location loc = op.getLoc();
+    NormFusion *norm = normFor(rewriter, op);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(chain.root);
 
@@ -213,6 +343,7 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     tiling.cacheTileK = cacheTileK;
     tiling.numThreads = numThreads;
     tiling.gemvTileN = gemvTileN;
+    tiling.inLoop = op->getParentOfType<LoopLikeOpInterface>() != nullptr;
     LinearEpilogue epilogue;
     epilogue.bias = op.getBias();
     if (chain.activation)
@@ -224,7 +355,8 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     if (chain.residual)
       epilogue.residual = collapseRows(rewriter, loc, chain.residual);
 
-    Value x = collapseRows(rewriter, loc, op.getInput());
+    // With a fused norm, x is the norm's input.
+    Value x = norm ? norm->x : collapseRows(rewriter, loc, op.getInput());
     Value w = op.getWeight();
     auto rootType = cast<RankedTensorType>(chain.root->getResult(0).getType());
     Type elemType = rootType.getElementType();
@@ -243,17 +375,35 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
 
     Value y;
     std::optional<int64_t> staticM = getConstantIntValue(m);
+    LinearPrologue prologue;
+    if (norm && !(staticM && *staticM <= gemvMaxRows))
+      prologue = statsOf(rewriter, *norm);
+    // The GEMV of a norm's rows reads them normalized: shared when M is
+    // static, else built for each row count.
+    auto gemv = [&](int64_t rows) -> Value {
+      Value xs = x;
+      if (norm && staticM)
+        xs = rowsOf(rewriter, *norm, rows);
+      else if (norm)
+        xs = buildNormalizedRows(
+            rewriter, loc, x, rows, prologue,
+            prologueBuffer(rewriter, loc, op,
+                           {rewriter.getIndexAttr(rows),
+                            tensor::getMixedSize(rewriter, loc, x, 1)}));
+      return buildLinearGemv(rewriter, loc, xs, w, out, rows, epilogue, tiling);
+    };
     if (staticM && *staticM <= gemvMaxRows) {
-      y = buildLinearGemv(rewriter, loc, x, w, out, *staticM, epilogue, tiling);
+      y = gemv(*staticM);
     } else if (staticM) {
-      y = buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling);
+      y = buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling, prologue);
     } else {
       // Dynamic rows: decode steps (1 to gemv-max-rows rows at run time)
       // take the GEMV specialized for their row count, the rest the GEMM.
       Value mVal = getValueOrCreateConstantIndexOp(rewriter, loc, m);
       std::function<Value(int64_t)> dispatch = [&](int64_t rows) -> Value {
         if (rows > gemvMaxRows)
-          return buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling);
+          return buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling,
+                                 prologue);
         Value count = arith::ConstantIndexOp::create(rewriter, loc, rows);
         Value match = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, mVal, count);
@@ -261,9 +411,7 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
                                       match, /*withElseRegion=*/true);
         OpBuilder::InsertionGuard g(rewriter);
         rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        scf::YieldOp::create(
-            rewriter, loc,
-            buildLinearGemv(rewriter, loc, x, w, out, rows, epilogue, tiling));
+        scf::YieldOp::create(rewriter, loc, gemv(rows));
         rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
         scf::YieldOp::create(rewriter, loc, dispatch(rows + 1));
         return ifOp.getResult(0);
@@ -283,6 +431,10 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
       rewriter.eraseOp(op);
     return success();
   }
+
+  /// The norms met so far (by position in `norms`).
+  SmallVector<NormFusion> norms;
+  DenseMap<Operation *, size_t> normIndex;
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 // RUN: tokamak-opt %s --split-input-file --tok-tile-linear | FileCheck %s
 // RUN: tokamak-opt %s --split-input-file --tok-tile-linear="fuse-epilogues=false" | FileCheck %s --check-prefix=NOFUSE
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear="fuse-norms=false" | FileCheck %s --check-prefix=NONORM
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-linear="cache-tile-n=48" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // A static GEMM with bias and two K blocks: a parallel loop over column
@@ -45,11 +46,12 @@ func.func @linear_gemm_bias_f32(%x: tensor<64x1024xf32>, %w: tensor<512x1024xf32
 // Edges: 37 rows = 4 tiles of 8, then one of 4 and one of 1 (static, no
 // branches); 72 columns and K = 100 read W through masked (not in-bounds)
 // transfers into zero-padded panels and store through masked transfers. One
-// task: its parallel loop folds away, so the workspace is a heap tensor.
+// task: its parallel loop folds away, and the workspace, outside any loop,
+// is a stack buffer of the function.
 
 // CHECK-LABEL: func.func @linear_gemm_edges_f32
 // CHECK-SAME:    %[[X:.*]]: tensor<37x100xf32>, %[[W:.*]]: tensor<72x100xf32>
-// CHECK:         tensor.empty() : tensor<3x112x32xf32>
+// CHECK:         memref.alloca() {alignment = 64 : i64} : memref<3x112x32xf32>
 // CHECK:         vector.transfer_read %[[W]][{{.*}}], %{{.*}} : tensor<72x100xf32>, vector<16x16xf32>
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C8:.*]] iter_args
 // CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -135,13 +137,14 @@ func.func @linear_3d_f32(%x: tensor<2x?x64xf32>, %w: tensor<96x64xf32>) -> tenso
 
 // f16 with several K blocks: W widened while packing, the rows of x widened
 // once per row tile and K block into an [8, 512] f32 buffer that the
-// broadcasts read, partial sums in an f32 scratch tile, the result narrowed
-// once in the last block.
+// broadcasts read, partial sums in an f32 scratch tile (a stack buffer), the
+// result narrowed once in the last block.
 
 // CHECK-LABEL: func.func @linear_gemm_f16
 // CHECK:         scf.forall
-// CHECK:           tensor.empty(%{{.*}}) : tensor<64x?xf32>
-// CHECK:           tensor.empty() : tensor<8x512xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<64x128xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<4x512x32xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512xf32>
 // CHECK:           vector.transfer_read {{.*}} : tensor<128x1024xf16>, vector<16x16xf16>
 // CHECK:           arith.extf %{{.*}} : vector<16x16xf16> to vector<16x16xf32>
 // CHECK:           vector.transfer_read {{.*}} : tensor<64x1024xf16>, vector<16xf16>
@@ -214,6 +217,173 @@ func.func @linear_glu_silu_f32(%x: tensor<64x256xf32>, %w: tensor<1024x256xf32>,
   %y = tok.linear %x, %w bias(%b : tensor<1024xf32>) : (tensor<64x256xf32>, tensor<1024x256xf32>) -> tensor<64x1024xf32>
   %g = tok.glu %y {activation = "silu"} : (tensor<64x1024xf32>) -> tensor<64x512xf32>
   return %g : tensor<64x512xf32>
+}
+
+// -----
+
+// A GLU on bf16 with several K blocks: partial sums need an f32 scratch
+// tile, so the rows are split into chunks of at most 256 (here 2 x 8 tasks
+// for 512 rows) and the scratch tile [256, 256] is a stack buffer of the
+// task like the packed panels: no heap workspace per call.
+
+// CHECK-LABEL: func.func @linear_glu_scratch_bf16
+// CHECK-NOT:     tensor.empty() : tensor<{{.*}}xf32>
+// CHECK:         scf.forall (%[[I:.*]], %[[J:.*]]) in (2, 16)
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<256x256xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512x32xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512xf32>
+// CHECK-NOT:     tensor.empty() : tensor<{{.*}}xf32>
+func.func @linear_glu_scratch_bf16(%x: tensor<512x2048xbf16>, %w: tensor<4096x2048xbf16>) -> tensor<512x2048xbf16> {
+  %y = tok.linear %x, %w : (tensor<512x2048xbf16>, tensor<4096x2048xbf16>) -> tensor<512x4096xbf16>
+  %g = tok.glu %y {activation = "silu"} : (tensor<512x4096xbf16>) -> tensor<512x2048xbf16>
+  return %g : tensor<512x2048xbf16>
+}
+
+// -----
+
+// A linear inside a loop whose parallel loop folds away (one task): its
+// workspaces come from the heap, since allocas there would grow the stack
+// per iteration.
+
+// CHECK-LABEL: func.func @linear_in_loop_f32
+// CHECK:         scf.for
+// CHECK-NOT:       memref.alloca
+// CHECK:           tensor.empty() : tensor<4x112x32xf32>
+// CHECK-NOT:       memref.alloca
+// CHECK:           scf.yield
+func.func @linear_in_loop_f32(%x: tensor<37x100xf32>, %w: tensor<100x100xf32>, %n: index) -> tensor<37x100xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%h = %x) -> (tensor<37x100xf32>) {
+    %y = tok.linear %h, %w : (tensor<37x100xf32>, tensor<100x100xf32>) -> tensor<37x100xf32>
+    scf.yield %y : tensor<37x100xf32>
+  }
+  return %r : tensor<37x100xf32>
+}
+
+// -----
+
+// RMS norm fused into the GEMM's prologue: one pass per row of x computes
+// rstd = rsqrt(mean(x²) + eps) into a [64, 1] stack buffer (a plain loop for
+// 64 rows), then each row tile's rows are scaled by rstd and γ while they are
+// widened into the task's [8, 512] panel that the broadcasts read (and the
+// next row tile's rows are prefetched into L2, line by line); the
+// normalized activation is never stored. With fuse-norms=false the norm
+// stays and the GEMM reads its result.
+
+// CHECK-LABEL: func.func @rms_norm_linear_gemm_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<64x1024xf32>, %[[G:.*]]: tensor<1024xf32>, %[[W:.*]]: tensor<512x1024xf32>
+// CHECK-NOT:     tok.rms_norm
+// CHECK:         %[[SBUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x1xf32>
+// CHECK:         %[[STATS0:.*]] = bufferization.to_tensor %[[SBUF]] restrict writable
+// CHECK:         %[[STATS:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[STATS0]]) -> (tensor<64x1xf32>)
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>)
+// CHECK:             %[[XV:.*]] = vector.transfer_read %[[X]]
+// CHECK:             arith.mulf %[[XV]], %[[XV]] : vector<16xf32>
+// CHECK:           vector.reduction <add>
+// CHECK:           math.rsqrt
+// CHECK:           tensor.insert
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512x32xf32>
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<8x512xf32>
+// CHECK:           %[[XBUF:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:           vector.transfer_read %[[W]]
+// CHECK:           tensor.extract %[[STATS]]
+// CHECK:           %[[RSTD:.*]] = vector.broadcast
+// CHECK:           scf.for {{.*}} -> (tensor<8x512xf32>)
+// CHECK-COUNT-8:     memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}], read, locality<2>, data
+// CHECK:             %[[GV:.*]] = vector.transfer_read %[[G]]
+// CHECK:             %[[XR:.*]] = vector.transfer_read %[[X]]
+// CHECK:             %[[S:.*]] = arith.mulf %[[XR]], %[[RSTD]] : vector<16xf32>
+// CHECK:             %[[N:.*]] = arith.mulf %[[S]], %[[GV]] : vector<16xf32>
+// CHECK:             vector.transfer_write %[[N]], %{{.*}} : vector<16xf32>, tensor<8x512xf32>
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:             tensor.extract %{{.*}} : tensor<8x512xf32>
+// CHECK-COUNT-16:    vector.fma
+// CHECK-NOT:     tok.rms_norm
+
+// NONORM-LABEL: func.func @rms_norm_linear_gemm_f32
+// NONORM:         %[[N:.*]] = tok.rms_norm
+// NONORM-NOT:     math.rsqrt
+// NONORM:         scf.forall
+// NONORM:           tensor.extract %[[N]]
+func.func @rms_norm_linear_gemm_f32(%x: tensor<64x1024xf32>, %g: tensor<1024xf32>, %w: tensor<512x1024xf32>) -> tensor<64x512xf32> {
+  %n = tok.rms_norm %x, %g {eps = 1.0e-5 : f32} : (tensor<64x1024xf32>, tensor<1024xf32>) -> tensor<64x1024xf32>
+  %y = tok.linear %n, %w : (tensor<64x1024xf32>, tensor<512x1024xf32>) -> tensor<64x512xf32>
+  return %y : tensor<64x512xf32>
+}
+
+// -----
+
+// A layer norm feeding two linears and returned: mean and rstd per row
+// (two passes over the row) are computed once, by a parallel loop over row
+// chunks, into a [128, 2] buffer that both fused GEMMs read while packing
+// (x − mean)·rstd·γ + β, widened from f16; the norm stays for its other user.
+
+// CHECK-LABEL: func.func @layer_norm_two_linears_f16
+// CHECK-SAME:    %[[X:.*]]: tensor<128x256xf16>, %[[G:.*]]: tensor<256xf16>, %[[B:.*]]: tensor<256xf16>, %[[W1:.*]]: tensor<128x256xf16>, %[[W2:.*]]: tensor<64x256xf16>
+// CHECK:         %[[STATS0:.*]] = bufferization.to_tensor %{{.*}} restrict writable : memref<128x2xf32> to tensor<128x2xf32>
+// CHECK:         %[[STATS:.*]] = scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[STATS0]]) -> (tensor<128x2xf32>)
+// CHECK:           vector.reduction <add>
+// CHECK:           arith.subf %{{.*}} : vector<16xf32>
+// CHECK:           vector.reduction <add>
+// CHECK:           math.rsqrt
+// CHECK:         %[[NORM:.*]] = tok.layer_norm %[[X]], %[[G]], %[[B]]
+// CHECK-NOT:     tok.linear
+// CHECK-NOT:     tensor<128x2xf32>)
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read %[[W1]]
+// CHECK:           tensor.extract %[[STATS]]
+// CHECK:           vector.transfer_read %[[G]]{{.*}} : tensor<256xf16>, vector<16xf16>
+// CHECK:           vector.transfer_read %[[B]]
+// CHECK:           vector.transfer_read %[[X]]
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read %[[W2]]
+// CHECK:           tensor.extract %[[STATS]]
+// CHECK:         return %{{.*}}, %{{.*}}, %[[NORM]]
+func.func @layer_norm_two_linears_f16(%x: tensor<128x256xf16>, %g: tensor<256xf16>, %b: tensor<256xf16>, %w1: tensor<128x256xf16>, %w2: tensor<64x256xf16>) -> (tensor<128x128xf16>, tensor<128x64xf16>, tensor<128x256xf16>) {
+  %n = tok.layer_norm %x, %g, %b : (tensor<128x256xf16>, tensor<256xf16>, tensor<256xf16>) -> tensor<128x256xf16>
+  %y1 = tok.linear %n, %w1 : (tensor<128x256xf16>, tensor<128x256xf16>) -> tensor<128x128xf16>
+  %y2 = tok.linear %n, %w2 : (tensor<128x256xf16>, tensor<64x256xf16>) -> tensor<128x64xf16>
+  return %y1, %y2, %n : tensor<128x128xf16>, tensor<128x64xf16>, tensor<128x256xf16>
+}
+
+// -----
+
+// Decode: an RMS norm feeding two GEMVs. The prologue scales x once (K
+// elements: statistics, then x·rstd·γ into a [1, 512] stack buffer) and both
+// GEMVs stream their W against that row.
+
+// CHECK-LABEL: func.func @rms_norm_decode_two_linears_f32
+// CHECK-SAME:    %[[X:.*]]: tensor<1x512xf32>, %[[G:.*]]: tensor<512xf32>, %[[W1:.*]]: tensor<256x512xf32>, %[[W2:.*]]: tensor<128x512xf32>
+// CHECK:         math.rsqrt
+// CHECK:         %[[RBUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<1x512xf32>
+// CHECK:         %[[R0:.*]] = bufferization.to_tensor %[[RBUF]]
+// CHECK:         %[[ROWS:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[R0]]) -> (tensor<1x512xf32>)
+// CHECK:           scf.for
+// CHECK:             vector.transfer_read %[[X]]
+// CHECK:             vector.transfer_read %[[G]]
+// CHECK:             arith.mulf
+// CHECK:             arith.mulf
+// CHECK:             vector.transfer_write
+// CHECK-NOT:     tok.rms_norm
+// CHECK:         scf.forall (%{{.*}}) in (4)
+// CHECK:           vector.transfer_read %[[W1]]
+// CHECK:           vector.transfer_read %[[ROWS]]
+// CHECK-COUNT-8:   vector.fma
+// CHECK:         scf.forall (%{{.*}}) in (2)
+// CHECK:           vector.transfer_read %[[W2]]
+// CHECK:           vector.transfer_read %[[ROWS]]
+// CHECK-NOT:     tok.rms_norm
+func.func @rms_norm_decode_two_linears_f32(%x: tensor<1x512xf32>, %g: tensor<512xf32>, %w1: tensor<256x512xf32>, %w2: tensor<128x512xf32>) -> (tensor<1x256xf32>, tensor<1x128xf32>) {
+  %n = tok.rms_norm %x, %g : (tensor<1x512xf32>, tensor<512xf32>) -> tensor<1x512xf32>
+  %y1 = tok.linear %n, %w1 : (tensor<1x512xf32>, tensor<256x512xf32>) -> tensor<1x256xf32>
+  %y2 = tok.linear %n, %w2 : (tensor<1x512xf32>, tensor<128x512xf32>) -> tensor<1x128xf32>
+  return %y1, %y2 : tensor<1x256xf32>, tensor<1x128xf32>
 }
 
 // -----
