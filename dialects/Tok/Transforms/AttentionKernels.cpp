@@ -54,6 +54,11 @@ constexpr int64_t kValueChunk = 256;
 constexpr int64_t kBig = int64_t(1) << 40;
 /// How far ahead (in keys) decode prefetches K rows.
 constexpr int64_t kPrefetchKeys = 64;
+/// Paged decode prefetches K and V rows further ahead, into L2 (locality 2):
+/// a page's rows of one kv head sit Hkv * D elements apart, one 4 KB page
+/// each at Hkv 8 / D 128 f32, which the hardware prefetchers do not follow.
+constexpr int64_t kPagedPrefetchKeys = 128;
+constexpr int64_t kPagedPrefetchLocality = 2;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 /// The loop-carried scratch of a tile.
@@ -210,7 +215,8 @@ private:
   Value rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
                      bool masked);
   /// Prefetches one K row (`at` without the last index) into L1.
-  void prefetchRow(SmallVector<Value> at);
+  /// Prefetches one K or V row (all of its 64-byte lines) of `buffer`.
+  void prefetchRow(Value buffer, SmallVector<Value> at, int64_t locality = 3);
   /// The source location of key/value row `j` (clamped into range).
   SmallVector<Value> kvRow(const TileCoords &c, Value j, Value d);
   Value modifyScores(const TileCoords &c, Value s, Value head, Value query,
@@ -240,8 +246,42 @@ private:
   bool directValues = false;
   /// Scores by row dot products (few rows: decode) instead of a K panel.
   bool rowDot = false;
-  /// The keys as a buffer, for prefetches (decode, keys passed in).
-  Value keyBuffer;
+  /// One tile covers every kv head (paged decode): the state holds
+  /// numKvHeads blocks of paddedRows rows, and each key block is visited
+  /// for all kv heads in turn, so the pages of a block are read together.
+  bool allHeads = false;
+  /// Rows of the tile state: paddedRows, times numKvHeads with allHeads.
+  int64_t stateRows() const {
+    return allHeads ? numKvHeads * paddedRows : paddedRows;
+  }
+  /// Rows [off, off + n) of the 2-D (or 1-D) f32 tensor `t`, and back.
+  Value rowSlice(Value t, Value off, int64_t n) {
+    auto type = cast<RankedTensorType>(t.getType());
+    SmallVector<OpFoldResult> offsets = {off}, sizes = {b.getIndexAttr(n)};
+    SmallVector<int64_t> shape = {n};
+    if (type.getRank() == 2) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(type.getDimSize(1)));
+      shape.push_back(type.getDimSize(1));
+    }
+    SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+        sizes, strides);
+  }
+  Value insertRows(Value src, Value dst, Value off) {
+    auto type = cast<RankedTensorType>(src.getType());
+    SmallVector<OpFoldResult> offsets = {off}, sizes;
+    for (int64_t d : type.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    if (type.getRank() == 2)
+      offsets.push_back(b.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+    return tensor::InsertSliceOp::create(b, loc, src, dst, offsets, sizes,
+                                         strides);
+  }
+  /// The keys and values as buffers, for prefetches (decode, passed in).
+  Value keyBuffer, valueBuffer;
   /// The page size of a paged cache when static, else 0.
   int64_t staticPageSize = 0;
   Type queryType, keyType, valueType;
@@ -664,15 +704,18 @@ Value Emitter::packValues(const TileCoords &c, Value vs, Value j0, Value count,
   return loop.getResult(0);
 }
 
-void Emitter::prefetchRow(SmallVector<Value> at) {
+void Emitter::prefetchRow(Value buffer, SmallVector<Value> at,
+                          int64_t locality) {
+  auto type = cast<MemRefType>(buffer.getType());
   at.push_back(idx(0));
   // One prefetch per 64-byte line.
   int64_t perLine = std::max<int64_t>(
-      1, 512 / static_cast<int64_t>(keyType.getIntOrFloatBitWidth()));
-  for (int64_t d = 0; d < headDim; d += perLine) {
+      1, 512 / static_cast<int64_t>(type.getElementTypeBitWidth()));
+  for (int64_t d = 0; d < type.getShape().back(); d += perLine) {
     at.back() = idx(d);
-    memref::PrefetchOp::create(b, loc, keyBuffer, at, b.getBoolAttr(false),
-                               b.getI32IntegerAttr(3), b.getBoolAttr(true));
+    memref::PrefetchOp::create(b, loc, buffer, at, b.getBoolAttr(false),
+                               b.getI32IntegerAttr(locality),
+                               b.getBoolAttr(true));
   }
 }
 
@@ -702,7 +745,7 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
                                     sub(c.keyEnd, idx(kLanes))),
                                idx(0));
             for (int64_t x = 0; x < kLanes; ++x)
-              prefetchRow({c.batch, c.kvHead, add(ahead, idx(x))});
+              prefetchRow(keyBuffer, {c.batch, c.kvHead, add(ahead, idx(x))});
           }
         } else if (!masked && groupedPages) {
           SmallVector<Value> base = kvRow(c, first, idx(0));
@@ -710,10 +753,14 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
             at.push_back({base[0], add(base[1], idx(x)), base[2], idx(0)});
           if (keyBuffer) {
             SmallVector<Value> next =
-                kvRow(c, add(first, idx(kPrefetchKeys)), idx(0));
+                kvRow(c, add(first, idx(kPagedPrefetchKeys)), idx(0));
             Value slot0 = mul(floorDiv(next[1], kLanes), idx(kLanes));
-            for (int64_t x = 0; x < kLanes; ++x)
-              prefetchRow({next[0], add(slot0, idx(x)), next[2]});
+            for (int64_t x = 0; x < kLanes; ++x) {
+              SmallVector<Value> row = {next[0], add(slot0, idx(x)), next[2]};
+              prefetchRow(keyBuffer, row, kPagedPrefetchLocality);
+              if (valueBuffer)
+                prefetchRow(valueBuffer, row, kPagedPrefetchLocality);
+            }
           }
         } else {
           for (int64_t x = 0; x < kLanes; ++x)
@@ -959,7 +1006,11 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
     st.ps = rowDotScores(c, qs, st.ps, j0, masked);
   else
     std::tie(st.ks, st.kt) = packKeys(c, st.ks, st.kt, j0);
-  if (st.vs)
+  // Unmasked blocks of pages holding 16-row groups read V in place, one
+  // table lookup per 16 rows, instead of through the scratch copy.
+  bool inPlaceValues = !masked && p.isPaged() && staticPageSize > 0 &&
+                       staticPageSize % kLanes == 0 && n % kLanes == 0;
+  if (st.vs && !inPlaceValues)
     st.vs = packValues(c, st.vs, j0, count, masked);
   auto fm = arith::FastMathFlags::nnan;
 
@@ -1052,21 +1103,42 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
             Value alpha = extract(st.alpha, {r});
             accs.push_back(arith::MulFOp::create(b, loc, a0, splat(alpha, w)));
           }
-          auto pv = buildFor(
-              b, loc, idx(0), count, idx(1), accs,
-              [&](Value j, ValueRange av) -> SmallVector<Value> {
-                Value v =
-                    st.vs ? read(st.vs, {j, idx(e0)}, w)
-                          : read(p.value,
-                                 {c.batch, c.kvHead, add(j0, j), idx(e0)}, w);
-                SmallVector<Value> next;
-                for (int64_t k = 0; k < pvRows; ++k) {
-                  Value pk = extract(st.ps, {add(r0, idx(k)), j});
-                  next.push_back(
-                      vector::FMAOp::create(b, loc, splat(pk, w), v, av[k]));
-                }
-                return next;
-              });
+          auto fmas = [&](Value v, Value j, ValueRange av) {
+            SmallVector<Value> next;
+            for (int64_t k = 0; k < pvRows; ++k) {
+              Value pk = extract(st.ps, {add(r0, idx(k)), j});
+              next.push_back(
+                  vector::FMAOp::create(b, loc, splat(pk, w), v, av[k]));
+            }
+            return next;
+          };
+          scf::ForOp pv;
+          if (inPlaceValues) {
+            pv = buildFor(
+                b, loc, idx(0), idx(n), idx(kLanes), accs,
+                [&](Value g, ValueRange ag) -> SmallVector<Value> {
+                  SmallVector<Value> base = kvRow(c, add(j0, g), idx(0));
+                  auto group = buildFor(
+                      b, loc, idx(0), idx(kLanes), idx(1), ag,
+                      [&](Value x, ValueRange av) -> SmallVector<Value> {
+                        Value v = read(
+                            p.value,
+                            {base[0], add(base[1], x), base[2], idx(e0)}, w);
+                        return fmas(v, add(g, x), av);
+                      });
+                  return SmallVector<Value>(group.getResults());
+                });
+          } else {
+            pv = buildFor(
+                b, loc, idx(0), count, idx(1), accs,
+                [&](Value j, ValueRange av) -> SmallVector<Value> {
+                  Value v =
+                      st.vs ? read(st.vs, {j, idx(e0)}, w)
+                            : read(p.value,
+                                   {c.batch, c.kvHead, add(j0, j), idx(e0)}, w);
+                  return fmas(v, j, av);
+                });
+          }
           for (int64_t k = 0; k < pvRows; ++k)
             acc = write(pv.getResult(k), acc, {add(r0, idx(k)), idx(e0)});
         }
@@ -1102,7 +1174,31 @@ TileState Emitter::keyLoops(const TileCoords &c, const TileBounds &bd, Value qs,
         buildFor(b, loc, lb, ub, idx(1), in.values(),
                  [&](Value kb, ValueRange a) -> SmallVector<Value> {
                    TileState cur = TileState::from(a, withVs);
-                   return processBlock(c, bd, qs, kb, masked, cur).values();
+                   if (!allHeads)
+                     return processBlock(c, bd, qs, kb, masked, cur).values();
+                   // Every kv head of this key block in turn, on its rows
+                   // of the state.
+                   auto heads = buildFor(
+                       b, loc, idx(0), idx(numKvHeads), idx(1), cur.values(),
+                       [&](Value h, ValueRange ha) -> SmallVector<Value> {
+                         TileState all = TileState::from(ha, withVs);
+                         TileCoords ch = c;
+                         ch.kvHead = h;
+                         Value off = mul(h, idx(paddedRows));
+                         TileState one = all;
+                         one.acc = rowSlice(all.acc, off, paddedRows);
+                         one.m = rowSlice(all.m, off, paddedRows);
+                         one.l = rowSlice(all.l, off, paddedRows);
+                         one =
+                             processBlock(ch, bd, rowSlice(qs, off, paddedRows),
+                                          kb, masked, one);
+                         TileState out = one;
+                         out.acc = insertRows(one.acc, all.acc, off);
+                         out.m = insertRows(one.m, all.m, off);
+                         out.l = insertRows(one.l, all.l, off);
+                         return out.values();
+                       });
+                   return SmallVector<Value>(heads.getResults());
                  });
     loop->setAttr("tok.key_blocks", b.getStringAttr(tag));
     return TileState::from(loop.getResults(), withVs);
@@ -1121,7 +1217,21 @@ TileState Emitter::keyLoops(const TileCoords &c, const TileBounds &bd, Value qs,
 }
 
 TileState Emitter::emitTile(const TileCoords &c) {
-  Value qs = packQuery(c);
+  Value qs;
+  if (allHeads) {
+    // The scaled queries of every kv head, one block of rows each.
+    auto pack = buildFor(
+        b, loc, idx(0), idx(numKvHeads), idx(1),
+        ValueRange{emptyTensor({stateRows(), headDim}, b.getF32Type())},
+        [&](Value h, ValueRange a) -> SmallVector<Value> {
+          TileCoords ch = c;
+          ch.kvHead = h;
+          return {insertRows(packQuery(ch), a[0], mul(h, idx(paddedRows)))};
+        });
+    qs = pack.getResult(0);
+  } else {
+    qs = packQuery(c);
+  }
   TileBounds bounds = computeBounds(c);
   TileState st;
   st.ks = emptyTensor({blockKeys, headDim}, b.getF32Type());
@@ -1130,9 +1240,9 @@ TileState Emitter::emitTile(const TileCoords &c) {
     st.vs = emptyTensor({blockKeys, valueDim}, b.getF32Type());
   st.ps = emptyTensor({paddedRows, blockKeys}, b.getF32Type());
   st.alpha = emptyTensor({paddedRows}, b.getF32Type());
-  st.acc = filled2d(paddedRows, valueDim, 0.0);
-  st.m = filled1d(paddedRows, kNegInf);
-  st.l = filled1d(paddedRows, 0.0);
+  st.acc = filled2d(stateRows(), valueDim, 0.0);
+  st.m = filled1d(stateRows(), kNegInf);
+  st.l = filled1d(stateRows(), 0.0);
   return keyLoops(c, bounds, qs, st);
 }
 
@@ -1247,8 +1357,15 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   int64_t n = blockKeys;
   // Keys to split: Skv, or the table width for paged caches.
   Value numBlocks = ceilDiv(keySize, n);
-  Value chunk = maxI(ceilDiv(numBlocks, std::max<int64_t>(1, t.kvSplits)),
-                     idx(std::max<int64_t>(1, t.minSplitKeys / n)));
+  // Paged decode: one tile per (batch, key chunk) covering every kv head
+  // (see below), so a chunk needs numKvHeads times fewer keys for the same
+  // work per tile.
+  allHeads = p.isPaged() && rowDot;
+  int64_t minChunk = std::max<int64_t>(1, t.minSplitKeys / n);
+  if (allHeads)
+    minChunk = std::max<int64_t>(1, minChunk / numKvHeads);
+  Value chunk =
+      maxI(ceilDiv(numBlocks, std::max<int64_t>(1, t.kvSplits)), idx(minChunk));
   Value numSplits =
       maxI(arith::CeilDivSIOp::create(b, loc, numBlocks, chunk), idx(1));
   auto f32Type = b.getF32Type();
@@ -1265,21 +1382,25 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
           ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(numKvHeads),
                                  numSplits, b.getIndexAttr(rows)},
           f32Type)};
-  // Paged caches interleave the kv heads of a token in one row, so the
+  // Paged caches interleave the kv heads of a token in one row. With row
+  // dot scores one tile per (batch, key chunk) covers every kv head and
+  // visits each key block for all of them in turn, so a block's pages are
+  // read as a whole, close in time (TLB and DRAM page reuse); otherwise the
   // tiles of one chunk for all kv heads are neighbours in the iteration
-  // space (and on one thread): they read the same pages close in time
-  // (TLB and DRAM page reuse).
+  // space (and on one thread).
   bool headsInner = p.isPaged();
   SmallVector<OpFoldResult> ubs = {batchOfr, b.getIndexAttr(numKvHeads),
                                    numSplits};
   if (headsInner)
     std::swap(ubs[1], ubs[2]);
+  if (allHeads)
+    ubs.pop_back();
   auto forall = scf::ForallOp::create(b, loc, ubs, outs, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value bIdx = forall.getInductionVar(0);
-    Value kvh = forall.getInductionVar(headsInner ? 2 : 1);
+    Value kvh = allHeads ? idx(0) : forall.getInductionVar(headsInner ? 2 : 1);
     Value split = forall.getInductionVar(headsInner ? 1 : 2);
     TileCoords c;
     c.batch = bIdx;
@@ -1298,8 +1419,20 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
                                        b.getIndexAttr(1), b.getIndexAttr(rows),
                                        b.getIndexAttr(valueDim)};
     SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
-    auto oType = RankedTensorType::get({rows, valueDim}, f32Type);
-    auto lType = RankedTensorType::get({rows}, f32Type);
+    // Without allHeads the slices are [rows, Dv] and [rows] (one kv head);
+    // with it [Hkv, rows, Dv] and [Hkv, rows].
+    int64_t tileHeads = allHeads ? numKvHeads : 1;
+    if (allHeads) {
+      offsets[1] = b.getIndexAttr(0);
+      sizes[1] = b.getIndexAttr(numKvHeads);
+    }
+    SmallVector<int64_t> oShape = {rows, valueDim}, lShape = {rows};
+    if (allHeads) {
+      oShape.insert(oShape.begin(), numKvHeads);
+      lShape.insert(lShape.begin(), numKvHeads);
+    }
+    auto oType = RankedTensorType::get(oShape, f32Type);
+    auto lType = RankedTensorType::get(lShape, f32Type);
     ArrayRef<OpFoldResult> lOffsets = ArrayRef(offsets).drop_back();
     ArrayRef<OpFoldResult> lSizes = ArrayRef(sizes).drop_back();
     ArrayRef<OpFoldResult> lStrides = ArrayRef(strides).drop_back();
@@ -1309,18 +1442,27 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
         tensor::ExtractSliceOp::create(b, loc, lType, shared[1], lOffsets,
                                        lSizes, lStrides)};
     auto rowLoop =
-        buildFor(b, loc, idx(0), idx(rows), idx(1), slices,
-                 [&](Value r, ValueRange cur) -> SmallVector<Value> {
+        buildFor(b, loc, idx(0), idx(tileHeads * rows), idx(1), slices,
+                 [&](Value hr, ValueRange cur) -> SmallVector<Value> {
+                   // State row and output indices of row hr.
+                   Value h = arith::DivUIOp::create(b, loc, hr, idx(rows));
+                   Value r = arith::RemUIOp::create(b, loc, hr, idx(rows));
+                   Value sr = add(mul(h, idx(paddedRows)), r);
+                   auto at = [&](SmallVector<Value> tail) {
+                     if (allHeads)
+                       tail.insert(tail.begin(), h);
+                     return tail;
+                   };
                    Value inv;
-                   Value lse = rowLse(st, r, inv);
+                   Value lse = rowLse(st, sr, inv);
                    Value o = cur[0];
                    for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
                      int64_t w = std::min(kValueChunk, valueDim - e0);
-                     Value a = read(st.acc, {r, idx(e0)}, w);
+                     Value a = read(st.acc, {sr, idx(e0)}, w);
                      a = arith::MulFOp::create(b, loc, a, splat(inv, w));
-                     o = write(a, o, {r, idx(e0)});
+                     o = write(a, o, at({r, idx(e0)}));
                    }
-                   return {o, insert(lse, cur[1], {r})};
+                   return {o, insert(lse, cur[1], at({r}))};
                  });
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, loc, rowLoop.getResult(0),
@@ -1497,13 +1639,18 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   }
   rows = groups * tileQueries;
   rowDot = decode && headDim % kLanes == 0;
-  if (rowDot && isa<BlockArgument>(p.key)) {
-    // A function argument bufferizes to an identity-layout buffer.
-    auto kt = cast<RankedTensorType>(p.key.getType());
-    keyBuffer = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(kt.getShape(), kt.getElementType()), p.key,
+  // A function argument bufferizes to an identity-layout buffer.
+  auto asBuffer = [&](Value v) -> Value {
+    if (!rowDot || !isa<BlockArgument>(v))
+      return Value();
+    auto type = cast<RankedTensorType>(v.getType());
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), v,
         b.getUnitAttr());
-  }
+  };
+  keyBuffer = asBuffer(p.key);
+  if (p.isPaged())
+    valueBuffer = asBuffer(p.value);
   rowBlock = std::min(kRowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
   return decode ? emitSplitKv() : emitPrefill();

@@ -121,37 +121,52 @@ func.func @attention_decode_f32(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x?x128
 // block table inside the key loops (no dense [B, Hkv, MaxBlocks * 16, D]
 // copy); the keys of sequence b end at lens[b]. With 4 rows per kv group the
 // scores are row dot products: per 16 keys and per row, 16 partial vectors
-// over D (K rows read in place), then one shuffle transpose-reduction. In
-// unmasked blocks the 16 keys share one table lookup (pages of 16 rows).
+// over D (K rows read in place), then one shuffle transpose-reduction. One
+// tile per (batch, key chunk) covers both kv heads: the state holds 2 x 4
+// rows and each key block is visited for every kv head in turn, so the
+// block's pages are read together. In unmasked blocks the 16 keys share one
+// table lookup (pages of 16 rows), V is read in place (no scratch copy) and
+// the K and V rows 128 keys ahead are prefetched into L2.
 // CHECK-LABEL: func.func @paged_attention_decode_f32
 // CHECK-SAME:    (%[[QUERY:[^:]*]]: tensor<4x8x1x64xf32>, %[[KCACHE:[^:]*]]: tensor<27x16x2x64xf32>, %[[VCACHE:[^:]*]]: tensor<27x16x2x64xf32>, %[[TABLE:[^:]*]]: tensor<4x20xi32>, %[[LENS:[^:]*]]: tensor<4xi32>)
 // CHECK-NOT:   tensor<4x2x320x64xf32>
-// CHECK:       scf.forall (%[[B:.*]], %[[KVHEAD:.*]]) in (4, 2)
+// CHECK:       %[[KBUF:.*]] = bufferization.to_buffer %[[KCACHE]] read_only
+// CHECK:       %[[VBUF:.*]] = bufferization.to_buffer %[[VCACHE]] read_only
+// CHECK:       scf.forall (%[[B:.*]]) in (4) shared_outs({{.*}}) -> (tensor<4x2x1x4x64xf32>, tensor<4x2x1x4xf32>)
 // CHECK:         %[[LEN:.*]] = tensor.extract %[[LENS]][%[[B]]] : tensor<4xi32>
 // CHECK:         scf.for
-// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16
-// CHECK:             %[[LOGICAL:.*]] = arith.divui %{{.*}}, %c16 : index
-// CHECK:             %[[SLOT:.*]] = arith.remui %{{.*}}, %c16 : index
-// CHECK:             %[[PAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %[[LOGICAL]]] : tensor<4x20xi32>
-// CHECK:             scf.for
-// CHECK:               scf.for %[[D:.*]] = %c0 to %c64 step %c16 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:                 vector.transfer_read %[[KCACHE]][%{{.*}}, %[[SLOT]], %[[KVHEAD]], %[[D]]]
-// CHECK:                 vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK:               vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
-// CHECK:           tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
-// CHECK:           vector.transfer_read %[[VCACHE]][%{{.*}}, %{{.*}}, %[[KVHEAD]], %c0]
-// CHECK:         } {tok.key_blocks = "leading"}
-// CHECK:         scf.for
-// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c16
-// CHECK:             %[[IPAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
-// The page 64 keys ahead is prefetched: 16 rows of 4 lines.
-// CHECK:             tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
-// CHECK-COUNT-64:    memref.prefetch %{{.*}}, read, locality<3>, data : memref<27x16x2x64xf32>
-// CHECK-NOT:         tensor.extract %[[TABLE]]
-// CHECK:             scf.for
+// CHECK:           scf.for %[[KVHEAD:.*]] = %c0 to %c2 step %c1 {{.*}} -> (tensor<4x64xf32>, tensor<4xf32>, tensor<8x64xf32>, tensor<8xf32>, tensor<8xf32>, tensor<64x64xf32>)
+// CHECK:             tensor.extract_slice %{{.*}}[%{{.*}}, 0] [4, 64] [1, 1] : tensor<8x64xf32> to tensor<4x64xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:               %[[LOGICAL:.*]] = arith.divui %{{.*}}, %c16 : index
+// CHECK:               %[[SLOT:.*]] = arith.remui %{{.*}}, %c16 : index
+// CHECK:               %[[PAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %[[LOGICAL]]] : tensor<4x20xi32>
 // CHECK:               scf.for
-// CHECK-COUNT-16:        vector.transfer_read %[[KCACHE]][%{{.*}}, %{{.*}}, %[[KVHEAD]], %{{.*}}]
-// CHECK:         } {tok.key_blocks = "interior"}
+// CHECK:                 scf.for %[[D:.*]] = %c0 to %c64 step %c16 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:                   vector.transfer_read %[[KCACHE]][%{{.*}}, %[[SLOT]], %[[KVHEAD]], %[[D]]]
+// CHECK:                   vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK:                 vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
+// CHECK:             tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK:             vector.transfer_read %[[VCACHE]][%{{.*}}, %{{.*}}, %[[KVHEAD]], %c0]
+// CHECK:             tensor.insert_slice %{{.*}} into %{{.*}}[%{{.*}}, 0] [4, 64] [1, 1] : tensor<4x64xf32> into tensor<8x64xf32>
+// CHECK:       } {tok.key_blocks = "leading"}
+// CHECK:         scf.for
+// CHECK:           scf.for %[[IHEAD:.*]] = %c0 to %c2 step %c1
+// CHECK:             scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:               %[[IPAGE:.*]] = tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK:               arith.addi %{{.*}}, %c128 : index
+// CHECK:               tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK-COUNT-128:     memref.prefetch %{{.*}}, read, locality<2>, data : memref<27x16x2x64xf32>
+// CHECK-NOT:           tensor.extract %[[TABLE]]
+// CHECK:               scf.for
+// CHECK:                 scf.for
+// CHECK-COUNT-16:          vector.transfer_read %[[KCACHE]][%{{.*}}, %{{.*}}, %[[IHEAD]], %{{.*}}]
+// P.V reads the 16 V rows of each page group in place, one lookup per group.
+// CHECK:             scf.for %{{.*}} = %c0 to %c64 step %c16 {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
+// CHECK:               tensor.extract %[[TABLE]][%[[B]], %{{.*}}] : tensor<4x20xi32>
+// CHECK:               scf.for %[[X:.*]] = %c0 to %c16 step %c1
+// CHECK:                 vector.transfer_read %[[VCACHE]][%{{.*}}, %{{.*}}, %[[IHEAD]], %c0]
+// CHECK:       } {tok.key_blocks = "interior"}
 // CHECK-NOT:   tensor<4x2x320x64xf32>
 func.func @paged_attention_decode_f32(%q: tensor<4x8x1x64xf32>, %kc: tensor<27x16x2x64xf32>, %vc: tensor<27x16x2x64xf32>, %table: tensor<4x20xi32>, %lens: tensor<4xi32>) -> tensor<4x8x1x64xf32> {
   %o = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<4x8x1x64xf32>, tensor<27x16x2x64xf32>, tensor<27x16x2x64xf32>, tensor<4x20xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf32>
@@ -280,11 +295,12 @@ func.func @attention_rope_gqa_f32(%x: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64x
 
 // Rope fused into paged decode, GPT-J pairs over the first 64 of 128
 // channels: even and odd lanes are split and merged back by shuffles, the
-// last 64 channels pass through.
+// last 64 channels pass through. (128 keys are one chunk: the tile over
+// both kv heads runs once, with no forall.)
 // CHECK-LABEL: func.func @paged_attention_rope_interleaved_f32
 // CHECK-SAME:    (%[[X:[^:]*]]: tensor<1x8x1x128xf32>, %{{[^:]*}}: tensor<9x16x2x128xf32>, %{{[^:]*}}: tensor<9x16x2x128xf32>, %{{[^:]*}}: tensor<1x8xi32>, %{{[^:]*}}: tensor<1xi32>, %[[POS:[^:]*]]: tensor<1x1xi32>)
 // CHECK-NOT:   tok.rope
-// CHECK:       scf.forall
+// CHECK:       scf.for %{{.*}} = %c0 to %c2 step %c1
 // CHECK:         vector.transfer_read %[[X]]
 // CHECK:         tensor.extract %[[POS]]
 // CHECK:         math.cos %{{.*}} : vector<32xf32>
