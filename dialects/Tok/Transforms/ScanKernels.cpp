@@ -430,3 +430,18 @@ KernelBuilder::Values KernelBuilder::indices(ArrayRef<OpFoldResult> ofrs) {
     out.push_back(val(ofr));
   return out;
 }
+
+//===----------------------------------------------------------------------===//
+// Replacing the op
+//===----------------------------------------------------------------------===//
+
+void mlir::tok::scan::replaceScan(RewriterBase &rewriter, Operation *op,
+                                  Value out, Value state) {
+  SmallVector<Value> results{out, state};
+  results.resize(op->getNumResults());
+  for (auto [result, value] : llvm::zip_equal(op->getResults(), results))
+    if (value.getType() != result.getType())
+      value = tensor::CastOp::create(rewriter, op->getLoc(), result.getType(),
+                                     value);
+  rewriter.replaceOp(op, results);
+}

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -161,6 +162,11 @@ public:
   /// Indices from a mix of values and constants.
   Values indices(ArrayRef<OpFoldResult> ofrs);
 };
+
+/// Replaces the scan `op` with the kernel's results: `out` for its first
+/// result and, when the op has a final-state result, `state`; each is cast
+/// back to the op's result type when the kernel's type is more dynamic.
+void replaceScan(RewriterBase &rewriter, Operation *op, Value out, Value state);
 
 } // namespace mlir::tok::scan
 

@@ -758,15 +758,7 @@ struct TileLinearScanPass : tok::impl::TileLinearScanBase<TileLinearScanPass> {
       }
       LinearScanEmitter emitter(rewriter, loc, op, *shape, avx512);
       auto [oRes, stRes] = emitter.build(out, st);
-      if (oRes.getType() != oType)
-        oRes = tensor::CastOp::create(rewriter, loc, oType, oRes);
-      SmallVector<Value> results{oRes};
-      if (stRes) {
-        if (stRes.getType() != stType)
-          stRes = tensor::CastOp::create(rewriter, loc, stType, stRes);
-        results.push_back(stRes);
-      }
-      rewriter.replaceOp(op, results);
+      tok::scan::replaceScan(rewriter, op, oRes, stRes);
     }
   }
 

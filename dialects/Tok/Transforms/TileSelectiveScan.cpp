@@ -343,15 +343,7 @@ struct TileSelectiveScanPass
       }
       SelectiveScanEmitter emitter(rewriter, loc, op, *shape, avx512);
       auto [yRes, stRes] = emitter.build(y, st);
-      if (yRes.getType() != yType)
-        yRes = tensor::CastOp::create(rewriter, loc, yType, yRes);
-      SmallVector<Value> results{yRes};
-      if (stRes) {
-        if (stRes.getType() != stType)
-          stRes = tensor::CastOp::create(rewriter, loc, stType, stRes);
-        results.push_back(stRes);
-      }
-      rewriter.replaceOp(op, results);
+      tok::scan::replaceScan(rewriter, op, yRes, stRes);
     }
   }
 
