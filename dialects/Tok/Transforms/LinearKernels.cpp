@@ -25,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinearKernels.h"
+#include "ScanKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -70,13 +71,13 @@ struct KBlock {
 };
 
 /// Builds the kernels of one linear at the builder's insertion point.
-class LinearEmitter {
+class LinearEmitter : private tok::scan::KernelBuilder {
 public:
   LinearEmitter(OpBuilder &b, Location loc, Value x, Value w,
                 const LinearEpilogue &epilogue, const LinearTiling &tiling,
                 const LinearPrologue &prologue = {})
-      : b(b), loc(loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
-        prologue(prologue), f32(b.getF32Type()),
+      : KernelBuilder(b, loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
+        prologue(prologue),
         vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())),
         tileRows(tiling.tileRows), tileCols(tiling.tileCols),
         panelCols(epilogue.glu ? tiling.tileCols / 2 : tiling.tileCols) {
@@ -90,122 +91,9 @@ public:
 
 private:
   //===--------------------------------------------------------------------===//
-  // Index arithmetic that folds constants
-  //===--------------------------------------------------------------------===//
-
-  OpFoldResult cst(int64_t v) { return b.getIndexAttr(v); }
-  Value val(OpFoldResult v) {
-    return getValueOrCreateConstantIndexOp(b, loc, v);
-  }
-  template <typename OpTy, typename Fold>
-  OpFoldResult binary(OpFoldResult l, OpFoldResult r, Fold fold) {
-    std::optional<int64_t> cl = getConstantIntValue(l);
-    std::optional<int64_t> cr = getConstantIntValue(r);
-    if (cl && cr)
-      return cst(fold(*cl, *cr));
-    return OpTy::create(b, loc, val(l), val(r)).getResult();
-  }
-  OpFoldResult add(OpFoldResult l, OpFoldResult r) {
-    if (isConstantIntValue(r, 0))
-      return l;
-    if (isConstantIntValue(l, 0))
-      return r;
-    return binary<arith::AddIOp>(l, r,
-                                 [](int64_t a, int64_t c) { return a + c; });
-  }
-  OpFoldResult sub(OpFoldResult l, OpFoldResult r) {
-    if (isConstantIntValue(r, 0))
-      return l;
-    return binary<arith::SubIOp>(l, r,
-                                 [](int64_t a, int64_t c) { return a - c; });
-  }
-  OpFoldResult mul(OpFoldResult l, OpFoldResult r) {
-    if (isConstantIntValue(r, 1))
-      return l;
-    if (isConstantIntValue(l, 1))
-      return r;
-    return binary<arith::MulIOp>(l, r,
-                                 [](int64_t a, int64_t c) { return a * c; });
-  }
-  OpFoldResult min(OpFoldResult l, OpFoldResult r) {
-    return binary<arith::MinSIOp>(
-        l, r, [](int64_t a, int64_t c) { return std::min(a, c); });
-  }
-  OpFoldResult max(OpFoldResult l, OpFoldResult r) {
-    return binary<arith::MaxSIOp>(
-        l, r, [](int64_t a, int64_t c) { return std::max(a, c); });
-  }
-  OpFoldResult ceilDiv(OpFoldResult l, OpFoldResult r) {
-    if (isConstantIntValue(r, 1))
-      return l;
-    return binary<arith::CeilDivSIOp>(l, r, ceilDivInt);
-  }
-  OpFoldResult floorDiv(OpFoldResult l, OpFoldResult r) {
-    if (isConstantIntValue(r, 1))
-      return l;
-    return binary<arith::DivSIOp>(l, r,
-                                  [](int64_t a, int64_t c) { return a / c; });
-  }
-  OpFoldResult roundDown(OpFoldResult v, int64_t m) {
-    return mul(floorDiv(v, cst(m)), cst(m));
-  }
-  OpFoldResult dimOf(Value t, int64_t d) {
-    return tensor::getMixedSize(b, loc, t, d);
-  }
-
-  //===--------------------------------------------------------------------===//
-  // Structured control flow
-  //===--------------------------------------------------------------------===//
-
-  using Values = SmallVector<Value>;
-
-  /// `scf.for iv = lb to ub step step iter_args(inits)`; `body(iv, args)`
-  /// returns the values to yield.
-  Values loop(OpFoldResult lb, OpFoldResult ub, int64_t step, ValueRange inits,
-              function_ref<Values(Value, ValueRange)> body) {
-    auto forOp =
-        scf::ForOp::create(b, loc, val(lb), val(ub), val(cst(step)), inits);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    Values yielded = body(forOp.getInductionVar(), forOp.getRegionIterArgs());
-    scf::YieldOp::create(b, loc, yielded);
-    return Values(forOp.getResults().begin(), forOp.getResults().end());
-  }
-
-  /// `scf.if cond` yielding `thenFn()` or `elseFn()`.
-  Values ifElse(Value cond, TypeRange types, function_ref<Values()> thenFn,
-                function_ref<Values()> elseFn) {
-    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    scf::YieldOp::create(b, loc, thenFn());
-    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    scf::YieldOp::create(b, loc, elseFn());
-    return Values(ifOp.getResults().begin(), ifOp.getResults().end());
-  }
-
-  //===--------------------------------------------------------------------===//
   // Values and vectors
   //===--------------------------------------------------------------------===//
 
-  Type withF32(Type t) {
-    if (auto vt = dyn_cast<VectorType>(t))
-      return VectorType::get(vt.getShape(), f32);
-    return f32;
-  }
-  Value toF32(Value v) {
-    if (getElementTypeOrSelf(v.getType()) == f32)
-      return v;
-    return arith::ExtFOp::create(b, loc, withF32(v.getType()), v);
-  }
-  Value fromF32(Value v, Type elemType) {
-    if (elemType == f32)
-      return v;
-    Type t = elemType;
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      t = VectorType::get(vt.getShape(), elemType);
-    return arith::TruncFOp::create(b, loc, t, v);
-  }
   Value zeroVec() {
     return arith::ConstantOp::create(
         b, loc, vecType,
@@ -267,13 +155,10 @@ private:
   Value gemvRows(int64_t rows, int64_t group, Value r, OpFoldResult n0,
                  Value tile);
 
-  OpBuilder &b;
-  Location loc;
   Value x, w;
   const LinearEpilogue &epilogue;
   const LinearTiling &tiling;
   const LinearPrologue &prologue;
-  Type f32;
   VectorType vecType;
   /// The register tile.
   int64_t tileRows, tileCols;
@@ -464,7 +349,7 @@ Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
   // reads x directly.
   SmallVector<Value> nextRow;
   if (xPrefetch && rows == tileRows) {
-    Value lastRow = val(sub(dimOf(x, 0), cst(1)));
+    Value lastRow = val(sub(dim(x, 0), cst(1)));
     for (int64_t i = 0; i < rows; ++i)
       nextRow.push_back(arith::MinSIOp::create(
           b, loc, val(add(rowIdx[i], cst(tileRows))), lastRow));
@@ -547,7 +432,7 @@ LinearEmitter::sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors) {
 }
 
 Value LinearEmitter::gemm(Value out) {
-  OpFoldResult mDim = dimOf(x, 0), kDim = dimOf(x, 1), nDim = outCols;
+  OpFoldResult mDim = dim(x, 0), kDim = dim(x, 1), nDim = outCols;
   std::optional<int64_t> sN = getConstantIntValue(nDim);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
   // Output columns per task: a GLU's block of W holds gate and up rows, so
@@ -699,7 +584,7 @@ Value LinearEmitter::gemm(Value out) {
 Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
                               OpFoldResult n0, Value tile) {
   constexpr int64_t v = kLinearVectorWidth;
-  OpFoldResult kDim = dimOf(x, 1);
+  OpFoldResult kDim = dim(x, 1);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
   // W rows streamed together: `group` output rows, then for a GLU the
   // matching up rows.

@@ -77,6 +77,18 @@ OpFoldResult KernelBuilder::min(OpFoldResult l, OpFoldResult r) {
       *this, l, r, [](int64_t a, int64_t c) { return std::min(a, c); });
 }
 
+OpFoldResult KernelBuilder::max(OpFoldResult l, OpFoldResult r) {
+  return binary<arith::MaxSIOp>(
+      *this, l, r, [](int64_t a, int64_t c) { return std::max(a, c); });
+}
+
+OpFoldResult KernelBuilder::floorDiv(OpFoldResult l, OpFoldResult r) {
+  if (isConstantIntValue(r, 1))
+    return l;
+  return binary<arith::DivSIOp>(*this, l, r,
+                                [](int64_t a, int64_t c) { return a / c; });
+}
+
 OpFoldResult KernelBuilder::ceilDiv(OpFoldResult l, OpFoldResult r) {
   if (isConstantIntValue(r, 1))
     return l;

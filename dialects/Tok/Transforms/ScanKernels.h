@@ -29,7 +29,8 @@ constexpr int64_t kVectorWidth = 16;
 /// workers get a few MiB of stack).
 constexpr int64_t kMaxScratchBytes = 512 * 1024;
 
-/// Builds explicit vector code at the builder's insertion point. Tensors are
+/// Builds explicit vector code at the builder's insertion point (shared by
+/// the scan, conv1d and linear kernels). Tensors are
 /// read with `vector.transfer_read` and written with `vector.transfer_write`
 /// (in place after one-shot bufferization); task-local scratch buffers are
 /// stack memrefs accessed with `vector.load`/`vector.store`, invisible to
@@ -55,7 +56,13 @@ public:
   OpFoldResult sub(OpFoldResult l, OpFoldResult r);
   OpFoldResult mul(OpFoldResult l, OpFoldResult r);
   OpFoldResult min(OpFoldResult l, OpFoldResult r);
+  OpFoldResult max(OpFoldResult l, OpFoldResult r);
   OpFoldResult ceilDiv(OpFoldResult l, OpFoldResult r);
+  OpFoldResult floorDiv(OpFoldResult l, OpFoldResult r);
+  /// `v` rounded down to a multiple of `m`.
+  OpFoldResult roundDown(OpFoldResult v, int64_t m) {
+    return mul(floorDiv(v, cst(m)), cst(m));
+  }
   /// The size of dim `d` of a tensor or memref.
   OpFoldResult dim(Value shaped, int64_t d);
   Value cmp(arith::CmpIPredicate pred, OpFoldResult l, OpFoldResult r);
