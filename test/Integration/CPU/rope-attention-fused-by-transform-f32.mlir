@@ -4,7 +4,7 @@
 // fused in as a producer: each tile rotates only its heads and rows, with
 // the matching slice of positions. Against ref/attention.py (float64 rope,
 // then dense attention).
-// RUN: rm -rf %t && %python %S/../ref.py rope_attention --b=2 --hq=8 --hkv=2 --sq=80 --skv=112 --d=32 --seed=8 --out=%t
+// RUN: rm -rf %t && %python %S/../ref.py attention --causal --rope --max_pos=512 --b=2 --hq=8 --hkv=2 --sq=80 --skv=112 --d=32 --seed=8 --out=%t
 // RUN: split-file %s %t/src
 // RUN: tokamak-opt %t/src/payload.mlir --transform-preload-library=transform-library-paths=%t/src/schedule.mlir --transform-interpreter --canonicalize -o %t/tiled.mlir
 // RUN: FileCheck %s --input-file=%t/tiled.mlir

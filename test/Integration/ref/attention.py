@@ -10,18 +10,18 @@
 # --causal --window=W --sinks=N --scale=F --softcap=F --dtype=f32|f16|bf16
 # --bias=full|bcast|key|row_neginf --score_mod=alibi|table --lse
 # --seqlens=3,0,5 (packed; B must be 1).
-# case_rope_attention: rope (NeoX, theta 10000) on the query with positions
-# [B, Sq] (i32), then causal attention; --b --hq --hkv --sq --skv --d.
 # With --rope (attention and paged_attention), q is stored unrotated, random
 # positions [B, Sq] i32 (below --max_pos, default 256) are appended to the
 # inputs, and the reference applies tok.rope to q first (--theta,
-# --rotary_dim, --interleaved; written out as in basics.case_rope).
+# --rotary_dim, --interleaved; basics.rope).
 #
 #===----------------------------------------------------------------------===#
 import math
 
 import numpy as np
 import torch
+
+from .basics import rope
 
 NEG_INF = float("-inf")
 
@@ -118,25 +118,10 @@ def _rope_query(args, rng, q):
     """Rotates q [B, H, S, D] (float64) by random positions; returns the
     rotated q and the positions [B, S] i32 to pass to the kernel."""
     bsz, _, seq, dim = q.shape
-    rotary = args.get("rotary_dim", dim)
-    theta = float(args.get("theta", 10000.0))
     pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
         np.int32)
-    half = rotary // 2
-    inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
-                         rotary)
-    angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
-    cos, sin = torch.cos(angle), torch.sin(angle)
-    y = q.clone()
-    if args.get("interleaved"):  # GPT-J pairs (2i, 2i+1).
-        x1, x2 = q[..., 0:rotary:2], q[..., 1:rotary:2]
-        y[..., 0:rotary:2] = x1 * cos - x2 * sin
-        y[..., 1:rotary:2] = x2 * cos + x1 * sin
-    else:  # NeoX rotate-half: pairs (i, i + rotary/2).
-        x1, x2 = q[..., :half], q[..., half:rotary]
-        y[..., :half] = x1 * cos - x2 * sin
-        y[..., half:rotary] = x2 * cos + x1 * sin
-    return y, pos
+    return rope(q, pos, float(args.get("theta", 10000.0)),
+                args.get("rotary_dim", dim), args.get("interleaved")), pos
 
 
 def _scale(args, d):
@@ -348,24 +333,3 @@ def case_lse_merge(args, rng):
     w2 = torch.exp(l2 - l)[..., None]
     o = torch.where(dead, torch.zeros(()), w1 * o1 + w2 * o2)
     return [o1_np, l1_np, o2_np, l2_np], [_store(o, dtype), l.float().numpy()]
-
-
-def case_rope_attention(args, rng):
-    """Inputs q, k, v, positions; output causal attention of rope(q)."""
-    b, hq, hkv = args.get("b", 1), args.get("hq", 4), args.get("hkv", 1)
-    sq, d = args.get("sq", 32), args.get("d", 32)
-    skv = args.get("skv", sq)
-    q_np, q = _round(rng.standard_normal((b, hq, sq, d)), "f32")
-    k_np, k = _round(rng.standard_normal((b, hkv, skv, d)), "f32")
-    v_np, v = _round(rng.standard_normal((b, hkv, skv, d)), "f32")
-    pos = rng.integers(0, 512, (b, sq)).astype(np.int32)
-    half = d // 2
-    inv_freq = 10000.0 ** (-2.0 * torch.arange(half, dtype=torch.float64) / d)
-    angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
-    cos = torch.cat([torch.cos(angle)] * 2, -1)
-    sin = torch.cat([torch.sin(angle)] * 2, -1)
-    rotated = torch.cat([-q[..., half:], q[..., :half]], -1)
-    q = q * cos + rotated * sin
-    mask = causal_mask(sq, skv, True)
-    o, _ = dense_attention(q, k, v, 1.0 / math.sqrt(d), mask=mask)
-    return [q_np, k_np, v_np, pos], [_store(o, "f32")]

@@ -71,30 +71,37 @@ def case_layer_norm(args, rng):
     return [x_stored] + stored, [store(y.numpy(), dtype)]
 
 
-def case_rope(args, rng):
-    bsz, heads = args.get("b", 1), args.get("heads", 2)
-    seq, dim = args.get("seq", 8), args.get("d", 16)
-    rotary = args.get("rotary_dim", dim)
-    theta = float(args.get("theta", 10000.0))
-    dtype = args.get("dtype", "f32")
-    stored, (x,) = _inputs(rng, dtype, ((bsz, heads, seq, dim), 1.0))
-    pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
-        np.int32)
+def rope(x, pos, theta=10000.0, rotary=None, interleaved=False):
+    """tok.rope in float64: rotates the first `rotary` dims of x [B, H, S, D]
+    (torch) by the positions pos [B, S] (numpy ints); returns a new tensor.
+    Pairs are (i, i + rotary/2) (NeoX rotate-half) or (2i, 2i+1) (GPT-J)."""
+    rotary = rotary or x.shape[-1]
     half = rotary // 2
     inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
                          rotary)
     angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
     cos, sin = torch.cos(angle), torch.sin(angle)
     y = x.clone()
-    if flag(args, "interleaved"):  # GPT-J pairs (2i, 2i+1).
+    if interleaved:
         x1, x2 = x[..., 0:rotary:2], x[..., 1:rotary:2]
         y[..., 0:rotary:2] = x1 * cos - x2 * sin
         y[..., 1:rotary:2] = x2 * cos + x1 * sin
-    else:  # NeoX rotate-half: pairs (i, i + rotary/2).
+    else:
         x1, x2 = x[..., :half], x[..., half:rotary]
-        rotated = torch.cat([-x2, x1], dim=-1)
-        y[..., :rotary] = x[..., :rotary] * torch.cat([cos, cos], -1) + \
-            rotated * torch.cat([sin, sin], -1)
+        y[..., :half] = x1 * cos - x2 * sin
+        y[..., half:rotary] = x2 * cos + x1 * sin
+    return y
+
+
+def case_rope(args, rng):
+    bsz, heads = args.get("b", 1), args.get("heads", 2)
+    seq, dim = args.get("seq", 8), args.get("d", 16)
+    dtype = args.get("dtype", "f32")
+    stored, (x,) = _inputs(rng, dtype, ((bsz, heads, seq, dim), 1.0))
+    pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
+        np.int32)
+    y = rope(x, pos, float(args.get("theta", 10000.0)),
+             args.get("rotary_dim", dim), flag(args, "interleaved"))
     return stored + [pos], [store(y.numpy(), dtype)]
 
 
