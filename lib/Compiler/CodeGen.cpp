@@ -167,16 +167,13 @@ llvm::Error Compiler::emitArtifact(ModuleOp module,
   // the artifact first ($ORIGIN, so a bundle can carry its own copy), then in
   // the LLVM installation. --as-needed drops it for serial code.
   llvm::SmallVector<StringRef> args = {
-      *clang,
-      "-shared",
-      "-fuse-ld=lld",
-      "-o",
-      lib.path(),
-      obj.path(),
+      *clang, "-shared", "-fuse-ld=lld", "-o", lib.path(), obj.path(),
       "-L" TOKAMAK_LLVM_LIBDIR,
-      "-Wl,--as-needed",
-      "-lomp",
-      "-lm",
+      // Libcalls for conversions the target has no instruction for (f32 ->
+      // bf16 without AVX512-BF16) come from compiler-rt's builtins, linked
+      // statically: the artifact needs nothing at load time that the JIT
+      // does not also provide.
+      TOKAMAK_COMPILER_RT_BUILTINS, "-Wl,--as-needed", "-lomp", "-lm",
       "-Wl,-rpath,$ORIGIN:" TOKAMAK_LLVM_LIBDIR};
   std::string errMsg;
   int rc =

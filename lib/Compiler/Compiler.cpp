@@ -195,9 +195,12 @@ llvm::Error Compiler::lower(ModuleOp module, const CompileOptions &options) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  bool avx512 = (*tm)->getMCSubtargetInfo()->checkFeatures("+avx512f");
+  const llvm::MCSubtargetInfo *sti = (*tm)->getMCSubtargetInfo();
+  bool avx512 = sti->checkFeatures("+avx512f");
+  bool nativeBf16 = sti->checkFeatures("+avx512bf16");
   PassManager pm(&impl->context);
-  buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs, avx512);
+  buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs, avx512,
+                   nativeBf16);
   if (failed(pm.run(module)))
     return impl->takeError("compilation failed");
   return llvm::Error::success();

@@ -57,7 +57,7 @@ StringRef stringifyPhase(Phase phase) {
 }
 
 void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
-                      bool avx512) {
+                      bool avx512, bool nativeBf16) {
   if (last == Phase::Input)
     return;
 
@@ -121,6 +121,10 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   // llvm: vector and math lowering, loops, scf.forall to OpenMP, then every
   // dialect to LLVM.
   pm.addPass(createApproximateMath());
+  // f32 -> bf16 without AVX512-BF16 would otherwise call compiler-rt's
+  // __truncsfbf2, which neither the JIT nor an artifact resolves.
+  if (!nativeBf16)
+    pm.addPass(createExpandBF16Conversions());
   pm.addPass(createExpandStridedCopies());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -166,7 +170,8 @@ void registerTokamakPipelines() {
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         std::optional<Phase> phase = parsePhase(options.compileTo);
         buildCpuPipeline(pm, phase.value_or(Phase::LLVM),
-                         options.readOnlyInputs, options.avx512);
+                         options.readOnlyInputs, options.avx512,
+                         options.nativeBf16);
       });
 }
 

@@ -53,12 +53,20 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("The target CPU has AVX-512F (kernels may use its "
                      "instructions directly)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> nativeBf16{
+      *this, "native-bf16",
+      llvm::cl::desc("The target CPU converts f32 to bf16 in hardware "
+                     "(AVX512-BF16); otherwise the conversions are expanded "
+                     "to integer arithmetic instead of compiler-rt calls"),
+      llvm::cl::init(false)};
 };
 
 /// Adds the passes that take a module from the input phase to `last` on
-/// the CPU target; `avx512`: the target CPU has AVX-512F.
+/// the CPU target; `avx512`: the target CPU has AVX-512F; `nativeBf16`: it
+/// has AVX512-BF16 (f32 -> bf16 in hardware).
 void buildCpuPipeline(mlir::OpPassManager &pm, Phase last,
-                      bool readOnlyInputs = true, bool avx512 = false);
+                      bool readOnlyInputs = true, bool avx512 = false,
+                      bool nativeBf16 = false);
 
 /// Registers `tokamak-cpu-pipeline` with the global pass registry.
 void registerTokamakPipelines();

@@ -57,4 +57,18 @@ def ExpandStridedCopies : Pass<"tokamak-expand-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ExpandBF16Conversions : Pass<"tokamak-expand-bf16-conversions"> {
+  let summary = "expand f32 <-> bf16 conversions to integer arithmetic";
+  let description = [{
+    Without AVX512-BF16, LLVM lowers `arith.truncf f32 -> bf16` to a call of
+    compiler-rt's `__truncsfbf2`, which neither the JIT nor the artifact
+    loader resolves. This rewrites `arith.truncf` to bf16 (round to nearest
+    even, NaN kept quiet) and `arith.extf` from bf16 as bitcasts, shifts and
+    adds on i32 (upstream's bf16 expansion), which vectorize like the code
+    around them. The CPU pipeline runs it unless the target converts in
+    hardware.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // TOKAMAK_TRANSFORMS_PASSES_TD

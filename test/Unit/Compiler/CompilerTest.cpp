@@ -141,6 +141,71 @@ func.func @f(%x: f32) -> f32 {
   EXPECT_FALSE(llvm::sys::fs::exists(path));
 }
 
+// A bf16 round trip with the tail masked (13 elements), jitted for a baseline
+// AVX2 CPU: without AVX512-BF16, LLVM legalizes bf16 vector code through
+// compiler-rt's __truncsfbf2, which the JIT must resolve (issue 9).
+TEST(CompilerTest, JitResolvesConversionBuiltinsOnBaselineCpu) {
+  Compiler compiler;
+  auto module = compiler.parseString(R"mlir(
+func.func @half(%x: tensor<13xf32>) -> tensor<13xbf16> {
+  %e = tensor.empty() : tensor<13xbf16>
+  %y = linalg.map ins(%x : tensor<13xf32>) outs(%e : tensor<13xbf16>)
+    (%a: f32, %unused: bf16) {
+      %h = arith.truncf %a : f32 to bf16
+      linalg.yield %h : bf16
+    }
+  return %y : tensor<13xbf16>
+})mlir");
+  ASSERT_TRUE(static_cast<bool>(module));
+  CompileOptions options;
+  options.cpu = "x86-64-v3";
+  auto executable = compiler.jit(**module, options);
+  ASSERT_TRUE(static_cast<bool>(executable))
+      << errorText(executable.takeError());
+  auto x = rt::HostTensor::create(rt::DType::f32, {13});
+  ASSERT_TRUE(x.ok());
+  // 1 + 2^-8 rounds to even (1.0); 1 + 3 * 2^-8 rounds up to 1 + 2^-6.
+  const float values[13] = {1.0f,     1.00390625f, 1.01171875f, -2.5f, 0.0f,
+                            65504.0f, 3.0e38f,     -1.0e-3f,    7.0f,  8.0f,
+                            9.0f,     10.0f,       11.0f};
+  const uint16_t expected[13] = {0x3f80, 0x3f80, 0x3f82, 0xc020, 0x0000,
+                                 0x4780, 0x7f62, 0xba83, 0x40e0, 0x4100,
+                                 0x4110, 0x4120, 0x4130};
+  std::copy(values, values + 13, x->data<float>());
+  std::vector<rt::HostTensor> inputs;
+  inputs.push_back(std::move(*x));
+  auto results = rt::invoke(**executable, "half", inputs);
+  ASSERT_TRUE(results.ok()) << results.status().message();
+  const uint16_t *y = static_cast<const uint16_t *>((*results)[0].rawData());
+  for (int i = 0; i < 13; ++i)
+    EXPECT_EQ(y[i], expected[i]) << "element " << i;
+}
+
+// A symbol nobody defines is one error of jit() naming the symbol and the
+// function, not a missing entry point when the function is called.
+TEST(CompilerTest, JitNamesAMissingSymbol) {
+  Compiler compiler;
+  auto module = compiler.parseString(R"mlir(
+func.func private @tokamak_test_undefined(f32) -> f32
+func.func @calls(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %y = linalg.map ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>)
+    (%a: f32, %unused: f32) {
+      %r = func.call @tokamak_test_undefined(%a) : (f32) -> f32
+      linalg.yield %r : f32
+    }
+  return %y : tensor<4xf32>
+})mlir");
+  ASSERT_TRUE(static_cast<bool>(module));
+  auto executable = compiler.jit(**module, CompileOptions());
+  ASSERT_FALSE(static_cast<bool>(executable));
+  std::string message = errorText(executable.takeError());
+  EXPECT_NE(message.find("cannot link function @calls"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("tokamak_test_undefined"), std::string::npos)
+      << message;
+}
+
 TEST(CompilerTest, CudaTargetIsReportedUnavailable) {
   Compiler compiler;
   auto module = compiler.parseString(kScale);
