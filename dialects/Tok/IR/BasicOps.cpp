@@ -11,6 +11,8 @@
 #include "dialects/Tok/IR/TokOps.h"
 #include "dialects/Tok/IR/Verification.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tok;
 
@@ -150,6 +152,22 @@ LogicalResult RopeOp::verify() {
     return emitOpError("expected input head dim to be even without "
                        "rotary_dim, got ")
            << headDim;
+  }
+  if (std::optional<ArrayRef<float>> invFreq = getInvFreq()) {
+    if (getThetaAttr())
+      return emitOpError("expected theta or inv_freq, not both");
+    int64_t rotaryDim =
+        getRotaryDimAttr() ? getRotaryDimAttr().getInt() : headDim;
+    if (ShapedType::isStatic(rotaryDim) &&
+        static_cast<int64_t>(invFreq->size()) != rotaryDim / 2)
+      return emitOpError("expected ")
+             << rotaryDim / 2 << " inv_freq values (rotary_dim / 2), got "
+             << invFreq->size();
+    for (float f : *invFreq)
+      if (!(f >= 0.0f) || std::isinf(f))
+        return emitOpError("expected inv_freq values to be finite and "
+                           "non-negative, got ")
+               << f;
   }
   return verifyPositiveFloat(op, "theta", getThetaAttr());
 }

@@ -397,14 +397,23 @@ def Tok_RopeOp : Tok_Op<"rope", [Pure]> {
     HF-Llama "rotate half" layout pairs `i` and `i + rotary_dim/2`;
     `interleaved` selects GPT-J pairs `(2i, 2i+1)`.
 
+    `inv_freq`, when given, lists the `rotary_dim / 2` inverse frequencies
+    `θ_i` themselves instead of deriving them from `theta`: this is how
+    frontends express RoPE scaling (linear position interpolation divides
+    every `θ_i` by the factor; Llama 3 scales the low frequencies and
+    interpolates the middle band; YaRN and NTK variants likewise only change
+    the table).
+
     ```mlir
     %y = tok.rope %x, %pos {rotary_dim = 64 : i64, theta = 1.000000e+04 : f32} : (tensor<1x8x?x128xf32>, tensor<1x?xi32>) -> tensor<1x8x?x128xf32>
+    %z = tok.rope %x2, %pos2 {inv_freq = array<f32: 1.0, 0.1, 0.01, 0.001>} : (tensor<1x2x?x8xf32>, tensor<1x?xi32>) -> tensor<1x2x?x8xf32>
     ```
   }];
   let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$positions,
                        OptionalAttr<F32Attr>:$theta,
                        OptionalAttr<I64Attr>:$rotary_dim,
-                       UnitAttr:$interleaved);
+                       UnitAttr:$interleaved,
+                       OptionalAttr<DenseF32ArrayAttr>:$inv_freq);
   let results = (outs Tok_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $positions attr-dict `:` functional-type(operands, results)

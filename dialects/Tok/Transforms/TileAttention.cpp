@@ -47,7 +47,9 @@ static void readAttributes(OpTy op, AttentionProblem &p) {
 /// query packing of the tiles.
 static void fuseQueryRope(AttentionProblem &p) {
   auto rope = p.query.getDefiningOp<tok::RopeOp>();
-  if (!rope)
+  // The fused prologue derives θ_i from theta; an explicit inv_freq table
+  // (RoPE scaling) keeps the op on its own.
+  if (!rope || rope.getInvFreq())
     return;
   auto type = cast<RankedTensorType>(rope.getInput().getType());
   if (ShapedType::isDynamic(type.getDimSize(3)))

@@ -335,18 +335,34 @@ struct RopeLowering : public OpConversionPattern<tok::RopeOp> {
     Value e1 = createEmpty(b, loc, dims, elemType);
     Value e2 = createEmpty(b, loc, dims, elemType);
     AffineMap id = b.getMultiDimIdentityMap(4);
+    SmallVector<Value> inputs = {x1, x2, pos};
+    SmallVector<AffineMap> maps = {id, id, projMap(ctx, 4, {0, 2})};
+    // An explicit inverse-frequency table (RoPE scaling) is read per i.
+    std::optional<ArrayRef<float>> table = op.getInvFreq();
+    if (table) {
+      auto tableType = RankedTensorType::get(
+          {static_cast<int64_t>(table->size())}, b.getF32Type());
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(tableType, *table)));
+      maps.push_back(projMap(ctx, 4, {3}));
+    }
+    maps.append({id, id});
     auto rotated = linalg::GenericOp::create(
-        b, loc, TypeRange{e1.getType(), e2.getType()}, ValueRange{x1, x2, pos},
-        ValueRange{e1, e2},
-        ArrayRef<AffineMap>{id, id, projMap(ctx, 4, {0, 2}), id, id},
-        iteratorTypes(4), [&](OpBuilder &nb, Location nl, ValueRange args) {
-          // θ_i = theta^(−2i/rotary), angle = pos·θ_i.
-          Value i = indexToF32(nb, nl, loopIndex(nb, nl, 3));
-          Value expo = arith::MulFOp::create(
-              nb, nl, i, f32Const(nb, nl, 2.0 / static_cast<double>(rotary)));
-          Value invFreq = arith::DivFOp::create(
-              nb, nl, f32Const(nb, nl, 1.0),
-              math::PowFOp::create(nb, nl, f32Const(nb, nl, theta), expo));
+        b, loc, TypeRange{e1.getType(), e2.getType()}, inputs,
+        ValueRange{e1, e2}, maps, iteratorTypes(4),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          // θ_i = theta^(−2i/rotary) or inv_freq[i], angle = pos·θ_i.
+          Value invFreq;
+          if (table) {
+            invFreq = args[3];
+          } else {
+            Value i = indexToF32(nb, nl, loopIndex(nb, nl, 3));
+            Value expo = arith::MulFOp::create(
+                nb, nl, i, f32Const(nb, nl, 2.0 / static_cast<double>(rotary)));
+            invFreq = arith::DivFOp::create(
+                nb, nl, f32Const(nb, nl, 1.0),
+                math::PowFOp::create(nb, nl, f32Const(nb, nl, theta), expo));
+          }
           Value p = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[2]);
           Value angle = arith::MulFOp::create(nb, nl, p, invFreq);
           Value c = math::CosOp::create(nb, nl, angle);

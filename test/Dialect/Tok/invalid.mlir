@@ -2078,6 +2078,33 @@ func.func @rope_rotary_dim_must_be_even(%input: tensor<1x8x16x128xf32>, %positio
 
 // -----
 
+// inv_freq replaces theta: one of the two.
+func.func @rope_inv_freq_excludes_theta(%input: tensor<1x2x16x8xf32>, %positions: tensor<1x16xi32>) {
+  // expected-error @+1 {{'tok.rope' op expected theta or inv_freq, not both}}
+  %out = tok.rope %input, %positions {theta = 10000.0 : f32, inv_freq = array<f32: 1.0, 0.1, 0.01, 0.001>} : (tensor<1x2x16x8xf32>, tensor<1x16xi32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
+// inv_freq holds one value per rotated pair.
+func.func @rope_inv_freq_size_must_be_half_rotary_dim(%input: tensor<1x2x16x8xf32>, %positions: tensor<1x16xi32>) {
+  // expected-error @+1 {{'tok.rope' op expected 4 inv_freq values (rotary_dim / 2), got 3}}
+  %out = tok.rope %input, %positions {inv_freq = array<f32: 1.0, 0.1, 0.01>} : (tensor<1x2x16x8xf32>, tensor<1x16xi32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
+// inv_freq values are finite and non-negative.
+func.func @rope_inv_freq_must_be_non_negative(%input: tensor<1x2x16x8xf32>, %positions: tensor<1x16xi32>) {
+  // expected-error @+1 {{'tok.rope' op expected inv_freq values to be finite and non-negative, got -1.000000e-01}}
+  %out = tok.rope %input, %positions {rotary_dim = 4 : i64, inv_freq = array<f32: 1.0, -0.1>} : (tensor<1x2x16x8xf32>, tensor<1x16xi32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
 // rotary_dim must be at least 2.
 func.func @rope_rotary_dim_must_be_at_least_2(%input: tensor<1x8x16x128xf32>, %positions: tensor<1x16xi32>) {
   // expected-error @+1 {{'tok.rope' op expected rotary_dim to be even and at least 2, got 0}}

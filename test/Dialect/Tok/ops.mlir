@@ -740,6 +740,16 @@ func.func @rope_dynamic_bf16(%input: tensor<?x?x?x?xbf16>, %positions: tensor<?x
   return %out : tensor<?x?x?x?xbf16>
 }
 
+// An explicit inverse-frequency table (RoPE scaling) with partial rotation.
+// CHECK-LABEL: func.func @rope_inv_freq_f32(
+// CHECK-SAME:    %[[INPUT:.*]]: tensor<1x2x?x8xf32>, %[[POSITIONS:.*]]: tensor<1x?xi32>) -> tensor<1x2x?x8xf32>
+// CHECK:         %[[OUT:.*]] = tok.rope %[[INPUT]], %[[POSITIONS]] {inv_freq = array<f32: 1.000000e+00, 1.250000e-01>, rotary_dim = 4 : i64} : (tensor<1x2x?x8xf32>, tensor<1x?xi32>) -> tensor<1x2x?x8xf32>
+// CHECK:         return %[[OUT]] : tensor<1x2x?x8xf32>
+func.func @rope_inv_freq_f32(%input: tensor<1x2x?x8xf32>, %positions: tensor<1x?xi32>) -> tensor<1x2x?x8xf32> {
+  %out = tok.rope %input, %positions {rotary_dim = 4 : i64, inv_freq = array<f32: 1.0, 0.125>} : (tensor<1x2x?x8xf32>, tensor<1x?xi32>) -> tensor<1x2x?x8xf32>
+  return %out : tensor<1x2x?x8xf32>
+}
+
 // The glu example of DESIGN 4.7.
 // CHECK-LABEL: func.func @glu_design_example_f32(
 // CHECK-SAME:    %[[X:.*]]: tensor<2x?x8192xf32>) -> tensor<2x?x4096xf32>

@@ -71,14 +71,19 @@ def case_layer_norm(args, rng):
     return [x_stored] + stored, [store(y.numpy(), dtype)]
 
 
-def rope(x, pos, theta=10000.0, rotary=None, interleaved=False):
+def rope(x, pos, theta=10000.0, rotary=None, interleaved=False,
+         inv_freq=None):
     """tok.rope in float64: rotates the first `rotary` dims of x [B, H, S, D]
     (torch) by the positions pos [B, S] (numpy ints); returns a new tensor.
-    Pairs are (i, i + rotary/2) (NeoX rotate-half) or (2i, 2i+1) (GPT-J)."""
+    Pairs are (i, i + rotary/2) (NeoX rotate-half) or (2i, 2i+1) (GPT-J).
+    `inv_freq` (rotary/2 values) replaces theta^(-2i/rotary)."""
     rotary = rotary or x.shape[-1]
     half = rotary // 2
-    inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
-                         rotary)
+    if inv_freq is not None:
+        inv_freq = torch.tensor(inv_freq, dtype=torch.float64)
+    else:
+        inv_freq = theta ** (-2.0 * torch.arange(half, dtype=torch.float64) /
+                             rotary)
     angle = torch.from_numpy(pos).double()[:, None, :, None] * inv_freq
     cos, sin = torch.cos(angle), torch.sin(angle)
     y = x.clone()
@@ -100,8 +105,13 @@ def case_rope(args, rng):
     stored, (x,) = _inputs(rng, dtype, ((bsz, heads, seq, dim), 1.0))
     pos = rng.integers(0, args.get("max_pos", 256), (bsz, seq)).astype(
         np.int32)
+    inv_freq = args.get("inv_freq")
+    if inv_freq is not None:
+        # The f32 values the op's attribute holds.
+        inv_freq = np.array([float(v) for v in str(inv_freq).split(":")],
+                            dtype=np.float32).astype(np.float64)
     y = rope(x, pos, float(args.get("theta", 10000.0)),
-             args.get("rotary_dim", dim), flag(args, "interleaved"))
+             args.get("rotary_dim", dim), flag(args, "interleaved"), inv_freq)
     return stored + [pos], [store(y.numpy(), dtype)]
 
 

@@ -222,7 +222,8 @@ TEST_F(TokOpsTest, BuildsMixersAndBuildingBlocks) {
                            fn.getArgument(2), fn.getArgument(2), FloatAttr());
   tok::RopeOp::create(builder, loc, heads, fn.getArgument(4), fn.getArgument(5),
                       builder.getF32FloatAttr(10000.0f),
-                      builder.getI64IntegerAttr(32), /*interleaved=*/false);
+                      builder.getI64IntegerAttr(32), /*interleaved=*/false,
+                      /*inv_freq=*/DenseF32ArrayAttr());
   tok::GluOp::create(builder, loc, tensor({2, dyn, 64}, f32), linear,
                      builder.getStringAttr("gelu_tanh"));
   tok::ActivationOp::create(builder, loc, x, fn.getArgument(0), "softplus");
@@ -301,7 +302,7 @@ TEST_F(TokOpsTest, RejectsOddRotaryDim) {
   func::FuncOp fn = makeFunction({x, pos});
   tok::RopeOp::create(builder, loc, x, fn.getArgument(0), fn.getArgument(1),
                       FloatAttr(), builder.getI64IntegerAttr(63),
-                      /*interleaved=*/false);
+                      /*interleaved=*/false, /*inv_freq=*/DenseF32ArrayAttr());
   EXPECT_EQ(finishAndVerify(), "'tok.rope' op expected rotary_dim to be even "
                                "and at least 2, got 63");
 }
