@@ -7,6 +7,8 @@
 #include "tokamak/Compiler/Compiler.h"
 #include "CompilerImpl.h"
 
+#include "tokamak/Frontend/Frontend.h"
+
 #include "tokamak/InitAllDialects.h"
 #include "tokamak/InitAllPasses.h"
 #include "tokamak/Transforms/Passes.h"
@@ -73,6 +75,18 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseFile(StringRef path) {
 llvm::Expected<OwningOpRef<ModuleOp>>
 Compiler::parseString(StringRef text, StringRef bufferName) {
   return impl->parse(llvm::MemoryBuffer::getMemBufferCopy(text, bufferName));
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::importModel(StringRef directory) {
+  rt::StatusOr<frontend::ImportedModel> imported =
+      frontend::importModelDirectory(directory.str(),
+                                     frontend::ImportOptions());
+  if (!imported.ok())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   imported.status().message());
+  return impl->parse(llvm::MemoryBuffer::getMemBufferCopy(
+      imported->mlir, (directory + "/config.json").str()));
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -181,6 +195,13 @@ llvm::Expected<std::string> Compiler::describe(ModuleOp module,
         });
       }
     });
+    // A module imported from a model directory carries what the runtime
+    // needs to run it (weight names, vocabulary, ...) as JSON.
+    if (auto model = module->getAttrOfType<StringAttr>(kModelMetadataAttr)) {
+      j.attributeBegin("model");
+      j.rawValue([&](llvm::raw_ostream &os) { os << model.getValue(); });
+      j.attributeEnd();
+    }
   });
   if (failedType)
     return impl->takeError("unsupported function signature");

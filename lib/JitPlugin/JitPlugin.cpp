@@ -26,3 +26,20 @@ tokamak_jit_compile_file(const char *path, char **error) {
     return fail(executable.takeError());
   return executable->release();
 }
+
+extern "C" __attribute__((visibility("default"))) int
+tokamak_compile_model(const char *modelDir, const char *artifactPath,
+                      char **error) {
+  auto fail = [&](llvm::Error err) {
+    *error = strdup(llvm::toString(std::move(err)).c_str());
+    return 1;
+  };
+  tokamak::Compiler compiler;
+  auto module = compiler.importModel(modelDir);
+  if (!module)
+    return fail(module.takeError());
+  if (llvm::Error err = compiler.emitArtifact(
+          **module, tokamak::CompileOptions(), artifactPath))
+    return fail(std::move(err));
+  return 0;
+}

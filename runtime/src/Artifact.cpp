@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <climits>
 #include <dlfcn.h>
 #include <set>
 #include <sys/stat.h>
@@ -139,6 +140,95 @@ StatusOr<FunctionSignature> parseFunction(const json &value,
   return function;
 }
 
+/// The optional "model" object (ModelInfo).
+StatusOr<ModelInfo> parseModel(const json &value) {
+  if (!value.is_object())
+    return wrongType("model", "an object", value);
+  ModelInfo model;
+  if (Status s =
+          readString(value, "model", "architecture", false, model.architecture);
+      s.failed())
+    return s;
+  if (Status s = readString(value, "model", "dtype", false, model.dtype);
+      s.failed())
+    return s;
+  StatusOr<const json *> weights = member(value, "model", "weights");
+  if (!weights.ok())
+    return weights.status();
+  if (!(*weights)->is_array())
+    return wrongType("model.weights", "an array", **weights);
+  for (size_t i = 0; i < (*weights)->size(); ++i) {
+    const json &name = (**weights)[i];
+    if (!name.is_string() || name.get<std::string>().empty())
+      return Status::error("model.weights[" + std::to_string(i) +
+                           "]: expected a tensor name, got " + describe(name));
+    model.weights.push_back(name.get<std::string>());
+  }
+  auto readSize = [&](const char *key, int64_t &out) -> Status {
+    StatusOr<const json *> v = member(value, "model", key);
+    if (!v.ok())
+      return v.status();
+    if (!(*v)->is_number_integer() || (*v)->get<int64_t>() <= 0)
+      return Status::error(std::string("model.") + key +
+                           ": expected a positive integer, got " +
+                           (*v)->dump());
+    out = (*v)->get<int64_t>();
+    return Status::success();
+  };
+  if (Status s = readSize("vocab_size", model.vocabSize); s.failed())
+    return s;
+  if (Status s = readSize("hidden_size", model.hiddenSize); s.failed())
+    return s;
+  if (value.contains("hidden_function"))
+    if (Status s = readString(value, "model", "hidden_function", true,
+                              model.hiddenFunction);
+        s.failed())
+      return s;
+  if (auto g = value.find("generates"); g != value.end()) {
+    if (!g->is_boolean())
+      return wrongType("model.generates", "a boolean", *g);
+    model.generates = g->get<bool>();
+  }
+  auto tokenId = [](const json &v) -> std::optional<int32_t> {
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+        v.get<int64_t>() > INT32_MAX)
+      return std::nullopt;
+    return static_cast<int32_t>(v.get<int64_t>());
+  };
+  if (auto b = value.find("bos_token_id"); b != value.end() && !b->is_null()) {
+    model.bosTokenId = tokenId(*b);
+    if (!model.bosTokenId)
+      return Status::error("model.bos_token_id: expected a token id, got " +
+                           b->dump());
+  }
+  if (auto e = value.find("eos_token_ids"); e != value.end()) {
+    if (!e->is_array())
+      return wrongType("model.eos_token_ids", "an array", *e);
+    for (const json &id : *e) {
+      std::optional<int32_t> t = tokenId(id);
+      if (!t)
+        return Status::error("model.eos_token_ids: expected token ids, got " +
+                             id.dump());
+      model.eosTokenIds.push_back(*t);
+    }
+  }
+  return model;
+}
+
+json modelToJson(const ModelInfo &model) {
+  json out = {{"architecture", model.architecture},
+              {"weights", model.weights},
+              {"vocab_size", model.vocabSize},
+              {"hidden_size", model.hiddenSize},
+              {"dtype", model.dtype},
+              {"hidden_function", model.hiddenFunction},
+              {"generates", model.generates},
+              {"eos_token_ids", model.eosTokenIds}};
+  if (model.bosTokenId)
+    out["bos_token_id"] = *model.bosTokenId;
+  return out;
+}
+
 StatusOr<ModuleMetadata> parseRoot(const json &root) {
   if (!root.is_object())
     return Status::error("expected a JSON object, got " +
@@ -193,6 +283,12 @@ StatusOr<ModuleMetadata> parseRoot(const json &root) {
                            function->name + "'");
     metadata.functions.push_back(std::move(*function));
   }
+  if (auto model = root.find("model"); model != root.end()) {
+    StatusOr<ModelInfo> info = parseModel(*model);
+    if (!info.ok())
+      return info.status();
+    metadata.model = std::move(*info);
+  }
   return metadata;
 }
 
@@ -245,6 +341,8 @@ std::string tokamak::rt::printModuleMetadata(const ModuleMetadata &metadata) {
                  {"cpu", metadata.target.cpu},
                  {"features", metadata.target.features}}},
                {"functions", functions}};
+  if (metadata.model)
+    root["model"] = modelToJson(*metadata.model);
   // Replace invalid UTF-8 rather than throwing.
   return root.dump(-1, ' ', false, json::error_handler_t::replace);
 }

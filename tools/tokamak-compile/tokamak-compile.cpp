@@ -3,6 +3,7 @@
 // Part of the Tokamak project. DESIGN §7:
 //   tokamak-compile INPUT -o OUT [--target=cpu|cuda] [--cuda-arch=sm_90]
 //                   [--compile-to=PHASE] [--emit=mlir|llvm|ptx|obj|artifact]
+// INPUT is a .mlir file or a Hugging Face model directory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +21,8 @@
 using namespace llvm;
 
 static cl::OptionCategory category("tokamak-compile options");
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<input.mlir>"),
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<input.mlir | model dir>"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("path"), cl::Required,
@@ -127,12 +129,13 @@ int main(int argc, char **argv) {
   }
   if (kind == "ptx" && options.target != tokamak::Target::CUDA)
     return fail("--emit=ptx needs --target=cuda");
-  if (sys::fs::is_directory(inputPath))
-    return fail("'" + inputPath +
-                "' is a directory; model directories are not supported yet");
-
+  // A directory is a Hugging Face model (config.json + *.safetensors): the
+  // frontend imports it; the artifact references the weights, which
+  // tokamak-run maps from --weights=MODEL_DIR.
   tokamak::Compiler compiler;
-  auto module = compiler.parseFile(inputPath);
+  auto module = sys::fs::is_directory(inputPath)
+                    ? compiler.importModel(inputPath)
+                    : compiler.parseFile(inputPath);
   if (!module)
     return fail(module.takeError());
 

@@ -18,9 +18,11 @@
 #include "Generate.h"
 
 #include "LoadExecutable.h"
+#include "ModelDirectory.h"
 
 #include "tokamak/runtime/Npy.h"
 #include "tokamak/runtime/Session.h"
+#include "tokamak/runtime/Tokenizer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -163,26 +165,124 @@ double nowMs() {
       .count();
 }
 
+std::string formatSeconds(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.2f s", seconds);
+  return buffer;
+}
+
+/// The final hidden states of the prompt through the model's hidden
+/// function, written to `path`.
+Status dumpHidden(Executable &executable, const ModelInfo &model,
+                  const std::vector<int32_t> &prompt,
+                  const std::vector<HostTensor> &weights,
+                  const std::string &path) {
+  if (model.hiddenFunction.empty())
+    return Status::error("--dump-hidden: the model has no hidden-state "
+                         "function");
+  int64_t n = static_cast<int64_t>(prompt.size());
+  std::vector<HostTensor> inputs;
+  StatusOr<HostTensor> tokens = HostTensor::create(DType::i32, {1, n});
+  StatusOr<HostTensor> positions = HostTensor::create(DType::i32, {1, n});
+  if (!tokens.ok())
+    return tokens.status();
+  if (!positions.ok())
+    return positions.status();
+  for (int64_t i = 0; i < n; ++i) {
+    tokens->data<int32_t>()[i] = prompt[static_cast<size_t>(i)];
+    positions->data<int32_t>()[i] = static_cast<int32_t>(i);
+  }
+  inputs.push_back(std::move(*tokens));
+  inputs.push_back(std::move(*positions));
+  // Views of the weights: the session owns them afterwards.
+  for (const HostTensor &w : weights)
+    inputs.push_back(HostTensor::wrap(w.dtype(), w.shape(),
+                                      const_cast<void *>(w.rawData())));
+  StatusOr<std::vector<HostTensor>> hidden =
+      invoke(executable, model.hiddenFunction, inputs);
+  if (!hidden.ok())
+    return hidden.status().withContext("--dump-hidden");
+  if (Status s = writeNpy(path, hidden->front()); s.failed())
+    return s.withContext("--dump-hidden");
+  return Status::success();
+}
+
 } // namespace
 
 int tokamak::run::generate(const Options &options,
-                           std::unique_ptr<Executable> executable) {
-  StatusOr<std::vector<HostTensor>> weights = loadWeights(options);
+                           std::unique_ptr<Executable> executable,
+                           const ModelRun &run) {
+  const std::optional<ModelInfo> &model = executable->metadata().model;
+  // A model compiled from a directory reads its weights (and tokenizer)
+  // from one: the input itself, or --weights for an artifact.
+  std::string modelDir = run.modelDir.empty() ? options.weights : run.modelDir;
+  if (model && modelDir.empty())
+    return fail("'" + options.input +
+                "' was compiled from a model directory: pass "
+                "--weights=MODEL_DIR (the directory holding its "
+                "*.safetensors)");
+  StatusOr<std::vector<HostTensor>> weights =
+      model ? readModelWeights(*model, modelDir) : loadWeights(options);
   if (!weights.ok())
     return fail(weights.status().message());
   bool noWeights = weights->empty();
+
+  // The prompt: token ids, or text through the model's tokenizer (which,
+  // when present, also prints the generated text).
+  std::unique_ptr<Tokenizer> tokenizer;
+  if (model) {
+    StatusOr<std::unique_ptr<Tokenizer>> loaded =
+        Tokenizer::loadFromDirectory(modelDir);
+    if (loaded.ok())
+      tokenizer = std::move(*loaded);
+    else if (options.hasPrompt)
+      return fail("--prompt: " + loaded.status().message());
+  } else if (options.hasPrompt) {
+    return fail("--prompt needs a tokenizer: run a Hugging Face model "
+                "directory (or an artifact compiled from one with "
+                "--weights=MODEL_DIR), or give --prompt-ids");
+  }
+  std::vector<int32_t> prompt = options.promptIds;
+  if (options.hasPrompt) {
+    StatusOr<std::vector<int32_t>> ids = tokenizer->encode(options.prompt);
+    if (!ids.ok())
+      return fail("--prompt: " + ids.status().message());
+    if (ids->empty())
+      return fail("--prompt: the text has no tokens");
+    prompt = std::move(*ids);
+  }
+  if (model)
+    for (int32_t id : prompt)
+      if (id >= model->vocabSize)
+        return fail("token id " + std::to_string(id) +
+                    " is outside the model's vocabulary [0, " +
+                    std::to_string(model->vocabSize) + ")");
 
   // Resolve the entries now: the JIT compiles on the first lookup, which
   // the prefill time would otherwise include.
   for (const FunctionSignature &fn : executable->metadata().functions)
     (void)executable->lookupEntry(fn.entry);
 
+  if (!options.dumpHidden.empty()) {
+    if (!model)
+      return fail("--dump-hidden needs a model compiled from a model "
+                  "directory");
+    if (Status s = dumpHidden(*executable, *model, prompt, *weights,
+                              options.dumpHidden);
+        s.failed())
+      return fail(s.message());
+    if (options.maxNewTokens == 0)
+      return 0;
+  }
+
+  Options request = options;
+  request.promptIds = prompt;
   SessionOptions sessionOptions;
   sessionOptions.kvPolicy = options.kvPolicy;
   PoolDims pools =
       findPools(executable->metadata(), sessionOptions.abi.decodeFunction,
                 weights->size());
-  if (Status s = choosePoolDims(options, pools, sessionOptions.abi); s.failed())
+  if (Status s = choosePoolDims(request, pools, sessionOptions.abi); s.failed())
     return fail(s.message());
 
   StatusOr<std::unique_ptr<Session>> created =
@@ -194,7 +294,7 @@ int tokamak::run::generate(const Options &options,
                              "holding w0.npy, w1.npy, ...)"
                            : ""));
   Session &session = **created;
-  if (Status s = checkRequest(options, session, pools.blocks == kDynamicDim);
+  if (Status s = checkRequest(request, session, pools.blocks == kDynamicDim);
       s.failed())
     return fail(s.message());
 
@@ -202,7 +302,7 @@ int tokamak::run::generate(const Options &options,
   if (Status s = session.addSequence(id); s.failed())
     return fail(s.message());
   double start = nowMs();
-  StatusOr<HostTensor> first = session.prefill({id}, {options.promptIds});
+  StatusOr<HostTensor> first = session.prefill({id}, {prompt});
   if (!first.ok())
     return fail(first.status().message());
   double prefillMs = nowMs() - start;
@@ -216,6 +316,23 @@ int tokamak::run::generate(const Options &options,
   Sampler sampler(params);
   if (sampler.status().failed())
     return fail(sampler.status().message());
+
+  // Text streams token by token; generation from a text prompt ends at the
+  // model's end-of-sequence token unless --ignore-eos.
+  std::optional<Tokenizer::Stream> stream;
+  if (tokenizer) {
+    stream.emplace(*tokenizer);
+    if (options.hasPrompt) {
+      std::fputs(options.prompt.c_str(), stdout);
+      std::fflush(stdout);
+    }
+  }
+  bool stopAtEos = options.hasPrompt && !options.ignoreEos && model;
+  auto isEos = [&](int32_t token) {
+    return stopAtEos &&
+           std::find(model->eosTokenIds.begin(), model->eosTokenIds.end(),
+                     token) != model->eosTokenIds.end();
+  };
 
   const int64_t total = options.maxNewTokens;
   std::vector<int32_t> generated;
@@ -236,20 +353,34 @@ int tokamak::run::generate(const Options &options,
     if (!next.ok())
       return fail(next.status().withContext(where()).message());
     generated.push_back(next->front());
-    if (step + 1 == total)
+    if (stream) {
+      StatusOr<std::string> piece = stream->push(next->front());
+      if (!piece.ok())
+        return fail(piece.status().withContext(where()).message());
+      std::fputs(piece->c_str(), stdout);
+      std::fflush(stdout);
+    }
+    if (step + 1 == total || isEos(next->front()))
       break;
     StatusOr<HostTensor> logits = session.decode({id}, *next);
     if (!logits.ok())
       return fail(logits.status().withContext(where()).message());
   }
   double decodeMs = nowMs() - start;
+  if (stream) {
+    StatusOr<std::string> rest = stream->finish();
+    if (rest.ok())
+      std::fputs(rest->c_str(), stdout);
+    std::fputs("\n", stdout);
+  }
 
   if (!options.dumpLogits.empty()) {
-    StatusOr<HostTensor> rows = HostTensor::create(DType::f32, {total, vocab});
-    if (!rows.ok())
-      return fail(rows.status().withContext("--dump-logits").message());
-    std::copy(chosen.begin(), chosen.end(), rows->data<float>());
-    if (Status s = writeNpy(options.dumpLogits, *rows); s.failed())
+    int64_t rows = static_cast<int64_t>(chosen.size()) / vocab;
+    StatusOr<HostTensor> dump = HostTensor::create(DType::f32, {rows, vocab});
+    if (!dump.ok())
+      return fail(dump.status().withContext("--dump-logits").message());
+    std::copy(chosen.begin(), chosen.end(), dump->data<float>());
+    if (Status s = writeNpy(options.dumpLogits, *dump); s.failed())
       return fail(s.withContext("--dump-logits").message());
   }
 
@@ -257,14 +388,29 @@ int tokamak::run::generate(const Options &options,
   for (int32_t token : generated)
     line += " " + std::to_string(token);
   std::printf("%s\n", line.c_str());
-  int64_t decoded = total - 1;
+  int64_t decoded = static_cast<int64_t>(generated.size()) - 1;
   std::printf("timing: prefill %.3f ms (%zu tokens), ", prefillMs,
-              options.promptIds.size());
+              prompt.size());
   if (decoded > 0 && decodeMs > 0)
     std::printf("decode %.1f tokens/s (%lld tokens in %.3f ms)\n",
                 1000.0 * static_cast<double>(decoded) / decodeMs,
                 static_cast<long long>(decoded), decodeMs);
   else
     std::printf("decode 0 tokens\n");
+  if (run.compiled) {
+    std::string compile =
+        run.cacheHit ? "cache hit (" + formatSeconds(run.compileSeconds) + ")"
+                     : "compile " + formatSeconds(run.compileSeconds);
+    std::printf("summary: %zu prompt tokens, prefill %.1f tokens/s, decode "
+                "%.1f tokens/s, %s\n",
+                prompt.size(),
+                prefillMs > 0
+                    ? 1000.0 * static_cast<double>(prompt.size()) / prefillMs
+                    : 0.0,
+                decoded > 0 && decodeMs > 0
+                    ? 1000.0 * static_cast<double>(decoded) / decodeMs
+                    : 0.0,
+                compile.c_str());
+  }
   return 0;
 }

@@ -12,13 +12,23 @@
 #include "tokamak/runtime/Executable.h"
 
 #include <memory>
+#include <string>
 
 namespace tokamak::run {
 
 /// Generation mode: runs the session-ABI model `executable` on the prompt
 /// and prints the generated token ids and timings; returns the exit code.
-int generate(const Options &options,
-             std::unique_ptr<rt::Executable> executable);
+/// How a model directory was compiled (empty for other inputs).
+struct ModelRun {
+  /// The model directory the input is (its weights and tokenizer).
+  std::string modelDir;
+  bool compiled = false;
+  bool cacheHit = false;
+  double compileSeconds = 0;
+};
+
+int generate(const Options &options, std::unique_ptr<rt::Executable> executable,
+             const ModelRun &run = ModelRun());
 
 } // namespace tokamak::run
 

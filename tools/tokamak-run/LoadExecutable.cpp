@@ -40,9 +40,13 @@ std::string executableDir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-/// Compiles a .mlir file through the JIT plugin next to this executable.
-StatusOr<std::unique_ptr<Executable>>
-compileWithPlugin(const std::string &path) {
+/// The JIT plugin next to this executable (loaded once; it stays loaded for
+/// the life of the process, since JIT-compiled code lives in it), or an
+/// error that names `why` it was needed.
+StatusOr<void *> loadPlugin(const std::string &why) {
+  static void *handle = nullptr;
+  if (handle)
+    return handle;
   std::string dir = executableDir();
   std::string plugin;
   for (const char *candidate :
@@ -52,21 +56,28 @@ compileWithPlugin(const std::string &path) {
       break;
     }
   if (plugin.empty())
-    return Status::error(
-        "running .mlir files needs the JIT plugin libTokamakJit.so beside "
-        "tokamak-run or in ../lib; this is a runtime-only installation, so "
-        "compile '" +
-        path + "' with tokamak-compile and run the artifact");
-  void *handle = ::dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
+    return Status::error(why +
+                         " needs the JIT plugin libTokamakJit.so beside "
+                         "tokamak-run or in ../lib; this is a runtime-only "
+                         "installation, so compile it with tokamak-compile "
+                         "and run the artifact");
+  handle = ::dlopen(plugin.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return Status::error("cannot load the JIT plugin: " +
                          std::string(::dlerror()));
+  return handle;
+}
+
+/// Compiles a .mlir file through the JIT plugin next to this executable.
+StatusOr<std::unique_ptr<Executable>>
+compileWithPlugin(const std::string &path) {
+  StatusOr<void *> handle = loadPlugin("running .mlir files ('" + path + "')");
+  if (!handle.ok())
+    return handle.status();
   auto compile = reinterpret_cast<TokamakJitCompileFn>(
-      ::dlsym(handle, TOKAMAK_JIT_COMPILE_SYMBOL));
+      ::dlsym(*handle, TOKAMAK_JIT_COMPILE_SYMBOL));
   if (!compile)
-    return Status::error(plugin + ": no " TOKAMAK_JIT_COMPILE_SYMBOL);
-  // The plugin stays loaded for the life of the process: the executable's
-  // code lives in it.
+    return Status::error("the JIT plugin has no " TOKAMAK_JIT_COMPILE_SYMBOL);
   char *error = nullptr;
   Executable *executable = compile(path.c_str(), &error);
   if (!executable) {
@@ -84,19 +95,30 @@ bool tokamak::run::isDirectory(const std::string &path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
+Status tokamak::run::compileModelWithPlugin(const std::string &modelDir,
+                                            const std::string &artifactPath) {
+  StatusOr<void *> handle =
+      loadPlugin("running a model directory ('" + modelDir + "')");
+  if (!handle.ok())
+    return handle.status();
+  auto compile = reinterpret_cast<TokamakCompileModelFn>(
+      ::dlsym(*handle, TOKAMAK_COMPILE_MODEL_SYMBOL));
+  if (!compile)
+    return Status::error("the JIT plugin has no " TOKAMAK_COMPILE_MODEL_SYMBOL);
+  char *error = nullptr;
+  if (compile(modelDir.c_str(), artifactPath.c_str(), &error) == 0)
+    return Status::success();
+  std::string message = error ? error : "model compilation failed";
+  std::free(error);
+  return Status::error(message);
+}
+
 StatusOr<std::unique_ptr<Executable>>
 tokamak::run::loadExecutable(const std::string &path) {
-  if (isDirectory(path)) {
-    std::string config = path + "/config.json";
-    if (::access(config.c_str(), F_OK) == 0)
-      return Status::error(
-          "'" + path +
-          "' is a model directory (config.json + *.safetensors); model "
-          "import is not available yet: compile the model to an artifact "
-          "(tokamak-compile MODEL.mlir -o model.so) and run that");
+  if (isDirectory(path))
     return Status::error("'" + path +
-                         "' is a directory, not an artifact or a .mlir file");
-  }
+                         "' is a directory without config.json, not a model "
+                         "directory, an artifact or a .mlir file");
   if (endsWith(path, ".mlir"))
     return compileWithPlugin(path);
   StatusOr<std::unique_ptr<rt::SharedLibraryExecutable>> loaded =

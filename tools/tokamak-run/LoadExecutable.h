@@ -30,6 +30,11 @@ loadExecutable(const std::string &path);
 /// True if `path` names an existing directory.
 bool isDirectory(const std::string &path);
 
+/// Imports and compiles a Hugging Face model directory into the artifact
+/// `artifactPath` through the JIT plugin.
+rt::Status compileModelWithPlugin(const std::string &modelDir,
+                                  const std::string &artifactPath);
+
 } // namespace tokamak::run
 
 #endif // TOKAMAK_TOOLS_TOKAMAK_RUN_LOADEXECUTABLE_H

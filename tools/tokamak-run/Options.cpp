@@ -22,14 +22,19 @@ const char *const tokamak::run::kUsage =
     "usage: tokamak-run INPUT [--function=NAME] [--device=cpu|cuda]\n"
     "                   [--input=@a.npy | --input=\"2x3xf32=1 2 3 4 5 6\"]...\n"
     "                   [--output=@o.npy]... [--benchmark=N]\n"
-    "       tokamak-run MODEL --prompt-ids=1,2,3 [--prompt=\"text\"]\n"
+    "       tokamak-run MODEL (--prompt-ids=1,2,3 | --prompt=\"text\")\n"
     "                   --max-new-tokens=N\n"
     "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET]\n"
     "                   [--temperature=T] [--top-k=K] [--top-p=P] [--seed=S]\n"
-    "                   [--dump-logits=@l.npy] [--weights=DIR]\n"
+    "                   [--dump-logits=@l.npy] [--dump-hidden=@h.npy]\n"
+    "                   [--ignore-eos] [--weights=DIR]\n"
     "                   [--num-blocks=N] [--block-size=B]\n"
+    "                   [--no-cache] [--cache-dir=DIR]\n"
     "INPUT: a .mlir file (JIT) or a compiled artifact\n"
-    "MODEL: a .mlir file or an artifact in the session ABI (docs/Session.md);\n"
+    "MODEL: a Hugging Face model directory (config.json + *.safetensors,\n"
+    "       compiled through the JIT with an on-disk cache), an artifact\n"
+    "       compiled from one (weights from --weights=MODEL_DIR), or a .mlir\n"
+    "       file or artifact in the session ABI (docs/Session.md) with\n"
     "       weights DIR/w0.npy, DIR/w1.npy, ... (default: weights/ beside "
     "MODEL)\n";
 
@@ -113,11 +118,25 @@ Status parsePromptIds(const std::string &text, std::vector<int32_t> &ids) {
 
 /// Flags taking a value; given bare ("--seed") they get a clear message.
 const char *const kValueFlags[] = {
-    "--function",  "--device",      "--input",   "--output",
-    "--benchmark", "--prompt-ids",  "--prompt",  "--max-new-tokens",
-    "--kv-policy", "--temperature", "--top-k",   "--top-p",
-    "--seed",      "--dump-logits", "--weights", "--num-blocks",
-    "--block-size"};
+    "--function",   "--device",      "--input",    "--output",
+    "--benchmark",  "--prompt-ids",  "--prompt",   "--max-new-tokens",
+    "--kv-policy",  "--temperature", "--top-k",    "--top-p",
+    "--seed",       "--dump-logits", "--weights",  "--num-blocks",
+    "--block-size", "--dump-hidden", "--cache-dir"};
+
+/// Flags without a value.
+bool parseSwitch(std::string_view name, Options &options) {
+  if (name == "--no-cache")
+    options.noCache = true;
+  else if (name == "--ignore-eos")
+    options.ignoreEos = true;
+  else
+    return false;
+  options.generate = true;
+  if (options.firstGenerateFlag.empty())
+    options.firstGenerateFlag = std::string(name);
+  return true;
+}
 
 /// Parses one generation flag `name`=`text`; false if `name` is not one.
 bool parseGenerateFlag(std::string_view name, const std::string &text,
@@ -129,9 +148,15 @@ bool parseGenerateFlag(std::string_view name, const std::string &text,
     status = parsePromptIds(text, options.promptIds);
   } else if (name == "--prompt") {
     options.hasPrompt = true;
+    options.prompt = text;
   } else if (name == "--max-new-tokens") {
-    status = parseCount(flag, text, std::numeric_limits<int32_t>::max(),
-                        options.maxNewTokens);
+    options.hasMaxNewTokens = true;
+    // 0 is allowed: the prompt alone (--dump-hidden, encoder models).
+    uint64_t value = 0;
+    if (!parseInteger(text, 1 << 24, value))
+      status = Status::error("--max-new-tokens expects a count in [0, " +
+                             std::to_string(1 << 24) + "], got '" + text + "'");
+    options.maxNewTokens = static_cast<int64_t>(value);
   } else if (name == "--kv-policy") {
     rt::StatusOr<rt::KVPolicy> policy = rt::KVPolicy::parse(text);
     if (policy.ok())
@@ -168,6 +193,16 @@ bool parseGenerateFlag(std::string_view name, const std::string &text,
           Status::error("--dump-logits expects @FILE.npy, got '" + text + "'");
     else
       options.dumpLogits = text.substr(1);
+  } else if (name == "--dump-hidden") {
+    if (text.size() < 2 || text[0] != '@')
+      status =
+          Status::error("--dump-hidden expects @FILE.npy, got '" + text + "'");
+    else
+      options.dumpHidden = text.substr(1);
+  } else if (name == "--cache-dir") {
+    if (text.empty())
+      status = Status::error("--cache-dir expects a directory");
+    options.cacheDir = text;
   } else if (name == "--weights") {
     if (text.empty())
       status = Status::error("--weights expects a directory");
@@ -224,15 +259,19 @@ Status checkCombination(const Options &options) {
                          " cannot be combined: " + options.firstFunctionFlag +
                          " belongs to function mode, " +
                          options.firstGenerateFlag + " to generation mode");
-  if (options.hasPrompt)
-    return Status::error(
-        "--prompt needs a tokenizer, and there is none until model import "
-        "is available; give the prompt as token ids with --prompt-ids=1,2,3");
-  if (!options.hasPromptIds)
-    return Status::error("generation needs the prompt as token ids: "
-                         "--prompt-ids=ID,ID,...");
-  if (options.maxNewTokens == 0)
+  if (options.hasPrompt && options.hasPromptIds)
+    return Status::error("--prompt and --prompt-ids cannot be combined: give "
+                         "the prompt as text or as token ids");
+  if (!options.hasPromptIds && !options.hasPrompt)
+    return Status::error("generation needs a prompt: --prompt-ids=ID,ID,... "
+                         "or --prompt=\"text\"");
+  if (options.hasPrompt && options.prompt.empty())
+    return Status::error("--prompt: the text is empty");
+  if (!options.hasMaxNewTokens && options.dumpHidden.empty())
     return Status::error("generation needs --max-new-tokens=N");
+  if (options.maxNewTokens == 0 && options.dumpHidden.empty())
+    return Status::error("--max-new-tokens=0 generates nothing; it is only "
+                         "useful with --dump-hidden");
   return Status::success();
 }
 
@@ -249,6 +288,8 @@ Status tokamak::run::parseArguments(int argc, char **argv, Options &options) {
       size_t eq = arg.find('=');
       std::string_view name = arg.substr(0, eq);
       if (eq == std::string_view::npos) {
+        if (parseSwitch(name, options))
+          continue;
         for (const char *flag : kValueFlags)
           if (name == flag)
             return Status::error(std::string(name) + " expects a value (" +

@@ -50,6 +50,9 @@ struct Options {
   std::vector<int32_t> promptIds;
   bool hasPromptIds = false;
   bool hasPrompt = false;
+  /// --prompt's text, tokenized with the model directory's tokenizer.
+  std::string prompt;
+  bool hasMaxNewTokens = false;
   int64_t maxNewTokens = 0;
   rt::KVPolicy kvPolicy;
   float temperature = 0.0f;
@@ -58,6 +61,14 @@ struct Options {
   uint64_t seed = 0;
   /// The .npy path (without the '@'), or empty.
   std::string dumpLogits;
+  /// --dump-hidden: the final hidden states of the prompt, or empty.
+  std::string dumpHidden;
+  /// Keep generating after an end-of-sequence token of the model.
+  bool ignoreEos = false;
+  /// Model directories: compile through the on-disk cache unless
+  /// --no-cache; --cache-dir overrides $XDG_CACHE_HOME/tokamak.
+  bool noCache = false;
+  std::string cacheDir;
   /// Empty: `weights/` beside MODEL when it exists, else no weights.
   std::string weights;
   /// 0: from the model (or, where it leaves them open, a default).

@@ -16,6 +16,7 @@
 
 #include "Generate.h"
 #include "LoadExecutable.h"
+#include "ModelDirectory.h"
 #include "Options.h"
 #include "RunFunction.h"
 
@@ -29,6 +30,22 @@ int main(int argc, char **argv) {
   if (options.device == "cuda")
     return fail("--device=cuda: the cuda device is not available yet in this "
                 "build; use --device=cpu");
+  if (isModelDirectory(options.input)) {
+    if (!options.generate)
+      return fail("'" + options.input +
+                  "' is a model directory: give a prompt "
+                  "(--prompt=\"text\" or --prompt-ids=1,2,3) and "
+                  "--max-new-tokens=N");
+    rt::StatusOr<LoadedModel> loaded = loadModelDirectory(options);
+    if (!loaded.ok())
+      return fail(loaded.status().message());
+    ModelRun run;
+    run.modelDir = options.input;
+    run.compiled = true;
+    run.cacheHit = loaded->cacheHit;
+    run.compileSeconds = loaded->compileSeconds;
+    return generate(options, std::move(loaded->executable), run);
+  }
   rt::StatusOr<std::unique_ptr<rt::Executable>> executable =
       loadExecutable(options.input);
   if (!executable.ok())

@@ -36,6 +36,11 @@ class Executable;
 /// Code generation targets.
 enum class Target { CPU, CUDA };
 
+/// The module attribute (a string holding a JSON object) that the model
+/// frontend sets and Compiler::describe copies into the metadata as "model"
+/// (docs/Artifacts.md).
+inline constexpr const char kModelMetadataAttr[] = "tokamak.model";
+
 /// What to compile for and how far.
 struct CompileOptions {
   Target target = Target::CPU;
@@ -69,6 +74,12 @@ public:
   parseFile(llvm::StringRef path);
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   parseString(llvm::StringRef text, llvm::StringRef bufferName = "<string>");
+
+  /// Imports a Hugging Face model directory (config.json + *.safetensors)
+  /// as a tok module in the session ABI (tokamak/Frontend/Frontend.h), with
+  /// 16-row K/V blocks; errors name the file, field or tensor.
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  importModel(llvm::StringRef directory);
 
   /// The artifact metadata JSON (docs/Artifacts.md) of the public functions
   /// of a module still at the tensor level, compiled with `options`.

@@ -15,6 +15,8 @@ class Executable;
 
 /// The symbol tokamak-run looks up in the plugin.
 #define TOKAMAK_JIT_COMPILE_SYMBOL "tokamak_jit_compile_file"
+/// The symbol that compiles a model directory to an artifact.
+#define TOKAMAK_COMPILE_MODEL_SYMBOL "tokamak_compile_model"
 
 extern "C" {
 /// Parses, verifies and JIT-compiles the module at `path` for the host CPU.
@@ -23,6 +25,11 @@ extern "C" {
 /// frees.
 using TokamakJitCompileFn = tokamak::rt::Executable *(*)(const char *path,
                                                          char **error);
+/// Imports the Hugging Face model directory `modelDir` and compiles it for
+/// the host CPU into the artifact `artifactPath` (written atomically: nothing
+/// is left there on failure). Returns 0, or 1 with `*error` set as above.
+using TokamakCompileModelFn = int (*)(const char *modelDir,
+                                      const char *artifactPath, char **error);
 }
 
 #endif // TOKAMAK_COMPILER_JITPLUGIN_H

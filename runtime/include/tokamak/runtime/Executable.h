@@ -21,6 +21,7 @@
 #include "tokamak/runtime/Tensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,9 +57,31 @@ struct TargetInfo {
 };
 
 /// Everything the runtime needs to know about a compiled module.
+/// What a module compiled from a model directory (the frontend) records
+/// about it: the "model" object of the metadata (docs/Artifacts.md).
+struct ModelInfo {
+  /// The Hugging Face `model_type` ("llama", "qwen2", ...).
+  std::string architecture;
+  /// The safetensors tensor names of the weight arguments, in order.
+  std::vector<std::string> weights;
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  /// Element type of the weights and activations ("f32", "bf16", "f16").
+  std::string dtype;
+  /// A function (tokens [1, S], positions [1, S], weights...) -> the final
+  /// hidden states [S, hidden] f32; empty if the module has none.
+  std::string hiddenFunction;
+  /// Whether the module has the session ABI's @prefill/@decode.
+  bool generates = true;
+  std::optional<int32_t> bosTokenId;
+  std::vector<int32_t> eosTokenIds;
+};
+
 struct ModuleMetadata {
   TargetInfo target;
   std::vector<FunctionSignature> functions;
+  /// Present for modules compiled from a model directory.
+  std::optional<ModelInfo> model;
 
   /// The function called `name`, or null.
   const FunctionSignature *lookupFunction(std::string_view name) const;

@@ -1,0 +1,52 @@
+//===- Frontend.h - Hugging Face model directories to tok IR ----*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Imports a Hugging Face model directory (config.json + *.safetensors) as a
+// tok module in the session ABI (docs/Session.md): `@prefill` and `@decode`
+// over a paged KV cache, plus `@hidden`, the final hidden states of one
+// sequence. Each distinct layer kind is one private function per phase,
+// called once per layer with that layer's weights, so compile time does not
+// grow with depth. Weights are function arguments (never constants): the
+// runtime passes views of the memory-mapped safetensors files, in the order
+// `ImportedModel::weights` lists, and a BF16 checkpoint runs in BF16.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_FRONTEND_FRONTEND_H
+#define TOKAMAK_FRONTEND_FRONTEND_H
+
+#include "tokamak/runtime/Status.h"
+
+#include <string>
+#include <vector>
+
+namespace tokamak::frontend {
+
+struct ImportOptions {
+  /// Rows per K/V block of the paged cache (static in the IR).
+  int64_t blockSize = 16;
+};
+
+struct ImportedModel {
+  /// The module, as MLIR text in the tok dialect. Its `tokamak.model`
+  /// attribute holds the metadata JSON below.
+  std::string mlir;
+  /// The safetensors names of the weight arguments, in argument order.
+  std::vector<std::string> weights;
+  /// The "model" object of the artifact metadata (docs/Artifacts.md).
+  std::string metadataJson;
+};
+
+/// Reads `dir/config.json` and the safetensors headers (one file or shards)
+/// and builds the module. Every error names the file, the field or the
+/// tensor: unsupported architectures, missing, unexpected or mis-shaped
+/// tensors, mixed or unsupported dtypes.
+rt::StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
+                                                 const ImportOptions &options);
+
+} // namespace tokamak::frontend
+
+#endif // TOKAMAK_FRONTEND_FRONTEND_H

@@ -1,0 +1,565 @@
+//===- DecoderIR.cpp - tok IR of Llama-family decoders --------------------===//
+//
+// Part of the Tokamak project.
+//
+// Writes the module of a Llama-family decoder (llama, mistral, qwen2) as tok
+// IR text, following HF's LlamaDecoderLayer:
+//
+//   h = x + o_proj(attention(rope(q_proj(n)), rope(k_proj(n)), v_proj(n)))
+//       with n = rms_norm(x)
+//   y = h + down_proj(act(gate_proj(m)) * up_proj(m)) with m = rms_norm(h)
+//
+// Each layer kind (full attention, or one sliding window) is one private
+// function per phase: prefill (packed prompts, K/V written to the paged
+// pools and read back through the slots), decode (tok.paged_attention over
+// the pools) and forward (no cache, for @hidden). The public functions embed
+// the tokens, call one function per layer and apply the final norm and the
+// head. Text keeps the templates readable next to docs/Session.md; the
+// module is parsed and verified before it is compiled.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecoderIR.h"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace tokamak::frontend {
+namespace {
+
+enum class Phase { Prefill, Decode, Forward };
+
+std::string fmtFloat(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
+  return buffer;
+}
+
+std::string tensor(const std::string &shape, const std::string &type) {
+  return "tensor<" + shape + "x" + type + ">";
+}
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+/// Shapes and attributes shared by every function of one module.
+struct Writer {
+  const DecoderConfig &c;
+  std::string t; // element type
+  int64_t blockSize;
+  std::ostringstream os;
+
+  int64_t q() const { return c.numHeads * c.headDim; }
+  int64_t kv() const { return c.numKVHeads * c.headDim; }
+
+  std::string cacheType() const {
+    return tensor("?x" + str(blockSize) + "x" + str(c.numKVHeads) + "x" +
+                      str(c.headDim),
+                  t);
+  }
+
+  /// `[rows, cols]` of activations in a phase: [1, ?, N] or [?, 1, N].
+  std::string act(Phase p, int64_t n) const {
+    return tensor(p == Phase::Decode ? "?x1x" + str(n) : "1x?x" + str(n), t);
+  }
+  /// Heads layout [1, H, ?, D] or [?, H, 1, D].
+  std::string heads(Phase p, int64_t h) const {
+    return tensor(p == Phase::Decode ? "?x" + str(h) + "x1x" + str(c.headDim)
+                                     : "1x" + str(h) + "x?x" + str(c.headDim),
+                  t);
+  }
+  /// Tokens-major layout [1, ?, H, D] or [?, 1, H, D].
+  std::string split(Phase p, int64_t h) const {
+    return tensor(p == Phase::Decode ? "?x1x" + str(h) + "x" + str(c.headDim)
+                                     : "1x?x" + str(h) + "x" + str(c.headDim),
+                  t);
+  }
+  std::string ids(Phase p) const {
+    return p == Phase::Decode ? "tensor<?x1xi32>" : "tensor<1x?xi32>";
+  }
+
+  std::string ropeAttrs() const {
+    std::string attrs;
+    if (c.rotaryDim != c.headDim)
+      attrs += "rotary_dim = " + str(c.rotaryDim) + " : i64";
+    if (c.ropeScaled) {
+      attrs +=
+          std::string(attrs.empty() ? "" : ", ") + "inv_freq = array<f32: ";
+      for (size_t i = 0; i < c.invFreq.size(); ++i)
+        attrs += (i ? ", " : "") + fmtFloat(c.invFreq[i]);
+      attrs += ">";
+    } else {
+      attrs += std::string(attrs.empty() ? "" : ", ") +
+               "theta = " + fmtFloat(c.ropeTheta) + " : f32";
+    }
+    return "{" + attrs + "}";
+  }
+
+  std::string epsAttr() const {
+    return "{eps = " + fmtFloat(c.normEps) + " : f32}";
+  }
+
+  std::string rows(int64_t n) const { return tensor("?x" + str(n), t); }
+  std::string vec(int64_t n) const { return tensor(str(n), t); }
+  std::string mat(int64_t n, int64_t k) const {
+    return tensor(str(n) + "x" + str(k), t);
+  }
+
+  /// The weights of the attention input projections and of the rest of a
+  /// layer, as (SSA name, type) pairs in argument order.
+  std::vector<std::pair<std::string, std::string>> qkvParams() const {
+    std::vector<std::pair<std::string, std::string>> p;
+    p.push_back({"%ln1", vec(c.hiddenSize)});
+    p.push_back({"%wq", mat(q(), c.hiddenSize)});
+    if (c.qkvBias)
+      p.push_back({"%bq", vec(q())});
+    p.push_back({"%wk", mat(kv(), c.hiddenSize)});
+    if (c.qkvBias)
+      p.push_back({"%bk", vec(kv())});
+    p.push_back({"%wv", mat(kv(), c.hiddenSize)});
+    if (c.qkvBias)
+      p.push_back({"%bv", vec(kv())});
+    return p;
+  }
+  std::vector<std::pair<std::string, std::string>> mlpParams() const {
+    std::vector<std::pair<std::string, std::string>> p;
+    p.push_back({"%wo", mat(c.hiddenSize, q())});
+    if (c.outputBias)
+      p.push_back({"%bo", vec(c.hiddenSize)});
+    p.push_back({"%ln2", vec(c.hiddenSize)});
+    p.push_back({"%wg", mat(c.intermediateSize, c.hiddenSize)});
+    if (c.mlpBias)
+      p.push_back({"%bg", vec(c.intermediateSize)});
+    p.push_back({"%wu", mat(c.intermediateSize, c.hiddenSize)});
+    if (c.mlpBias)
+      p.push_back({"%bu", vec(c.intermediateSize)});
+    p.push_back({"%wd", mat(c.hiddenSize, c.intermediateSize)});
+    if (c.mlpBias)
+      p.push_back({"%bd", vec(c.hiddenSize)});
+    return p;
+  }
+
+  std::string linear(const std::string &result, const std::string &x,
+                     const std::string &w, const std::string &bias,
+                     const std::string &xType, int64_t n, int64_t k,
+                     const std::string &yType) {
+    std::string b =
+        bias.empty() ? "" : " bias(" + bias + " : " + tensor(str(n), t) + ")";
+    return "  " + result + " = tok.linear " + x + ", " + w + b + " : (" +
+           xType + ", " + tensor(str(n) + "x" + str(k), t) + ") -> " + yType +
+           "\n";
+  }
+
+  void params(const std::vector<std::pair<std::string, std::string>> &ps) {
+    for (auto &[n, ty] : ps)
+      os << ", " << n << ": " << ty;
+  }
+
+  /// @qkv: x [N, H] -> q [N, Hq·D], k, v [N, Hkv·D] (rms_norm fused into the
+  /// projections' prologue). Shared by every phase and layer kind.
+  void qkvFunction() {
+    std::string x = rows(c.hiddenSize);
+    os << "func.func private @qkv(%x: " << x;
+    params(qkvParams());
+    os << ") -> (" << rows(q()) << ", " << rows(kv()) << ", " << rows(kv())
+       << ") {\n";
+    os << "  %n = tok.rms_norm %x, %ln1 " << epsAttr() << " : (" << x << ", "
+       << vec(c.hiddenSize) << ") -> " << x << "\n";
+    os << linear("%q", "%n", "%wq", c.qkvBias ? "%bq" : "", x, q(),
+                 c.hiddenSize, rows(q()));
+    os << linear("%k", "%n", "%wk", c.qkvBias ? "%bk" : "", x, kv(),
+                 c.hiddenSize, rows(kv()));
+    os << linear("%v", "%n", "%wv", c.qkvBias ? "%bv" : "", x, kv(),
+                 c.hiddenSize, rows(kv()));
+    os << "  return %q, %k, %v : " << rows(q()) << ", " << rows(kv()) << ", "
+       << rows(kv()) << "\n}\n\n";
+  }
+
+  /// @mlp: the attention output projection with the residual, then the
+  /// gated MLP with its residual: x, o [N, Hq·D] -> y [N, H].
+  void mlpFunction() {
+    std::string x = rows(c.hiddenSize), mid = rows(c.intermediateSize);
+    os << "func.func private @mlp(%x: " << x << ", %o: " << rows(q());
+    params(mlpParams());
+    os << ") -> " << x << " {\n"
+       << "  %c0 = arith.constant 0 : index\n"
+       << "  %rows = tensor.dim %x, %c0 : " << x << "\n";
+    os << linear("%po", "%o", "%wo", c.outputBias ? "%bo" : "", rows(q()),
+                 c.hiddenSize, q(), x);
+    os << "  %he = tensor.empty(%rows) : " << x << "\n"
+       << "  %h = linalg.add ins(%x, %po : " << x << ", " << x
+       << ") outs(%he : " << x << ") -> " << x << "\n";
+    os << "  %n = tok.rms_norm %h, %ln2 " << epsAttr() << " : (" << x << ", "
+       << vec(c.hiddenSize) << ") -> " << x << "\n";
+    os << linear("%g", "%n", "%wg", c.mlpBias ? "%bg" : "", x,
+                 c.intermediateSize, c.hiddenSize, mid);
+    os << "  %ga = tok.activation %g {kind = \"" << c.activation << "\"} : ("
+       << mid << ") -> " << mid << "\n";
+    os << linear("%u", "%n", "%wu", c.mlpBias ? "%bu" : "", x,
+                 c.intermediateSize, c.hiddenSize, mid);
+    os << "  %me = tensor.empty(%rows) : " << mid << "\n"
+       << "  %m = linalg.mul ins(%ga, %u : " << mid << ", " << mid
+       << ") outs(%me : " << mid << ") -> " << mid << "\n";
+    os << linear("%d", "%m", "%wd", c.mlpBias ? "%bd" : "", mid, c.hiddenSize,
+                 c.intermediateSize, x);
+    os << "  %ye = tensor.empty(%rows) : " << x << "\n"
+       << "  %y = linalg.add ins(%h, %d : " << x << ", " << x
+       << ") outs(%ye : " << x << ") -> " << x << "\n"
+       << "  return %y : " << x << "\n}\n\n";
+  }
+
+  /// Reads the rows just written through the slots back from a pool (see
+  /// docs/Session.md: a cache write nothing reads would be erased).
+  void readBack(const std::string &result, const std::string &pool) {
+    std::string out = heads(Phase::Prefill, c.numKVHeads);
+    os << "  " << result << "_e = tensor.empty(%t) : " << out << "\n"
+       << "  " << result
+       << " = linalg.generic {indexing_maps = [affine_map<(b, h, s, d) -> "
+          "(b, s)>, affine_map<(b, h, s, d) -> (b, h, s, d)>], "
+          "iterator_types = [\"parallel\", \"parallel\", \"parallel\", "
+          "\"parallel\"]} ins(%slots : tensor<1x?xi32>) outs("
+       << result << "_e : " << out << ") {\n"
+       << "  ^bb0(%slot: i32, %unused: " << t << "):\n"
+       << "    %hh = linalg.index 1 : index\n"
+       << "    %dd = linalg.index 3 : index\n"
+       << "    %si = arith.index_cast %slot : i32 to index\n"
+       << "    %blk = arith.divui %si, %cbs : index\n"
+       << "    %row = arith.remui %si, %cbs : index\n"
+       << "    %val = tensor.extract " << pool
+       << "[%blk, %row, %hh, %dd] : " << cacheType() << "\n"
+       << "    linalg.yield %val : " << t << "\n"
+       << "  } -> " << out << "\n";
+  }
+
+  /// [N, h·D] rows split into heads and moved head-major.
+  void toHeads(Phase p, const std::string &result, const std::string &in,
+               int64_t h) {
+    std::string dim = p == Phase::Decode ? "%b" : "%t";
+    std::string shape = p == Phase::Decode
+                            ? "[%b, 1, " + str(h) + ", " + str(c.headDim) + "]"
+                            : "[1, %t, " + str(h) + ", " + str(c.headDim) + "]";
+    os << "  " << result << "_s = tensor.expand_shape " << in
+       << " [[0, 1], [2, 3]] output_shape " << shape << " : "
+       << rows(h * c.headDim) << " into " << split(p, h) << "\n"
+       << "  " << result << "_e = tensor.empty(" << dim << ") : " << heads(p, h)
+       << "\n"
+       << "  " << result << " = linalg.transpose ins(" << result
+       << "_s : " << split(p, h) << ") outs(" << result
+       << "_e : " << heads(p, h) << ") permutation = [0, 2, 1, 3]\n";
+  }
+
+  /// The attention of one layer kind in one phase: q, k, v [N, ·] rows ->
+  /// o [N, Hq·D]. Prefill and decode write K/V to the layer's pools.
+  void attentionFunction(Phase p, int64_t window, const std::string &name) {
+    std::string ids = this->ids(p);
+    os << "func.func private @" << name << "(%q: " << rows(q())
+       << ", %k: " << rows(kv()) << ", %v: " << rows(kv())
+       << ", %positions: " << ids;
+    if (p == Phase::Prefill)
+      os << ", %seq_starts: tensor<?xi32>, %slots: " << ids;
+    if (p == Phase::Decode)
+      os << ", %slots: " << ids
+         << ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
+    if (p != Phase::Forward)
+      os << ", %kc: " << cacheType() << ", %vc: " << cacheType();
+    os << ") -> " << rows(q()) << " {\n";
+    std::string dim = p == Phase::Decode ? "%b" : "%t";
+    os << "  %c0 = arith.constant 0 : index\n"
+       << "  %c1 = arith.constant 1 : index\n"
+       << "  " << dim << " = tensor.dim %positions, "
+       << (p == Phase::Decode ? "%c0" : "%c1") << " : " << ids << "\n";
+    if (p == Phase::Prefill)
+      os << "  %cbs = arith.constant " << blockSize << " : index\n";
+    toHeads(p, "%qh", "%q", c.numHeads);
+    toHeads(p, "%kh", "%k", c.numKVHeads);
+    toHeads(p, "%vh", "%v", c.numKVHeads);
+    std::string qh = heads(p, c.numHeads), kh = heads(p, c.numKVHeads);
+    os << "  %qr = tok.rope %qh, %positions " << ropeAttrs() << " : (" << qh
+       << ", " << ids << ") -> " << qh << "\n"
+       << "  %kr = tok.rope %kh, %positions " << ropeAttrs() << " : (" << kh
+       << ", " << ids << ") -> " << kh << "\n";
+    std::string windowAttr =
+        window > 0 ? "window = " + str(window) + " : i64" : "";
+    if (p != Phase::Forward) {
+      os << "  %kc2 = tok.cache_write %kc, %kr, %slots : (" << cacheType()
+         << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n"
+         << "  %vc2 = tok.cache_write %vc, %vh, %slots : (" << cacheType()
+         << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n";
+    }
+    if (p == Phase::Decode) {
+      os << "  %o = tok.paged_attention %qr, %kc2, %vc2, %block_table, %lens"
+         << (window > 0 ? " {" + windowAttr + "}" : "") << " : (" << qh << ", "
+         << cacheType() << ", " << cacheType()
+         << ", tensor<?x?xi32>, tensor<?xi32>) -> " << qh << "\n";
+    } else {
+      std::string k = "%kr", v = "%vh", packed;
+      if (p == Phase::Prefill) {
+        readBack("%kb", "%kc2");
+        readBack("%vb", "%vc2");
+        k = "%kb";
+        v = "%vb";
+        packed = " seq_starts(%seq_starts : tensor<?xi32>)";
+      }
+      os << "  %o = tok.attention %qr, " << k << ", " << v << packed
+         << " {causal" << (window > 0 ? ", " + windowAttr : "") << "} : (" << qh
+         << ", " << kh << ", " << kh << ") -> " << qh << "\n";
+    }
+    os << "  %oe = tensor.empty(" << dim << ") : " << split(p, c.numHeads)
+       << "\n"
+       << "  %ot = linalg.transpose ins(%o : " << qh
+       << ") outs(%oe : " << split(p, c.numHeads)
+       << ") permutation = [0, 2, 1, 3]\n"
+       << "  %oc = tensor.collapse_shape %ot [[0, 1], [2, 3]] : "
+       << split(p, c.numHeads) << " into " << rows(q()) << "\n"
+       << "  return %oc : " << rows(q()) << "\n}\n\n";
+  }
+
+  /// Widens `in` ([?, N] of the element type) to f32 into `result`.
+  void toF32(const std::string &result, const std::string &in,
+             const std::string &rows, int64_t n) {
+    std::string src = tensor("?x" + str(n), t);
+    std::string dst = tensor("?x" + str(n), "f32");
+    if (t == "f32") {
+      os << "  " << result << " = tensor.cast " << in << " : " << src << " to "
+         << dst << "\n";
+      return;
+    }
+    os << "  " << result << "_e = tensor.empty(" << rows << ") : " << dst
+       << "\n"
+       << "  " << result
+       << " = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, "
+          "affine_map<(i, j) -> (i, j)>], iterator_types = [\"parallel\", "
+          "\"parallel\"]} ins("
+       << in << " : " << src << ") outs(" << result << "_e : " << dst << ") {\n"
+       << "  ^bb0(%a: " << t << ", %unused: f32):\n"
+       << "    %w = arith.extf %a : " << t << " to f32\n"
+       << "    linalg.yield %w : f32\n"
+       << "  } -> " << dst << "\n";
+  }
+};
+
+/// The distinct windows of the layers, each a layer kind.
+std::string kindName(int64_t window) {
+  return window > 0 ? "window" + std::to_string(window) : "full";
+}
+
+} // namespace
+
+std::vector<WeightArg> decoderWeights(const DecoderConfig &c) {
+  std::vector<WeightArg> w;
+  int64_t q = c.numHeads * c.headDim, kv = c.numKVHeads * c.headDim;
+  w.push_back({"model.embed_tokens.weight", {c.vocabSize, c.hiddenSize}});
+  w.push_back({"model.norm.weight", {c.hiddenSize}});
+  if (!c.tiedEmbeddings)
+    w.push_back({"lm_head.weight", {c.vocabSize, c.hiddenSize}});
+  for (int64_t l = 0; l < c.numLayers; ++l) {
+    std::string p = "model.layers." + std::to_string(l) + ".";
+    auto add = [&](const std::string &name, std::vector<int64_t> shape) {
+      w.push_back({p + name, std::move(shape)});
+    };
+    add("input_layernorm.weight", {c.hiddenSize});
+    add("self_attn.q_proj.weight", {q, c.hiddenSize});
+    if (c.qkvBias)
+      add("self_attn.q_proj.bias", {q});
+    add("self_attn.k_proj.weight", {kv, c.hiddenSize});
+    if (c.qkvBias)
+      add("self_attn.k_proj.bias", {kv});
+    add("self_attn.v_proj.weight", {kv, c.hiddenSize});
+    if (c.qkvBias)
+      add("self_attn.v_proj.bias", {kv});
+    add("self_attn.o_proj.weight", {c.hiddenSize, q});
+    if (c.outputBias)
+      add("self_attn.o_proj.bias", {c.hiddenSize});
+    add("post_attention_layernorm.weight", {c.hiddenSize});
+    add("mlp.gate_proj.weight", {c.intermediateSize, c.hiddenSize});
+    if (c.mlpBias)
+      add("mlp.gate_proj.bias", {c.intermediateSize});
+    add("mlp.up_proj.weight", {c.intermediateSize, c.hiddenSize});
+    if (c.mlpBias)
+      add("mlp.up_proj.bias", {c.intermediateSize});
+    add("mlp.down_proj.weight", {c.hiddenSize, c.intermediateSize});
+    if (c.mlpBias)
+      add("mlp.down_proj.bias", {c.hiddenSize});
+  }
+  return w;
+}
+
+std::string buildDecoderModule(const DecoderConfig &c,
+                               const std::string &elementType,
+                               int64_t blockSize) {
+  Writer w{c, elementType, blockSize, {}};
+  std::ostringstream &os = w.os;
+  const std::string &t = elementType;
+  std::vector<WeightArg> weights = decoderWeights(c);
+  size_t numGlobals = c.tiedEmbeddings ? 2 : 3;
+  size_t perLayer = (weights.size() - numGlobals) /
+                    static_cast<size_t>(std::max<int64_t>(c.numLayers, 1));
+
+  // The projections are shared by every layer; attention is one function
+  // per distinct window and phase.
+  w.qkvFunction();
+  w.mlpFunction();
+  std::map<int64_t, bool> kinds;
+  for (int64_t window : c.layerWindow)
+    kinds[window] = true;
+  for (auto &[window, unused] : kinds) {
+    w.attentionFunction(Phase::Prefill, window,
+                        "attention_prefill_" + kindName(window));
+    w.attentionFunction(Phase::Decode, window,
+                        "attention_decode_" + kindName(window));
+    w.attentionFunction(Phase::Forward, window,
+                        "attention_forward_" + kindName(window));
+  }
+
+  auto weightType = [&](const WeightArg &a) {
+    std::string shape;
+    for (size_t i = 0; i < a.shape.size(); ++i)
+      shape += (i ? "x" : "") + str(a.shape[i]);
+    return tensor(shape, t);
+  };
+  auto weightParams = [&]() {
+    std::string s;
+    for (size_t i = 0; i < weights.size(); ++i)
+      s += ", %w" + std::to_string(i) + ": " + weightType(weights[i]);
+    return s;
+  };
+  std::string embedType = weightType(weights[0]);
+  std::string headName = c.tiedEmbeddings ? "%w0" : "%w2";
+  std::string normType = tensor(str(c.hiddenSize), t);
+  size_t numQkv = w.qkvParams().size();
+  // One layer on rows [N, H]: @qkv, the phase's attention, @mlp.
+  auto layerCall = [&](Phase p, int64_t l, const std::string &in,
+                       const std::string &out) {
+    size_t base = numGlobals + static_cast<size_t>(l) * perLayer;
+    auto weightArgs = [&](size_t from, size_t to, std::string &args,
+                          std::string &types) {
+      for (size_t i = from; i < to; ++i) {
+        args += ", %w" + std::to_string(base + i);
+        types += ", " + weightType(weights[base + i]);
+      }
+    };
+    std::string x = w.rows(c.hiddenSize);
+    std::string args = in, types = x;
+    weightArgs(0, numQkv, args, types);
+    std::string pre = "%l" + str(l);
+    os << "  " << pre << "q:3 = func.call @qkv(" << args << ") : (" << types
+       << ") -> (" << w.rows(w.q()) << ", " << w.rows(w.kv()) << ", "
+       << w.rows(w.kv()) << ")\n";
+    std::string fn = (p == Phase::Prefill  ? "attention_prefill_"
+                      : p == Phase::Decode ? "attention_decode_"
+                                           : "attention_forward_") +
+                     kindName(c.layerWindow[static_cast<size_t>(l)]);
+    std::string ids = w.ids(p);
+    args = pre + "q#0, " + pre + "q#1, " + pre + "q#2, %positions";
+    types = w.rows(w.q()) + ", " + w.rows(w.kv()) + ", " + w.rows(w.kv()) +
+            ", " + ids;
+    if (p == Phase::Prefill) {
+      args += ", %seq_starts, %slots";
+      types += ", tensor<?xi32>, " + ids;
+    }
+    if (p == Phase::Decode) {
+      args += ", %slots, %block_table, %lens";
+      types += ", " + ids + ", tensor<?x?xi32>, tensor<?xi32>";
+    }
+    if (p != Phase::Forward) {
+      args += ", %kc" + str(l) + ", %vc" + str(l);
+      types += ", " + w.cacheType() + ", " + w.cacheType();
+    }
+    os << "  " << pre << "o = func.call @" << fn << "(" << args << ") : ("
+       << types << ") -> " << w.rows(w.q()) << "\n";
+    args = in + ", " + pre + "o";
+    types = x + ", " + w.rows(w.q());
+    weightArgs(numQkv, perLayer, args, types);
+    os << "  " << out << " = func.call @mlp(" << args << ") : (" << types
+       << ") -> " << x << "\n";
+  };
+  auto sessionParams = [&](Phase p) {
+    std::string ids = w.ids(p);
+    std::string s = "%tokens: " + ids + ", %positions: " + ids +
+                    ", %seq_starts: tensor<?xi32>, %slots: " + ids +
+                    ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
+    for (int64_t l = 0; l < c.numLayers; ++l)
+      s += ", %kc" + str(l) + ": " + w.cacheType() +
+           " {bufferization.writable = true}, %vc" + str(l) + ": " +
+           w.cacheType() + " {bufferization.writable = true}";
+    return s + weightParams();
+  };
+  std::string logitsType = tensor("?x" + str(c.vocabSize), "f32");
+
+  std::string rowsType = w.rows(c.hiddenSize);
+  // The token embeddings as rows [N, H].
+  auto embed = [&](Phase p) {
+    std::string x = w.act(p, c.hiddenSize);
+    os << "  %emb = tok.embedding %tokens, %w0 : (" << w.ids(p) << ", "
+       << embedType << ") -> " << x << "\n"
+       << "  %x0 = tensor.collapse_shape %emb [[0, 1], [2]] : " << x << " into "
+       << rowsType << "\n";
+  };
+
+  // @prefill: packed prompts; logits of each sequence's last token.
+  os << "func.func @prefill(" << sessionParams(Phase::Prefill) << ") -> "
+     << logitsType << " {\n"
+     << "  %c0 = arith.constant 0 : index\n"
+     << "  %c1 = arith.constant 1 : index\n";
+  embed(Phase::Prefill);
+  for (int64_t l = 0; l < c.numLayers; ++l)
+    layerCall(Phase::Prefill, l, "%x" + str(l), "%x" + str(l + 1));
+  os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
+     << "  %n = arith.subi %n1, %c1 : index\n"
+     << "  %le = tensor.empty(%n) : " << rowsType << "\n"
+     << "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
+        "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le "
+        ": "
+     << rowsType << ") {\n"
+     << "  ^bb0(%unused: " << t << "):\n"
+     << "    %i = linalg.index 0 : index\n"
+     << "    %e = linalg.index 1 : index\n"
+     << "    %i1 = arith.addi %i, %c1 : index\n"
+     << "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
+     << "    %endi = arith.index_cast %end : i32 to index\n"
+     << "    %r = arith.subi %endi, %c1 : index\n"
+     << "    %val = tensor.extract %x" << c.numLayers
+     << "[%r, %e] : " << rowsType << "\n"
+     << "    linalg.yield %val : " << t << "\n"
+     << "  } -> " << rowsType << "\n";
+  // The final norm and the head (norm fused into its prologue).
+  auto head = [&](const std::string &in, const std::string &count) {
+    std::string lt = w.rows(c.vocabSize);
+    os << "  %nf = tok.rms_norm " << in << ", %w1 " << w.epsAttr() << " : ("
+       << rowsType << ", " << normType << ") -> " << rowsType << "\n";
+    os << w.linear("%lg", "%nf", headName, "", rowsType, c.vocabSize,
+                   c.hiddenSize, lt);
+    w.toF32("%logits", "%lg", count, c.vocabSize);
+    os << "  return %logits : " << logitsType << "\n}\n\n";
+  };
+  head("%last", "%n");
+
+  // @decode: one new token per sequence.
+  os << "func.func @decode(" << sessionParams(Phase::Decode) << ") -> "
+     << logitsType << " {\n"
+     << "  %c0 = arith.constant 0 : index\n"
+     << "  %b = tensor.dim %tokens, %c0 : tensor<?x1xi32>\n";
+  embed(Phase::Decode);
+  for (int64_t l = 0; l < c.numLayers; ++l)
+    layerCall(Phase::Decode, l, "%x" + str(l), "%x" + str(l + 1));
+  head("%x" + str(c.numLayers), "%b");
+
+  // @hidden: the final hidden states of one sequence, no cache.
+  os << "func.func @hidden(%tokens: tensor<1x?xi32>, %positions: "
+        "tensor<1x?xi32>"
+     << weightParams() << ") -> " << tensor("?x" + str(c.hiddenSize), "f32")
+     << " {\n"
+     << "  %c1 = arith.constant 1 : index\n"
+     << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
+  embed(Phase::Forward);
+  for (int64_t l = 0; l < c.numLayers; ++l)
+    layerCall(Phase::Forward, l, "%x" + str(l), "%x" + str(l + 1));
+  os << "  %nf = tok.rms_norm %x" << c.numLayers << ", %w1 " << w.epsAttr()
+     << " : (" << rowsType << ", " << normType << ") -> " << rowsType << "\n";
+  w.toF32("%hidden", "%nf", "%t", c.hiddenSize);
+  os << "  return %hidden : " << tensor("?x" + str(c.hiddenSize), "f32")
+     << "\n}\n";
+  return os.str();
+}
+
+} // namespace tokamak::frontend

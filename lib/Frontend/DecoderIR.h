@@ -1,0 +1,36 @@
+//===- DecoderIR.h - tok IR of Llama-family decoders ------------*- C++ -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_LIB_FRONTEND_DECODERIR_H
+#define TOKAMAK_LIB_FRONTEND_DECODERIR_H
+
+#include "tokamak/Frontend/ModelConfig.h"
+
+#include <string>
+#include <vector>
+
+namespace tokamak::frontend {
+
+/// One weight argument: its safetensors name and shape.
+struct WeightArg {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+/// The weights of a Llama-family decoder in argument order (globals, then
+/// each layer's), with the shapes the checkpoint must have.
+std::vector<WeightArg> decoderWeights(const DecoderConfig &config);
+
+/// The module text: `@prefill`, `@decode` (session ABI, K/V pools of
+/// `blockSize` rows) and `@hidden`, over weights of element type
+/// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order.
+std::string buildDecoderModule(const DecoderConfig &config,
+                               const std::string &elementType,
+                               int64_t blockSize);
+
+} // namespace tokamak::frontend
+
+#endif // TOKAMAK_LIB_FRONTEND_DECODERIR_H

@@ -1,0 +1,358 @@
+//===- ModelConfig.cpp - Hugging Face config.json -------------------------===//
+//
+// Part of the Tokamak project.
+//
+// Follows the configuration classes of Hugging Face transformers
+// (LlamaConfig, MistralConfig, Qwen2Config) and their RoPE initialisation
+// (modeling_rope_utils): defaults where HF has them, errors where a field
+// changes the math in a way this frontend does not implement. Built without
+// exceptions: values are type-checked before every read.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tokamak/Frontend/ModelConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+using json = nlohmann::json;
+using tokamak::rt::Status;
+using tokamak::rt::StatusOr;
+
+namespace tokamak::frontend {
+namespace {
+
+/// Reads typed fields of one config object; the first error sticks, so a
+/// parser reads every field and checks once.
+class Fields {
+public:
+  Fields(const json &root, std::string_view path) : root(root), path(path) {}
+
+  const json *find(const char *key) const {
+    auto it = root.find(key);
+    return it == root.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  int64_t integer(const char *key, std::optional<int64_t> fallback,
+                  int64_t min = 1) {
+    const json *v = find(key);
+    if (!v) {
+      if (!fallback)
+        fail(std::string("missing required field '") + key + "'");
+      return fallback.value_or(min);
+    }
+    if (!v->is_number_integer()) {
+      fail(std::string("field '") + key + "': expected an integer, got " +
+           v->dump());
+      return min;
+    }
+    int64_t value = v->get<int64_t>();
+    if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(INT64_MAX))
+      value = INT64_MAX;
+    if (value < min || value > (int64_t(1) << 40)) {
+      fail(std::string("field '") + key + "': expected an integer in [" +
+           std::to_string(min) + ", 2^40], got " + v->dump());
+      return min;
+    }
+    return value;
+  }
+
+  double number(const char *key, double fallback, bool positive = true) {
+    const json *v = find(key);
+    if (!v)
+      return fallback;
+    if (!v->is_number()) {
+      fail(std::string("field '") + key + "': expected a number, got " +
+           v->dump());
+      return fallback;
+    }
+    double value = v->get<double>();
+    if (!std::isfinite(value) || (positive && value <= 0)) {
+      fail(std::string("field '") + key + "': expected a " +
+           (positive ? "positive " : "") + "finite number, got " + v->dump());
+      return fallback;
+    }
+    return value;
+  }
+
+  bool boolean(const char *key, bool fallback) {
+    const json *v = find(key);
+    if (!v)
+      return fallback;
+    if (!v->is_boolean()) {
+      fail(std::string("field '") + key + "': expected true or false, got " +
+           v->dump());
+      return fallback;
+    }
+    return v->get<bool>();
+  }
+
+  std::string string(const char *key, const std::string &fallback) {
+    const json *v = find(key);
+    if (!v)
+      return fallback;
+    if (!v->is_string()) {
+      fail(std::string("field '") + key + "': expected a string, got " +
+           v->dump());
+      return fallback;
+    }
+    return v->get<std::string>();
+  }
+
+  /// A token id, or a list of them (eos_token_id may be either).
+  std::vector<int32_t> tokenIds(const char *key) {
+    const json *v = find(key);
+    std::vector<int32_t> ids;
+    if (!v)
+      return ids;
+    auto one = [&](const json &id) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 ||
+          id.get<int64_t>() > INT32_MAX) {
+        fail(std::string("field '") + key + "': expected token ids, got " +
+             v->dump());
+        return;
+      }
+      ids.push_back(static_cast<int32_t>(id.get<int64_t>()));
+    };
+    if (v->is_array())
+      for (const json &id : *v)
+        one(id);
+    else
+      one(*v);
+    return ids;
+  }
+
+  void fail(std::string message) {
+    if (status.ok())
+      status = Status::error(std::string(path) + ": " + message);
+  }
+
+  const json &root;
+  std::string_view path;
+  Status status;
+};
+
+/// The activations of HF's ACT2FN that tok.glu computes exactly.
+std::optional<std::string> tokActivation(const std::string &hf) {
+  if (hf == "silu" || hf == "swish")
+    return std::string("silu");
+  if (hf == "gelu")
+    return std::string("gelu");
+  if (hf == "gelu_pytorch_tanh" || hf == "gelu_new")
+    return std::string("gelu_tanh");
+  if (hf == "relu")
+    return std::string("relu");
+  if (hf == "sigmoid")
+    return std::string("sigmoid");
+  return std::nullopt;
+}
+
+/// Inverse frequencies of `rope_scaling` (modeling_rope_utils): linear
+/// interpolation divides all of them by the factor; Llama 3 divides the low
+/// frequencies, keeps the high ones and blends the band between.
+void applyRopeScaling(Fields &f, DecoderConfig &c) {
+  const json *scaling = f.find("rope_scaling");
+  if (!scaling)
+    return;
+  if (!scaling->is_object()) {
+    f.fail("field 'rope_scaling': expected an object or null, got " +
+           scaling->dump());
+    return;
+  }
+  Fields s(*scaling, f.path);
+  std::string type = s.string("rope_type", s.string("type", "default"));
+  if (type == "default")
+    return;
+  double factor = s.number("factor", 0.0);
+  if (factor <= 0.0) {
+    f.fail("field 'rope_scaling.factor': expected a positive number");
+    return;
+  }
+  if (type == "linear") {
+    for (double &v : c.invFreq)
+      v /= factor;
+  } else if (type == "llama3") {
+    double low = s.number("low_freq_factor", 1.0);
+    double high = s.number("high_freq_factor", 4.0);
+    double original = s.number("original_max_position_embeddings", 8192.0);
+    if (high <= low) {
+      f.fail("field 'rope_scaling': expected high_freq_factor > "
+             "low_freq_factor");
+      return;
+    }
+    double lowWavelen = original / low, highWavelen = original / high;
+    for (double &v : c.invFreq) {
+      double wavelen = 2.0 * M_PI / v;
+      if (wavelen > lowWavelen) {
+        v /= factor;
+      } else if (wavelen >= highWavelen) {
+        double smooth = (original / wavelen - low) / (high - low);
+        v = (1.0 - smooth) * v / factor + smooth * v;
+      }
+    }
+  } else {
+    f.fail("field 'rope_scaling.rope_type': '" + type +
+           "' is not supported (supported: default, linear, llama3)");
+    return;
+  }
+  if (s.status.failed())
+    f.fail(s.status.message().substr(f.path.size() + 2));
+  c.ropeScaled = true;
+}
+
+/// Fields that change the math and that no supported architecture has.
+constexpr const char *kRefusedFields[][2] = {
+    {"quantization_config", "quantized checkpoints are not supported"},
+    {"num_local_experts", "mixture-of-experts is not supported"},
+    {"num_experts", "mixture-of-experts is not supported"},
+    {"attn_logit_softcapping", "attention logit soft-capping is only "
+                               "supported for gemma2"},
+    {"final_logit_softcapping", "final logit soft-capping is only "
+                                "supported for gemma2"},
+};
+
+} // namespace
+
+std::vector<std::string> supportedModelTypes() {
+  return {"llama", "mistral", "qwen2"};
+}
+
+StatusOr<DecoderConfig> parseModelConfig(std::string_view text,
+                                         std::string_view path) {
+  json root = json::parse(text.begin(), text.end(), nullptr,
+                          /*allow_exceptions=*/false);
+  if (root.is_discarded())
+    return Status::error(std::string(path) + ": not valid JSON");
+  if (!root.is_object())
+    return Status::error(std::string(path) + ": expected a JSON object");
+  Fields f(root, path);
+  DecoderConfig c;
+  c.modelType = f.string("model_type", "");
+  if (f.status.failed())
+    return f.status;
+  std::vector<std::string> supported = supportedModelTypes();
+  if (std::find(supported.begin(), supported.end(), c.modelType) ==
+      supported.end()) {
+    std::string list;
+    for (const std::string &t : supported)
+      list += (list.empty() ? "" : ", ") + t;
+    return Status::error(
+        std::string(path) + ": " +
+        (c.modelType.empty()
+             ? std::string("missing 'model_type'")
+             : "model_type '" + c.modelType + "' is not supported") +
+        " (supported: " + list + ")");
+  }
+  for (const auto &[field, why] : kRefusedFields) {
+    const json *v = f.find(field);
+    if (!v)
+      continue;
+    // A single expert is a dense MLP.
+    if ((v->is_number_integer() && v->get<int64_t>() <= 1) ||
+        (v->is_boolean() && !v->get<bool>()))
+      continue;
+    return Status::error(std::string(path) + ": field '" + field + "': " + why);
+  }
+
+  c.vocabSize = f.integer("vocab_size", std::nullopt);
+  c.hiddenSize = f.integer("hidden_size", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt);
+  c.numHeads = f.integer("num_attention_heads", std::nullopt);
+  c.numKVHeads = f.integer("num_key_value_heads", c.numHeads);
+  c.intermediateSize = f.integer("intermediate_size", std::nullopt);
+  c.headDim = f.integer("head_dim", c.numHeads > 0 && c.hiddenSize > 0
+                                        ? c.hiddenSize / c.numHeads
+                                        : 1);
+  c.normEps = f.number("rms_norm_eps", 1e-6);
+  c.ropeTheta = f.number("rope_theta", 10000.0);
+  std::string act = f.string("hidden_act", "silu");
+  if (f.status.failed())
+    return f.status;
+  if (c.numHeads % c.numKVHeads != 0)
+    return Status::error(std::string(path) + ": num_attention_heads (" +
+                         std::to_string(c.numHeads) +
+                         ") must be a multiple of num_key_value_heads (" +
+                         std::to_string(c.numKVHeads) + ")");
+  if (!f.find("head_dim") && c.hiddenSize % c.numHeads != 0)
+    return Status::error(std::string(path) + ": hidden_size (" +
+                         std::to_string(c.hiddenSize) +
+                         ") is not a multiple of num_attention_heads (" +
+                         std::to_string(c.numHeads) + ")");
+  std::optional<std::string> tokAct = tokActivation(act);
+  if (!tokAct)
+    return Status::error(std::string(path) + ": field 'hidden_act': '" + act +
+                         "' is not supported (supported: silu, gelu, "
+                         "gelu_pytorch_tanh, gelu_new, relu, sigmoid)");
+  c.activation = *tokAct;
+
+  double partial = f.number("partial_rotary_factor", 1.0);
+  c.rotaryDim = static_cast<int64_t>(std::floor(c.headDim * partial));
+  if (c.rotaryDim < 2 || c.rotaryDim % 2 != 0 || c.rotaryDim > c.headDim)
+    return Status::error(
+        std::string(path) + ": field 'partial_rotary_factor' gives " +
+        std::to_string(c.rotaryDim) + " rotary dims of a head of " +
+        std::to_string(c.headDim) +
+        "; expected an even number in [2, head_dim]");
+  for (int64_t i = 0; i < c.rotaryDim / 2; ++i)
+    c.invFreq.push_back(
+        1.0 / std::pow(c.ropeTheta, 2.0 * static_cast<double>(i) /
+                                        static_cast<double>(c.rotaryDim)));
+  applyRopeScaling(f, c);
+
+  if (c.modelType == "qwen2") {
+    c.qkvBias = true;
+  } else {
+    c.qkvBias = c.outputBias = f.boolean("attention_bias", false);
+    c.mlpBias = f.boolean("mlp_bias", false);
+  }
+  // LlamaConfig, MistralConfig and Qwen2Config default to separate heads.
+  c.tiedEmbeddings = f.boolean("tie_word_embeddings", false);
+
+  // Sliding windows: mistral on every layer; qwen2 on the layers from
+  // max_window_layers on when use_sliding_window; an explicit `layer_types`
+  // list (newer HF configs) wins.
+  c.layerWindow.assign(static_cast<size_t>(c.numLayers), 0);
+  int64_t window = 0;
+  if (c.modelType == "mistral" ||
+      (c.modelType == "qwen2" && f.boolean("use_sliding_window", false)))
+    window = f.find("sliding_window") ? f.integer("sliding_window", 1) : 0;
+  if (const json *types = f.find("layer_types")) {
+    if (!types->is_array() || types->size() != static_cast<size_t>(c.numLayers))
+      return Status::error(std::string(path) +
+                           ": field 'layer_types': expected a list of " +
+                           std::to_string(c.numLayers) + " layer types");
+    for (size_t i = 0; i < types->size(); ++i) {
+      const json &t = (*types)[i];
+      if (t == "sliding_attention") {
+        if (!f.find("sliding_window"))
+          return Status::error(std::string(path) +
+                               ": layer_types names sliding_attention but "
+                               "sliding_window is not set");
+        c.layerWindow[i] = f.integer("sliding_window", 1);
+      } else if (t != "full_attention") {
+        return Status::error(std::string(path) + ": field 'layer_types[" +
+                             std::to_string(i) + "]': " + t.dump() +
+                             " is not supported (supported: full_attention, "
+                             "sliding_attention)");
+      }
+    }
+  } else if (window > 0) {
+    int64_t first = 0;
+    if (c.modelType == "qwen2")
+      first = f.integer("max_window_layers", c.numLayers, 0);
+    for (int64_t i = first; i < c.numLayers; ++i)
+      c.layerWindow[static_cast<size_t>(i)] = window;
+  }
+
+  std::vector<int32_t> bos = f.tokenIds("bos_token_id");
+  if (!bos.empty())
+    c.bosTokenId = bos.front();
+  c.eosTokenIds = f.tokenIds("eos_token_id");
+  if (f.status.failed())
+    return f.status;
+  return c;
+}
+
+} // namespace tokamak::frontend
