@@ -3,7 +3,8 @@
 // Part of the Tokamak project.
 //
 // Follows the configuration classes of Hugging Face transformers
-// (LlamaConfig, MistralConfig, Qwen2Config) and their RoPE initialisation
+// (LlamaConfig, MistralConfig, Qwen2Config, BertConfig) and their RoPE
+// initialisation
 // (modeling_rope_utils): defaults where HF has them, errors where a field
 // changes the math in a way this frontend does not implement. Built without
 // exceptions: values are type-checked before every read.
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 using json = nlohmann::json;
@@ -35,8 +37,10 @@ public:
     return it == root.end() || it->is_null() ? nullptr : &*it;
   }
 
+  /// Sizes beyond `max` come from corrupt files, not models (2^31 - 1 by
+  /// default: tensor dims must also fit the i32 ids and positions).
   int64_t integer(const char *key, std::optional<int64_t> fallback,
-                  int64_t min = 1) {
+                  int64_t min = 1, int64_t max = INT32_MAX) {
     const json *v = find(key);
     if (!v) {
       if (!fallback)
@@ -51,9 +55,10 @@ public:
     int64_t value = v->get<int64_t>();
     if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(INT64_MAX))
       value = INT64_MAX;
-    if (value < min || value > (int64_t(1) << 40)) {
+    if (value < min || value > max) {
       fail(std::string("field '") + key + "': expected an integer in [" +
-           std::to_string(min) + ", 2^40], got " + v->dump());
+           std::to_string(min) + ", " + std::to_string(max) + "], got " +
+           v->dump());
       return min;
     }
     return value;
@@ -213,14 +218,58 @@ constexpr const char *kRefusedFields[][2] = {
                                 "supported for gemma2"},
 };
 
+/// BertConfig: the encoder of BertModel and its task heads. Sizes are
+/// required as for the decoders; the rest has BertConfig's defaults.
+StatusOr<ModelConfig> parseEncoderConfig(Fields &f, std::string modelType) {
+  EncoderConfig c;
+  c.modelType = std::move(modelType);
+  c.vocabSize = f.integer("vocab_size", std::nullopt);
+  c.hiddenSize = f.integer("hidden_size", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt);
+  c.numHeads = f.integer("num_attention_heads", std::nullopt);
+  c.intermediateSize = f.integer("intermediate_size", std::nullopt);
+  c.maxPositions = f.integer("max_position_embeddings", 512);
+  c.typeVocabSize = f.integer("type_vocab_size", 2);
+  c.normEps = f.number("layer_norm_eps", 1e-12);
+  std::string act = f.string("hidden_act", "gelu");
+  std::string positions = f.string("position_embedding_type", "absolute");
+  bool isDecoder = f.boolean("is_decoder", false);
+  bool crossAttention = f.boolean("add_cross_attention", false);
+  if (f.status.failed())
+    return f.status;
+  if (positions != "absolute")
+    f.fail("field 'position_embedding_type': '" + positions +
+           "' is not supported (supported: absolute)");
+  else if (isDecoder)
+    f.fail("field 'is_decoder': " + c.modelType +
+           " as a causal decoder is not supported (it imports as an "
+           "encoder)");
+  else if (crossAttention)
+    f.fail("field 'add_cross_attention': cross-attention is not supported");
+  else if (c.hiddenSize % c.numHeads != 0)
+    f.fail("hidden_size (" + std::to_string(c.hiddenSize) +
+           ") is not a multiple of num_attention_heads (" +
+           std::to_string(c.numHeads) + ")");
+  if (f.status.failed())
+    return f.status;
+  c.headDim = c.hiddenSize / c.numHeads;
+  std::optional<std::string> tokAct = tokActivation(act);
+  if (!tokAct)
+    return Status::error(std::string(f.path) + ": field 'hidden_act': '" + act +
+                         "' is not supported (supported: gelu, gelu_new, "
+                         "gelu_pytorch_tanh, relu, silu, sigmoid)");
+  c.activation = *tokAct;
+  return ModelConfig(std::move(c));
+}
+
 } // namespace
 
 std::vector<std::string> supportedModelTypes() {
-  return {"llama", "mistral", "qwen2"};
+  return {"llama", "mistral", "qwen2", "bert"};
 }
 
-StatusOr<DecoderConfig> parseModelConfig(std::string_view text,
-                                         std::string_view path) {
+StatusOr<ModelConfig> parseModelConfig(std::string_view text,
+                                       std::string_view path) {
   json root = json::parse(text.begin(), text.end(), nullptr,
                           /*allow_exceptions=*/false);
   if (root.is_discarded())
@@ -255,16 +304,20 @@ StatusOr<DecoderConfig> parseModelConfig(std::string_view text,
       continue;
     return Status::error(std::string(path) + ": field '" + field + "': " + why);
   }
+  if (c.modelType == "bert")
+    return parseEncoderConfig(f, c.modelType);
 
   c.vocabSize = f.integer("vocab_size", std::nullopt);
   c.hiddenSize = f.integer("hidden_size", std::nullopt);
-  c.numLayers = f.integer("num_hidden_layers", std::nullopt);
-  c.numHeads = f.integer("num_attention_heads", std::nullopt);
-  c.numKVHeads = f.integer("num_key_value_heads", c.numHeads);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt, 1, 4096);
+  c.numHeads = f.integer("num_attention_heads", std::nullopt, 1, 65536);
+  c.numKVHeads = f.integer("num_key_value_heads", c.numHeads, 1, 65536);
   c.intermediateSize = f.integer("intermediate_size", std::nullopt);
-  c.headDim = f.integer("head_dim", c.numHeads > 0 && c.hiddenSize > 0
-                                        ? c.hiddenSize / c.numHeads
-                                        : 1);
+  c.headDim = f.integer("head_dim",
+                        c.numHeads > 0 && c.hiddenSize > 0
+                            ? std::max<int64_t>(c.hiddenSize / c.numHeads, 1)
+                            : 1,
+                        1, 4096);
   c.normEps = f.number("rms_norm_eps", 1e-6);
   c.ropeTheta = f.number("rope_theta", 10000.0);
   std::string act = f.string("hidden_act", "silu");
@@ -275,6 +328,10 @@ StatusOr<DecoderConfig> parseModelConfig(std::string_view text,
                          std::to_string(c.numHeads) +
                          ") must be a multiple of num_key_value_heads (" +
                          std::to_string(c.numKVHeads) + ")");
+  if (c.headDim > 4096)
+    return Status::error(std::string(path) + ": a head dim of " +
+                         std::to_string(c.headDim) +
+                         " (hidden_size / num_attention_heads) is over 4096");
   if (!f.find("head_dim") && c.hiddenSize % c.numHeads != 0)
     return Status::error(std::string(path) + ": hidden_size (" +
                          std::to_string(c.hiddenSize) +
@@ -352,7 +409,7 @@ StatusOr<DecoderConfig> parseModelConfig(std::string_view text,
   c.eosTokenIds = f.tokenIds("eos_token_id");
   if (f.status.failed())
     return f.status;
-  return c;
+  return ModelConfig(std::move(c));
 }
 
 } // namespace tokamak::frontend
