@@ -30,6 +30,10 @@ namespace {
 
 enum class Phase { Prefill, Decode, Forward };
 
+/// Layer functions stay functions in LLVM: inlined into every call site, they
+/// would make code size and compile time grow with depth.
+constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
+
 std::string fmtFloat(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.9e", v);
@@ -162,7 +166,7 @@ struct Writer {
     os << "func.func private @qkv(%x: " << x;
     params(qkvParams());
     os << ") -> (" << rows(q()) << ", " << rows(kv()) << ", " << rows(kv())
-       << ") {\n";
+       << ")" << kNoInline << " {\n";
     os << "  %n = tok.rms_norm %x, %ln1 " << epsAttr() << " : (" << x << ", "
        << vec(c.hiddenSize) << ") -> " << x << "\n";
     os << linear("%q", "%n", "%wq", c.qkvBias ? "%bq" : "", x, q(),
@@ -181,7 +185,7 @@ struct Writer {
     std::string x = rows(c.hiddenSize), mid = rows(c.intermediateSize);
     os << "func.func private @mlp(%x: " << x << ", %o: " << rows(q());
     params(mlpParams());
-    os << ") -> " << x << " {\n"
+    os << ") -> " << x << kNoInline << " {\n"
        << "  %c0 = arith.constant 0 : index\n"
        << "  %rows = tensor.dim %x, %c0 : " << x << "\n";
     os << linear("%po", "%o", "%wo", c.outputBias ? "%bo" : "", rows(q()),
@@ -262,7 +266,7 @@ struct Writer {
          << ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
     if (p != Phase::Forward)
       os << ", %kc: " << cacheType() << ", %vc: " << cacheType();
-    os << ") -> " << rows(q()) << " {\n";
+    os << ") -> " << rows(q()) << kNoInline << " {\n";
     std::string dim = p == Phase::Decode ? "%b" : "%t";
     os << "  %c0 = arith.constant 0 : index\n"
        << "  %c1 = arith.constant 1 : index\n"
@@ -442,6 +446,11 @@ std::string buildDecoderModule(const DecoderConfig &c,
     std::string args = in, types = x;
     weightArgs(0, numQkv, args, types);
     std::string pre = "%l" + str(l);
+    // One region per layer: ownership-based deallocation frees buffers at
+    // the end of their block, so without it every layer's q, k, v and
+    // attention output would live until the function returns (memory
+    // growing with depth); with it they are freed as each layer ends.
+    os << "  " << out << " = scf.execute_region -> " << x << " no_inline {\n";
     os << "  " << pre << "q:3 = func.call @qkv(" << args << ") : (" << types
        << ") -> (" << w.rows(w.q()) << ", " << w.rows(w.kv()) << ", "
        << w.rows(w.kv()) << ")\n";
@@ -470,8 +479,9 @@ std::string buildDecoderModule(const DecoderConfig &c,
     args = in + ", " + pre + "o";
     types = x + ", " + w.rows(w.q());
     weightArgs(numQkv, perLayer, args, types);
-    os << "  " << out << " = func.call @mlp(" << args << ") : (" << types
-       << ") -> " << x << "\n";
+    os << "  " << pre << "y = func.call @mlp(" << args << ") : (" << types
+       << ") -> " << x << "\n"
+       << "  scf.yield " << pre << "y : " << x << "\n  }\n";
   };
   auto sessionParams = [&](Phase p) {
     std::string ids = w.ids(p);

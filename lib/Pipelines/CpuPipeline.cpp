@@ -112,6 +112,11 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  // Private functions (the layers a model calls once per layer) report
+  // whether they own their results, so callers free each buffer after its
+  // last use instead of checking all of them for aliases at the end of the
+  // function (which grew quadratically with depth).
+  deallocOptions.privateFunctionDynamicOwnership = true;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createGenerateEntryPoints());

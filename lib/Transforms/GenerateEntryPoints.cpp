@@ -87,6 +87,12 @@ static LogicalResult generateEntryPoint(func::FuncOp fn) {
     LLVM::StoreOp::create(b, loc, desc, outPtr);
   }
   func::ReturnOp::create(b, loc);
+  // The entry is the function's only way in: with internal linkage LLVM
+  // inlines the function into it instead of passing every descriptor field
+  // as a scalar argument (a model's thousands of weight fields made that one
+  // call dominate instruction selection).
+  fn->setAttr("llvm.linkage",
+              LLVM::LinkageAttr::get(b.getContext(), LLVM::Linkage::Internal));
   return success();
 }
 
