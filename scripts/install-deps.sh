@@ -28,6 +28,10 @@ PACKAGES=(
   # through the alternatives system, so Debian's torch (the peer in bench/)
   # runs an optimized sgemm instead of netlib's reference BLAS.
   python3 python3-numpy python3-torch libopenblas0-pthread python3-venv
+  # Training text of examples/demo-model (scripts/train-demo-model.py): the
+  # public-domain King James Bible (bible-kjv-text, a dependency) and the
+  # `bible` program that reads it out.
+  bible-kjv
 )
 
 missing=()
