@@ -23,6 +23,16 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%tokamak_src", config.tokamak_src_root))
 config.substitutions.append(("%tokamak_obj", config.tokamak_obj_root))
 
+# The project venv (scripts/install-deps.sh: HF `tokenizers` and the
+# real-weights model packages). Without it %venv_python fails with how to
+# make it: tests that need the venv fail, they are not skipped.
+venv_python = os.path.join(config.tokamak_src_root, ".venv", "bin", "python")
+if not os.access(venv_python, os.X_OK):
+    venv_python = (
+        config.python_executable + " -c \"import sys; sys.exit('" +
+        venv_python + " is missing: run scripts/install-deps.sh')\"")
+config.substitutions.append(("%venv_python", venv_python))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -7,6 +7,7 @@
 #include "tokamak/Frontend/Frontend.h"
 
 #include "DecoderIR.h"
+#include "EncoderIR.h"
 
 #include "tokamak/Frontend/ModelConfig.h"
 #include "tokamak/runtime/SafeTensors.h"
@@ -63,6 +64,17 @@ bool ignorable(const std::string &name, const DecoderConfig &c) {
   return c.tiedEmbeddings && name == "lm_head.weight";
 }
 
+/// The same for an encoder whose tensors are named `prefix`...: the pooler
+/// and the pre-training heads (`cls.*`) sit on top of the hidden states,
+/// and `embeddings.position_ids` is a buffer (0, 1, 2, ...).
+bool ignorable(const std::string &name, const std::string &prefix) {
+  auto startsWith = [&](const std::string &head) {
+    return name.compare(0, head.size(), head) == 0;
+  };
+  return startsWith(prefix + "pooler.") || startsWith("cls.") ||
+         name == prefix + "embeddings.position_ids";
+}
+
 /// An MLIR string literal holding `text`.
 std::string mlirString(const std::string &text) {
   std::string out = "\"";
@@ -86,17 +98,28 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   StatusOr<std::string> text = readConfig(configPath);
   if (!text.ok())
     return text.status();
-  StatusOr<DecoderConfig> config = parseModelConfig(*text, configPath);
+  StatusOr<ModelConfig> config = parseModelConfig(*text, configPath);
   if (!config.ok())
     return config.status();
+  const DecoderConfig *decoder = std::get_if<DecoderConfig>(&*config);
+  const EncoderConfig *encoder = std::get_if<EncoderConfig>(&*config);
+  const std::string &modelType =
+      decoder ? decoder->modelType : encoder->modelType;
 
   StatusOr<std::shared_ptr<rt::WeightStore>> store =
       rt::WeightStore::openDirectory(dir);
   if (!store.ok())
     return store.status();
 
-  // Every expected tensor, with its shape, in one dtype; nothing else.
-  std::vector<WeightArg> expected = decoderWeights(*config);
+  // Every expected tensor, with its shape, in one dtype; nothing else. HF's
+  // BertModel names its tensors without a prefix, the models with a task
+  // head (BertForMaskedLM, ...) with `bert.`.
+  std::string prefix;
+  std::string headed = modelType + ".";
+  if (encoder && (*store)->find(headed + "embeddings.word_embeddings.weight"))
+    prefix = headed;
+  std::vector<WeightArg> expected =
+      decoder ? decoderWeights(*decoder) : encoderWeights(*encoder, prefix);
   std::optional<DType> dtype;
   std::string firstName;
   std::set<std::string> names;
@@ -106,7 +129,7 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     if (!info)
       return Status::error(dir + ": missing tensor '" + arg.name +
                            "' (expected shape " + shapeString(arg.shape) +
-                           " for model_type " + config->modelType + ")");
+                           " for model_type " + modelType + ")");
     if (info->shape != arg.shape)
       return Status::error(info->file + ": tensor '" + arg.name +
                            "' has shape " + shapeString(info->shape) +
@@ -130,30 +153,37 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     }
   }
   for (const rt::SafeTensorInfo &info : (*store)->tensors())
-    if (!names.count(info.name) && !ignorable(info.name, *config))
+    if (!names.count(info.name) && !(decoder ? ignorable(info.name, *decoder)
+                                             : ignorable(info.name, prefix)))
       return Status::error(info.file + ": unexpected tensor '" + info.name +
-                           "' for model_type " + config->modelType +
+                           "' for model_type " + modelType +
                            " with this config.json");
 
   std::string elementType = rt::dtypeName(*dtype);
   ImportedModel model;
   for (const WeightArg &arg : expected)
     model.weights.push_back(arg.name);
-  nlohmann::json meta = {{"architecture", config->modelType},
-                         {"weights", model.weights},
-                         {"vocab_size", config->vocabSize},
-                         {"hidden_size", config->hiddenSize},
-                         {"dtype", elementType},
-                         {"hidden_function", "hidden"},
-                         {"generates", true},
-                         {"eos_token_ids", config->eosTokenIds}};
-  if (config->bosTokenId)
-    meta["bos_token_id"] = *config->bosTokenId;
+  nlohmann::json meta = {
+      {"architecture", modelType},
+      {"weights", model.weights},
+      {"vocab_size", decoder ? decoder->vocabSize : encoder->vocabSize},
+      {"hidden_size", decoder ? decoder->hiddenSize : encoder->hiddenSize},
+      {"dtype", elementType},
+      {"hidden_function", "hidden"},
+      {"generates", decoder != nullptr},
+      {"eos_token_ids",
+       decoder ? decoder->eosTokenIds : std::vector<int32_t>()}};
+  if (decoder && decoder->bosTokenId)
+    meta["bos_token_id"] = *decoder->bosTokenId;
+  if (encoder)
+    meta["max_positions"] = encoder->maxPositions;
   model.metadataJson = meta.dump();
+  std::string body =
+      decoder ? buildDecoderModule(*decoder, elementType, options.blockSize)
+              : buildEncoderModule(*encoder, elementType);
   model.mlir =
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +
-      "} {\n\n" + buildDecoderModule(*config, elementType, options.blockSize) +
-      "}\n";
+      "} {\n\n" + body + "}\n";
   return model;
 }
 

@@ -4,10 +4,9 @@
 //
 // Follows the configuration classes of Hugging Face transformers
 // (LlamaConfig, MistralConfig, Qwen2Config, BertConfig) and their RoPE
-// initialisation
-// (modeling_rope_utils): defaults where HF has them, errors where a field
-// changes the math in a way this frontend does not implement. Built without
-// exceptions: values are type-checked before every read.
+// initialisation (modeling_rope_utils): defaults where HF has them, errors
+// where a field changes the math in a way this frontend does not implement.
+// Built without exceptions: values are type-checked before every read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -225,8 +224,8 @@ StatusOr<ModelConfig> parseEncoderConfig(Fields &f, std::string modelType) {
   c.modelType = std::move(modelType);
   c.vocabSize = f.integer("vocab_size", std::nullopt);
   c.hiddenSize = f.integer("hidden_size", std::nullopt);
-  c.numLayers = f.integer("num_hidden_layers", std::nullopt);
-  c.numHeads = f.integer("num_attention_heads", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt, 1, 4096);
+  c.numHeads = f.integer("num_attention_heads", std::nullopt, 1, 65536);
   c.intermediateSize = f.integer("intermediate_size", std::nullopt);
   c.maxPositions = f.integer("max_position_embeddings", 512);
   c.typeVocabSize = f.integer("type_vocab_size", 2);
@@ -250,6 +249,9 @@ StatusOr<ModelConfig> parseEncoderConfig(Fields &f, std::string modelType) {
     f.fail("hidden_size (" + std::to_string(c.hiddenSize) +
            ") is not a multiple of num_attention_heads (" +
            std::to_string(c.numHeads) + ")");
+  else if (c.hiddenSize / c.numHeads > 4096)
+    f.fail("a head dim of " + std::to_string(c.hiddenSize / c.numHeads) +
+           " (hidden_size / num_attention_heads) is over 4096");
   if (f.status.failed())
     return f.status;
   c.headDim = c.hiddenSize / c.numHeads;

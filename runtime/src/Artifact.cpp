@@ -189,6 +189,9 @@ StatusOr<ModelInfo> parseModel(const json &value) {
       return wrongType("model.generates", "a boolean", *g);
     model.generates = g->get<bool>();
   }
+  if (value.contains("max_positions"))
+    if (Status s = readSize("max_positions", model.maxPositions); s.failed())
+      return s;
   auto tokenId = [](const json &v) -> std::optional<int32_t> {
     if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
         v.get<int64_t>() > INT32_MAX)
@@ -226,6 +229,8 @@ json modelToJson(const ModelInfo &model) {
               {"eos_token_ids", model.eosTokenIds}};
   if (model.bosTokenId)
     out["bos_token_id"] = *model.bosTokenId;
+  if (model.maxPositions > 0)
+    out["max_positions"] = model.maxPositions;
   return out;
 }
 

@@ -8,7 +8,8 @@
 // sanitizers catch crashes; the checks below abort when an accepted config
 // breaks what the IR builder relies on (positive sizes, head counts that
 // divide, an inverse-frequency table for every rotated pair, one window per
-// layer) or when an error does not name the file.
+// layer; for an encoder, heads that split the hidden size) or when an error
+// does not name the file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,7 +35,7 @@ constexpr std::string_view kPath = "fuzz/config.json";
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string_view text(reinterpret_cast<const char *>(data), size);
-  rt::StatusOr<frontend::DecoderConfig> config =
+  rt::StatusOr<frontend::ModelConfig> config =
       frontend::parseModelConfig(text, kPath);
   if (!config.ok()) {
     const std::string &message = config.status().message();
@@ -42,7 +43,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       broken("error does not name the file", message);
     return 0;
   }
-  const frontend::DecoderConfig &c = *config;
+  if (const auto *e = std::get_if<frontend::EncoderConfig>(&*config)) {
+    if (e->vocabSize <= 0 || e->hiddenSize <= 0 || e->numLayers <= 0 ||
+        e->numHeads <= 0 || e->headDim <= 0 || e->intermediateSize <= 0 ||
+        e->maxPositions <= 0 || e->typeVocabSize <= 0)
+      broken("non-positive size accepted", e->modelType);
+    if (e->numHeads * e->headDim != e->hiddenSize)
+      broken("heads do not split the hidden size", std::to_string(e->headDim));
+    if (!(e->normEps > 0) || !std::isfinite(e->normEps))
+      broken("bad eps", std::to_string(e->normEps));
+    return 0;
+  }
+  const auto &c = std::get<frontend::DecoderConfig>(*config);
   if (c.vocabSize <= 0 || c.hiddenSize <= 0 || c.numLayers <= 0 ||
       c.numHeads <= 0 || c.numKVHeads <= 0 || c.headDim <= 0 ||
       c.intermediateSize <= 0)

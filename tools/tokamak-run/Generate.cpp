@@ -181,6 +181,11 @@ Status dumpHidden(Executable &executable, const ModelInfo &model,
     return Status::error("--dump-hidden: the model has no hidden-state "
                          "function");
   int64_t n = static_cast<int64_t>(prompt.size());
+  if (model.maxPositions > 0 && n > model.maxPositions)
+    return Status::error("--dump-hidden: the prompt has " + std::to_string(n) +
+                         " tokens but model_type " + model.architecture +
+                         " has " + std::to_string(model.maxPositions) +
+                         " positions (max_position_embeddings)");
   std::vector<HostTensor> inputs;
   StatusOr<HostTensor> tokens = HostTensor::create(DType::i32, {1, n});
   StatusOr<HostTensor> positions = HostTensor::create(DType::i32, {1, n});
@@ -213,6 +218,9 @@ int tokamak::run::generate(const Options &options,
                            std::unique_ptr<Executable> executable,
                            const ModelRun &run) {
   const std::optional<ModelInfo> &model = executable->metadata().model;
+  if (model && !model->generates && options.maxNewTokens > 0)
+    return fail("model_type " + model->architecture +
+                " is an encoder: use --dump-hidden with --max-new-tokens=0");
   // A model compiled from a directory reads its weights (and tokenizer)
   // from one: the input itself, or --weights for an artifact.
   std::string modelDir = run.modelDir.empty() ? options.weights : run.modelDir;

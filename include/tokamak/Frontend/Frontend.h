@@ -7,7 +7,8 @@
 // Imports a Hugging Face model directory (config.json + *.safetensors) as a
 // tok module in the session ABI (docs/Session.md): `@prefill` and `@decode`
 // over a paged KV cache, plus `@hidden`, the final hidden states of one
-// sequence. Each distinct layer kind is one private function per phase,
+// sequence. An encoder (bert) has only `@hidden` and metadata `generates:
+// false`. Each distinct layer kind is one private function per phase,
 // called once per layer with that layer's weights, so compile time does not
 // grow with depth. Weights are function arguments (never constants): the
 // runtime passes views of the memory-mapped safetensors files, in the order

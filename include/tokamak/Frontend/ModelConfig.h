@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace tokamak::frontend {
@@ -63,13 +64,37 @@ struct DecoderConfig {
   std::vector<int32_t> eosTokenIds;
 };
 
+/// A BERT-style encoder (bert): post-norm blocks of bidirectional
+/// multi-head attention and an MLP, all with biases, over the sum of word,
+/// absolute position and token-type embeddings.
+struct EncoderConfig {
+  std::string modelType;
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t numLayers = 0;
+  int64_t numHeads = 0;
+  int64_t headDim = 0;
+  int64_t intermediateSize = 0;
+  /// Rows of the position table: the longest sequence.
+  int64_t maxPositions = 0;
+  /// Rows of the token-type table (every token is type 0).
+  int64_t typeVocabSize = 0;
+  double normEps = 1e-12;
+  /// tok.activation spelling of the MLP activation.
+  std::string activation = "gelu";
+};
+
+/// A parsed config.json: the model type decides the alternative.
+using ModelConfig = std::variant<DecoderConfig, EncoderConfig>;
+
 /// Parses `config.json` text (`path` prefixes errors). Unknown model types
 /// list the supported ones; missing required fields, values of the wrong
 /// type or range, and fields whose value changes the math in a way the
 /// frontend does not implement (rope scaling types, activations, mixtures
-/// of experts, quantization) are errors naming the field.
-rt::StatusOr<DecoderConfig> parseModelConfig(std::string_view json,
-                                             std::string_view path);
+/// of experts, quantization, relative positions, bert as a decoder) are
+/// errors naming the field.
+rt::StatusOr<ModelConfig> parseModelConfig(std::string_view json,
+                                           std::string_view path);
 
 } // namespace tokamak::frontend
 

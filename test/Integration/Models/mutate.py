@@ -8,12 +8,14 @@
 
     mutate.py SRC DST [--set KEY=JSON] [--delete KEY] [--config-text=TEXT]
                       [--truncate=BYTES] [--header-length=N]
-                      [--retype=NAME:DTYPE] [--add-tensor=NAME]
+                      [--retype=NAME:DTYPE] [--prefix=STR]
+                      [--add-tensor=NAME]...
 
 --set/--delete edit config.json; --config-text replaces it; the others edit
 model.safetensors: keep its first BYTES bytes, write N as the header
-length, give tensor NAME another dtype (same bytes), or add an extra F32
-tensor NAME of 4 elements.
+length, give tensor NAME another dtype (same bytes), prepend STR to every
+tensor name (as HF's task models name their base model's tensors, e.g.
+`bert.`), or add an extra F32 tensor NAME of 4 elements.
 """
 
 import argparse
@@ -44,7 +46,8 @@ def main():
     p.add_argument("--truncate", type=int)
     p.add_argument("--header-length", type=int)
     p.add_argument("--retype")
-    p.add_argument("--add-tensor")
+    p.add_argument("--prefix")
+    p.add_argument("--add-tensor", action="append", default=[])
     a = p.parse_args()
     shutil.rmtree(a.dst, ignore_errors=True)
     shutil.copytree(a.src, a.dst)
@@ -72,11 +75,17 @@ def main():
             header[name]["dtype"] = dtype
             return body
         rewrite_safetensors(st, retype)
-    if a.add_tensor:
+    if a.prefix:
+        def rename(header, body):
+            for name in [k for k in header if k != "__metadata__"]:
+                header[a.prefix + name] = header.pop(name)
+            return body
+        rewrite_safetensors(st, rename)
+    for extra in a.add_tensor:
         def add(header, body):
             end = len(body)
-            header[a.add_tensor] = {"dtype": "F32", "shape": [4],
-                                    "data_offsets": [end, end + 16]}
+            header[extra] = {"dtype": "F32", "shape": [4],
+                             "data_offsets": [end, end + 16]}
             return body + b"\0" * 16
         rewrite_safetensors(st, add)
 

@@ -73,6 +73,9 @@ struct ModelInfo {
   std::string hiddenFunction;
   /// Whether the module has the session ABI's @prefill/@decode.
   bool generates = true;
+  /// The longest sequence the hidden function takes (an encoder's table of
+  /// absolute positions), or 0 for no limit.
+  int64_t maxPositions = 0;
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
 };
