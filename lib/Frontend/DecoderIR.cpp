@@ -21,7 +21,10 @@
 
 #include "DecoderIR.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -38,6 +41,21 @@ std::string fmtFloat(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.9e", v);
   return buffer;
+}
+
+/// `v` rounded to the element type `type` (round to nearest even).
+double roundToType(double v, const std::string &type) {
+  float f = static_cast<float>(v);
+  if (type == "bf16") {
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof(bits));
+    bits += 0x7fff + ((bits >> 16) & 1);
+    bits &= 0xffff0000u;
+    std::memcpy(&f, &bits, sizeof(bits));
+  } else if (type == "f16") {
+    f = static_cast<float>(static_cast<_Float16>(f));
+  }
+  return f;
 }
 
 std::string tensor(const std::string &shape, const std::string &type) {
@@ -131,6 +149,8 @@ struct Writer {
     if (c.outputBias)
       p.push_back({"%bo", vec(c.hiddenSize)});
     p.push_back({"%ln2", vec(c.hiddenSize)});
+    if (c.sandwichNorms)
+      p.push_back({"%ln3", vec(c.hiddenSize)});
     p.push_back({"%wg", mat(c.intermediateSize, c.hiddenSize)});
     if (c.mlpBias)
       p.push_back({"%bg", vec(c.intermediateSize)});
@@ -140,6 +160,8 @@ struct Writer {
     p.push_back({"%wd", mat(c.hiddenSize, c.intermediateSize)});
     if (c.mlpBias)
       p.push_back({"%bd", vec(c.hiddenSize)});
+    if (c.sandwichNorms)
+      p.push_back({"%ln4", vec(c.hiddenSize)});
     return p;
   }
 
@@ -159,6 +181,41 @@ struct Writer {
       os << ", " << n << ": " << ty;
   }
 
+  /// `result = rms_norm(in) * w` of rows [N, H]; with normPlusOne (Gemma)
+  /// the scale is 1 + w, formed from the weight argument at run time (the
+  /// weights are never copied or rewritten at load).
+  /// TODO(#10): in bf16 the scale is rounded to bf16 where HF keeps it in
+  /// f32; an offset attribute on tok.rms_norm would keep it exact.
+  void norm(const std::string &result, const std::string &in,
+            const std::string &weight) {
+    std::string x = rows(c.hiddenSize), wt = vec(c.hiddenSize);
+    std::string scale = weight;
+    if (c.normPlusOne) {
+      scale = result + "_w";
+      os << "  " << scale << "_e = tensor.empty() : " << wt << "\n"
+         << "  " << scale
+         << " = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, "
+            "affine_map<(i) -> (i)>], iterator_types = [\"parallel\"]} ins("
+         << weight << " : " << wt << ") outs(" << scale << "_e : " << wt
+         << ") {\n"
+         << "  ^bb0(%a: " << t << ", %unused: " << t << "):\n";
+      if (t == "f32") {
+        os << "    %one = arith.constant 1.0 : f32\n"
+           << "    %s = arith.addf %a, %one : f32\n"
+           << "    linalg.yield %s : f32\n";
+      } else {
+        os << "    %one = arith.constant 1.0 : f32\n"
+           << "    %w = arith.extf %a : " << t << " to f32\n"
+           << "    %s32 = arith.addf %w, %one : f32\n"
+           << "    %s = arith.truncf %s32 : f32 to " << t << "\n"
+           << "    linalg.yield %s : " << t << "\n";
+      }
+      os << "  } -> " << wt << "\n";
+    }
+    os << "  " << result << " = tok.rms_norm " << in << ", " << scale << " "
+       << epsAttr() << " : (" << x << ", " << wt << ") -> " << x << "\n";
+  }
+
   /// @qkv: x [N, H] -> q [N, Hq·D], k, v [N, Hkv·D] (rms_norm fused into the
   /// projections' prologue). Shared by every phase and layer kind.
   void qkvFunction() {
@@ -167,8 +224,7 @@ struct Writer {
     params(qkvParams());
     os << ") -> (" << rows(q()) << ", " << rows(kv()) << ", " << rows(kv())
        << ")" << kNoInline << " {\n";
-    os << "  %n = tok.rms_norm %x, %ln1 " << epsAttr() << " : (" << x << ", "
-       << vec(c.hiddenSize) << ") -> " << x << "\n";
+    norm("%n", "%x", "%ln1");
     os << linear("%q", "%n", "%wq", c.qkvBias ? "%bq" : "", x, q(),
                  c.hiddenSize, rows(q()));
     os << linear("%k", "%n", "%wk", c.qkvBias ? "%bk" : "", x, kv(),
@@ -190,11 +246,17 @@ struct Writer {
        << "  %rows = tensor.dim %x, %c0 : " << x << "\n";
     os << linear("%po", "%o", "%wo", c.outputBias ? "%bo" : "", rows(q()),
                  c.hiddenSize, q(), x);
+    // Gemma 2 normalizes each block's output before the residual add, and
+    // has its own norm before the MLP.
+    std::string attnOut = "%po";
+    if (c.sandwichNorms) {
+      norm("%pn", "%po", "%ln2");
+      attnOut = "%pn";
+    }
     os << "  %he = tensor.empty(%rows) : " << x << "\n"
-       << "  %h = linalg.add ins(%x, %po : " << x << ", " << x
+       << "  %h = linalg.add ins(%x, " << attnOut << " : " << x << ", " << x
        << ") outs(%he : " << x << ") -> " << x << "\n";
-    os << "  %n = tok.rms_norm %h, %ln2 " << epsAttr() << " : (" << x << ", "
-       << vec(c.hiddenSize) << ") -> " << x << "\n";
+    norm("%n", "%h", c.sandwichNorms ? "%ln3" : "%ln2");
     os << linear("%g", "%n", "%wg", c.mlpBias ? "%bg" : "", x,
                  c.intermediateSize, c.hiddenSize, mid);
     os << "  %ga = tok.activation %g {kind = \"" << c.activation << "\"} : ("
@@ -206,8 +268,13 @@ struct Writer {
        << ") outs(%me : " << mid << ") -> " << mid << "\n";
     os << linear("%d", "%m", "%wd", c.mlpBias ? "%bd" : "", mid, c.hiddenSize,
                  c.intermediateSize, x);
+    std::string mlpOut = "%d";
+    if (c.sandwichNorms) {
+      norm("%dn", "%d", "%ln4");
+      mlpOut = "%dn";
+    }
     os << "  %ye = tensor.empty(%rows) : " << x << "\n"
-       << "  %y = linalg.add ins(%h, %d : " << x << ", " << x
+       << "  %y = linalg.add ins(%h, " << mlpOut << " : " << x << ", " << x
        << ") outs(%ye : " << x << ") -> " << x << "\n"
        << "  return %y : " << x << "\n}\n\n";
   }
@@ -282,8 +349,18 @@ struct Writer {
        << ", " << ids << ") -> " << qh << "\n"
        << "  %kr = tok.rope %kh, %positions " << ropeAttrs() << " : (" << kh
        << ", " << ids << ") -> " << kh << "\n";
-    std::string windowAttr =
-        window > 0 ? "window = " + str(window) + " : i64" : "";
+    // Attributes besides causal: window, scale, softcap (in the order the
+    // printer sorts them does not matter to the parser).
+    std::string extra;
+    auto attr = [&](const std::string &a) {
+      extra += (extra.empty() ? "" : ", ") + a;
+    };
+    if (c.attentionScale)
+      attr("scale = " + fmtFloat(*c.attentionScale) + " : f32");
+    if (c.attentionSoftcap > 0)
+      attr("softcap = " + fmtFloat(c.attentionSoftcap) + " : f32");
+    if (window > 0)
+      attr("window = " + str(window) + " : i64");
     if (p != Phase::Forward) {
       os << "  %kc2 = tok.cache_write %kc, %kr, %slots : (" << cacheType()
          << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n"
@@ -292,7 +369,7 @@ struct Writer {
     }
     if (p == Phase::Decode) {
       os << "  %o = tok.paged_attention %qr, %kc2, %vc2, %block_table, %lens"
-         << (window > 0 ? " {" + windowAttr + "}" : "") << " : (" << qh << ", "
+         << (extra.empty() ? "" : " {" + extra + "}") << " : (" << qh << ", "
          << cacheType() << ", " << cacheType()
          << ", tensor<?x?xi32>, tensor<?xi32>) -> " << qh << "\n";
     } else {
@@ -305,7 +382,7 @@ struct Writer {
         packed = " seq_starts(%seq_starts : tensor<?xi32>)";
       }
       os << "  %o = tok.attention %qr, " << k << ", " << v << packed
-         << " {causal" << (window > 0 ? ", " + windowAttr : "") << "} : (" << qh
+         << " {causal" << (extra.empty() ? "" : ", " + extra) << "} : (" << qh
          << ", " << kh << ", " << kh << ") -> " << qh << "\n";
     }
     os << "  %oe = tensor.empty(" << dim << ") : " << split(p, c.numHeads)
@@ -320,9 +397,30 @@ struct Writer {
 
   /// Widens `in` ([?, N] of the element type) to f32 into `result`.
   void toF32(const std::string &result, const std::string &in,
-             const std::string &rows, int64_t n) {
+             const std::string &rows, int64_t n, double softcap = 0) {
     std::string src = tensor("?x" + str(n), t);
     std::string dst = tensor("?x" + str(n), "f32");
+    if (softcap > 0) {
+      // c·tanh(x/c) in f32 (Gemma 2's final logits).
+      os << "  " << result << "_e = tensor.empty(" << rows << ") : " << dst
+         << "\n"
+         << "  " << result
+         << " = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, "
+            "j)>, affine_map<(i, j) -> (i, j)>], iterator_types = "
+            "[\"parallel\", \"parallel\"]} ins("
+         << in << " : " << src << ") outs(" << result << "_e : " << dst
+         << ") {\n"
+         << "  ^bb0(%a: " << t << ", %unused: f32):\n"
+         << (t == "f32" ? "" : "    %x = arith.extf %a : " + t + " to f32\n")
+         << "    %cap = arith.constant " << fmtFloat(softcap) << " : f32\n"
+         << "    %d = arith.divf " << (t == "f32" ? "%a" : "%x")
+         << ", %cap : f32\n"
+         << "    %th = math.tanh %d : f32\n"
+         << "    %r = arith.mulf %th, %cap : f32\n"
+         << "    linalg.yield %r : f32\n"
+         << "  } -> " << dst << "\n";
+      return;
+    }
     if (t == "f32") {
       os << "  " << result << " = tensor.cast " << in << " : " << src << " to "
          << dst << "\n";
@@ -375,6 +473,8 @@ std::vector<WeightArg> decoderWeights(const DecoderConfig &c) {
     if (c.outputBias)
       add("self_attn.o_proj.bias", {c.hiddenSize});
     add("post_attention_layernorm.weight", {c.hiddenSize});
+    if (c.sandwichNorms)
+      add("pre_feedforward_layernorm.weight", {c.hiddenSize});
     add("mlp.gate_proj.weight", {c.intermediateSize, c.hiddenSize});
     if (c.mlpBias)
       add("mlp.gate_proj.bias", {c.intermediateSize});
@@ -384,6 +484,8 @@ std::vector<WeightArg> decoderWeights(const DecoderConfig &c) {
     add("mlp.down_proj.weight", {c.hiddenSize, c.intermediateSize});
     if (c.mlpBias)
       add("mlp.down_proj.bias", {c.hiddenSize});
+    if (c.sandwichNorms)
+      add("post_feedforward_layernorm.weight", {c.hiddenSize});
   }
   return w;
 }
@@ -498,20 +600,38 @@ std::string buildDecoderModule(const DecoderConfig &c,
 
   std::string rowsType = w.rows(c.hiddenSize);
   // The token embeddings as rows [N, H].
-  auto embed = [&](Phase p) {
+  auto embed = [&](Phase p, const std::string &count) {
     std::string x = w.act(p, c.hiddenSize);
     os << "  %emb = tok.embedding %tokens, %w0 : (" << w.ids(p) << ", "
        << embedType << ") -> " << x << "\n"
-       << "  %x0 = tensor.collapse_shape %emb [[0, 1], [2]] : " << x << " into "
+       << "  %x0" << (c.scaleEmbeddings ? "r" : "")
+       << " = tensor.collapse_shape %emb [[0, 1], [2]] : " << x << " into "
        << rowsType << "\n";
+    if (!c.scaleEmbeddings)
+      return;
+    // Gemma: times sqrt(hidden) rounded to the weights' dtype, multiplied in
+    // that dtype (as HF does).
+    os << "  %x0e = tensor.empty(" << count << ") : " << rowsType << "\n"
+       << "  %x0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, "
+          "j)>, affine_map<(i, j) -> (i, j)>], iterator_types = "
+          "[\"parallel\", \"parallel\"]} ins(%x0r : "
+       << rowsType << ") outs(%x0e : " << rowsType << ") {\n"
+       << "  ^bb0(%a: " << t << ", %unused: " << t << "):\n"
+       << "    %s = arith.constant "
+       << fmtFloat(roundToType(std::sqrt(static_cast<double>(c.hiddenSize)), t))
+       << " : " << t << "\n"
+       << "    %m = arith.mulf %a, %s : " << t << "\n"
+       << "    linalg.yield %m : " << t << "\n"
+       << "  } -> " << rowsType << "\n";
   };
 
   // @prefill: packed prompts; logits of each sequence's last token.
   os << "func.func @prefill(" << sessionParams(Phase::Prefill) << ") -> "
      << logitsType << " {\n"
      << "  %c0 = arith.constant 0 : index\n"
-     << "  %c1 = arith.constant 1 : index\n";
-  embed(Phase::Prefill);
+     << "  %c1 = arith.constant 1 : index\n"
+     << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
+  embed(Phase::Prefill, "%t");
   for (int64_t l = 0; l < c.numLayers; ++l)
     layerCall(Phase::Prefill, l, "%x" + str(l), "%x" + str(l + 1));
   os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
@@ -535,11 +655,10 @@ std::string buildDecoderModule(const DecoderConfig &c,
   // The final norm and the head (norm fused into its prologue).
   auto head = [&](const std::string &in, const std::string &count) {
     std::string lt = w.rows(c.vocabSize);
-    os << "  %nf = tok.rms_norm " << in << ", %w1 " << w.epsAttr() << " : ("
-       << rowsType << ", " << normType << ") -> " << rowsType << "\n";
+    w.norm("%nf", in, "%w1");
     os << w.linear("%lg", "%nf", headName, "", rowsType, c.vocabSize,
                    c.hiddenSize, lt);
-    w.toF32("%logits", "%lg", count, c.vocabSize);
+    w.toF32("%logits", "%lg", count, c.vocabSize, c.finalSoftcap);
     os << "  return %logits : " << logitsType << "\n}\n\n";
   };
   head("%last", "%n");
@@ -549,7 +668,7 @@ std::string buildDecoderModule(const DecoderConfig &c,
      << logitsType << " {\n"
      << "  %c0 = arith.constant 0 : index\n"
      << "  %b = tensor.dim %tokens, %c0 : tensor<?x1xi32>\n";
-  embed(Phase::Decode);
+  embed(Phase::Decode, "%b");
   for (int64_t l = 0; l < c.numLayers; ++l)
     layerCall(Phase::Decode, l, "%x" + str(l), "%x" + str(l + 1));
   head("%x" + str(c.numLayers), "%b");
@@ -561,11 +680,10 @@ std::string buildDecoderModule(const DecoderConfig &c,
      << " {\n"
      << "  %c1 = arith.constant 1 : index\n"
      << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
-  embed(Phase::Forward);
+  embed(Phase::Forward, "%t");
   for (int64_t l = 0; l < c.numLayers; ++l)
     layerCall(Phase::Forward, l, "%x" + str(l), "%x" + str(l + 1));
-  os << "  %nf = tok.rms_norm %x" << c.numLayers << ", %w1 " << w.epsAttr()
-     << " : (" << rowsType << ", " << normType << ") -> " << rowsType << "\n";
+  w.norm("%nf", "%x" + str(c.numLayers), "%w1");
   w.toF32("%hidden", "%nf", "%t", c.hiddenSize);
   os << "  return %hidden : " << tensor("?x" + str(c.hiddenSize), "f32")
      << "\n}\n";

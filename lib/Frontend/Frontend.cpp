@@ -8,6 +8,7 @@
 
 #include "DecoderIR.h"
 #include "EncoderIR.h"
+#include "MambaIR.h"
 
 #include "tokamak/Frontend/ModelConfig.h"
 #include "tokamak/runtime/SafeTensors.h"
@@ -64,6 +65,11 @@ bool ignorable(const std::string &name, const DecoderConfig &c) {
   return c.tiedEmbeddings && name == "lm_head.weight";
 }
 
+/// The same for a mamba model: a stored copy of a tied head.
+bool ignorable(const std::string &name, const MambaConfig &c) {
+  return c.tiedEmbeddings && name == "lm_head.weight";
+}
+
 /// The same for an encoder whose tensors are named `prefix`...: the pooler
 /// and the pre-training heads (`cls.*`) sit on top of the hidden states,
 /// and `embeddings.position_ids` is a buffer (0, 1, 2, ...).
@@ -103,8 +109,10 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     return config.status();
   const DecoderConfig *decoder = std::get_if<DecoderConfig>(&*config);
   const EncoderConfig *encoder = std::get_if<EncoderConfig>(&*config);
-  const std::string &modelType =
-      decoder ? decoder->modelType : encoder->modelType;
+  const MambaConfig *mamba = std::get_if<MambaConfig>(&*config);
+  const std::string &modelType = decoder ? decoder->modelType
+                                 : mamba ? mamba->modelType
+                                         : encoder->modelType;
 
   StatusOr<std::shared_ptr<rt::WeightStore>> store =
       rt::WeightStore::openDirectory(dir);
@@ -118,8 +126,9 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   std::string headed = modelType + ".";
   if (encoder && (*store)->find(headed + "embeddings.word_embeddings.weight"))
     prefix = headed;
-  std::vector<WeightArg> expected =
-      decoder ? decoderWeights(*decoder) : encoderWeights(*encoder, prefix);
+  std::vector<WeightArg> expected = decoder ? decoderWeights(*decoder)
+                                    : mamba ? mambaWeights(*mamba)
+                                            : encoderWeights(*encoder, prefix);
   std::optional<DType> dtype;
   std::string firstName;
   std::set<std::string> names;
@@ -154,6 +163,7 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   }
   for (const rt::SafeTensorInfo &info : (*store)->tensors())
     if (!names.count(info.name) && !(decoder ? ignorable(info.name, *decoder)
+                                     : mamba ? ignorable(info.name, *mamba)
                                              : ignorable(info.name, prefix)))
       return Status::error(info.file + ": unexpected tensor '" + info.name +
                            "' for model_type " + modelType +
@@ -163,23 +173,31 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   ImportedModel model;
   for (const WeightArg &arg : expected)
     model.weights.push_back(arg.name);
-  nlohmann::json meta = {
-      {"architecture", modelType},
-      {"weights", model.weights},
-      {"vocab_size", decoder ? decoder->vocabSize : encoder->vocabSize},
-      {"hidden_size", decoder ? decoder->hiddenSize : encoder->hiddenSize},
-      {"dtype", elementType},
-      {"hidden_function", "hidden"},
-      {"generates", decoder != nullptr},
-      {"eos_token_ids",
-       decoder ? decoder->eosTokenIds : std::vector<int32_t>()}};
-  if (decoder && decoder->bosTokenId)
-    meta["bos_token_id"] = *decoder->bosTokenId;
+  nlohmann::json meta = {{"architecture", modelType},
+                         {"weights", model.weights},
+                         {"vocab_size", decoder ? decoder->vocabSize
+                                        : mamba ? mamba->vocabSize
+                                                : encoder->vocabSize},
+                         {"hidden_size", decoder ? decoder->hiddenSize
+                                         : mamba ? mamba->hiddenSize
+                                                 : encoder->hiddenSize},
+                         {"dtype", elementType},
+                         {"hidden_function", "hidden"},
+                         {"generates", encoder == nullptr},
+                         {"eos_token_ids", decoder ? decoder->eosTokenIds
+                                           : mamba ? mamba->eosTokenIds
+                                                   : std::vector<int32_t>()}};
+  std::optional<int32_t> bos = decoder ? decoder->bosTokenId
+                               : mamba ? mamba->bosTokenId
+                                       : std::nullopt;
+  if (bos)
+    meta["bos_token_id"] = *bos;
   if (encoder)
     meta["max_positions"] = encoder->maxPositions;
   model.metadataJson = meta.dump();
   std::string body =
       decoder ? buildDecoderModule(*decoder, elementType, options.blockSize)
+      : mamba ? buildMambaModule(*mamba, elementType)
               : buildEncoderModule(*encoder, elementType);
   model.mlir =
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +

@@ -3,9 +3,10 @@
 // Part of the Tokamak project.
 //
 // Follows the configuration classes of Hugging Face transformers
-// (LlamaConfig, MistralConfig, Qwen2Config, BertConfig) and their RoPE
-// initialisation (modeling_rope_utils): defaults where HF has them, errors
-// where a field changes the math in a way this frontend does not implement.
+// (LlamaConfig, MistralConfig, Qwen2Config, BertConfig, MambaConfig) and
+// their RoPE initialisation (modeling_rope_utils): defaults where HF has
+// them, errors where a field changes the math in a way this frontend does
+// not implement.
 // Built without exceptions: values are type-checked before every read.
 //
 //===----------------------------------------------------------------------===//
@@ -264,10 +265,59 @@ StatusOr<ModelConfig> parseEncoderConfig(Fields &f, std::string modelType) {
   return ModelConfig(std::move(c));
 }
 
+/// MambaConfig (MambaForCausalLM): sizes are required as for the other
+/// models; the rest has MambaConfig's defaults. The time_step_* fields other
+/// than the rank, initializer_range and rescale_prenorm_residual only
+/// initialise weights; use_mambapy picks a training kernel.
+StatusOr<ModelConfig> parseMambaConfig(Fields &f, std::string modelType) {
+  MambaConfig c;
+  c.modelType = std::move(modelType);
+  c.vocabSize = f.integer("vocab_size", std::nullopt);
+  c.hiddenSize = f.integer("hidden_size", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt, 1, 4096);
+  c.stateSize = f.integer("state_size", 16, 1, 65536);
+  c.convKernel = f.integer("conv_kernel", 4, 2, 4096);
+  // HF sets intermediate_size = int(expand * hidden_size); a stored
+  // intermediate_size wins (PretrainedConfig applies extra keys last).
+  double expand = f.number("expand", 2.0);
+  if (f.find("intermediate_size"))
+    c.intermediateSize = f.integer("intermediate_size", std::nullopt);
+  else if (expand * static_cast<double>(c.hiddenSize) >= 1.0 &&
+           expand * static_cast<double>(c.hiddenSize) <= INT32_MAX)
+    c.intermediateSize =
+        static_cast<int64_t>(expand * static_cast<double>(c.hiddenSize));
+  else
+    f.fail("field 'expand': expand * hidden_size must be in [1, " +
+           std::to_string(INT32_MAX) + "]");
+  const json *rank = f.find("time_step_rank");
+  if (rank && rank->is_string() && rank->get<std::string>() == "auto")
+    rank = nullptr;
+  c.timeStepRank = rank ? f.integer("time_step_rank", std::nullopt)
+                        : (c.hiddenSize + 15) / 16;
+  c.convBias = f.boolean("use_conv_bias", true);
+  c.projBias = f.boolean("use_bias", false);
+  c.normEps = f.number("layer_norm_epsilon", 1e-5);
+  c.residualInFp32 = f.boolean("residual_in_fp32", true);
+  c.tiedEmbeddings = f.boolean("tie_word_embeddings", true);
+  std::string act = f.string("hidden_act", "silu");
+  std::vector<int32_t> bos = f.tokenIds("bos_token_id");
+  if (!bos.empty())
+    c.bosTokenId = bos.front();
+  c.eosTokenIds = f.tokenIds("eos_token_id");
+  if (f.status.failed())
+    return f.status;
+  // The activation is the conv's and the gate's: tok.conv1d and the z gate
+  // of tok.selective_scan compute silu.
+  if (act != "silu" && act != "swish")
+    return Status::error(std::string(f.path) + ": field 'hidden_act': '" + act +
+                         "' is not supported for mamba (supported: silu)");
+  return ModelConfig(std::move(c));
+}
+
 } // namespace
 
 std::vector<std::string> supportedModelTypes() {
-  return {"llama", "mistral", "qwen2", "bert"};
+  return {"llama", "mistral", "qwen2", "gemma2", "mamba", "bert"};
 }
 
 StatusOr<ModelConfig> parseModelConfig(std::string_view text,
@@ -298,7 +348,9 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
   }
   for (const auto &[field, why] : kRefusedFields) {
     const json *v = f.find(field);
-    if (!v)
+    if (!v ||
+        (c.modelType == "gemma2" &&
+         std::string_view(field).find("softcapping") != std::string_view::npos))
       continue;
     // A single expert is a dense MLP.
     if ((v->is_number_integer() && v->get<int64_t>() <= 1) ||
@@ -308,6 +360,8 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
   }
   if (c.modelType == "bert")
     return parseEncoderConfig(f, c.modelType);
+  if (c.modelType == "mamba")
+    return parseMambaConfig(f, c.modelType);
 
   c.vocabSize = f.integer("vocab_size", std::nullopt);
   c.hiddenSize = f.integer("hidden_size", std::nullopt);
@@ -322,7 +376,12 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
                         1, 4096);
   c.normEps = f.number("rms_norm_eps", 1e-6);
   c.ropeTheta = f.number("rope_theta", 10000.0);
-  std::string act = f.string("hidden_act", "silu");
+  // Gemma2Config names the activation hidden_activation (hidden_act is
+  // legacy there).
+  std::string act = c.modelType == "gemma2"
+                        ? f.string("hidden_activation",
+                                   f.string("hidden_act", "gelu_pytorch_tanh"))
+                        : f.string("hidden_act", "silu");
   if (f.status.failed())
     return f.status;
   if (c.numHeads % c.numKVHeads != 0)
@@ -366,17 +425,29 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
     c.qkvBias = c.outputBias = f.boolean("attention_bias", false);
     c.mlpBias = f.boolean("mlp_bias", false);
   }
-  // LlamaConfig, MistralConfig and Qwen2Config default to separate heads.
-  c.tiedEmbeddings = f.boolean("tie_word_embeddings", false);
+  // LlamaConfig, MistralConfig and Qwen2Config default to separate heads,
+  // Gemma2Config to a tied one.
+  c.tiedEmbeddings = f.boolean("tie_word_embeddings", c.modelType == "gemma2");
+  if (c.modelType == "gemma2") {
+    c.normPlusOne = c.sandwichNorms = c.scaleEmbeddings = true;
+    c.attentionScale =
+        1.0 / std::sqrt(f.number("query_pre_attn_scalar", 256.0));
+    c.attentionSoftcap = f.number("attn_logit_softcapping", 0.0, false);
+    c.finalSoftcap = f.number("final_logit_softcapping", 0.0, false);
+    if (c.attentionSoftcap < 0 || c.finalSoftcap < 0)
+      f.fail("soft-capping values must be positive or null");
+  }
 
   // Sliding windows: mistral on every layer; qwen2 on the layers from
   // max_window_layers on when use_sliding_window; an explicit `layer_types`
   // list (newer HF configs) wins.
   c.layerWindow.assign(static_cast<size_t>(c.numLayers), 0);
   int64_t window = 0;
-  if (c.modelType == "mistral" ||
+  if (c.modelType == "mistral" || c.modelType == "gemma2" ||
       (c.modelType == "qwen2" && f.boolean("use_sliding_window", false)))
-    window = f.find("sliding_window") ? f.integer("sliding_window", 1) : 0;
+    window = f.find("sliding_window")  ? f.integer("sliding_window", 1)
+             : c.modelType == "gemma2" ? 4096
+                                       : 0;
   if (const json *types = f.find("layer_types")) {
     if (!types->is_array() || types->size() != static_cast<size_t>(c.numLayers))
       return Status::error(std::string(path) +
@@ -397,6 +468,10 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
                              "sliding_attention)");
       }
     }
+  } else if (window > 0 && c.modelType == "gemma2") {
+    // Gemma 2 alternates: even layers slide, odd layers see everything.
+    for (int64_t i = 0; i < c.numLayers; i += 2)
+      c.layerWindow[static_cast<size_t>(i)] = window;
   } else if (window > 0) {
     int64_t first = 0;
     if (c.modelType == "qwen2")

@@ -29,8 +29,8 @@ namespace tokamak::frontend {
 /// The model types the frontend imports, as `model_type` spells them.
 std::vector<std::string> supportedModelTypes();
 
-/// A decoder-only transformer of the Llama family (llama, mistral, qwen2):
-/// pre-norm blocks of GQA attention with RoPE and a gated MLP.
+/// A decoder-only transformer of the Llama family (llama, mistral, qwen2,
+/// gemma2): pre-norm blocks of GQA attention with RoPE and a gated MLP.
 struct DecoderConfig {
   std::string modelType;
   int64_t vocabSize = 0;
@@ -60,6 +60,18 @@ struct DecoderConfig {
   /// Per layer: the sliding window (keys i - W < j <= i), or 0 for full.
   std::vector<int64_t> layerWindow;
 
+  /// Gemma 2: RMSNorms scale by (1 + w); norms after attention and after
+  /// the MLP besides the pre-norms; embeddings times sqrt(hidden) rounded to
+  /// the weights' dtype; the attention scale query_pre_attn_scalar^-1/2;
+  /// soft-capping c·tanh(x/c) of the attention scores and the final logits
+  /// (0: none).
+  bool normPlusOne = false;
+  bool sandwichNorms = false;
+  bool scaleEmbeddings = false;
+  std::optional<double> attentionScale;
+  double attentionSoftcap = 0;
+  double finalSoftcap = 0;
+
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
 };
@@ -84,15 +96,44 @@ struct EncoderConfig {
   std::string activation = "gelu";
 };
 
+/// A Mamba-1 language model (mamba, HF MambaForCausalLM): pre-norm blocks
+/// of a selective-state-space mixer (in_proj, causal depthwise conv1d,
+/// x_proj / dt_proj, the selective scan gated by silu(z), out_proj) with
+/// no attention and no MLP.
+struct MambaConfig {
+  std::string modelType;
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t numLayers = 0;
+  /// The mixer's inner width (intermediate_size, or expand · hidden_size).
+  int64_t intermediateSize = 0;
+  /// N: the SSM state per channel.
+  int64_t stateSize = 16;
+  /// K: the conv1d kernel (the conv state holds K - 1 inputs).
+  int64_t convKernel = 4;
+  /// R: the rank of dt before dt_proj ("auto": ceil(hidden_size / 16)).
+  int64_t timeStepRank = 0;
+  bool convBias = true;
+  /// Biases on in_proj and out_proj.
+  bool projBias = false;
+  double normEps = 1e-5;
+  /// The residual stream is kept in f32 whatever the weights' dtype.
+  bool residualInFp32 = true;
+  bool tiedEmbeddings = true;
+
+  std::optional<int32_t> bosTokenId;
+  std::vector<int32_t> eosTokenIds;
+};
+
 /// A parsed config.json: the model type decides the alternative.
-using ModelConfig = std::variant<DecoderConfig, EncoderConfig>;
+using ModelConfig = std::variant<DecoderConfig, EncoderConfig, MambaConfig>;
 
 /// Parses `config.json` text (`path` prefixes errors). Unknown model types
 /// list the supported ones; missing required fields, values of the wrong
 /// type or range, and fields whose value changes the math in a way the
 /// frontend does not implement (rope scaling types, activations, mixtures
-/// of experts, quantization, relative positions, bert as a decoder) are
-/// errors naming the field.
+/// of experts, quantization, relative positions, bert as a decoder, mamba
+/// activations other than silu) are errors naming the field.
 rt::StatusOr<ModelConfig> parseModelConfig(std::string_view json,
                                            std::string_view path);
 
