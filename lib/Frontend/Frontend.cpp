@@ -8,6 +8,7 @@
 
 #include "DecoderIR.h"
 #include "EncoderIR.h"
+#include "Mamba2IR.h"
 #include "MambaIR.h"
 
 #include "tokamak/Frontend/ModelConfig.h"
@@ -69,6 +70,9 @@ bool ignorable(const std::string &name, const DecoderConfig &c) {
 bool ignorable(const std::string &name, const MambaConfig &c) {
   return c.tiedEmbeddings && name == "lm_head.weight";
 }
+bool ignorable(const std::string &name, const Mamba2Config &c) {
+  return c.tiedEmbeddings && name == "lm_head.weight";
+}
 
 /// The same for an encoder whose tensors are named `prefix`...: the pooler
 /// and the pre-training heads (`cls.*`) sit on top of the hidden states,
@@ -110,9 +114,11 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   const DecoderConfig *decoder = std::get_if<DecoderConfig>(&*config);
   const EncoderConfig *encoder = std::get_if<EncoderConfig>(&*config);
   const MambaConfig *mamba = std::get_if<MambaConfig>(&*config);
-  const std::string &modelType = decoder ? decoder->modelType
-                                 : mamba ? mamba->modelType
-                                         : encoder->modelType;
+  const Mamba2Config *mamba2 = std::get_if<Mamba2Config>(&*config);
+  const std::string &modelType = decoder  ? decoder->modelType
+                                 : mamba  ? mamba->modelType
+                                 : mamba2 ? mamba2->modelType
+                                          : encoder->modelType;
 
   StatusOr<std::shared_ptr<rt::WeightStore>> store =
       rt::WeightStore::openDirectory(dir);
@@ -126,9 +132,10 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   std::string headed = modelType + ".";
   if (encoder && (*store)->find(headed + "embeddings.word_embeddings.weight"))
     prefix = headed;
-  std::vector<WeightArg> expected = decoder ? decoderWeights(*decoder)
-                                    : mamba ? mambaWeights(*mamba)
-                                            : encoderWeights(*encoder, prefix);
+  std::vector<WeightArg> expected = decoder  ? decoderWeights(*decoder)
+                                    : mamba  ? mambaWeights(*mamba)
+                                    : mamba2 ? mamba2Weights(*mamba2)
+                                             : encoderWeights(*encoder, prefix);
   std::optional<DType> dtype;
   std::string firstName;
   std::set<std::string> names;
@@ -162,9 +169,10 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     }
   }
   for (const rt::SafeTensorInfo &info : (*store)->tensors())
-    if (!names.count(info.name) && !(decoder ? ignorable(info.name, *decoder)
-                                     : mamba ? ignorable(info.name, *mamba)
-                                             : ignorable(info.name, prefix)))
+    if (!names.count(info.name) && !(decoder  ? ignorable(info.name, *decoder)
+                                     : mamba  ? ignorable(info.name, *mamba)
+                                     : mamba2 ? ignorable(info.name, *mamba2)
+                                              : ignorable(info.name, prefix)))
       return Status::error(info.file + ": unexpected tensor '" + info.name +
                            "' for model_type " + modelType +
                            " with this config.json");
@@ -175,30 +183,35 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     model.weights.push_back(arg.name);
   nlohmann::json meta = {{"architecture", modelType},
                          {"weights", model.weights},
-                         {"vocab_size", decoder ? decoder->vocabSize
-                                        : mamba ? mamba->vocabSize
-                                                : encoder->vocabSize},
-                         {"hidden_size", decoder ? decoder->hiddenSize
-                                         : mamba ? mamba->hiddenSize
-                                                 : encoder->hiddenSize},
+                         {"vocab_size", decoder  ? decoder->vocabSize
+                                        : mamba  ? mamba->vocabSize
+                                        : mamba2 ? mamba2->vocabSize
+                                                 : encoder->vocabSize},
+                         {"hidden_size", decoder  ? decoder->hiddenSize
+                                         : mamba  ? mamba->hiddenSize
+                                         : mamba2 ? mamba2->hiddenSize
+                                                  : encoder->hiddenSize},
                          {"dtype", elementType},
                          {"hidden_function", "hidden"},
                          {"generates", encoder == nullptr},
-                         {"eos_token_ids", decoder ? decoder->eosTokenIds
-                                           : mamba ? mamba->eosTokenIds
-                                                   : std::vector<int32_t>()}};
-  std::optional<int32_t> bos = decoder ? decoder->bosTokenId
-                               : mamba ? mamba->bosTokenId
-                                       : std::nullopt;
+                         {"eos_token_ids", decoder  ? decoder->eosTokenIds
+                                           : mamba  ? mamba->eosTokenIds
+                                           : mamba2 ? mamba2->eosTokenIds
+                                                    : std::vector<int32_t>()}};
+  std::optional<int32_t> bos = decoder  ? decoder->bosTokenId
+                               : mamba  ? mamba->bosTokenId
+                               : mamba2 ? mamba2->bosTokenId
+                                        : std::nullopt;
   if (bos)
     meta["bos_token_id"] = *bos;
   if (encoder)
     meta["max_positions"] = encoder->maxPositions;
   model.metadataJson = meta.dump();
   std::string body =
-      decoder ? buildDecoderModule(*decoder, elementType, options.blockSize)
-      : mamba ? buildMambaModule(*mamba, elementType)
-              : buildEncoderModule(*encoder, elementType);
+      decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize)
+      : mamba  ? buildMambaModule(*mamba, elementType)
+      : mamba2 ? buildMamba2Module(*mamba2, elementType)
+               : buildEncoderModule(*encoder, elementType);
   model.mlir =
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +
       "} {\n\n" + body + "}\n";

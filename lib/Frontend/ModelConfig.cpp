@@ -3,7 +3,8 @@
 // Part of the Tokamak project.
 //
 // Follows the configuration classes of Hugging Face transformers
-// (LlamaConfig, MistralConfig, Qwen2Config, BertConfig, MambaConfig) and
+// (LlamaConfig, MistralConfig, Qwen2Config, BertConfig, MambaConfig,
+// Mamba2Config) and
 // their RoPE initialisation (modeling_rope_utils): defaults where HF has
 // them, errors where a field changes the math in a way this frontend does
 // not implement.
@@ -314,15 +315,121 @@ StatusOr<ModelConfig> parseMambaConfig(Fields &f, std::string modelType) {
   return ModelConfig(std::move(c));
 }
 
+/// Mamba2Config (Mamba2ForCausalLM): sizes are required; the rest has
+/// Mamba2Config's defaults. The mixer's width is int(expand · hidden_size)
+/// (a stored intermediate_size is not read by HF's Mamba2Mixer), split into
+/// num_heads heads of head_dim. time_step_limit clamps dt; time_step_min,
+/// _max, _floor, rescale_prenorm_residual and initializer_range only
+/// initialise weights; chunk_size picks the training kernel's blocking.
+StatusOr<ModelConfig> parseMamba2Config(Fields &f, std::string modelType) {
+  Mamba2Config c;
+  c.modelType = std::move(modelType);
+  c.vocabSize = f.integer("vocab_size", std::nullopt);
+  c.hiddenSize = f.integer("hidden_size", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt, 1, 4096);
+  c.stateSize = f.integer("state_size", 128, 1, 65536);
+  c.convKernel = f.integer("conv_kernel", 4, 2, 4096);
+  c.numHeads = f.integer("num_heads", 128, 1, 65536);
+  c.headDim = f.integer("head_dim", 64, 1, 65536);
+  c.numGroups = f.integer("n_groups", 8, 1, 65536);
+  double expand = f.number("expand", 2.0);
+  double inner = expand * static_cast<double>(c.hiddenSize);
+  if (inner >= 1.0 && inner <= INT32_MAX)
+    c.intermediateSize = static_cast<int64_t>(inner);
+  else
+    f.fail("field 'expand': expand * hidden_size must be in [1, " +
+           std::to_string(INT32_MAX) + "]");
+  c.convBias = f.boolean("use_conv_bias", true);
+  c.projBias = f.boolean("use_bias", false);
+  c.normEps = f.number("layer_norm_epsilon", 1e-5);
+  c.residualInFp32 = f.boolean("residual_in_fp32", true);
+  c.tiedEmbeddings = f.boolean("tie_word_embeddings", false);
+  std::string act = f.string("hidden_act", "silu");
+  std::vector<int32_t> bos = f.tokenIds("bos_token_id");
+  if (!bos.empty())
+    c.bosTokenId = bos.front();
+  c.eosTokenIds = f.tokenIds("eos_token_id");
+  // [min, max]; Infinity (read as kHugeNumber) or a huge max does not clamp.
+  if (const json *limit = f.find("time_step_limit")) {
+    if (!limit->is_array() || limit->size() != 2 || !(*limit)[0].is_number() ||
+        !(*limit)[1].is_number() || !std::isfinite((*limit)[0].get<double>()) ||
+        !std::isfinite((*limit)[1].get<double>()) ||
+        (*limit)[0].get<double>() < 0 ||
+        (*limit)[1].get<double>() < (*limit)[0].get<double>())
+      f.fail("field 'time_step_limit': expected [min, max] with 0 <= min <= "
+             "max, got " +
+             limit->dump());
+    else {
+      c.timeStepMin = (*limit)[0].get<double>();
+      c.timeStepMax = (*limit)[1].get<double>();
+      c.timeStepMaxFinite = c.timeStepMax < 1e300;
+    }
+  }
+  if (f.status.failed())
+    return f.status;
+  if (act != "silu" && act != "swish")
+    return Status::error(std::string(f.path) + ": field 'hidden_act': '" + act +
+                         "' is not supported for mamba2 (supported: silu)");
+  if (c.numHeads * c.headDim != c.intermediateSize)
+    return Status::error(std::string(f.path) + ": num_heads * head_dim (" +
+                         std::to_string(c.numHeads) + " * " +
+                         std::to_string(c.headDim) +
+                         ") must equal expand * hidden_size (" +
+                         std::to_string(c.intermediateSize) + ")");
+  if (c.numHeads % c.numGroups != 0)
+    return Status::error(std::string(f.path) + ": num_heads (" +
+                         std::to_string(c.numHeads) +
+                         ") must be a multiple of n_groups (" +
+                         std::to_string(c.numGroups) + ")");
+  return ModelConfig(std::move(c));
+}
+
+/// Python's json writes the non-standard tokens Infinity, -Infinity and NaN
+/// (real Mamba-2 configs hold `"time_step_limit": [0.0, Infinity]`), which
+/// nlohmann-json refuses: outside strings, Infinity becomes a huge finite
+/// number (the sign stays in front of it) and NaN becomes null.
+constexpr const char *kHugeNumber = "1e308";
+
+std::string acceptNonFiniteTokens(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (inString) {
+      out += ch;
+      if (ch == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (ch == '"')
+        inString = false;
+      continue;
+    }
+    if (ch == '"') {
+      inString = true;
+    } else if (text.substr(i, 8) == "Infinity") {
+      out += kHugeNumber;
+      i += 7;
+      continue;
+    } else if (text.substr(i, 3) == "NaN") {
+      out += "null";
+      i += 2;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
 } // namespace
 
 std::vector<std::string> supportedModelTypes() {
-  return {"llama", "mistral", "qwen2", "gemma2", "mamba", "bert"};
+  return {"llama", "mistral", "qwen2", "gemma2", "mamba", "mamba2", "bert"};
 }
 
 StatusOr<ModelConfig> parseModelConfig(std::string_view text,
                                        std::string_view path) {
-  json root = json::parse(text.begin(), text.end(), nullptr,
+  std::string accepted = acceptNonFiniteTokens(text);
+  json root = json::parse(accepted.begin(), accepted.end(), nullptr,
                           /*allow_exceptions=*/false);
   if (root.is_discarded())
     return Status::error(std::string(path) + ": not valid JSON");
@@ -362,6 +469,8 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
     return parseEncoderConfig(f, c.modelType);
   if (c.modelType == "mamba")
     return parseMambaConfig(f, c.modelType);
+  if (c.modelType == "mamba2")
+    return parseMamba2Config(f, c.modelType);
 
   c.vocabSize = f.integer("vocab_size", std::nullopt);
   c.hiddenSize = f.integer("hidden_size", std::nullopt);

@@ -64,6 +64,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       broken("bad eps", std::to_string(m->normEps));
     return 0;
   }
+  if (const auto *m = std::get_if<frontend::Mamba2Config>(&*config)) {
+    if (m->vocabSize <= 0 || m->hiddenSize <= 0 || m->numLayers <= 0 ||
+        m->intermediateSize <= 0 || m->stateSize <= 0 || m->numHeads <= 0 ||
+        m->headDim <= 0 || m->numGroups <= 0)
+      broken("non-positive size accepted", m->modelType);
+    if (m->numHeads * m->headDim != m->intermediateSize ||
+        m->numHeads % m->numGroups != 0)
+      broken("heads do not split the mixer", std::to_string(m->numHeads));
+    if (m->convKernel < 2)
+      broken("no conv state", std::to_string(m->convKernel));
+    if (!(m->normEps > 0) || !std::isfinite(m->normEps))
+      broken("bad eps", std::to_string(m->normEps));
+    if (!(m->timeStepMin >= 0) || !(m->timeStepMax >= m->timeStepMin))
+      broken("bad time_step_limit", std::to_string(m->timeStepMin));
+    return 0;
+  }
   const auto &c = std::get<frontend::DecoderConfig>(*config);
   if (c.vocabSize <= 0 || c.hiddenSize <= 0 || c.numLayers <= 0 ||
       c.numHeads <= 0 || c.numKVHeads <= 0 || c.headDim <= 0 ||

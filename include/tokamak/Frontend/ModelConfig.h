@@ -125,8 +125,43 @@ struct MambaConfig {
   std::vector<int32_t> eosTokenIds;
 };
 
+/// A Mamba-2 language model (mamba2, HF Mamba2ForCausalLM): pre-norm blocks
+/// of the SSD mixer (in_proj to z, xBC and dt; causal depthwise conv1d over
+/// xBC; a scalar-decay scan per head with B and C shared by the heads of a
+/// group; the gated RMSNorm per group; out_proj).
+struct Mamba2Config {
+  std::string modelType;
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t numLayers = 0;
+  /// I = expand · hidden_size = numHeads · headDim.
+  int64_t intermediateSize = 0;
+  int64_t numHeads = 0;
+  int64_t headDim = 0;
+  /// G: the groups of B and C (heads h reads group h / (numHeads / G)).
+  int64_t numGroups = 1;
+  /// N: the SSM state per head and channel.
+  int64_t stateSize = 128;
+  int64_t convKernel = 4;
+  bool convBias = true;
+  /// Biases on in_proj and out_proj.
+  bool projBias = false;
+  double normEps = 1e-5;
+  bool residualInFp32 = true;
+  bool tiedEmbeddings = false;
+  /// dt is clamped to [timeStepMin, timeStepMax] after the softplus; an
+  /// infinite (or huge) bound does not clamp.
+  double timeStepMin = 0.0;
+  double timeStepMax = 0.0;
+  bool timeStepMaxFinite = false;
+
+  std::optional<int32_t> bosTokenId;
+  std::vector<int32_t> eosTokenIds;
+};
+
 /// A parsed config.json: the model type decides the alternative.
-using ModelConfig = std::variant<DecoderConfig, EncoderConfig, MambaConfig>;
+using ModelConfig =
+    std::variant<DecoderConfig, EncoderConfig, MambaConfig, Mamba2Config>;
 
 /// Parses `config.json` text (`path` prefixes errors). Unknown model types
 /// list the supported ones; missing required fields, values of the wrong
