@@ -345,10 +345,16 @@ struct Writer {
     toHeads(p, "%kh", "%k", c.numKVHeads);
     toHeads(p, "%vh", "%v", c.numKVHeads);
     std::string qh = heads(p, c.numHeads), kh = heads(p, c.numKVHeads);
-    os << "  %qr = tok.rope %qh, %positions " << ropeAttrs() << " : (" << qh
-       << ", " << ids << ") -> " << qh << "\n"
-       << "  %kr = tok.rope %kh, %positions " << ropeAttrs() << " : (" << kh
-       << ", " << ids << ") -> " << kh << "\n";
+    // Without positional encoding (Jamba) q and k go in as they are.
+    std::string qr = "%qh", kr = "%kh";
+    if (c.rope) {
+      os << "  %qr = tok.rope %qh, %positions " << ropeAttrs() << " : (" << qh
+         << ", " << ids << ") -> " << qh << "\n"
+         << "  %kr = tok.rope %kh, %positions " << ropeAttrs() << " : (" << kh
+         << ", " << ids << ") -> " << kh << "\n";
+      qr = "%qr";
+      kr = "%kr";
+    }
     // Attributes besides causal: window, scale, softcap (in the order the
     // printer sorts them does not matter to the parser).
     std::string extra;
@@ -362,18 +368,20 @@ struct Writer {
     if (window > 0)
       attr("window = " + str(window) + " : i64");
     if (p != Phase::Forward) {
-      os << "  %kc2 = tok.cache_write %kc, %kr, %slots : (" << cacheType()
-         << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n"
+      os << "  %kc2 = tok.cache_write %kc, " << kr << ", %slots : ("
+         << cacheType() << ", " << kh << ", " << ids << ") -> " << cacheType()
+         << "\n"
          << "  %vc2 = tok.cache_write %vc, %vh, %slots : (" << cacheType()
          << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n";
     }
     if (p == Phase::Decode) {
-      os << "  %o = tok.paged_attention %qr, %kc2, %vc2, %block_table, %lens"
+      os << "  %o = tok.paged_attention " << qr
+         << ", %kc2, %vc2, %block_table, %lens"
          << (extra.empty() ? "" : " {" + extra + "}") << " : (" << qh << ", "
          << cacheType() << ", " << cacheType()
          << ", tensor<?x?xi32>, tensor<?xi32>) -> " << qh << "\n";
     } else {
-      std::string k = "%kr", v = "%vh", packed;
+      std::string k = kr, v = "%vh", packed;
       if (p == Phase::Prefill) {
         readBack("%kb", "%kc2");
         readBack("%vb", "%vc2");
@@ -381,7 +389,7 @@ struct Writer {
         v = "%vb";
         packed = " seq_starts(%seq_starts : tensor<?xi32>)";
       }
-      os << "  %o = tok.attention %qr, " << k << ", " << v << packed
+      os << "  %o = tok.attention " << qr << ", " << k << ", " << v << packed
          << " {causal" << (extra.empty() ? "" : ", " + extra) << "} : (" << qh
          << ", " << kh << ", " << kh << ") -> " << qh << "\n";
     }
@@ -488,6 +496,26 @@ std::vector<WeightArg> decoderWeights(const DecoderConfig &c) {
       add("post_feedforward_layernorm.weight", {c.hiddenSize});
   }
   return w;
+}
+
+std::string buildDecoderLayerFunctions(const DecoderConfig &c,
+                                       const std::string &elementType,
+                                       int64_t blockSize) {
+  Writer w{c, elementType, blockSize, {}};
+  w.qkvFunction();
+  w.mlpFunction();
+  std::map<int64_t, bool> kinds;
+  for (int64_t window : c.layerWindow)
+    kinds[window] = true;
+  for (auto &[window, unused] : kinds) {
+    w.attentionFunction(Phase::Prefill, window,
+                        "attention_prefill_" + kindName(window));
+    w.attentionFunction(Phase::Decode, window,
+                        "attention_decode_" + kindName(window));
+    w.attentionFunction(Phase::Forward, window,
+                        "attention_forward_" + kindName(window));
+  }
+  return w.os.str();
 }
 
 std::string buildDecoderModule(const DecoderConfig &c,

@@ -24,6 +24,14 @@ struct WeightArg {
 /// each layer's), with the shapes the checkpoint must have.
 std::vector<WeightArg> decoderWeights(const DecoderConfig &config);
 
+/// The private layer functions of buildDecoderModule alone: `@qkv`, `@mlp`
+/// and `@attention_{prefill,decode,forward}_<kind>` for each distinct window
+/// of `config.layerWindow` ("full" or "window<W>"), for models that call
+/// them from their own public functions (jamba).
+std::string buildDecoderLayerFunctions(const DecoderConfig &config,
+                                       const std::string &elementType,
+                                       int64_t blockSize);
+
 /// The module text: `@prefill`, `@decode` (session ABI, K/V pools of
 /// `blockSize` rows) and `@hidden`, over weights of element type
 /// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order.

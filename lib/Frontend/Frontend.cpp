@@ -8,6 +8,7 @@
 
 #include "DecoderIR.h"
 #include "EncoderIR.h"
+#include "JambaIR.h"
 #include "Mamba2IR.h"
 #include "MambaIR.h"
 
@@ -73,6 +74,9 @@ bool ignorable(const std::string &name, const MambaConfig &c) {
 bool ignorable(const std::string &name, const Mamba2Config &c) {
   return c.tiedEmbeddings && name == "lm_head.weight";
 }
+bool ignorable(const std::string &name, const JambaConfig &c) {
+  return c.tiedEmbeddings && name == "lm_head.weight";
+}
 
 /// The same for an encoder whose tensors are named `prefix`...: the pooler
 /// and the pre-training heads (`cls.*`) sit on top of the hidden states,
@@ -115,9 +119,11 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   const EncoderConfig *encoder = std::get_if<EncoderConfig>(&*config);
   const MambaConfig *mamba = std::get_if<MambaConfig>(&*config);
   const Mamba2Config *mamba2 = std::get_if<Mamba2Config>(&*config);
+  const JambaConfig *jamba = std::get_if<JambaConfig>(&*config);
   const std::string &modelType = decoder  ? decoder->modelType
                                  : mamba  ? mamba->modelType
                                  : mamba2 ? mamba2->modelType
+                                 : jamba  ? jamba->modelType
                                           : encoder->modelType;
 
   StatusOr<std::shared_ptr<rt::WeightStore>> store =
@@ -135,6 +141,7 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
   std::vector<WeightArg> expected = decoder  ? decoderWeights(*decoder)
                                     : mamba  ? mambaWeights(*mamba)
                                     : mamba2 ? mamba2Weights(*mamba2)
+                                    : jamba  ? jambaWeights(*jamba)
                                              : encoderWeights(*encoder, prefix);
   std::optional<DType> dtype;
   std::string firstName;
@@ -172,6 +179,7 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     if (!names.count(info.name) && !(decoder  ? ignorable(info.name, *decoder)
                                      : mamba  ? ignorable(info.name, *mamba)
                                      : mamba2 ? ignorable(info.name, *mamba2)
+                                     : jamba  ? ignorable(info.name, *jamba)
                                               : ignorable(info.name, prefix)))
       return Status::error(info.file + ": unexpected tensor '" + info.name +
                            "' for model_type " + modelType +
@@ -186,10 +194,12 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
                          {"vocab_size", decoder  ? decoder->vocabSize
                                         : mamba  ? mamba->vocabSize
                                         : mamba2 ? mamba2->vocabSize
+                                        : jamba  ? jamba->vocabSize
                                                  : encoder->vocabSize},
                          {"hidden_size", decoder  ? decoder->hiddenSize
                                          : mamba  ? mamba->hiddenSize
                                          : mamba2 ? mamba2->hiddenSize
+                                         : jamba  ? jamba->hiddenSize
                                                   : encoder->hiddenSize},
                          {"dtype", elementType},
                          {"hidden_function", "hidden"},
@@ -197,10 +207,12 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
                          {"eos_token_ids", decoder  ? decoder->eosTokenIds
                                            : mamba  ? mamba->eosTokenIds
                                            : mamba2 ? mamba2->eosTokenIds
+                                           : jamba  ? jamba->eosTokenIds
                                                     : std::vector<int32_t>()}};
   std::optional<int32_t> bos = decoder  ? decoder->bosTokenId
                                : mamba  ? mamba->bosTokenId
                                : mamba2 ? mamba2->bosTokenId
+                               : jamba  ? jamba->bosTokenId
                                         : std::nullopt;
   if (bos)
     meta["bos_token_id"] = *bos;
@@ -211,6 +223,7 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
       decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize)
       : mamba  ? buildMambaModule(*mamba, elementType)
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
+      : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)
                : buildEncoderModule(*encoder, elementType);
   model.mlir =
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +

@@ -144,6 +144,11 @@ struct Writer {
     p.push_back({"%out_w", mat(h(), i())});
     if (c.projBias)
       p.push_back({"%out_b", vec(h())});
+    if (c.dtNorms) {
+      p.push_back({"%dt_norm", vec(rank())});
+      p.push_back({"%b_norm", vec(n())});
+      p.push_back({"%c_norm", vec(n())});
+    }
     return p;
   }
 
@@ -236,12 +241,29 @@ struct Writer {
     linear("%dtr", "%xc", "%wdt", "", p, rank(), i());
     linear("%bm", "%xc", "%wb", "", p, n(), i());
     linear("%cm", "%xc", "%wc", "", p, n(), i());
+    std::string dtr = "%dtr", bm = "%bm", cm = "%cm";
+    if (c.dtNorms) {
+      // Jamba: RMSNorms on dt, B and C before dt_proj and the scan.
+      auto norm = [&](const std::string &result, const std::string &in,
+                      const std::string &weight, int64_t d) {
+        os << "  " << result << " = tok.rms_norm " << in << ", " << weight
+           << " " << epsAttr() << " : (" << act(p, d) << ", " << vec(d)
+           << ") -> " << act(p, d) << "\n";
+      };
+      norm("%dtrn", "%dtr", "%dt_norm", rank());
+      norm("%bmn", "%bm", "%b_norm", n());
+      norm("%cmn", "%cm", "%c_norm", n());
+      dtr = "%dtrn";
+      bm = "%bmn";
+      cm = "%cmn";
+    }
     // dt_proj without its bias: the scan adds it before the softplus.
-    linear("%dt", "%dtr", "%dt_w", "", p, i(), rank());
+    linear("%dt", dtr, "%dt_w", "", p, i(), rank());
     std::string shape4 = p == Phase::Sequence ? "[1, %l, 1, " + str(n()) + "]"
                                               : "[%b, 1, 1, " + str(n()) + "]";
     for (const char *m : {"%bm", "%cm"})
-      os << "  " << m << "4 = tensor.expand_shape " << m
+      os << "  " << m << "4 = tensor.expand_shape "
+         << (std::string(m) == "%bm" ? bm : cm)
          << " [[0], [1], [2, 3]] output_shape " << shape4 << " : "
          << act(p, n()) << " into " << groups(p) << "\n";
 
@@ -324,6 +346,14 @@ std::vector<WeightArg> mambaWeights(const MambaConfig &c) {
       add("mixer.out_proj.bias", {h});
   }
   return w;
+}
+
+std::string buildMambaLayerFunctions(const MambaConfig &c,
+                                     const std::string &elementType) {
+  Writer w{c, elementType, c.residualInFp32 ? "f32" : elementType, {}};
+  w.layerFunction(Phase::Sequence, "mamba_layer_sequence");
+  w.layerFunction(Phase::Step, "mamba_layer_step");
+  return w.os.str();
 }
 
 std::string buildMambaModule(const MambaConfig &c,

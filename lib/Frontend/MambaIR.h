@@ -21,6 +21,14 @@ namespace tokamak::frontend {
 /// MambaForCausalLM names them.
 std::vector<WeightArg> mambaWeights(const MambaConfig &config);
 
+/// The private layer functions of buildMambaModule alone,
+/// `@mamba_layer_sequence` ([1, T, H], batch-1 states) and
+/// `@mamba_layer_step` ([B, 1, H]): the residual stream and a layer's conv
+/// and SSM states and weights (in mambaWeights' per-layer order, then the
+/// dt, B and C norms when dtNorms) -> the new stream and states.
+std::string buildMambaLayerFunctions(const MambaConfig &config,
+                                     const std::string &elementType);
+
 /// The module text: `@prefill` and `@decode` in the session ABI with two
 /// recurrent states per layer (conv `[N, I, K-1]` in the element type, SSM
 /// `[N, I, state_size]` in f32) and no K/V pools, and `@hidden`, over

@@ -4,7 +4,7 @@
 //
 // Follows the configuration classes of Hugging Face transformers
 // (LlamaConfig, MistralConfig, Qwen2Config, BertConfig, MambaConfig,
-// Mamba2Config) and
+// Mamba2Config, JambaConfig) and
 // their RoPE initialisation (modeling_rope_utils): defaults where HF has
 // them, errors where a field changes the math in a way this frontend does
 // not implement.
@@ -384,6 +384,107 @@ StatusOr<ModelConfig> parseMamba2Config(Fields &f, std::string modelType) {
   return ModelConfig(std::move(c));
 }
 
+/// JambaConfig (JambaForCausalLM): sizes are required; the rest has
+/// JambaConfig's defaults. num_experts > 1 is refused before this (the
+/// expert_layer_* fields and the router's only matter with experts);
+/// use_mamba_kernels picks a kernel, not the math.
+StatusOr<ModelConfig> parseJambaConfig(Fields &f, std::string modelType) {
+  JambaConfig c;
+  c.modelType = std::move(modelType);
+  c.vocabSize = f.integer("vocab_size", std::nullopt);
+  c.hiddenSize = f.integer("hidden_size", std::nullopt);
+  c.numLayers = f.integer("num_hidden_layers", std::nullopt, 1, 4096);
+  int64_t numHeads = f.integer("num_attention_heads", std::nullopt, 1, 65536);
+  int64_t numKVHeads = f.integer("num_key_value_heads", numHeads, 1, 65536);
+  int64_t intermediate = f.integer("intermediate_size", std::nullopt);
+  c.normEps = f.number("rms_norm_eps", 1e-6);
+  c.tiedEmbeddings = f.boolean("tie_word_embeddings", false);
+  int64_t period = f.integer("attn_layer_period", 8, 1, 4096);
+  int64_t offset = f.integer("attn_layer_offset", 4, 0, 4096);
+  int64_t stateSize = f.integer("mamba_d_state", 16, 1, 65536);
+  int64_t convKernel = f.integer("mamba_d_conv", 4, 2, 4096);
+  int64_t expand = f.integer("mamba_expand", 2, 1, 65536);
+  const json *rank = f.find("mamba_dt_rank");
+  if (rank && rank->is_string() && rank->get<std::string>() == "auto")
+    rank = nullptr;
+  int64_t dtRank = rank ? f.integer("mamba_dt_rank", std::nullopt)
+                        : (c.hiddenSize + 15) / 16;
+  bool convBias = f.boolean("mamba_conv_bias", true);
+  bool projBias = f.boolean("mamba_proj_bias", false);
+  std::string act = f.string("hidden_act", "silu");
+  std::vector<int32_t> bos = f.tokenIds("bos_token_id");
+  if (!bos.empty())
+    c.bosTokenId = bos.front();
+  c.eosTokenIds = f.tokenIds("eos_token_id");
+  if (f.find("sliding_window"))
+    f.fail("field 'sliding_window': sliding-window attention is not "
+           "supported for jamba");
+  if (f.status.failed())
+    return f.status;
+  // The activation is the MLP's, the conv's and the gate's: tok.conv1d and
+  // the z gate of tok.selective_scan compute silu.
+  if (act != "silu" && act != "swish")
+    return Status::error(std::string(f.path) + ": field 'hidden_act': '" + act +
+                         "' is not supported for jamba (supported: silu)");
+  if (numHeads % numKVHeads != 0)
+    return Status::error(std::string(f.path) + ": num_attention_heads (" +
+                         std::to_string(numHeads) +
+                         ") must be a multiple of num_key_value_heads (" +
+                         std::to_string(numKVHeads) + ")");
+  if (c.hiddenSize % numHeads != 0)
+    return Status::error(std::string(f.path) + ": hidden_size (" +
+                         std::to_string(c.hiddenSize) +
+                         ") is not a multiple of num_attention_heads (" +
+                         std::to_string(numHeads) + ")");
+  if (c.hiddenSize / numHeads > 4096)
+    return Status::error(std::string(f.path) + ": a head dim of " +
+                         std::to_string(c.hiddenSize / numHeads) +
+                         " (hidden_size / num_attention_heads) is over 4096");
+  if (expand * c.hiddenSize > INT32_MAX)
+    return Status::error(std::string(f.path) +
+                         ": field 'mamba_expand': mamba_expand * hidden_size "
+                         "must be at most " +
+                         std::to_string(INT32_MAX));
+  int64_t numAttention = 0;
+  for (int64_t i = 0; i < c.numLayers; ++i) {
+    c.attentionLayers.push_back(i % period == offset);
+    numAttention += i % period == offset;
+  }
+
+  DecoderConfig &a = c.attention;
+  a.modelType = c.modelType;
+  a.vocabSize = c.vocabSize;
+  a.hiddenSize = c.hiddenSize;
+  a.numLayers = numAttention;
+  a.numHeads = numHeads;
+  a.numKVHeads = numKVHeads;
+  a.headDim = c.hiddenSize / numHeads;
+  a.intermediateSize = intermediate;
+  a.normEps = c.normEps;
+  a.rope = false;
+  a.tiedEmbeddings = c.tiedEmbeddings;
+  a.activation = "silu";
+  a.layerWindow.assign(static_cast<size_t>(std::max<int64_t>(numAttention, 1)),
+                       0);
+
+  MambaConfig &m = c.mamba;
+  m.modelType = c.modelType;
+  m.vocabSize = c.vocabSize;
+  m.hiddenSize = c.hiddenSize;
+  m.numLayers = c.numLayers - numAttention;
+  m.intermediateSize = expand * c.hiddenSize;
+  m.stateSize = stateSize;
+  m.convKernel = convKernel;
+  m.timeStepRank = dtRank;
+  m.convBias = convBias;
+  m.projBias = projBias;
+  m.normEps = c.normEps;
+  m.residualInFp32 = false;
+  m.tiedEmbeddings = c.tiedEmbeddings;
+  m.dtNorms = true;
+  return ModelConfig(std::move(c));
+}
+
 /// Python's json writes the non-standard tokens Infinity, -Infinity and NaN
 /// (real Mamba-2 configs hold `"time_step_limit": [0.0, Infinity]`), which
 /// nlohmann-json refuses: outside strings, Infinity becomes a huge finite
@@ -423,7 +524,8 @@ std::string acceptNonFiniteTokens(std::string_view text) {
 } // namespace
 
 std::vector<std::string> supportedModelTypes() {
-  return {"llama", "mistral", "qwen2", "gemma2", "mamba", "mamba2", "bert"};
+  return {"llama", "mistral", "qwen2", "gemma2",
+          "mamba", "mamba2",  "jamba", "bert"};
 }
 
 StatusOr<ModelConfig> parseModelConfig(std::string_view text,
@@ -471,6 +573,8 @@ StatusOr<ModelConfig> parseModelConfig(std::string_view text,
     return parseMambaConfig(f, c.modelType);
   if (c.modelType == "mamba2")
     return parseMamba2Config(f, c.modelType);
+  if (c.modelType == "jamba")
+    return parseJambaConfig(f, c.modelType);
 
   c.vocabSize = f.integer("vocab_size", std::nullopt);
   c.hiddenSize = f.integer("hidden_size", std::nullopt);

@@ -80,6 +80,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       broken("bad time_step_limit", std::to_string(m->timeStepMin));
     return 0;
   }
+  if (const auto *j = std::get_if<frontend::JambaConfig>(&*config)) {
+    const frontend::DecoderConfig &a = j->attention;
+    const frontend::MambaConfig &m = j->mamba;
+    if (j->vocabSize <= 0 || j->hiddenSize <= 0 || j->numLayers <= 0 ||
+        a.numHeads <= 0 || a.numKVHeads <= 0 || a.headDim <= 0 ||
+        a.intermediateSize <= 0 || m.intermediateSize <= 0 ||
+        m.stateSize <= 0 || m.timeStepRank <= 0)
+      broken("non-positive size accepted", j->modelType);
+    if (a.numHeads % a.numKVHeads != 0 ||
+        a.numHeads * a.headDim != j->hiddenSize)
+      broken("heads do not split the hidden size", std::to_string(a.headDim));
+    if (static_cast<int64_t>(j->attentionLayers.size()) != j->numLayers ||
+        a.numLayers + m.numLayers != j->numLayers)
+      broken("one mixer per layer", std::to_string(j->numLayers));
+    if (m.convKernel < 2)
+      broken("no conv state", std::to_string(m.convKernel));
+    if (!(j->normEps > 0) || !std::isfinite(j->normEps))
+      broken("bad eps", std::to_string(j->normEps));
+    return 0;
+  }
   const auto &c = std::get<frontend::DecoderConfig>(*config);
   if (c.vocabSize <= 0 || c.hiddenSize <= 0 || c.numLayers <= 0 ||
       c.numHeads <= 0 || c.numKVHeads <= 0 || c.headDim <= 0 ||

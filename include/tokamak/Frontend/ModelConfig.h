@@ -71,6 +71,8 @@ struct DecoderConfig {
   std::optional<double> attentionScale;
   double attentionSoftcap = 0;
   double finalSoftcap = 0;
+  /// RoPE on q and k (Jamba's attention has no positional encoding).
+  bool rope = true;
 
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
@@ -120,6 +122,9 @@ struct MambaConfig {
   /// The residual stream is kept in f32 whatever the weights' dtype.
   bool residualInFp32 = true;
   bool tiedEmbeddings = true;
+  /// Jamba: RMSNorms (eps normEps) on dt, B and C after x_proj, their
+  /// weights the last three of each layer's.
+  bool dtNorms = false;
 
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
@@ -159,9 +164,34 @@ struct Mamba2Config {
   std::vector<int32_t> eosTokenIds;
 };
 
+/// A Jamba language model (jamba, HF JambaForCausalLM with one expert):
+/// pre-norm blocks whose mixer is GQA attention without positional encoding
+/// on the layers i with i % attn_layer_period == attn_layer_offset and a
+/// Mamba-1 mixer with RMSNorms on dt, B and C elsewhere, each block followed
+/// by a pre-norm gated MLP; a final norm and the head.
+struct JambaConfig {
+  std::string modelType;
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t numLayers = 0;
+  double normEps = 1e-6;
+  bool tiedEmbeddings = false;
+  /// Per layer: attention (true) or mamba.
+  std::vector<bool> attentionLayers;
+  /// The attention layers and every layer's MLP (rope off, no biases, one
+  /// full-attention layer kind; numLayers counts the attention layers).
+  DecoderConfig attention;
+  /// The mamba mixers (dtNorms; the residual stream in the weights' dtype;
+  /// numLayers counts the mamba layers).
+  MambaConfig mamba;
+
+  std::optional<int32_t> bosTokenId;
+  std::vector<int32_t> eosTokenIds;
+};
+
 /// A parsed config.json: the model type decides the alternative.
-using ModelConfig =
-    std::variant<DecoderConfig, EncoderConfig, MambaConfig, Mamba2Config>;
+using ModelConfig = std::variant<DecoderConfig, EncoderConfig, MambaConfig,
+                                 Mamba2Config, JambaConfig>;
 
 /// Parses `config.json` text (`path` prefixes errors). Unknown model types
 /// list the supported ones; missing required fields, values of the wrong
