@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecoderIR.h"
+#include "IRText.h"
 
 #include <cmath>
 #include <cstdint>
@@ -31,17 +32,13 @@
 namespace tokamak::frontend {
 namespace {
 
+using namespace irtext;
+
 enum class Phase { Prefill, Decode, Forward };
 
 /// Layer functions stay functions in LLVM: inlined into every call site, they
 /// would make code size and compile time grow with depth.
 constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
-
-std::string fmtFloat(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
-  return buffer;
-}
 
 /// `v` rounded to the element type `type` (round to nearest even).
 double roundToType(double v, const std::string &type) {
@@ -57,12 +54,6 @@ double roundToType(double v, const std::string &type) {
   }
   return f;
 }
-
-std::string tensor(const std::string &shape, const std::string &type) {
-  return "tensor<" + shape + "x" + type + ">";
-}
-
-std::string str(int64_t v) { return std::to_string(v); }
 
 /// Shapes and attributes shared by every function of one module.
 struct Writer {

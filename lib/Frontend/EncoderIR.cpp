@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "EncoderIR.h"
+#include "IRText.h"
 
 #include <cstdio>
 #include <iterator>
@@ -26,19 +27,13 @@
 namespace tokamak::frontend {
 namespace {
 
+using namespace irtext;
+
 /// Weight arguments before the first layer's: the three embedding tables
 /// and the embedding norm's weight and bias.
 constexpr size_t kNumGlobals = 5;
 /// Weight arguments of each layer (encoderWeights lists them).
 constexpr size_t kPerLayer = 16;
-
-std::string fmtFloat(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
-  return buffer;
-}
-
-std::string str(int64_t v) { return std::to_string(v); }
 
 /// Shapes and attributes shared by the functions of one module.
 struct Writer {

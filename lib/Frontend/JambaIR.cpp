@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "JambaIR.h"
+#include "IRText.h"
 
 #include "MambaIR.h"
 
@@ -37,21 +38,11 @@
 namespace tokamak::frontend {
 namespace {
 
+using namespace irtext;
+
 enum class Phase { Prefill, Decode, Forward };
 
 constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
-
-std::string fmtFloat(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
-  return buffer;
-}
-
-std::string str(int64_t v) { return std::to_string(v); }
-
-std::string tensor(const std::string &shape, const std::string &type) {
-  return "tensor<" + shape + "x" + type + ">";
-}
 
 /// The weights of layer `l` after the layer's prefix, in argument order.
 void layerWeights(const JambaConfig &c, int64_t l, std::vector<WeightArg> &w) {

@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Mamba2IR.h"
+#include "IRText.h"
 
 #include "StateModelIR.h"
 
@@ -38,22 +39,12 @@
 namespace tokamak::frontend {
 namespace {
 
+using namespace irtext;
+
 enum class Phase { Sequence, Step };
 
 /// Layer functions stay functions in LLVM (see DecoderIR.cpp).
 constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
-
-std::string fmtFloat(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
-  return buffer;
-}
-
-std::string str(int64_t v) { return std::to_string(v); }
-
-std::string tensor(const std::string &shape, const std::string &type) {
-  return "tensor<" + shape + "x" + type + ">";
-}
 
 /// `affine_map<(d0, ..) -> (results)>` of `rank` dims.
 std::string amap(int rank, const std::string &results) {
@@ -61,20 +52,6 @@ std::string amap(int rank, const std::string &results) {
   for (int i = 0; i < rank; ++i)
     dims += (i ? ", d" : "d") + std::to_string(i);
   return "affine_map<(" + dims + ") -> (" + results + ")>";
-}
-
-std::string identityMap(int rank) {
-  std::string dims;
-  for (int i = 0; i < rank; ++i)
-    dims += (i ? ", d" : "d") + std::to_string(i);
-  return amap(rank, dims);
-}
-
-std::string parallel(int rank) {
-  std::string s;
-  for (int i = 0; i < rank; ++i)
-    s += i ? ", \"parallel\"" : "\"parallel\"";
-  return "[" + s + "]";
 }
 
 using Params = std::vector<std::pair<std::string, std::string>>;

@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MambaIR.h"
+#include "IRText.h"
 
 #include "StateModelIR.h"
 
@@ -44,37 +45,12 @@
 namespace tokamak::frontend {
 namespace {
 
+using namespace irtext;
+
 enum class Phase { Sequence, Step };
 
 /// Layer functions stay functions in LLVM (see DecoderIR.cpp).
 constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
-
-std::string fmtFloat(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
-  return buffer;
-}
-
-std::string str(int64_t v) { return std::to_string(v); }
-
-std::string tensor(const std::string &shape, const std::string &type) {
-  return "tensor<" + shape + "x" + type + ">";
-}
-
-/// `affine_map<(d0, ..) -> (d0, ..)>` of `rank` dims.
-std::string identityMap(int rank) {
-  std::string dims;
-  for (int i = 0; i < rank; ++i)
-    dims += (i ? ", d" : "d") + std::to_string(i);
-  return "affine_map<(" + dims + ") -> (" + dims + ")>";
-}
-
-std::string parallel(int rank) {
-  std::string s;
-  for (int i = 0; i < rank; ++i)
-    s += i ? ", \"parallel\"" : "\"parallel\"";
-  return "[" + s + "]";
-}
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
