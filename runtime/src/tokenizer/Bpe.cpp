@@ -39,25 +39,11 @@ uint64_t pairKey(int32_t left, int32_t right) {
          static_cast<uint32_t>(right);
 }
 
-class BpeModel : public Model {
+class BpeModel : public VocabModel {
 public:
   Status tokenize(std::string_view piece,
                   std::vector<int32_t> &ids) const override;
-  const std::string *idToToken(int32_t id) const override {
-    if (id < 0 || static_cast<size_t>(id) >= tokens.size() ||
-        !hasToken[static_cast<size_t>(id)])
-      return nullptr;
-    return &tokens[static_cast<size_t>(id)];
-  }
-  int32_t tokenToId(std::string_view token) const override {
-    auto it = vocab.find(std::string(token));
-    return it == vocab.end() ? -1 : it->second;
-  }
-  int64_t size() const override { return static_cast<int64_t>(tokens.size()); }
 
-  std::unordered_map<std::string, int32_t> vocab;
-  std::vector<std::string> tokens;
-  std::vector<bool> hasToken;
   std::unordered_map<uint64_t, MergeResult> merges;
   std::string unkToken, prefix, suffix;
   bool hasUnk = false, fuseUnk = false, byteFallback = false,

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace tokamak::rt::tok {
@@ -164,6 +165,27 @@ public:
   virtual int32_t tokenToId(std::string_view token) const = 0;
   /// The largest id plus one.
   virtual int64_t size() const = 0;
+};
+/// A model over a vocabulary (token <-> id); BPE and WordPiece add how a
+/// piece splits into tokens.
+class VocabModel : public Model {
+public:
+  const std::string *idToToken(int32_t id) const override {
+    if (id < 0 || static_cast<size_t>(id) >= tokens.size() ||
+        !hasToken[static_cast<size_t>(id)])
+      return nullptr;
+    return &tokens[static_cast<size_t>(id)];
+  }
+  int32_t tokenToId(std::string_view token) const override {
+    auto it = vocab.find(std::string(token));
+    return it == vocab.end() ? -1 : it->second;
+  }
+  int64_t size() const override { return static_cast<int64_t>(tokens.size()); }
+
+  std::unordered_map<std::string, int32_t> vocab;
+  /// Indexed by id; `hasToken` marks the ids the vocabulary defines.
+  std::vector<std::string> tokens;
+  std::vector<bool> hasToken;
 };
 StatusOr<std::unique_ptr<Model>> parseBpe(const Json &json);
 StatusOr<std::unique_ptr<Model>> parseWordPiece(const Json &json);

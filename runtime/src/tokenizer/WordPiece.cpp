@@ -23,25 +23,11 @@ using namespace tokamak::rt::tok;
 
 namespace {
 
-class WordPieceModel : public Model {
+class WordPieceModel : public VocabModel {
 public:
   Status tokenize(std::string_view piece,
                   std::vector<int32_t> &ids) const override;
-  const std::string *idToToken(int32_t id) const override {
-    if (id < 0 || static_cast<size_t>(id) >= tokens.size() ||
-        !hasToken[static_cast<size_t>(id)])
-      return nullptr;
-    return &tokens[static_cast<size_t>(id)];
-  }
-  int32_t tokenToId(std::string_view token) const override {
-    auto it = vocab.find(std::string(token));
-    return it == vocab.end() ? -1 : it->second;
-  }
-  int64_t size() const override { return static_cast<int64_t>(tokens.size()); }
 
-  std::unordered_map<std::string, int32_t> vocab;
-  std::vector<std::string> tokens;
-  std::vector<bool> hasToken;
   std::string unkToken, prefix;
   size_t maxChars = 100;
 };
