@@ -88,6 +88,7 @@ public:
 
   Value gemm(Value out);
   Value gemv(Value out, int64_t rows);
+  Value gemvBatch(Value out, int64_t chunk);
 
 private:
   //===--------------------------------------------------------------------===//
@@ -153,7 +154,10 @@ private:
                       ValueRange tensors);
 
   Value gemvRows(int64_t rows, int64_t group, Value r, OpFoldResult n0,
-                 Value tile);
+                 OpFoldResult m0, Value tile);
+  Value gemvTask(OpFoldResult n0, OpFoldResult nsz, Value tile,
+                 function_ref<Value(int64_t group, Value r, Value tile)> body,
+                 int64_t group);
 
   Value x, w;
   const LinearEpilogue &epilogue;
@@ -579,10 +583,10 @@ Value LinearEmitter::gemm(Value out) {
 //===----------------------------------------------------------------------===//
 
 /// `group` W rows starting at task column `r` (global `n0 + r`) against the
-/// `rows` rows of x: one accumulator per pair, K-contiguous loads, a masked
-/// tail when K is not a multiple of the vector width.
+/// `rows` rows of x from row `m0` on: one accumulator per pair, K-contiguous
+/// loads, a masked tail when K is not a multiple of the vector width.
 Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
-                              OpFoldResult n0, Value tile) {
+                              OpFoldResult n0, OpFoldResult m0, Value tile) {
   constexpr int64_t v = kLinearVectorWidth;
   OpFoldResult kDim = dim(x, 1);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
@@ -595,7 +599,7 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
     wrow.push_back(val(q < group ? n : add(upOffset, n)));
   }
   for (int64_t m = 0; m < rows; ++m)
-    xrow.push_back(val(cst(m)));
+    xrow.push_back(val(add(m0, cst(m))));
 
   auto step = [&](Value k, ValueRange c, bool inBounds) -> Values {
     Values next(c.begin(), c.end()), wv, xv;
@@ -649,15 +653,37 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
   return tile;
 }
 
+/// The columns [n0, n0 + nsz) of a GEMV task: `body` for each group of
+/// `group` W rows, then for the remaining rows one at a time.
+Value LinearEmitter::gemvTask(
+    OpFoldResult n0, OpFoldResult nsz, Value tile,
+    function_ref<Value(int64_t group, Value r, Value tile)> body,
+    int64_t group) {
+  OpFoldResult full = roundDown(nsz, group);
+  tile = loop(cst(0), full, group, tile, [&](Value r, ValueRange st) -> Values {
+    return {body(group, r, st[0])};
+  })[0];
+  if (group > 1 && !isConstantIntValue(sub(nsz, full), 0))
+    tile = loop(full, nsz, 1, tile, [&](Value r, ValueRange st) -> Values {
+      return {body(1, r, st[0])};
+    })[0];
+  return tile;
+}
+
+/// W rows streamed together per x row count: enough independent W streams
+/// per step, 16 accumulators at most.
+static int64_t gemvGroup(int64_t rows, bool glu, int64_t tileN) {
+  int64_t group = std::clamp<int64_t>(
+      16 / std::max<int64_t>(rows, 1) / (glu ? 2 : 1), 1, 8);
+  return std::min(group, tileN);
+}
+
 Value LinearEmitter::gemv(Value out, int64_t rows) {
   OpFoldResult nDim = outCols;
   int64_t nt = tiling.gemvTileN;
   if (std::optional<int64_t> sN = getConstantIntValue(nDim))
     nt = std::max<int64_t>(1, std::min(nt, *sN));
-  // Enough independent W streams per step: 16 accumulators at most.
-  int64_t group = std::clamp<int64_t>(
-      16 / std::max<int64_t>(rows, 1) / (epilogue.glu ? 2 : 1), 1, 8);
-  group = std::min(group, nt);
+  int64_t group = gemvGroup(rows, epilogue.glu, nt);
 
   auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
                                       ValueRange{out}, std::nullopt);
@@ -670,15 +696,68 @@ Value LinearEmitter::gemv(Value out, int64_t rows) {
       strides(2, cst(1));
   Value tile =
       tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+  tile = gemvTask(
+      n0, nsz, tile,
+      [&](int64_t g, Value r, Value t) {
+        return gemvRows(rows, g, r, n0, cst(0), t);
+      },
+      group);
 
-  OpFoldResult full = roundDown(nsz, group);
-  tile = loop(cst(0), full, group, tile, [&](Value r, ValueRange st) -> Values {
-    return {gemvRows(rows, group, r, n0, st[0])};
-  })[0];
-  if (group > 1 && !isConstantIntValue(sub(nsz, full), 0))
-    tile = loop(full, nsz, 1, tile, [&](Value r, ValueRange st) -> Values {
-      return {gemvRows(rows, 1, r, n0, st[0])};
-    })[0];
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, tile, shared, offsets, sizes,
+                                        strides);
+  return forall.getResult(0);
+}
+
+/// The GEMV for any number of rows of x (a decode batch): per group of W
+/// rows, the rows of x in chunks of `chunk`, then the last `M mod chunk`
+/// rows by a copy specialized for their count. The group's W rows stay in
+/// L1 while the chunks of x (also cache-resident, M is small) pass them, so
+/// W is streamed from memory once per call whatever M is; the GEMM would
+/// pack (and widen) all of W instead.
+Value LinearEmitter::gemvBatch(Value out, int64_t chunk) {
+  OpFoldResult nDim = outCols;
+  OpFoldResult mDim = dim(x, 0);
+  int64_t nt = tiling.gemvTileN;
+  if (std::optional<int64_t> sN = getConstantIntValue(nDim))
+    nt = std::max<int64_t>(1, std::min(nt, *sN));
+  int64_t group = gemvGroup(chunk, epilogue.glu, nt);
+
+  auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
+                                      ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value shared = forall.getRegionIterArgs()[0];
+  OpFoldResult n0 = mul(forall.getInductionVars()[0], cst(nt));
+  OpFoldResult nsz = min(cst(nt), sub(nDim, n0));
+  SmallVector<OpFoldResult> offsets{cst(0), n0}, sizes{mDim, nsz},
+      strides(2, cst(1));
+  Value tile =
+      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+
+  OpFoldResult mFull = roundDown(mDim, chunk);
+  Value rest = val(sub(mDim, mFull));
+  tile = gemvTask(
+      n0, nsz, tile,
+      [&](int64_t g, Value r, Value t) -> Value {
+        t = loop(cst(0), mFull, chunk, t, [&](Value m0, ValueRange st) {
+          return Values{gemvRows(chunk, g, r, n0, m0, st[0])};
+        })[0];
+        // The rest: an if-chain over its count (1 to chunk - 1).
+        std::function<Value(int64_t, Value)> tail = [&](int64_t rows,
+                                                        Value t) -> Value {
+          if (rows >= chunk)
+            return t;
+          Value match = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              rest, val(cst(rows)));
+          return ifElse(
+              match, {t.getType()},
+              [&]() -> Values { return {gemvRows(rows, g, r, n0, mFull, t)}; },
+              [&]() -> Values { return {tail(rows + 1, t)}; })[0];
+        };
+        return tail(1, t);
+      },
+      group);
 
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, tile, shared, offsets, sizes,
@@ -769,4 +848,12 @@ Value mlir::tok::detail::buildLinearGemv(OpBuilder &b, Location loc, Value x,
                                          const LinearEpilogue &epilogue,
                                          const LinearTiling &tiling) {
   return LinearEmitter(b, loc, x, w, epilogue, tiling).gemv(out, rows);
+}
+
+Value mlir::tok::detail::buildLinearGemvBatch(OpBuilder &b, Location loc,
+                                              Value x, Value w, Value out,
+                                              int64_t chunk,
+                                              const LinearEpilogue &epilogue,
+                                              const LinearTiling &tiling) {
+  return LinearEmitter(b, loc, x, w, epilogue, tiling).gemvBatch(out, chunk);
 }

@@ -91,6 +91,15 @@ Value buildLinearGemv(OpBuilder &b, Location loc, Value x, Value w, Value out,
                       int64_t rows, const LinearEpilogue &epilogue,
                       const LinearTiling &tiling);
 
+/// The same GEMV for any (dynamic) number of rows of x: per group of W rows
+/// (held in L1), the rows of x in chunks of `chunk` rows and the rest by a
+/// copy specialized for its count, so W is streamed once per call: decode
+/// batches, where the GEMM would pack all of W.
+Value buildLinearGemvBatch(OpBuilder &b, Location loc, Value x, Value w,
+                           Value out, int64_t chunk,
+                           const LinearEpilogue &epilogue,
+                           const LinearTiling &tiling);
+
 } // namespace mlir::tok::detail
 
 #endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H

@@ -242,13 +242,13 @@ Value mlir::tok::detail::buildNormStats(OpBuilder &b, Location loc, Value x,
 }
 
 Value mlir::tok::detail::buildNormalizedRows(OpBuilder &b, Location loc,
-                                             Value x, int64_t rows,
+                                             Value x, OpFoldResult rows,
                                              const LinearPrologue &prologue,
                                              Value dest) {
   RowEmitter e(b, loc, x);
   int64_t cols = normStatsCols(prologue.centered);
   return e.loop(
-      b.getIndexAttr(0), b.getIndexAttr(rows), 1, dest,
+      b.getIndexAttr(0), rows, 1, dest,
       [&](Value r, ValueRange st) -> SmallVector<Value> {
         auto stat = [&](int64_t c) {
           return e.splat(tensor::ExtractOp::create(b, loc, prologue.stats,

@@ -45,9 +45,10 @@ Value buildNormStats(OpBuilder &b, Location loc, Value x, bool centered,
 
 /// Writes the normalized first `rows` rows of x `[M, K]` into `dest`
 /// (`[rows, K]` f32) and returns it: the GEMV prologue (K elements per row,
-/// once per call, then W is streamed against them).
-Value buildNormalizedRows(OpBuilder &b, Location loc, Value x, int64_t rows,
-                          const LinearPrologue &prologue, Value dest);
+/// once per call, then W is streamed against them). `rows` may be dynamic.
+Value buildNormalizedRows(OpBuilder &b, Location loc, Value x,
+                          OpFoldResult rows, const LinearPrologue &prologue,
+                          Value dest);
 
 /// `(v − mean)·rstd·γ (+ β)` (without the subtraction when `mean` is null)
 /// on f32 vectors of equal shape.

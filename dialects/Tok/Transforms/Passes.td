@@ -31,10 +31,16 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
       need an f32 scratch tile (f16/bf16 results or a GLU, several K
       blocks), row chunks have at most 256 rows so that it is a stack
       buffer of the task too: no workspace comes from the heap per call.
-    - GEMV (at most `gemv-max-rows` rows, static or at run time, the row
-      count then selecting a specialized copy): `scf.forall` over blocks of
-      `gemv-tile-n` rows of W, streamed once with K-contiguous loads and FMA
-      accumulators, one horizontal sum per output.
+    - GEMV (at most `gemv-max-rows` static rows, or one row at run time):
+      `scf.forall` over blocks of `gemv-tile-n` rows of W, streamed once
+      with K-contiguous loads and FMA accumulators, one horizontal sum per
+      output.
+    - Batched GEMV (dynamic row counts from 2 to `gemv-batch-max-rows` at
+      run time: decode batches): the same tasks; per group of W rows, held
+      in L1, the rows of x pass in chunks of `gemv-max-rows` and the rest
+      by a copy specialized for its count, so W is still streamed from
+      memory once per call (the GEMM would pack and widen all of it).
+      Longer dynamic row counts take the GEMM.
 
     With `fuse-norms`, a `tok.rms_norm` or `tok.layer_norm` whose result is
     the linear's input is fused into its prologue: one pass over each row of
@@ -75,7 +81,12 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
            "Threads the parallel loops are balanced for">,
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"4",
-           "Largest row count (static or at run time) that takes the GEMV">,
+           "Largest static row count that takes the GEMV; the chunk of the "
+           "batched GEMV">,
+    Option<"gemvBatchMaxRows", "gemv-batch-max-rows", "int64_t",
+           /*default=*/"16",
+           "Largest run-time row count that takes the batched GEMV (the "
+           "GEMM above; at most 1: never)">,
     Option<"gemvTileN", "gemv-tile-n", "int64_t", /*default=*/"64",
            "Rows of W per parallel task of the GEMV">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",

@@ -223,7 +223,7 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     if (tileRows <= 0 || tileCols <= 0 || tileCols % kLinearVectorWidth != 0 ||
         cacheTileN <= 0 || cacheTileN % tileCols != 0 || cacheTileK <= 0 ||
         cacheTileK % kLinearVectorWidth != 0 || numThreads <= 0 ||
-        gemvTileN <= 0) {
+        gemvTileN <= 0 || gemvMaxRows <= 0) {
       getOperation().emitError()
           << "tok-tile-linear: expected register-tile-cols a positive multiple "
              "of "
@@ -310,8 +310,8 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
         prologueBuffer(rewriter, loc, norm.op,
                        {rewriter.getIndexAttr(rows),
                         tensor::getMixedSize(rewriter, loc, norm.x, 1)});
-    norm.rows =
-        buildNormalizedRows(rewriter, loc, norm.x, rows, prologue, dest);
+    norm.rows = buildNormalizedRows(
+        rewriter, loc, norm.x, rewriter.getIndexAttr(rows), prologue, dest);
     return norm.rows;
   }
 
@@ -380,43 +380,65 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
       prologue = statsOf(rewriter, *norm);
     // The GEMV of a norm's rows reads them normalized: shared when M is
     // static, else built for each row count.
-    auto gemv = [&](int64_t rows) -> Value {
-      Value xs = x;
-      if (norm && staticM)
-        xs = rowsOf(rewriter, *norm, rows);
-      else if (norm)
-        xs = buildNormalizedRows(
-            rewriter, loc, x, rows, prologue,
-            prologueBuffer(rewriter, loc, op,
-                           {rewriter.getIndexAttr(rows),
-                            tensor::getMixedSize(rewriter, loc, x, 1)}));
-      return buildLinearGemv(rewriter, loc, xs, w, out, rows, epilogue, tiling);
+    auto normalized = [&](OpFoldResult rows) -> Value {
+      if (!norm)
+        return x;
+      if (staticM)
+        return rowsOf(rewriter, *norm, *staticM);
+      return buildNormalizedRows(
+          rewriter, loc, x, rows, prologue,
+          prologueBuffer(rewriter, loc, op,
+                         {rows, tensor::getMixedSize(rewriter, loc, x, 1)}));
     };
     if (staticM && *staticM <= gemvMaxRows) {
-      y = gemv(*staticM);
+      y = buildLinearGemv(rewriter, loc, normalized(m), w, out, *staticM,
+                          epilogue, tiling);
     } else if (staticM) {
       y = buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling, prologue);
     } else {
-      // Dynamic rows: decode steps (1 to gemv-max-rows rows at run time)
-      // take the GEMV specialized for their row count, the rest the GEMM.
+      // Dynamic rows: a decode step of one sequence (one row) takes the GEMV
+      // specialized for one row, a decode batch (up to gemv-batch-max-rows
+      // rows) the batched GEMV, anything longer (a prompt) the GEMM.
       Value mVal = getValueOrCreateConstantIndexOp(rewriter, loc, m);
-      std::function<Value(int64_t)> dispatch = [&](int64_t rows) -> Value {
-        if (rows > gemvMaxRows)
-          return buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling,
-                                 prologue);
-        Value count = arith::ConstantIndexOp::create(rewriter, loc, rows);
-        Value match = arith::CmpIOp::create(
-            rewriter, loc, arith::CmpIPredicate::eq, mVal, count);
+      auto rowsAtMost = [&](arith::CmpIPredicate pred, int64_t rows) {
+        return arith::CmpIOp::create(
+            rewriter, loc, pred, mVal,
+            arith::ConstantIndexOp::create(rewriter, loc, rows));
+      };
+      auto branch = [&](Value cond, function_ref<Value()> thenFn,
+                        function_ref<Value()> elseFn) -> Value {
         auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{out.getType()},
-                                      match, /*withElseRegion=*/true);
+                                      cond, /*withElseRegion=*/true);
         OpBuilder::InsertionGuard g(rewriter);
         rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        scf::YieldOp::create(rewriter, loc, gemv(rows));
+        scf::YieldOp::create(rewriter, loc, thenFn());
         rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        scf::YieldOp::create(rewriter, loc, dispatch(rows + 1));
+        scf::YieldOp::create(rewriter, loc, elseFn());
         return ifOp.getResult(0);
       };
-      y = dispatch(1);
+      auto gemm = [&]() -> Value {
+        return buildLinearGemm(rewriter, loc, x, w, out, epilogue, tiling,
+                               prologue);
+      };
+      auto batch = [&]() -> Value {
+        if (gemvBatchMaxRows <= 1)
+          return gemm();
+        return branch(
+            rowsAtMost(arith::CmpIPredicate::ule, gemvBatchMaxRows),
+            [&]() -> Value {
+              return buildLinearGemvBatch(rewriter, loc, normalized(m), w, out,
+                                          gemvMaxRows, epilogue, tiling);
+            },
+            gemm);
+      };
+      y = branch(
+          rowsAtMost(arith::CmpIPredicate::eq, 1),
+          [&]() -> Value {
+            return buildLinearGemv(rewriter, loc,
+                                   normalized(rewriter.getIndexAttr(1)), w, out,
+                                   1, epilogue, tiling);
+          },
+          batch);
     }
 
     y = expandRows(rewriter, loc, y, rootType, op.getInput());

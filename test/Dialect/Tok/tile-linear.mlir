@@ -90,10 +90,11 @@ func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32
 
 // -----
 
-// Dynamic rows (M = B·S): 1 to 4 rows at run time take the GEMV copy for
-// that row count, more the GEMM, whose rows are split into chunks of at least
-// 64 (multiples of 8) for the threads, with 4-, 2- and 1-row tiles under
-// run-time conditions.
+// Dynamic rows (M = B·S): one row at run time takes the one-row GEMV, 2 to
+// 16 rows (a decode batch) the batched GEMV (per group of W rows, chunks of
+// 4 rows of x, then a copy for the 1 to 3 remaining rows), more the GEMM,
+// whose rows are split into chunks of at least 64 (multiples of 8) for the
+// threads, with 4-, 2- and 1-row tiles under run-time conditions.
 
 // CHECK-LABEL: func.func @linear_dynamic_rows_f32
 // CHECK-SAME:    %[[X:.*]]: tensor<?x256xf32>
@@ -104,17 +105,24 @@ func.func @linear_gemv_bias_f32(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32
 // CHECK:             %{{.*}}:8 = scf.for
 // CHECK:             vector.reduction <add>
 // CHECK:         } else {
-// CHECK:           %[[TWO:.*]] = arith.cmpi eq, %[[M]], %{{.*}} : index
-// CHECK:           scf.if %[[TWO]] -> (tensor<?x512xf32>) {
-// CHECK:             %{{.*}}:16 = scf.for
-// CHECK:           arith.cmpi eq, %[[M]], %{{.*}} : index
-// CHECK:           arith.cmpi eq, %[[M]], %{{.*}} : index
+// CHECK:           %[[BATCH:.*]] = arith.cmpi ule, %[[M]], %{{.*}} : index
+// CHECK:           scf.if %[[BATCH]] -> (tensor<?x512xf32>) {
+// CHECK:             scf.forall (%{{.*}}) in (8)
+// CHECK:               scf.for {{.*}} -> (tensor<?x?xf32>) {
+// CHECK:                 scf.for {{.*}} -> (tensor<?x?xf32>) {
+// CHECK:                   %{{.*}}:16 = scf.for
+// CHECK:                 arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK:                 %{{.*}}:4 = scf.for
+// CHECK:                 arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK:                 %{{.*}}:8 = scf.for
+// CHECK:                 arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK:                 %{{.*}}:12 = scf.for
 // CHECK:           } else {
-// CHECK:           scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
-// CHECK:             memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
-// CHECK:             arith.andi %{{.*}}, %{{.*}} : index
-// CHECK:             scf.if
-// CHECK:               scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
+// CHECK:               memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
+// CHECK:               arith.andi %{{.*}}, %{{.*}} : index
+// CHECK:               scf.if
+// CHECK:                 scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 func.func @linear_dynamic_rows_f32(%x: tensor<?x256xf32>, %w: tensor<512x256xf32>) -> tensor<?x512xf32> {
   %y = tok.linear %x, %w : (tensor<?x256xf32>, tensor<512x256xf32>) -> tensor<?x512xf32>
   return %y : tensor<?x512xf32>
