@@ -6,9 +6,14 @@
 
 #include "CompilerImpl.h"
 
+#include "tokamak/runtime/Artifact.h"
+#include "tokamak/runtime/OutputFiles.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -17,8 +22,14 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
 
 using namespace mlir;
 
@@ -46,9 +57,19 @@ createTargetMachine(const CompileOptions &options) {
   return builder->createTargetMachine();
 }
 
+/// Runs LLVM's optimization pipeline of `options.optLevel` on `llvmModule`.
+static llvm::Error optimizeModule(llvm::Module &llvmModule,
+                                  const CompileOptions &options,
+                                  llvm::TargetMachine *tm) {
+  auto transformer =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm);
+  return transformer(&llvmModule);
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
-                            const CompileOptions &options, StringRef metadata) {
+                            const CompileOptions &options, StringRef metadata,
+                            bool optimize) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
@@ -65,14 +86,13 @@ Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
         llvm::GlobalValue::ExternalLinkage, text, "_tok_metadata");
     global->setVisibility(llvm::GlobalValue::DefaultVisibility);
   }
-  auto transformer =
-      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
-  if (llvm::Error err = transformer(llvmModule.get()))
-    return std::move(err);
+  if (optimize)
+    if (llvm::Error err = optimizeModule(*llvmModule, options, tm->get()))
+      return std::move(err);
   return llvmModule;
 }
 
-/// A temporary file next to `path`, removed on destruction unless kept.
+/// A scratch file next to `path`, removed on destruction.
 namespace {
 class TempFile {
 public:
@@ -81,16 +101,27 @@ public:
     model += ".tmp-%%%%%%";
     model += suffix;
     llvm::sys::fs::createUniquePath(model, name, /*MakeAbsolute=*/false);
+    // A crash (a signal) must not leave the file behind either.
+    llvm::sys::RemoveFileOnSignal(name);
   }
   ~TempFile() {
-    if (!name.empty())
-      llvm::sys::fs::remove(name);
+    if (name.empty())
+      return;
+    llvm::sys::fs::remove(name);
+    llvm::sys::DontRemoveFileOnSignal(name);
   }
+  TempFile(TempFile &&other) : name(std::move(other.name)) {
+    other.name.clear();
+  }
+  TempFile(const TempFile &) = delete;
+  TempFile &operator=(const TempFile &) = delete;
+  TempFile &operator=(TempFile &&) = delete;
   StringRef path() const { return name; }
   /// Moves the file to `dest`.
   llvm::Error commit(StringRef dest) {
     if (std::error_code ec = llvm::sys::fs::rename(name, dest))
       return makeError("cannot write '" + dest + "': " + ec.message());
+    llvm::sys::DontRemoveFileOnSignal(name);
     name.clear();
     return llvm::Error::success();
   }
@@ -121,40 +152,161 @@ static llvm::Error writeObject(llvm::Module &llvmModule,
   return llvm::Error::success();
 }
 
-/// Lowers a tensor-level module to an object file at `objPath` with its
+/// Lowers a tensor-level module to LLVM IR, not yet optimized, with its
 /// metadata embedded.
-static llvm::Error compileToObject(Compiler &compiler, ModuleOp module,
-                                   const CompileOptions &options,
-                                   StringRef objPath) {
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+lowerToLLVMIR(Compiler &compiler, ModuleOp module,
+              const CompileOptions &options, llvm::LLVMContext &llvmContext) {
   auto metadata = compiler.describe(module, options);
   if (!metadata)
     return metadata.takeError();
   CompileOptions full = options;
   full.compileTo = Phase::LLVM;
   if (llvm::Error err = compiler.lower(module, full))
-    return err;
+    return std::move(err);
+  return compiler.translateToLLVMIR(module, llvmContext, full, *metadata,
+                                    /*optimize=*/false);
+}
+
+/// Lowers a tensor-level module to one object file at `objPath`.
+static llvm::Error compileToObject(Compiler &compiler, ModuleOp module,
+                                   const CompileOptions &options,
+                                   StringRef objPath) {
   llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      compiler.translateToLLVMIR(module, llvmContext, full, *metadata);
+  auto llvmModule = lowerToLLVMIR(compiler, module, options, llvmContext);
   if (!llvmModule)
     return llvmModule.takeError();
-  return writeObject(**llvmModule, full, objPath);
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  if (llvm::Error err = optimizeModule(**llvmModule, options, tm->get()))
+    return err;
+  return writeObject(**llvmModule, options, objPath);
+}
+
+/// How many parts the LLVM module of a model is optimized and compiled in,
+/// in parallel: one per hardware thread (at most 8), with at least 4 defined
+/// functions (kernels, OpenMP bodies) per part.
+static unsigned countPartitions(const llvm::Module &llvmModule) {
+  unsigned defined = 0;
+  for (const llvm::Function &fn : llvmModule)
+    defined += !fn.isDeclaration();
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp(defined / 4, 1u, std::min(threads, 8u));
+}
+
+/// Lowers a tensor-level module to object files next to `path`, one per
+/// partition: LLVM's optimization and code generation are most of a model's
+/// compile time and run per partition on threads of their own. The module
+/// is split by llvm::SplitModule (local symbols become hidden globals); each
+/// part moves into an LLVMContext of its own as bitcode. Cross-part inlining
+/// is lost, which costs nothing here: the kernels call no small functions
+/// of their own (the MLIR pipeline inlined them) and OpenMP bodies are only
+/// called through the runtime.
+static llvm::Expected<std::vector<TempFile>>
+compileToObjects(Compiler &compiler, ModuleOp module,
+                 const CompileOptions &options, StringRef path) {
+  std::vector<TempFile> objects;
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = lowerToLLVMIR(compiler, module, options, llvmContext);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  unsigned parts = countPartitions(**llvmModule);
+  if (parts <= 1) {
+    auto tm = createTargetMachine(options);
+    if (!tm)
+      return tm.takeError();
+    if (llvm::Error err = optimizeModule(**llvmModule, options, tm->get()))
+      return std::move(err);
+    objects.emplace_back(path, ".o");
+    if (llvm::Error err =
+            writeObject(**llvmModule, options, objects.back().path()))
+      return std::move(err);
+    return std::move(objects);
+  }
+
+  std::vector<llvm::SmallVector<char, 0>> bitcode;
+  llvm::SplitModule(
+      **llvmModule, parts,
+      [&](std::unique_ptr<llvm::Module> part) {
+        llvm::SmallVector<char, 0> &buffer = bitcode.emplace_back();
+        llvm::raw_svector_ostream os(buffer);
+        llvm::WriteBitcodeToFile(*part, os);
+      },
+      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  llvmModule->reset();
+
+  std::vector<std::string> errors(bitcode.size());
+  for (size_t i = 0; i < bitcode.size(); ++i)
+    objects.emplace_back(path, ".o");
+  auto compilePart = [&](size_t i) {
+    llvm::LLVMContext context;
+    llvm::MemoryBufferRef buffer(
+        StringRef(bitcode[i].data(), bitcode[i].size()), "part");
+    llvm::Error err = [&]() -> llvm::Error {
+      auto part = llvm::parseBitcodeFile(buffer, context);
+      if (!part)
+        return part.takeError();
+      auto tm = createTargetMachine(options);
+      if (!tm)
+        return tm.takeError();
+      if (llvm::Error err = optimizeModule(**part, options, tm->get()))
+        return err;
+      return writeObject(**part, options, objects[i].path());
+    }();
+    if (err)
+      errors[i] = llvm::toString(std::move(err));
+  };
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < bitcode.size(); ++i)
+    workers.emplace_back(compilePart, i);
+  compilePart(0);
+  for (std::thread &worker : workers)
+    worker.join();
+  for (const std::string &error : errors)
+    if (!error.empty())
+      return makeError(error);
+  return std::move(objects);
+}
+
+/// The temporary file to write output `path` to (see rt::OutputFiles: a
+/// device or FIFO is written into, a symbolic link's target replaced).
+static llvm::Expected<std::string> addOutput(rt::OutputFiles &outputs,
+                                             StringRef path) {
+  rt::StatusOr<std::string> temp = outputs.add(path.str());
+  if (!temp.ok())
+    return makeError(temp.status().message());
+  return *temp;
+}
+
+static llvm::Error commitOutputs(rt::OutputFiles &outputs) {
+  if (rt::Status status = outputs.commit(); status.failed())
+    return makeError(status.message());
+  return llvm::Error::success();
 }
 
 llvm::Error Compiler::emitObject(ModuleOp module, const CompileOptions &options,
                                  StringRef path) {
-  TempFile obj(path, ".o");
-  if (llvm::Error err = compileToObject(*this, module, options, obj.path()))
+  rt::OutputFiles outputs;
+  auto obj = addOutput(outputs, path);
+  if (!obj)
+    return obj.takeError();
+  if (llvm::Error err = compileToObject(*this, module, options, *obj))
     return err;
-  return obj.commit(path);
+  return commitOutputs(outputs);
 }
 
 llvm::Error Compiler::emitArtifact(ModuleOp module,
                                    const CompileOptions &options,
                                    StringRef path) {
-  TempFile obj(path, ".o");
-  if (llvm::Error err = compileToObject(*this, module, options, obj.path()))
-    return err;
+  // The output's path is checked before compiling.
+  rt::OutputFiles outputs;
+  auto lib = addOutput(outputs, path);
+  if (!lib)
+    return lib.takeError();
+  auto objects = compileToObjects(*this, module, options, *lib);
+  if (!objects)
+    return objects.takeError();
 
   // Link the object into a shared library with the LLVM toolchain's clang
   // driver and lld.
@@ -162,26 +314,31 @@ llvm::Error Compiler::emitArtifact(ModuleOp module,
   if (!clang)
     return makeError("cannot find clang in " TOKAMAK_LLVM_BINDIR
                      " to link the artifact");
-  TempFile lib(path, ".so");
   // Parallel loops call the LLVM OpenMP runtime: libomp is looked up beside
   // the artifact first ($ORIGIN, so a bundle can carry its own copy), then in
   // the LLVM installation. --as-needed drops it for serial code.
-  llvm::SmallVector<StringRef> args = {
-      *clang, "-shared", "-fuse-ld=lld", "-o", lib.path(), obj.path(),
-      "-L" TOKAMAK_LLVM_LIBDIR,
-      // Libcalls for conversions the target has no instruction for (f32 ->
-      // bf16 without AVX512-BF16) come from compiler-rt's builtins, linked
-      // statically: the artifact needs nothing at load time that the JIT
-      // does not also provide.
-      TOKAMAK_COMPILER_RT_BUILTINS, "-Wl,--as-needed", "-lomp", "-lm",
-      "-Wl,-rpath,$ORIGIN:" TOKAMAK_LLVM_LIBDIR};
+  llvm::SmallVector<StringRef> args = {*clang, "-shared", "-fuse-ld=lld", "-o",
+                                       *lib};
+  for (const TempFile &object : *objects)
+    args.push_back(object.path());
+  args.append({"-L" TOKAMAK_LLVM_LIBDIR,
+               // Libcalls for conversions the target has no instruction for
+               // (f32 -> bf16 without AVX512-BF16) come from compiler-rt's
+               // builtins, linked statically: the artifact needs nothing at
+               // load time that the JIT does not also provide.
+               TOKAMAK_COMPILER_RT_BUILTINS, "-Wl,--as-needed", "-lomp", "-lm",
+               "-Wl,-rpath,$ORIGIN:" TOKAMAK_LLVM_LIBDIR});
   std::string errMsg;
   int rc =
       llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &errMsg);
   if (rc != 0)
     return makeError("linking the artifact failed" +
                      (errMsg.empty() ? "" : ": " + errMsg));
-  return lib.commit(path);
+  // The seal ties the metadata to the code: the runtime loads only an
+  // artifact whose bytes are the ones written here.
+  if (rt::Status sealed = rt::sealArtifact(*lib); sealed.failed())
+    return makeError(sealed.message());
+  return commitOutputs(outputs);
 }
 
 } // namespace tokamak

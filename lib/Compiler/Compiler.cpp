@@ -25,11 +25,72 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <optional>
 
 using namespace mlir;
 
 namespace tokamak {
+
+/// Deeper nesting of brackets in the input text (attributes, types, regions)
+/// is refused: the parser, the verifier and the passes recurse once per
+/// level or more.
+static constexpr int64_t kMaxNestingDepth = 1000;
+
+/// The stack of the thread that parses and compiles; the main thread's
+/// (often 8 MiB) is too small for IR nested hundreds of levels deep.
+static constexpr unsigned kCompilerStackSize = 512u << 20;
+
+/// The largest tensor, in bytes, and the largest dim that the compiled code
+/// can index (sizes and offsets are i64, some kernels compute in i32).
+static constexpr int64_t kMaxTensorBytes = int64_t(1) << 47;
+static constexpr int64_t kMaxDimSize = std::numeric_limits<int32_t>::max();
+
+template <typename Fn> auto runOnLargeStack(Fn &&fn) -> decltype(fn()) {
+  std::optional<decltype(fn())> result;
+  llvm::thread worker(std::optional<unsigned>(kCompilerStackSize),
+                      [&] { result.emplace(fn()); });
+  worker.join();
+  return std::move(*result);
+}
+
+/// The deepest nesting of (), [], {} and <> in `text` (outside strings and
+/// comments; `->` is no bracket), and where it first exceeds `limit`.
+static std::pair<int64_t, const char *> getNestingDepth(StringRef text,
+                                                        int64_t limit) {
+  int64_t depth = 0, deepest = 0;
+  const char *where = nullptr;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < text.size() && text[i + 1] == '>') {
+      ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > deepest) {
+        deepest = depth;
+        if (deepest == limit + 1)
+          where = text.data() + i;
+      }
+    } else if ((c == ')' || c == ']' || c == '}' || c == '>') && depth > 0) {
+      --depth;
+    }
+  }
+  return {deepest, where};
+}
 
 Compiler::Impl::Impl() : diagStream(diagText) {
   llvm::InitializeNativeTarget();
@@ -91,15 +152,72 @@ Compiler::importModel(StringRef directory) {
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 Compiler::Impl::parse(std::unique_ptr<llvm::MemoryBuffer> buffer) {
-  StringRef name = buffer->getBufferIdentifier();
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
-  if (!module)
-    return takeError(("cannot parse " + name).str());
-  if (failed(verify(*module)))
-    return takeError(("'" + name + "' does not verify").str());
-  return module;
+  std::string name = buffer->getBufferIdentifier().str();
+  auto [depth, where] = getNestingDepth(buffer->getBuffer(), kMaxNestingDepth);
+  unsigned id = sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (depth > kMaxNestingDepth) {
+    auto [line, column] =
+        sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(where), id);
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+            ": error: brackets nested " + std::to_string(depth) +
+            " deep; at most " + std::to_string(kMaxNestingDepth) +
+            " levels are supported");
+  }
+  return runOnLargeStack([&]() -> llvm::Expected<OwningOpRef<ModuleOp>> {
+    ParserConfig config(&context);
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
+    if (!module)
+      return takeError("cannot parse " + name);
+    if (failed(verify(*module)))
+      return takeError("'" + name + "' does not verify");
+    return module;
+  });
+}
+
+/// Refuses tensors and memrefs whose static sizes the compiled code cannot
+/// index: a dim above kMaxDimSize or more than kMaxTensorBytes in all.
+static LogicalResult verifyStaticSizes(ModuleOp module) {
+  auto check = [](Operation *op, Type type, StringRef what) -> LogicalResult {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!shaped || !shaped.hasRank())
+      return success();
+    unsigned bits = shaped.getElementType().isIntOrIndexOrFloat()
+                        ? shaped.getElementType().getIntOrFloatBitWidth()
+                        : 64;
+    int64_t bytes = std::max<int64_t>(1, (bits + 7) / 8);
+    bool overflow = false;
+    for (int64_t dim : shaped.getShape()) {
+      if (ShapedType::isDynamic(dim))
+        continue;
+      if (dim > kMaxDimSize)
+        return op->emitOpError()
+               << what << " type " << type << " has a dim of " << dim
+               << "; dims of at most " << kMaxDimSize << " are supported";
+      if (dim != 0 && bytes > kMaxTensorBytes / dim)
+        overflow = true;
+      else
+        bytes *= dim;
+    }
+    if (overflow || bytes > kMaxTensorBytes)
+      return op->emitOpError()
+             << what << " type " << type << " needs more than 2^47 bytes";
+    return success();
+  };
+  WalkResult result = module.walk([&](Operation *op) {
+    for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+      if (failed(check(op, type, "result " + std::to_string(i))))
+        return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          if (failed(check(op, arg.getType(),
+                           "argument " + std::to_string(arg.getArgNumber()))))
+            return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
 }
 
 /// The metadata spelling of a tensor element type, or "" if unsupported.
@@ -219,12 +337,16 @@ llvm::Error Compiler::lower(ModuleOp module, const CompileOptions &options) {
   const llvm::MCSubtargetInfo *sti = (*tm)->getMCSubtargetInfo();
   bool avx512 = sti->checkFeatures("+avx512f");
   bool nativeBf16 = sti->checkFeatures("+avx512bf16");
+  if (failed(verifyStaticSizes(module)))
+    return impl->takeError("compilation failed");
   PassManager pm(&impl->context);
   buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs, avx512,
                    nativeBf16);
-  if (failed(pm.run(module)))
-    return impl->takeError("compilation failed");
-  return llvm::Error::success();
+  return runOnLargeStack([&]() -> llvm::Error {
+    if (failed(pm.run(module)))
+      return impl->takeError("compilation failed");
+    return llvm::Error::success();
+  });
 }
 
 } // namespace tokamak

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -62,12 +63,19 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
     return;
 
   // tok-opt: canonicalize and fold at the tok level.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
   if (last == Phase::TokOpt)
     return;
 
   // tiling: tok ops to linalg/scf on tensors.
+  // Sizes the verifiers could not check (dynamic dims) and index values
+  // (slots, block ids, lens) are checked at run time (issue 13); this must
+  // see the tok ops before they are lowered.
+  pm.addPass(createInsertRuntimeChecks());
   // tok-tile-attention (issue 4): attention and paged attention to
   // FlashAttention-style tiles (online softmax, mask-aware key-block loops,
   // split-KV decode); the ops it leaves take the reference lowering below.
@@ -89,14 +97,18 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
       tok::createTileSelectiveScan(selectiveScanOptions));
   pm.addNestedPass<func::FuncOp>(tok::createTileConv1d());
   pm.addPass(createConvertTokToLinalg());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   if (last == Phase::Tiling)
     return;
 
-  // fusion: elementwise producers into their consumers.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  // fusion: elementwise producers into their consumers (not into consumers
+  // that broadcast them: issue 14).
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createFuseElementwise());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
   if (last == Phase::Fusion)
     return;
 
@@ -110,7 +122,7 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   // Private functions (the layers a model calls once per layer) report
   // whether they own their results, so callers free each buffer after its
@@ -124,27 +136,32 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
     return;
 
   // llvm: vector and math lowering, loops, scf.forall to OpenMP, then every
-  // dialect to LLVM.
-  pm.addPass(createApproximateMath());
-  // f32 -> bf16 without AVX512-BF16 would otherwise call compiler-rt's
-  // __truncsfbf2, which neither the JIT nor an artifact resolves.
-  if (!nativeBf16)
-    pm.addPass(createExpandBF16Conversions());
-  pm.addPass(createExpandStridedCopies());
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createConvertVectorToSCFPass(
-      VectorTransferToSCFOptions().enableFullUnroll()));
-  pm.addPass(memref::createFoldMemRefAliasOpsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  // Threads: scf.forall -> scf.parallel -> omp.parallel + omp.wsloop. The
-  // memref conversion must follow immediately: later passes cannot handle
-  // the memref.alloca_scope that the OpenMP conversion introduces.
-  pm.addPass(createForallToParallelLoopPass());
+  // dialect to LLVM. Passes that only look inside a function run nested on
+  // each function, so the functions of a model (its layer kinds, the
+  // session functions) are lowered on parallel threads.
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createApproximateMath());
+    // f32 -> bf16 without AVX512-BF16 would otherwise call compiler-rt's
+    // __truncsfbf2, which neither the JIT nor an artifact resolves.
+    if (!nativeBf16)
+      fpm.addPass(createExpandBF16Conversions());
+    fpm.addPass(createExpandStridedCopies());
+    fpm.addPass(vector::createLowerVectorMultiReductionPass());
+    fpm.addPass(createConvertLinalgToLoopsPass());
+    fpm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
+    fpm.addPass(memref::createFoldMemRefAliasOpsPass());
+    fpm.addPass(memref::createExpandStridedMetadataPass());
+    fpm.addPass(createLowerAffinePass());
+    // Threads: scf.forall -> scf.parallel -> omp.parallel + omp.wsloop.
+    fpm.addPass(createForallToParallelLoopPass());
+  }
+  // The memref conversion must follow the OpenMP conversion immediately:
+  // later passes cannot handle the memref.alloca_scope it introduces.
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createSCFToControlFlowPass());
+  pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
   // x86vector ops (AVX-512 intrinsics that kernels emit only when the
@@ -155,17 +172,20 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   vectorToLLVM.vectorTransposeLowering =
       vector::VectorTransposeLowering::Shuffle16x16;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createArithToLLVMConversionPass());
+    fpm.addPass(createConvertIndexToLLVMPass());
+  }
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
 }
 
 void registerTokamakPipelines() {

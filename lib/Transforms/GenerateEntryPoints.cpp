@@ -5,6 +5,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/Transforms/Passes.h"
+#include "tokamak/Transforms/RuntimeChecks.h"
+#include "tokamak/Transforms/RuntimeErrors.h"
+
+#include "dialects/Tok/IR/Verification.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/IR/Builders.h"
@@ -43,6 +47,69 @@ static Value loadArgPointer(OpBuilder &b, Location loc, Value args,
   return LLVM::LoadOp::create(b, loc, ptr, slot);
 }
 
+/// The i64 size {argument, dim} (or the constant {-1, size}) of a check.
+static Value getCheckedSize(OpBuilder &b, Location loc,
+                            ArrayRef<Value> descriptors,
+                            const std::array<int64_t, 2> &ref) {
+  if (ref[0] < 0)
+    return arith::ConstantIntOp::create(b, loc, ref[1], 64);
+  return LLVM::ExtractValueOp::create(b, loc, descriptors[ref[0]],
+                                      ArrayRef<int64_t>{3, ref[1]});
+}
+
+/// Emits `check` on the argument sizes: records its message and returns
+/// false (i1) when it fails.
+static Value emitShapeCheck(OpBuilder &b, Location loc,
+                            ArrayRef<Value> descriptors,
+                            const tokamak::TracedShapeCheck &check) {
+  using P = arith::CmpIPredicate;
+  Value lhs = getCheckedSize(b, loc, descriptors, check.lhs);
+  Value rhs = getCheckedSize(b, loc, descriptors, check.rhs);
+  auto c = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+  };
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, loc, p, l, r).getResult();
+  };
+  Value ok;
+  switch (static_cast<tok::RuntimeShapeCheck::Kind>(check.kind)) {
+  case tok::RuntimeShapeCheck::Kind::Equal:
+    ok = cmp(P::eq, lhs, rhs);
+    break;
+  case tok::RuntimeShapeCheck::Kind::Multiple: {
+    Value positive = cmp(P::sgt, rhs, c(0));
+    Value divisor = arith::SelectOp::create(b, loc, positive, rhs, c(1));
+    Value rem = arith::RemSIOp::create(b, loc, lhs, divisor);
+    ok = arith::AndIOp::create(b, loc, positive, cmp(P::eq, rem, c(0)));
+    break;
+  }
+  case tok::RuntimeShapeCheck::Kind::AtLeast:
+    ok = cmp(P::sge, lhs, rhs);
+    break;
+  case tok::RuntimeShapeCheck::Kind::OneOrEqual:
+    ok = arith::OrIOp::create(b, loc, cmp(P::eq, lhs, c(1)),
+                              cmp(P::eq, lhs, rhs));
+    break;
+  case tok::RuntimeShapeCheck::Kind::Even:
+    ok = cmp(P::eq, arith::RemSIOp::create(b, loc, lhs, c(2)), c(0));
+    break;
+  }
+  if (!ok)
+    return arith::ConstantIntOp::create(b, loc, 1, 1);
+  SmallVector<Value> values;
+  for (const auto &ref : check.values)
+    values.push_back(getCheckedSize(b, loc, descriptors, ref));
+  Value failed = arith::XOrIOp::create(
+      b, loc, ok, arith::ConstantIntOp::create(b, loc, 1, 1));
+  auto ifOp = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  tokamak::emitRecordError(
+      b, loc, b.getBlock()->getParentOp()->getParentOfType<ModuleOp>(),
+      check.format, values);
+  return ok;
+}
+
 static LogicalResult generateEntryPoint(func::FuncOp fn) {
   FunctionType type = fn.getFunctionType();
   for (auto [kind, types] : {std::pair{"argument", type.getInputs()},
@@ -53,6 +120,22 @@ static LogicalResult generateEntryPoint(func::FuncOp fn) {
         return fn.emitOpError("cannot export ")
                << kind << " " << i << " of type " << t
                << ": public functions take and return ranked tensors";
+    }
+  }
+
+  FailureOr<SmallVector<tokamak::TracedShapeCheck>> checks =
+      tokamak::getRuntimeShapeChecks(fn);
+  if (failed(checks))
+    return failure();
+  for (const tokamak::TracedShapeCheck &check : *checks) {
+    SmallVector<std::array<int64_t, 2>> refs = {check.lhs, check.rhs};
+    refs.append(check.values.begin(), check.values.end());
+    for (const std::array<int64_t, 2> &ref : refs) {
+      if (ref[0] >= 0 &&
+          (ref[1] < 0 ||
+           ref[1] >= cast<MemRefType>(type.getInput(ref[0])).getRank()))
+        return fn.emitOpError("malformed ")
+               << tokamak::kRuntimeChecksAttr << " attribute";
     }
   }
 
@@ -67,14 +150,30 @@ static LogicalResult generateEntryPoint(func::FuncOp fn) {
   b.setInsertionPointToStart(body);
   Value args = body->getArgument(0);
 
-  SmallVector<Value> operands;
+  tokamak::emitClearError(b, loc);
+  SmallVector<Value> operands, descriptors;
   for (auto [i, t] : llvm::enumerate(type.getInputs())) {
     auto memref = cast<MemRefType>(t);
     Value descPtr = loadArgPointer(b, loc, args, i);
     Value desc =
         LLVM::LoadOp::create(b, loc, getDescriptorType(memref), descPtr);
+    descriptors.push_back(desc);
     operands.push_back(
         UnrealizedConversionCastOp::create(b, loc, memref, desc).getResult(0));
+  }
+
+  // The sizes the function's tok ops need to agree; the function runs only
+  // when all hold.
+  Value allOk;
+  for (const tokamak::TracedShapeCheck &check : *checks) {
+    Value ok = emitShapeCheck(b, loc, descriptors, check);
+    allOk = allOk ? arith::AndIOp::create(b, loc, allOk, ok).getResult() : ok;
+  }
+  std::optional<OpBuilder::InsertPoint> afterCall;
+  if (allOk) {
+    auto ifOp = scf::IfOp::create(b, loc, allOk, /*withElseRegion=*/false);
+    afterCall = b.saveInsertionPoint();
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
   }
   auto call = func::CallOp::create(b, loc, fn, operands);
   int64_t numInputs = type.getNumInputs();
@@ -85,6 +184,22 @@ static LogicalResult generateEntryPoint(func::FuncOp fn) {
                      .getResult(0);
     Value outPtr = loadArgPointer(b, loc, args, numInputs + j);
     LLVM::StoreOp::create(b, loc, desc, outPtr);
+  }
+  if (afterCall)
+    b.restoreInsertionPoint(*afterCall);
+
+  // An error recorded by the checks or the kernels goes to the error slot,
+  // args[numInputs + numResults], which is written only then.
+  Value message = tokamak::emitRecordedError(b, loc);
+  Value null = LLVM::ZeroOp::create(b, loc, ptr);
+  Value failed =
+      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, message, null);
+  auto report = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&report.getThenRegion().front());
+    Value slot = loadArgPointer(b, loc, args, numInputs + type.getNumResults());
+    LLVM::StoreOp::create(b, loc, message, slot);
   }
   func::ReturnOp::create(b, loc);
   // The entry is the function's only way in: with internal linkage LLVM

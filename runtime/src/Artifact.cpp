@@ -5,20 +5,33 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/Artifact.h"
+
+#include "ElfImage.h"
 #include "tokamak/runtime/HostCpu.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <climits>
+#include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <set>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace tokamak::rt;
 using nlohmann::json;
 
 namespace {
+
+/// `value` as JSON text for an error message: invalid UTF-8 replaced,
+/// bytes that are not printable escaped.
+std::string printableJson(const json &value) {
+  return printableBytes(
+      value.dump(-1, ' ', false, json::error_handler_t::replace));
+}
 
 const char *describe(const json &value) {
   switch (value.type()) {
@@ -99,7 +112,7 @@ StatusOr<TensorSignature> parseSignature(const json &value,
                                   : dim.get<int64_t>() >= kDynamicDim);
     if (!valid)
       return Status::error(field + ": expected a size or -1 (dynamic), got " +
-                           dim.dump());
+                           printableJson(dim));
     signature.shape.push_back(dim.get<int64_t>());
   }
   return signature;
@@ -171,7 +184,7 @@ StatusOr<ModelInfo> parseModel(const json &value) {
     if (!(*v)->is_number_integer() || (*v)->get<int64_t>() <= 0)
       return Status::error(std::string("model.") + key +
                            ": expected a positive integer, got " +
-                           (*v)->dump());
+                           printableJson(**v));
     out = (*v)->get<int64_t>();
     return Status::success();
   };
@@ -202,7 +215,7 @@ StatusOr<ModelInfo> parseModel(const json &value) {
     model.bosTokenId = tokenId(*b);
     if (!model.bosTokenId)
       return Status::error("model.bos_token_id: expected a token id, got " +
-                           b->dump());
+                           printableJson(*b));
   }
   if (auto e = value.find("eos_token_ids"); e != value.end()) {
     if (!e->is_array())
@@ -211,7 +224,7 @@ StatusOr<ModelInfo> parseModel(const json &value) {
       std::optional<int32_t> t = tokenId(id);
       if (!t)
         return Status::error("model.eos_token_ids: expected token ids, got " +
-                             id.dump());
+                             printableJson(id));
       model.eosTokenIds.push_back(*t);
     }
   }
@@ -244,14 +257,15 @@ StatusOr<ModuleMetadata> parseRoot(const json &root) {
     return status;
   if (format != "tokamak-artifact")
     return Status::error("format: expected \"tokamak-artifact\", got \"" +
-                         format + "\"");
+                         printableBytes(format) + "\"");
   StatusOr<const json *> version = member(root, "", "version");
   if (!version.ok())
     return version.status();
   if (!(*version)->is_number_integer())
     return wrongType("version", "an integer", **version);
   if (**version != kMetadataVersion)
-    return Status::error("version: unsupported version " + (*version)->dump() +
+    return Status::error("version: unsupported version " +
+                         printableJson(**version) +
                          " (this runtime reads version " +
                          std::to_string(kMetadataVersion) + ")");
 
@@ -285,7 +299,13 @@ StatusOr<ModuleMetadata> parseRoot(const json &root) {
       return function.status();
     if (!names.insert(function->name).second)
       return Status::error(where + ".name: duplicate function '" +
-                           function->name + "'");
+                           printableBytes(function->name) + "'");
+    // The compiler names every entry after its function
+    // (GenerateEntryPoints); any other symbol is not an entry.
+    if (function->entry != kEntryPrefix + function->name)
+      return Status::error(where + ".entry: expected '" + kEntryPrefix +
+                           printableBytes(function->name) + "', got '" +
+                           printableBytes(function->entry) + "'");
     metadata.functions.push_back(std::move(*function));
   }
   if (auto model = root.find("model"); model != root.end()) {
@@ -325,7 +345,7 @@ tokamak::rt::parseModuleMetadata(std::string_view text) {
     if (reason.rfind("[json.exception.", 0) == 0 &&
         bracket != std::string::npos)
       reason = reason.substr(bracket + 2);
-    return Status::error("not valid JSON: " + reason);
+    return Status::error("not valid JSON: " + printableBytes(reason));
   } catch (const std::exception &error) {
     return Status::error(std::string("cannot parse JSON: ") + error.what());
   }
@@ -352,6 +372,123 @@ std::string tokamak::rt::printModuleMetadata(const ModuleMetadata &metadata) {
   return root.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+uint64_t tokamak::rt::artifactChecksum(std::string_view bytes) {
+  // Eight bytes per step, each folded in with a multiply and a shift; then
+  // a final avalanche. Detects any change, truncation or extension; it is
+  // not a cryptographic signature.
+  const uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
+  uint64_t hash = 0xcbf29ce484222325ull ^ bytes.size();
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, sizeof(word));
+    hash = (hash ^ word) * kMultiplier;
+    hash ^= hash >> 32;
+  }
+  for (; i < bytes.size(); ++i) {
+    hash = (hash ^ static_cast<unsigned char>(bytes[i])) * kMultiplier;
+    hash ^= hash >> 32;
+  }
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
+namespace {
+
+/// The seal tokamak-compile appends to an artifact: kSealMagic, the number
+/// of bytes before the seal, and their artifactChecksum, little-endian.
+constexpr char kSealMagic[8] = {'T', 'O', 'K', 'S', 'E', 'A', 'L', '1'};
+constexpr size_t kSealSize = 24;
+
+void putWord(std::string &out, uint64_t value) {
+  for (int i = 0; i < 8; ++i)
+    out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+uint64_t getWord(std::string_view bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i)
+    value |= uint64_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  return value;
+}
+
+/// Reads all of the regular file open as `fd` (whose size is `size`).
+StatusOr<std::string> readWhole(int fd, uint64_t size) {
+  if (Status fits = checkFitsInMemory(size, "reading the artifact");
+      fits.failed())
+    return fits;
+  std::string bytes;
+  try {
+    bytes.resize(static_cast<size_t>(size));
+  } catch (const std::bad_alloc &) {
+    return Status::error("out of memory reading " + std::to_string(size) +
+                         " bytes");
+  }
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      int err = errno;
+      return Status::fromErrno(err, "cannot read it");
+    }
+    if (got == 0)
+      break; // Shrank while read: the checks below see what is there.
+    done += static_cast<size_t>(got);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+const char *describeFileType(mode_t mode) {
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+} // namespace
+
+Status tokamak::rt::sealArtifact(const std::string &path) {
+  std::string what = "cannot seal '" + path + "'";
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return Status::fromErrno(err, what);
+  }
+  struct stat info;
+  StatusOr<std::string> bytes = Status::error(what + ": not a regular file");
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode))
+    bytes = readWhole(fd, static_cast<uint64_t>(info.st_size));
+  if (!bytes.ok()) {
+    ::close(fd);
+    return bytes.status().withContext(what);
+  }
+  std::string seal(kSealMagic, sizeof(kSealMagic));
+  putWord(seal, bytes->size());
+  putWord(seal, artifactChecksum(*bytes));
+  Status status;
+  if (::pwrite(fd, seal.data(), seal.size(),
+               static_cast<off_t>(bytes->size())) !=
+      static_cast<ssize_t>(seal.size())) {
+    int err = errno;
+    status = Status::fromErrno(err, what);
+  }
+  if (::close(fd) != 0 && status.ok()) {
+    int err = errno;
+    status = Status::fromErrno(err, what);
+  }
+  return status;
+}
+
 SharedLibraryExecutable::SharedLibraryExecutable(std::string path, void *handle,
                                                  ModuleMetadata metadata)
     : libraryPath(std::move(path)), handle(handle),
@@ -363,18 +500,103 @@ void *SharedLibraryExecutable::lookupEntry(const std::string &symbol) {
   return ::dlsym(handle, symbol.c_str());
 }
 
+StatusOr<ModuleMetadata>
+tokamak::rt::readArtifactMetadata(std::string_view bytes) {
+  // The seal first: without it nothing ties the metadata to the code.
+  bool sealed = bytes.size() >= kSealSize &&
+                std::memcmp(bytes.data() + bytes.size() - kSealSize, kSealMagic,
+                            sizeof(kSealMagic)) == 0;
+  std::string_view body =
+      sealed ? bytes.substr(0, bytes.size() - kSealSize) : bytes;
+  // The structure next, so that a truncated file says so.
+  StatusOr<detail::ElfImage> image = detail::ElfImage::parse(body);
+  if (!image.ok())
+    return image.status();
+  if (!sealed)
+    return Status::error(
+        "no tokamak checksum at its end: not written by tokamak-compile, or "
+        "changed since (strip, objcopy and patching remove it); compile it "
+        "again");
+  std::string_view seal = bytes.substr(body.size());
+  uint64_t length = getWord(seal.substr(8));
+  uint64_t checksum = getWord(seal.substr(16));
+  if (length != body.size() || checksum != artifactChecksum(body))
+    return Status::error(
+        "its checksum does not match its contents: the file was changed or "
+        "damaged after tokamak-compile wrote it; compile it again");
+
+  std::optional<detail::ElfImage::Symbol> symbol =
+      image->findSymbol(kMetadataSymbol);
+  if (!symbol || !symbol->defined)
+    return Status::error(std::string("has no ") + kMetadataSymbol +
+                         " symbol (not a tokamak artifact)");
+  std::optional<std::string_view> text =
+      image->bytesAt(symbol->value, symbol->size);
+  if (!text)
+    return Status::error(std::string(kMetadataSymbol) +
+                         " lies outside the file's loadable segments");
+  size_t nul = text->find('\0');
+  if (nul == std::string_view::npos)
+    return Status::error(std::string(kMetadataSymbol) +
+                         " is not NUL-terminated");
+  StatusOr<ModuleMetadata> metadata = parseModuleMetadata(text->substr(0, nul));
+  if (!metadata.ok())
+    return metadata.status().withContext("malformed metadata");
+  // Every entry the metadata names must be a function this library
+  // defines: an entry resolving to another library's symbol (`free`) would
+  // be called with the packed arguments.
+  for (size_t i = 0; i < metadata->functions.size(); ++i) {
+    const FunctionSignature &function = metadata->functions[i];
+    std::optional<detail::ElfImage::Symbol> entry =
+        image->findSymbol(function.entry);
+    if (!entry || !entry->defined || entry->type != STT_FUNC)
+      return Status::error("does not define the function '" +
+                           printableBytes(function.entry) +
+                           "', the entry of @" + printableBytes(function.name));
+  }
+  return metadata;
+}
+
 StatusOr<std::unique_ptr<SharedLibraryExecutable>>
 SharedLibraryExecutable::load(const std::string &path) {
-  std::string what = "artifact '" + path + "'";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) {
+  std::string what = "artifact '" + printableBytes(path) + "'";
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     int err = errno;
     if (err == ENOENT)
       return Status::error(what + " does not exist");
+    if (err == EISDIR)
+      return Status::error(what + " is a directory");
+    return Status::fromErrno(err, "cannot open " + what);
+  }
+  struct stat info;
+  if (::fstat(fd, &info) != 0) {
+    int err = errno;
+    ::close(fd);
     return Status::fromErrno(err, "cannot access " + what);
   }
-  if (S_ISDIR(info.st_mode))
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
     return Status::error(what + " is a directory");
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return Status::error(what + " is " + describeFileType(info.st_mode) +
+                         ", not a regular file");
+  }
+  StatusOr<std::string> bytes =
+      readWhole(fd, static_cast<uint64_t>(info.st_size));
+  ::close(fd);
+  if (!bytes.ok())
+    return bytes.status().withContext("cannot load " + what);
+  StatusOr<ModuleMetadata> metadata = readArtifactMetadata(*bytes);
+  if (!metadata.ok())
+    return metadata.status().withContext(what);
+  // Refuse code this CPU cannot execute before anything runs: dlopen runs
+  // the library's initializers.
+  if (Status runnable = checkHostCanRun(metadata->target); !runnable.ok())
+    return runnable.withContext(what);
 
   // Without a '/', dlopen would search the library path instead.
   std::string loadPath =
@@ -390,22 +612,10 @@ SharedLibraryExecutable::load(const std::string &path) {
     return Status::error("cannot load " + what +
                          " as a shared library: " + reason);
   }
-
-  const char *metadataText =
-      static_cast<const char *>(::dlsym(library.get(), kMetadataSymbol));
-  if (!metadataText)
-    return Status::error(what + " has no " + kMetadataSymbol +
-                         " symbol (not a tokamak artifact)");
-  StatusOr<ModuleMetadata> metadata = parseModuleMetadata(metadataText);
-  if (!metadata.ok())
-    return metadata.status().withContext(what + " has malformed metadata");
-  // Refuse code this CPU cannot execute before anything calls into it.
-  if (Status runnable = checkHostCanRun(metadata->target); !runnable.ok())
-    return runnable.withContext(what);
   for (const FunctionSignature &function : metadata->functions)
     if (!::dlsym(library.get(), function.entry.c_str()))
       return Status::error(what + " does not export '" + function.entry +
-                           "', the entry of @" + function.name);
+                           "', the entry of @" + printableBytes(function.name));
   return std::unique_ptr<SharedLibraryExecutable>(new SharedLibraryExecutable(
       path, library.release(), std::move(*metadata)));
 }

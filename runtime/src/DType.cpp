@@ -53,7 +53,18 @@ StatusOr<DType> tokamak::rt::parseDType(std::string_view name) {
   for (const DTypeInfo &entry : kDTypes)
     if (name == entry.name)
       return entry.dtype;
-  return Status::error("unknown element type '" + std::string(name) + "'");
+  return Status::error("unknown element type '" + printableBytes(name) + "'");
+}
+
+std::string tokamak::rt::dtypeNames() {
+  std::string names;
+  size_t count = sizeof(kDTypes) / sizeof(kDTypes[0]);
+  for (size_t i = 0; i < count; ++i)
+    names += std::string(i == 0           ? ""
+                         : i + 1 == count ? " or "
+                                          : ", ") +
+             kDTypes[i].name;
+  return names;
 }
 
 bool tokamak::rt::isFloatDType(DType dtype) {

@@ -214,7 +214,16 @@ tokamak::rt::invoke(Executable &executable, const std::string &function,
     args.push_back(descriptor.address());
   for (Descriptor &descriptor : resultDescriptors)
     args.push_back(descriptor.address());
+  // The error slot (docs/Artifacts.md): the entry stores a message there
+  // when a check of the compiled code fails.
+  const char *error = nullptr;
+  args.push_back(&error);
 
   reinterpret_cast<PackedEntry>(entry)(args.data());
-  return collectResults(*signature, inputs, resultDescriptors);
+  StatusOr<std::vector<HostTensor>> results =
+      collectResults(*signature, inputs, resultDescriptors);
+  // Any result buffers are freed with `results`.
+  if (error)
+    return Status::error(name + ": " + std::string(error));
+  return results;
 }

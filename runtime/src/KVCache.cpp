@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/KVCache.h"
+#include "tokamak/runtime/Tensor.h"
 
 #include <algorithm>
 #include <cstring>
@@ -47,10 +48,22 @@ StatusOr<HostKVPool> HostKVPool::create(const KVPoolShape &shape) {
       kElems * uint64_t(s.valueHeadDim) > limit / 4)
     return kvError("kv pool of ", s.numBlocks, " blocks of ", s.blockSize,
                    " rows is too large");
+  uint64_t keyBytes = kElems * s.headDim * dtypeSize(s.dtype);
+  uint64_t valueBytes = kElems * s.valueHeadDim * dtypeSize(s.dtype);
+  std::string what = "a kv pool of " + std::to_string(s.numBlocks) +
+                     " blocks of " + std::to_string(s.blockSize) + " rows";
+  if (Status fits = checkFitsInMemory(keyBytes + valueBytes, what);
+      fits.failed())
+    return fits;
   HostKVPool pool;
   pool.shp = s;
-  pool.keyBytes.assign(kElems * s.headDim * dtypeSize(s.dtype), 0);
-  pool.valueBytes.assign(kElems * s.valueHeadDim * dtypeSize(s.dtype), 0);
+  try {
+    pool.keyBytes.assign(keyBytes, 0);
+    pool.valueBytes.assign(valueBytes, 0);
+  } catch (const std::bad_alloc &) {
+    return kvError("out of memory allocating ", what, " (",
+                   keyBytes + valueBytes, " bytes)");
+  }
   return pool;
 }
 
@@ -114,7 +127,12 @@ StatusOr<std::shared_ptr<BlockAllocator>>
 BlockAllocator::create(int32_t numBlocks) {
   if (numBlocks < 0)
     return kvError("expected a non-negative block count, got ", numBlocks);
-  return std::make_shared<BlockAllocator>(numBlocks);
+  try {
+    return std::make_shared<BlockAllocator>(numBlocks);
+  } catch (const std::bad_alloc &) {
+    return kvError("out of memory allocating the free list of ", numBlocks,
+                   " blocks");
+  }
 }
 
 StatusOr<std::vector<int32_t>> BlockAllocator::allocate(int32_t n) {

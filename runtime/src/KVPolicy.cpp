@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
+#include <iterator>
 #include <numeric>
 #include <sstream>
 
@@ -67,7 +69,8 @@ Status checkFullHeads(const KVPolicy &policy, int32_t numKVHeads) {
 StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
   std::string text(spec);
   auto bad = [&](const auto &...why) {
-    return policyError("invalid kv policy '", text, "': ", why...);
+    return policyError("invalid kv policy '", printableBytes(text),
+                       "': ", why...);
   };
   KVPolicy policy;
   bool sawKind = false, sawSinks = false, sawObs = false, sawKernel = false,
@@ -82,6 +85,15 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
     if (key.empty())
       return bad("expected full, window=W[,sinks=S] or snapkv=BUDGET[,obs=O]"
                  "[,kernel=K][,pool=avg|max]");
+    static const char *const kKeys[] = {"full",  "window",    "snapkv",
+                                        "sinks", "obs",       "kernel",
+                                        "pool",  "full_heads"};
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+      return bad("unknown ", eq == std::string_view::npos ? "policy" : "key",
+                 " '", printableBytes(key),
+                 "' (the policies are full, window=W[,sinks=S] and "
+                 "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max], in lower "
+                 "case; window and snapkv also take full_heads=H1/H2/...)");
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
       return bad("'", key, "' given twice");
     seen.push_back(key);
@@ -103,7 +115,8 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
       else if (value == "max")
         policy.pooling = SnapKVPooling::Max;
       else
-        return bad("pool must be avg or max, got '", value, "'");
+        return bad("pool must be avg or max, got '", printableBytes(value),
+                   "'");
       sawPool = true;
       continue;
     }
@@ -112,7 +125,7 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
         int64_t head = 0;
         if (!parseCount(h, head) || head > INT32_MAX)
           return bad("expected full_heads=H1/H2/... with head indices, got '",
-                     value, "'");
+                     printableBytes(value), "'");
         policy.fullHeads.push_back(static_cast<int32_t>(head));
       }
       std::sort(policy.fullHeads.begin(), policy.fullHeads.end());
@@ -124,8 +137,11 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
     }
     int64_t n = 0;
     if (!parseCount(value, n))
-      return bad("expected a non-negative integer for ", key, ", got '", value,
-                 "'");
+      return bad("expected a non-negative integer for ", key, ", got '",
+                 printableBytes(value), "'");
+    // Positions and cache rows are 32-bit in the model ABI.
+    if (n > INT32_MAX)
+      return bad(key, " must be at most ", INT32_MAX, ", got ", n);
     if (key == "window") {
       if (n < 1)
         return bad("window must be at least 1, got ", n);

@@ -64,6 +64,12 @@ StatusOr<PoolDims> poolDims(const FunctionSignature &fn, size_t arg,
     return abiError("@", fn.name, ": argument ", arg, " (the ", which,
                     " cache of attention layer ", layer,
                     ") needs static head count and head dim, got ", sig.str());
+  for (size_t d : {2, 3})
+    if (sig.shape[d] <= 0 || sig.shape[d] > INT32_MAX)
+      return abiError("@", fn.name, ": argument ", arg, " (the ", which,
+                      " cache of attention layer ", layer, ") has ",
+                      d == 2 ? "head count " : "head dim ", sig.shape[d],
+                      "; expected 1 to ", INT32_MAX, ", got ", sig.str());
   return PoolDims{sig.shape[0], sig.shape[1], sig.shape[2], sig.shape[3],
                   sig.dtype};
 }
@@ -244,4 +250,130 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
                     prefill->inputs[kArgBlockTable].str(), " vs ",
                     decode->inputs[kArgBlockTable].str());
   return abi;
+}
+
+//===----------------------------------------------------------------------===//
+// Host-built leading arguments
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Whether `fn` takes the session ABI's six leading arguments.
+bool hasLeadingArgs(const FunctionSignature &fn) {
+  static const size_t ranks[kNumModelArgs] = {2, 2, 1, 2, 2, 1};
+  if (fn.inputs.size() < kNumModelArgs)
+    return false;
+  for (size_t i = 0; i < kNumModelArgs; ++i)
+    if (fn.inputs[i].dtype != DType::i32 ||
+        fn.inputs[i].shape.size() != ranks[i])
+      return false;
+  return true;
+}
+
+} // namespace
+
+bool tokamak::rt::isSessionFunction(const FunctionSignature &fn) {
+  return (fn.name == "prefill" || fn.name == "decode") && hasLeadingArgs(fn);
+}
+
+Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
+                                       const std::vector<HostTensor> &inputs) {
+  if (!isSessionFunction(fn) || inputs.size() != fn.inputs.size())
+    return Status::success();
+  for (size_t i = 0; i < kNumModelArgs; ++i)
+    if (!fn.inputs[i].matches(inputs[i]))
+      return Status::success(); // invoke() names the mismatch.
+  auto arg = [&](size_t i) {
+    return "input " + std::to_string(i) + " (" + kLeadingNames[i] + ") of @" +
+           fn.name;
+  };
+  const HostTensor &tokens = inputs[kArgTokens];
+  const HostTensor &positions = inputs[kArgPositions];
+  const HostTensor &starts = inputs[kArgSeqStarts];
+  const HostTensor &slots = inputs[kArgSlots];
+  const HostTensor &table = inputs[kArgBlockTable];
+  const HostTensor &lens = inputs[kArgLens];
+  for (size_t i : {size_t(kArgPositions), size_t(kArgSlots)})
+    if (inputs[i].shape() != tokens.shape())
+      return abiError(arg(i), ": expected the shape of the tokens, ",
+                      tokens.typeString(), ", got ", inputs[i].typeString());
+  int64_t numTokens = tokens.numel();
+  int64_t numSeqs = lens.numel();
+  if (starts.numel() != numSeqs + 1 || table.shape()[0] != numSeqs)
+    return abiError("@", fn.name, ": ", numSeqs, " sequences (lens ",
+                    lens.typeString(), ") need seq_starts of ", numSeqs + 1,
+                    " and block_table rows of ", numSeqs, ", got ",
+                    starts.typeString(), " and ", table.typeString());
+
+  // Token ids inside the vocabulary when the logits fix it.
+  int64_t vocab = !fn.results.empty() && fn.results[0].shape.size() == 2
+                      ? fn.results[0].shape[1]
+                      : kDynamicDim;
+  const int32_t *tokenData = tokens.data<int32_t>();
+  const int32_t *positionData = positions.data<int32_t>();
+  for (int64_t t = 0; t < numTokens; ++t) {
+    if (tokenData[t] < 0 || (vocab != kDynamicDim && tokenData[t] >= vocab))
+      return abiError(
+          arg(kArgTokens), ": token ", tokenData[t], " at index ", t,
+          " is outside the vocabulary [0, ",
+          vocab == kDynamicDim ? std::string("?") : std::to_string(vocab), ")");
+    if (positionData[t] < 0)
+      return abiError(arg(kArgPositions), ": position ", positionData[t],
+                      " at index ", t, " is negative");
+  }
+  // Sequence starts: 0, non-decreasing, ending at the token count.
+  const int32_t *startData = starts.data<int32_t>();
+  for (int64_t b = 0; b <= numSeqs; ++b) {
+    int64_t previous = b == 0 ? 0 : startData[b - 1];
+    bool ok = b == 0 ? startData[0] == 0 : startData[b] >= previous;
+    if (b == numSeqs)
+      ok = ok && startData[b] == numTokens;
+    if (!ok)
+      return abiError(arg(kArgSeqStarts),
+                      ": expected offsets rising from 0 "
+                      "to the token count ",
+                      numTokens, ", got ", startData[b], " at index ", b);
+  }
+
+  // Slots, block table and lengths address the K/V pools: every one used
+  // must lie inside them.
+  if (inputs.size() <= kNumModelArgs || inputs[kNumModelArgs].rank() != 4)
+    return Status::success();
+  const HostTensor &pool = inputs[kNumModelArgs];
+  int64_t numBlocks = pool.shape()[0], blockSize = pool.shape()[1];
+  // Products saturate: an empty pool may still have huge dims.
+  auto product = [](int64_t a, int64_t b) -> int64_t {
+    if (a == 0 || b == 0)
+      return 0;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+  };
+  int64_t rows = product(numBlocks, blockSize);
+  const int32_t *slotData = slots.data<int32_t>();
+  for (int64_t t = 0; t < numTokens; ++t)
+    if (slotData[t] < -1 || slotData[t] >= rows)
+      return abiError(arg(kArgSlots), ": slot ", slotData[t], " at index ", t,
+                      " is outside the K/V pools' ", rows,
+                      " rows (-1 skips the write)");
+  int64_t width = table.shape()[1];
+  const int32_t *tableData = table.data<int32_t>();
+  const int32_t *lenData = lens.data<int32_t>();
+  for (int64_t b = 0; b < numSeqs; ++b) {
+    int64_t capacity = product(width, blockSize);
+    if (lenData[b] < 0 || lenData[b] > capacity)
+      return abiError(arg(kArgLens), ": length ", lenData[b], " of sequence ",
+                      b, " is outside [0, ", capacity, "] (", width,
+                      width == 1 ? " block" : " blocks", " of ", blockSize,
+                      " rows)");
+    int64_t used = blockSize > 0
+                       ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
+                       : 0;
+    for (int64_t j = 0; j < used; ++j) {
+      int32_t block = tableData[b * width + j];
+      if (block < 0 || block >= numBlocks)
+        return abiError(arg(kArgBlockTable), ": block ", block, " at [", b,
+                        ", ", j, "] is outside the K/V pools' ", numBlocks,
+                        " blocks");
+    }
+  }
+  return Status::success();
 }

@@ -15,7 +15,9 @@
 
 #include "tokamak/runtime/Npy.h"
 
-#include <atomic>
+#include "tokamak/runtime/OutputFiles.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -79,12 +81,12 @@ StatusOr<DType> dtypeForDescr(const std::string &descr) {
     if (descr == entry.descr)
       return entry.dtype;
   if (!descr.empty() && descr[0] == '>')
-    return Status::error("big-endian data ('" + descr +
+    return Status::error("big-endian data ('" + printableBytes(descr) +
                          "') is not supported (convert with "
                          "arr.astype(arr.dtype.newbyteorder('<')))");
   if (descr.size() >= 2 && descr[1] == 'O')
     return Status::error("object arrays are not supported");
-  return Status::error("unsupported dtype '" + descr + "'");
+  return Status::error("unsupported dtype '" + printableBytes(descr) + "'");
 }
 
 struct NpyHeader {
@@ -113,7 +115,7 @@ public:
         return key.status();
       skipSpace();
       if (!consume(':'))
-        return malformed("expected ':' after '" + *key + "'");
+        return malformed("expected ':' after '" + printableBytes(*key) + "'");
       skipSpace();
       Status status;
       if (*key == "descr" && !seenDescr) {
@@ -134,7 +136,7 @@ public:
         bool known =
             *key == "descr" || *key == "fortran_order" || *key == "shape";
         return malformed((known ? "duplicate key '" : "unexpected key '") +
-                         *key + "'");
+                         printableBytes(*key) + "'");
       }
       if (!status.ok())
         return status;
@@ -142,7 +144,8 @@ public:
       if (consume('}'))
         break;
       if (!consume(','))
-        return malformed("expected ',' or '}' after '" + *key + "'");
+        return malformed("expected ',' or '}' after '" + printableBytes(*key) +
+                         "'");
     }
     skipSpace();
     if (pos != text.size())
@@ -244,8 +247,51 @@ uint32_t readLittleEndian(const unsigned char *bytes, size_t count) {
   return value;
 }
 
+/// Reads exactly `size` bytes unless the file ends first; returns the count.
+size_t readFully(FILE *file, void *data, size_t size) {
+  return std::fread(data, 1, size, file);
+}
+
+/// Bytes read from a pipe or other stream per step: its data is read in
+/// chunks as it arrives, so that a header claiming gigabytes costs no more
+/// memory than the stream really holds. Steps start small and double (as
+/// much as was read so far), up to the largest.
+constexpr size_t kStreamFirstChunk = size_t(1) << 16;
+constexpr size_t kStreamChunk = size_t(1) << 24;
+
+/// Reads the `dataSize` bytes of data of a stream (whose size is not known
+/// up front) into `tensor`, allocated only once they all arrived.
+StatusOr<HostTensor>
+readStreamData(FILE *file, DType dtype, const std::vector<int64_t> &shape,
+               int64_t dataSize,
+               const std::function<Status(int64_t)> &truncated) {
+  std::vector<char> buffer;
+  try {
+    size_t want = static_cast<size_t>(dataSize);
+    while (buffer.size() < want) {
+      size_t step =
+          std::min({std::clamp(buffer.size(), kStreamFirstChunk, kStreamChunk),
+                    want - buffer.size()});
+      size_t before = buffer.size();
+      buffer.resize(before + step);
+      size_t got = readFully(file, buffer.data() + before, step);
+      if (got < step)
+        return truncated(static_cast<int64_t>(before + got));
+    }
+  } catch (const std::bad_alloc &) {
+    return Status::error("out of memory reading " +
+                         std::to_string(buffer.size()) + " bytes of data");
+  }
+  StatusOr<HostTensor> tensor = HostTensor::create(dtype, shape);
+  if (!tensor.ok())
+    return tensor.status();
+  if (!buffer.empty())
+    std::memcpy(tensor->rawData(), buffer.data(), buffer.size());
+  return tensor;
+}
+
 /// Reads the array from an open file; errors do not yet name the file.
-StatusOr<HostTensor> readFromFile(FILE *file) {
+StatusOr<HostTensor> readFromFile(FILE *file, const NpyHeaderCheck &check) {
   struct stat info;
   if (fstat(fileno(file), &info) != 0) {
     int err = errno;
@@ -257,7 +303,7 @@ StatusOr<HostTensor> readFromFile(FILE *file) {
   int64_t fileSize = S_ISREG(info.st_mode) ? info.st_size : -1;
 
   unsigned char prefix[12];
-  size_t got = std::fread(prefix, 1, 8, file);
+  size_t got = readFully(file, prefix, 8);
   if (got < kMagicSize || std::memcmp(prefix, kMagic, kMagicSize) != 0)
     return Status::error("not a .npy file (no \\x93NUMPY magic)");
   if (got < 8)
@@ -268,7 +314,7 @@ StatusOr<HostTensor> readFromFile(FILE *file) {
                          "." + std::to_string(minor) +
                          " (supported: 1.0, 2.0, 3.0)");
   size_t lengthSize = major == 1 ? 2 : 4;
-  if (std::fread(prefix + 8, 1, lengthSize, file) != lengthSize)
+  if (readFully(file, prefix + 8, lengthSize) != lengthSize)
     return Status::error("truncated header");
   uint32_t headerSize = readLittleEndian(prefix + 8, lengthSize);
   int64_t dataOffset = 8 + static_cast<int64_t>(lengthSize) + headerSize;
@@ -279,9 +325,16 @@ StatusOr<HostTensor> readFromFile(FILE *file) {
     return Status::error("truncated header (it claims " +
                          std::to_string(headerSize) + " bytes)");
   std::string headerText(headerSize, '\0');
-  if (std::fread(headerText.data(), 1, headerSize, file) != headerSize)
+  if (readFully(file, headerText.data(), headerSize) != headerSize)
     return Status::error("truncated header (it claims " +
                          std::to_string(headerSize) + " bytes)");
+  // The format ends the header with a newline; a header length that is off
+  // shows here rather than as data of the wrong size.
+  if (headerText.empty() || headerText.back() != '\n')
+    return Status::error(
+        "malformed header: its " + std::to_string(headerSize) +
+        " bytes (the header length field) do not end with a newline; the "
+        "header length is wrong or the header is damaged");
 
   StatusOr<NpyHeader> header = HeaderParser(headerText).parse();
   if (!header.ok())
@@ -295,6 +348,10 @@ StatusOr<HostTensor> readFromFile(FILE *file) {
   StatusOr<int64_t> numel = checkedNumElements(header->shape, *dtype);
   if (!numel.ok())
     return numel.status();
+  // What the caller expects, before anything is allocated.
+  if (check)
+    if (Status s = check(*dtype, header->shape); s.failed())
+      return s;
   int64_t dataSize = *numel * static_cast<int64_t>(dtypeSize(*dtype));
   std::string type = formatTensorType(header->shape, *dtype);
   auto truncated = [&](int64_t have) {
@@ -311,14 +368,30 @@ StatusOr<HostTensor> readFromFile(FILE *file) {
   if (fileSize >= 0 && fileSize - dataOffset > dataSize)
     return trailing(fileSize - dataOffset - dataSize);
 
-  StatusOr<HostTensor> tensor = HostTensor::create(*dtype, header->shape);
-  if (!tensor.ok())
-    return tensor.status();
-  size_t read = std::fread(tensor->rawData(), 1, tensor->byteSize(), file);
-  if (read != tensor->byteSize())
-    return truncated(static_cast<int64_t>(read));
+  StatusOr<HostTensor> tensor = Status::error("no data");
+  if (fileSize >= 0) {
+    tensor = HostTensor::create(*dtype, header->shape);
+    if (!tensor.ok())
+      return tensor.status();
+    size_t read = readFully(file, tensor->rawData(), tensor->byteSize());
+    if (read != tensor->byteSize())
+      return truncated(static_cast<int64_t>(read));
+  } else {
+    tensor = readStreamData(file, *dtype, header->shape, dataSize, truncated);
+    if (!tensor.ok())
+      return tensor.status();
+  }
   if (std::fgetc(file) != EOF)
     return trailing(1);
+  // NumPy's bool is one byte holding 0 or 1; other bytes are not booleans.
+  if (*dtype == DType::i1) {
+    const auto *bytes = static_cast<const unsigned char *>(tensor->rawData());
+    for (int64_t i = 0; i < *numel; ++i)
+      if (bytes[i] > 1)
+        return Status::error("element " + std::to_string(i) +
+                             " of the |b1 (bool) data is " +
+                             std::to_string(bytes[i]) + ", not 0 or 1");
+  }
   return tensor;
 }
 
@@ -369,37 +442,28 @@ std::string makeHeader(const HostTensor &tensor) {
 
 } // namespace
 
-StatusOr<HostTensor> tokamak::rt::readNpy(const std::string &path) {
+StatusOr<HostTensor> tokamak::rt::readNpy(const std::string &path,
+                                          const NpyHeaderCheck &check) {
+  // A FIFO blocks here until a writer opens it, as `cat` does.
   FilePtr file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     int err = errno;
     return Status::fromErrno(err, "cannot open '" + path + "'");
   }
-  StatusOr<HostTensor> tensor = readFromFile(file.get());
+  StatusOr<HostTensor> tensor = readFromFile(file.get(), check);
   if (!tensor.ok())
     return tensor.status().withContext(path);
   return tensor;
 }
 
-Status tokamak::rt::writeNpy(const std::string &path,
-                             const HostTensor &tensor) {
-  static std::atomic<unsigned> counter{0};
-  std::string what = "cannot write '" + path + "'";
+Status tokamak::rt::writeNpyTo(const std::string &path,
+                               const HostTensor &tensor) {
   std::string header = makeHeader(tensor);
-  std::string temp;
-  int fd = -1;
-  // A fresh name next to `path`, so that rename() stays on one file system.
-  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-    temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-           std::to_string(counter++);
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) {
     int err = errno;
-    if (fd < 0 && err != EEXIST)
-      return Status::fromErrno(err, what);
+    return Status::fromErrno(err, "cannot open the file");
   }
-  if (fd < 0)
-    return Status::error(what + ": cannot create a temporary file");
-
   Status status = writeAll(fd, header.data(), header.size());
   if (status.ok())
     status = writeAll(fd, tensor.rawData(), tensor.byteSize());
@@ -407,15 +471,14 @@ Status tokamak::rt::writeNpy(const std::string &path,
     int err = errno;
     status = Status::fromErrno(err, "close failed");
   }
-  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    status = Status::fromErrno(err, "rename failed");
-  }
-  if (!status.ok()) {
-    ::unlink(temp.c_str());
-    return status.withContext(what);
-  }
-  return Status::success();
+  return status;
+}
+
+Status tokamak::rt::writeNpy(const std::string &path,
+                             const HostTensor &tensor) {
+  return writeFileAtomically(path, [&](const std::string &temp) {
+    return writeNpyTo(temp, tensor).withContext("cannot write '" + path + "'");
+  });
 }
 
 StatusOr<HostTensor> tokamak::rt::coerceTo(HostTensor tensor, DType expected) {

@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <sstream>
 #include <unordered_set>
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 using namespace tokamak::rt;
@@ -60,8 +62,21 @@ Session::create(std::shared_ptr<Executable> executable,
     return sessionError("session: no executable");
   StatusOr<ModelABI> abi =
       ModelABI::derive(executable->metadata(), weights.size(), options.abi);
-  if (!abi.ok())
+  if (!abi.ok()) {
+    // A layout that fits another weight count means the weights, not the
+    // model, are off (a missing wN.npy).
+    for (size_t count = 0; count <= weights.size() + 64; ++count) {
+      if (count == weights.size())
+        continue;
+      if (!ModelABI::derive(executable->metadata(), count, options.abi).ok())
+        continue;
+      return sessionError("the model takes ", count,
+                          count == 1 ? " weight" : " weights", ", but ",
+                          weights.size(),
+                          weights.size() == 1 ? " was" : " were", " given");
+    }
     return abi.status();
+  }
 
   for (size_t i = 0; i < weights.size(); ++i) {
     const TensorSignature &expected = abi->weights[i];
@@ -141,6 +156,32 @@ Session::readNpyWeights(const std::string &dir) {
     if (!tensor.ok())
       return tensor.status();
     weights.push_back(std::move(*tensor));
+  }
+  // The numbering has no gaps: a later wN.npy means one is missing.
+  if (DIR *listing = ::opendir(dir.c_str())) {
+    size_t next = weights.size(), highest = 0;
+    bool later = false;
+    while (struct dirent *entry = ::readdir(listing)) {
+      std::string name = entry->d_name;
+      if (name.size() < 6 || name[0] != 'w' ||
+          name.compare(name.size() - 4, 4, ".npy") != 0)
+        continue;
+      std::string digits = name.substr(1, name.size() - 5);
+      if (digits.empty() || digits.size() > 9 ||
+          digits.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      size_t index = std::stoul(digits);
+      if (index > next) {
+        later = true;
+        highest = std::max(highest, index);
+      }
+    }
+    ::closedir(listing);
+    if (later)
+      return sessionError(dir, "/w", next, ".npy is missing, but ", dir, "/w",
+                          highest,
+                          ".npy exists (the weights are w0.npy, w1.npy, ... "
+                          "without gaps)");
   }
   return weights;
 }
@@ -598,6 +639,11 @@ namespace {
 /// sampler.sample on one row, with the reason when it returns -1.
 StatusOr<int32_t> sampleOne(Sampler &sampler, const float *logits,
                             int64_t vocab, const std::string &what) {
+  // NaN logits mean the model's arithmetic went wrong; no token is right.
+  for (int64_t i = 0; i < vocab; ++i)
+    if (std::isnan(logits[i]))
+      return sessionError(what, ": the logits hold NaN (first at token ", i,
+                          " of ", vocab, "): the model produced NaN");
   int32_t token = sampler.sample(logits, vocab);
   if (token >= 0)
     return token;

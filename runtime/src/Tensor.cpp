@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 using namespace tokamak::rt;
 
@@ -51,6 +52,28 @@ HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape, int64_t numel,
     : elementType(dtype), dims(std::move(shape)), elementCount(numel),
       storage(data), owner(std::move(owner)) {}
 
+uint64_t tokamak::rt::physicalMemoryBytes() {
+  static const uint64_t bytes = [] {
+    long pages = ::sysconf(_SC_PHYS_PAGES);
+    long pageSize = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || pageSize <= 0)
+      return uint64_t(0);
+    return uint64_t(pages) * uint64_t(pageSize);
+  }();
+  return bytes;
+}
+
+Status tokamak::rt::checkFitsInMemory(uint64_t bytes, std::string_view what) {
+  uint64_t memory = physicalMemoryBytes();
+  if (memory == 0 || bytes <= memory)
+    return Status::success();
+  return Status::error("out of memory: " + std::string(what) + " needs " +
+                       std::to_string(bytes) +
+                       " bytes, more than this "
+                       "machine's " +
+                       std::to_string(memory) + " bytes of memory");
+}
+
 StatusOr<HostTensor> HostTensor::create(DType dtype,
                                         std::vector<int64_t> shape) {
   StatusOr<int64_t> numel = checkedNumElements(shape, dtype);
@@ -59,6 +82,12 @@ StatusOr<HostTensor> HostTensor::create(DType dtype,
   // Round up to the alignment (aligned_alloc requires it); never allocate
   // zero bytes, so rawData() is never null.
   size_t bytes = static_cast<size_t>(*numel) * dtypeSize(dtype);
+  // Zero-filling more than the machine holds would only end in the OOM
+  // killer.
+  if (Status fits = checkFitsInMemory(
+          bytes, "a " + formatTensorType(shape, dtype) + " tensor");
+      fits.failed())
+    return fits;
   size_t padded =
       (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   if (padded == 0)

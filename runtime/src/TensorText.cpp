@@ -6,6 +6,7 @@
 
 #include "tokamak/runtime/TensorText.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -46,28 +47,72 @@ template <typename T> void store(void *dst, T value) {
 }
 
 Status outOfRange(std::string_view token, DType dtype) {
-  return Status::error("value " + std::string(token) + " is out of range for " +
-                       dtypeName(dtype));
+  return Status::error("value " + printableBytes(token) +
+                       " is out of range for " + dtypeName(dtype));
 }
 
 Status unparsable(std::string_view token, DType dtype) {
-  return Status::error("cannot parse '" + std::string(token) + "' as " +
+  return Status::error("cannot parse '" + printableBytes(token) + "' as " +
                        dtypeName(dtype));
+}
+
+/// Whether the decimal number `digits` (from_chars syntax, no sign) is
+/// below 1 in magnitude: its first non-zero digit comes after the point,
+/// counting the exponent. Tells underflow from overflow when from_chars
+/// reports a value out of double's range.
+bool isTiny(std::string_view digits) {
+  size_t exponentAt = digits.find_first_of("eE");
+  std::string_view mantissa = digits.substr(0, exponentAt);
+  int64_t exponent = 0;
+  if (exponentAt != std::string_view::npos) {
+    std::string_view text = digits.substr(exponentAt + 1);
+    if (!text.empty() && text[0] == '+')
+      text.remove_prefix(1);
+    auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), exponent);
+    if (ec == std::errc::result_out_of_range)
+      return !text.empty() && text[0] == '-';
+  }
+  // Position of the first non-zero digit relative to the point.
+  size_t point = mantissa.find('.');
+  int64_t intDigits = static_cast<int64_t>(
+      point == std::string_view::npos ? mantissa.size() : point);
+  size_t first = mantissa.find_first_of("123456789");
+  if (first == std::string_view::npos)
+    return true;
+  // The value is below 10^magnitude (times 10^exponent) and at least a
+  // tenth of it.
+  int64_t at = static_cast<int64_t>(first);
+  int64_t magnitude = at < intDigits ? intDigits - at : intDigits + 1 - at;
+  return magnitude + exponent <= 0;
 }
 
 Status parseFloat(std::string_view token, DType dtype, void *dst) {
   std::string_view digits = token;
-  if (!digits.empty() && digits[0] == '+')
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
+    negative = digits[0] == '-';
     digits.remove_prefix(1);
+  }
   double value = 0;
   auto [end, ec] =
       std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  // Values beyond double's range are errors; f32, f16 and bf16 values below
-  // their smallest subnormal flush to zero, as a cast does.
-  if (ec == std::errc::result_out_of_range)
-    return outOfRange(token, dtype);
-  if (ec != std::errc() || end != digits.data() + digits.size())
+  if (ec != std::errc() && ec != std::errc::result_out_of_range)
     return unparsable(token, dtype);
+  if (end != digits.data() + digits.size() ||
+      (!digits.empty() && digits[0] == '-'))
+    return unparsable(token, dtype);
+  // Values too large for the element type are errors. Values too small for
+  // it round to zero (of the same sign), as a cast, NumPy's astype and
+  // strtof do, whether or not they fit a double: 1e-50 and 1e-400 both read
+  // as 0 in f32.
+  if (ec == std::errc::result_out_of_range) {
+    if (!isTiny(digits))
+      return outOfRange(token, dtype);
+    value = 0.0;
+  }
+  if (negative)
+    value = -value;
   if (dtype == DType::f64) {
     store(dst, value);
     return Status::success();
@@ -243,58 +288,74 @@ private:
 
 } // namespace
 
-StatusOr<HostTensor> tokamak::rt::parseTensorText(std::string_view text) {
+StatusOr<HostTensor>
+tokamak::rt::parseTensorText(std::string_view text,
+                             const TensorTypeCheck &check) {
   size_t equals = text.find('=');
   std::string_view typeText = trim(text.substr(0, equals));
   std::string_view valueText =
       equals == std::string_view::npos ? "" : text.substr(equals + 1);
   auto fail = [&](const std::string &message) {
-    return Status::error("inline tensor '" + std::string(typeText) +
+    return Status::error("inline tensor '" + printableBytes(typeText) +
                          "': " + message);
   };
   if (typeText.empty())
-    return Status::error("inline tensor '" + std::string(text) +
+    return Status::error("inline tensor '" + printableBytes(text) +
                          "' has no shape and element type before '='");
 
-  // "2x3xf32": dims, then the element type after the last 'x'.
-  size_t lastX = typeText.rfind('x');
-  std::string_view dtypeText =
-      lastX == std::string_view::npos ? typeText : typeText.substr(lastX + 1);
+  // "2x3xf32": dims separated by 'x', then the element type, which may
+  // itself hold an 'x' ("index", "complex<f32>"): the dims are the leading
+  // pieces that look like numbers.
+  std::vector<int64_t> shape;
+  size_t pos = 0;
+  while (true) {
+    size_t next = typeText.find('x', pos);
+    if (next == std::string_view::npos)
+      break;
+    std::string_view dimText = typeText.substr(pos, next - pos);
+    bool looksNumeric = dimText.empty() ||
+                        std::isdigit(static_cast<unsigned char>(dimText[0])) ||
+                        dimText[0] == '-' || dimText[0] == '+' ||
+                        dimText[0] == '?';
+    if (!looksNumeric) {
+      // "2xax3xf32": a bad dimension before a known element type.
+      std::string_view rest = typeText.substr(pos);
+      std::string_view last = rest.substr(rest.rfind('x') + 1);
+      if (!parseDType(last).ok())
+        break;
+    }
+    int64_t dim = -1;
+    auto [end, ec] =
+        std::from_chars(dimText.data(), dimText.data() + dimText.size(), dim);
+    if (dimText.empty() || ec != std::errc() ||
+        end != dimText.data() + dimText.size() || dim < 0)
+      return fail("bad dimension '" + printableBytes(dimText) +
+                  "' (expected a non-negative integer)");
+    shape.push_back(dim);
+    pos = next + 1;
+  }
+  std::string_view dtypeText = typeText.substr(pos);
   StatusOr<DType> dtype = parseDType(dtypeText);
   if (!dtype.ok())
-    return fail(dtype.status().message());
-  std::vector<int64_t> shape;
-  if (lastX != std::string_view::npos) {
-    std::string_view dimsText = typeText.substr(0, lastX);
-    size_t pos = 0;
-    while (true) {
-      size_t next = dimsText.find('x', pos);
-      std::string_view dimText = dimsText.substr(
-          pos, next == std::string_view::npos ? next : next - pos);
-      int64_t dim = -1;
-      auto [end, ec] =
-          std::from_chars(dimText.data(), dimText.data() + dimText.size(), dim);
-      if (dimText.empty() || ec != std::errc() ||
-          end != dimText.data() + dimText.size() || dim < 0)
-        return fail("bad dimension '" + std::string(dimText) +
-                    "' (expected a non-negative integer)");
-      shape.push_back(dim);
-      if (next == std::string_view::npos)
-        break;
-      pos = next + 1;
-    }
-  }
+    return fail("unknown element type '" + printableBytes(dtypeText) +
+                "' (expected " + dtypeNames() + ")");
+  StatusOr<int64_t> numel = checkedNumElements(shape, *dtype);
+  if (!numel.ok())
+    return fail(numel.status().message());
+  // What the caller expects, before anything is allocated.
+  if (check)
+    if (Status s = check(*dtype, shape); s.failed())
+      return s;
 
+  std::vector<std::string_view> tokens = split(valueText, " \t\r\n,[]");
+  int64_t count = static_cast<int64_t>(tokens.size());
+  if (count != *numel && count > 1)
+    return fail("expected " + std::to_string(*numel) + " values, got " +
+                std::to_string(count));
   StatusOr<HostTensor> tensor = HostTensor::create(*dtype, shape);
   if (!tensor.ok())
     return fail(tensor.status().message());
-  std::vector<std::string_view> tokens = split(valueText, " \t\r\n,[]");
-  int64_t numel = tensor->numel();
-  int64_t count = static_cast<int64_t>(tokens.size());
-  if (count != numel && count > 1)
-    return fail("expected " + std::to_string(numel) + " values, got " +
-                std::to_string(count));
-  if (count == 0 || numel == 0)
+  if (count == 0 || *numel == 0)
     return tensor; // Zeros.
 
   char *data = static_cast<char *>(tensor->rawData());
@@ -305,7 +366,7 @@ StatusOr<HostTensor> tokamak::rt::parseTensorText(std::string_view text) {
       return fail(status.message());
   }
   // One value fills the whole tensor.
-  for (int64_t i = count; i < numel; ++i)
+  for (int64_t i = count; i < *numel; ++i)
     std::memcpy(data + i * elementSize, data, elementSize);
   return tensor;
 }

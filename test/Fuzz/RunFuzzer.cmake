@@ -3,7 +3,7 @@
 # Part of the Tokamak project.
 #
 # cmake -DFUZZER=<binary> -DSEEDS=<dir> -DWORK=<dir> -DFRESH=ON|OFF
-#       "-DARGS=<libFuzzer flags>" -P RunFuzzer.cmake
+#       [-DMAX_LEN=<bytes>] "-DARGS=<libFuzzer flags>" -P RunFuzzer.cmake
 #
 # Copies the seed corpus into WORK/corpus (emptied first when FRESH), runs
 # the fuzzer there with crash files going to WORK/, and fails on any crash,
@@ -22,9 +22,12 @@ file(MAKE_DIRECTORY ${WORK}/corpus)
 file(GLOB seeds ${SEEDS}/*)
 file(COPY ${seeds} DESTINATION ${WORK}/corpus)
 
+if(NOT MAX_LEN)
+  set(MAX_LEN 4096)
+endif()
 separate_arguments(args UNIX_COMMAND "${ARGS}")
 execute_process(
-  COMMAND ${FUZZER} ${args} -timeout=10 -rss_limit_mb=2048 -max_len=4096
+  COMMAND ${FUZZER} ${args} -timeout=10 -rss_limit_mb=2048 -max_len=${MAX_LEN}
     -artifact_prefix=${WORK}/ ${WORK}/corpus
   RESULT_VARIABLE result)
 if(NOT result EQUAL 0)

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/Compiler/Compiler.h"
+#include "tokamak/runtime/OutputFiles.h"
 
 #include "mlir/IR/AsmState.h"
 #include "llvm/IR/Module.h"
@@ -15,7 +16,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace llvm;
@@ -77,17 +77,29 @@ static std::string inferEmit(StringRef path) {
   return "artifact";
 }
 
-/// Writes text produced by `print` to the output path atomically.
+/// Writes text produced by `print` to the output path, all or nothing
+/// (rt::OutputFiles: a regular file is replaced atomically, a symbolic
+/// link's target replaced, a device or FIFO written into).
 static int writeText(function_ref<void(raw_ostream &)> print) {
-  std::error_code ec;
-  ToolOutputFile out(outputPath, ec, sys::fs::OF_Text);
-  if (ec)
-    return fail("cannot write '" + outputPath + "': " + ec.message());
-  print(out.os());
-  out.os().flush();
-  if (out.os().has_error())
-    return fail("cannot write '" + outputPath + "'");
-  out.keep();
+  tokamak::rt::OutputFiles outputs;
+  tokamak::rt::StatusOr<std::string> temp = outputs.add(outputPath);
+  if (!temp.ok())
+    return fail(temp.status().message());
+  {
+    std::error_code ec;
+    raw_fd_ostream os(*temp, ec, sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + outputPath + "': " + ec.message());
+    print(os);
+    os.flush();
+    if (os.has_error()) {
+      std::string reason = os.error().message();
+      os.clear_error();
+      return fail("cannot write '" + outputPath + "': " + reason);
+    }
+  }
+  if (tokamak::rt::Status status = outputs.commit(); status.failed())
+    return fail(status.message());
   return 0;
 }
 

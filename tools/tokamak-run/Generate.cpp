@@ -21,6 +21,7 @@
 #include "ModelDirectory.h"
 
 #include "tokamak/runtime/Npy.h"
+#include "tokamak/runtime/OutputFiles.h"
 #include "tokamak/runtime/Session.h"
 #include "tokamak/runtime/Tokenizer.h"
 
@@ -29,6 +30,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace tokamak;
@@ -49,6 +51,8 @@ struct PoolDims {
   bool present = false;
   int64_t blocks = kDynamicDim;
   int64_t rows = kDynamicDim;
+  /// Every K and V pool argument.
+  std::vector<TensorSignature> signatures;
 };
 
 PoolDims findPools(const ModuleMetadata &metadata, const std::string &decode,
@@ -62,7 +66,12 @@ PoolDims findPools(const ModuleMetadata &metadata, const std::string &decode,
   const TensorSignature &key = fn->inputs[kNumModelArgs];
   if (key.shape.size() != 4)
     return {};
-  return {true, key.shape[0], key.shape[1]};
+  PoolDims dims{true, key.shape[0], key.shape[1], {}};
+  size_t poolArgs = fn->inputs.size() - kNumModelArgs - numStates - numWeights;
+  for (size_t i = 0; i < poolArgs; ++i)
+    if (fn->inputs[kNumModelArgs + i].shape.size() == 4)
+      dims.signatures.push_back(fn->inputs[kNumModelArgs + i]);
+  return dims;
 }
 
 /// The directory holding `path` ("." for a bare name).
@@ -124,6 +133,34 @@ Status choosePoolDims(const Options &options, const PoolDims &pools,
                            " K/V blocks; give --block-size or --num-blocks");
     abi.numBlocks = static_cast<int32_t>(blocks);
   }
+  // The pools are allocated (and zeroed) whole: more than the machine's
+  // memory is refused here, in terms of the flags.
+  int64_t poolBlocks =
+      pools.blocks != kDynamicDim ? pools.blocks : int64_t(abi.numBlocks);
+  uint64_t bytes = 0;
+  for (const TensorSignature &pool : pools.signatures) {
+    uint64_t perRow = dtypeSize(pool.dtype);
+    for (size_t d = 2; d < pool.shape.size(); ++d)
+      perRow *= static_cast<uint64_t>(std::max<int64_t>(pool.shape[d], 1));
+    uint64_t poolRows = uint64_t(poolBlocks) * uint64_t(rows);
+    if (perRow != 0 && poolRows > (UINT64_MAX / 2 - bytes) / perRow) {
+      bytes = UINT64_MAX / 2;
+      break;
+    }
+    bytes += poolRows * perRow;
+  }
+  std::string flags =
+      (options.numBlocks ? " (--num-blocks=" + std::to_string(options.numBlocks)
+                         : std::string(" (")) +
+      (options.blockSize ? " --block-size=" + std::to_string(options.blockSize)
+                         : std::string()) +
+      ")";
+  if (Status fits = checkFitsInMemory(
+          bytes, "the K/V cache of " + std::to_string(poolBlocks) +
+                     " blocks of " + std::to_string(rows) + " rows" +
+                     (flags == " ()" ? std::string() : flags));
+      fits.failed())
+    return fits;
   return Status::success();
 }
 
@@ -139,23 +176,37 @@ Status checkRequest(const Options &options, const Session &session,
         return Status::error("--prompt-ids: token id " + std::to_string(id) +
                              " is outside the model's vocabulary [0, " +
                              std::to_string(abi.vocab) + ")");
-  if (abi.numKVLayers() == 0 || options.kvPolicy.kind != KVPolicyKind::Full)
+  if (abi.numKVLayers() == 0)
     return Status::success();
   int64_t prompt = static_cast<int64_t>(options.promptIds.size());
   int64_t rows = prompt + options.maxNewTokens - 1;
+  // A window at least as long as the whole run never evicts: it needs the
+  // rows the full policy needs, which is checked now rather than when the
+  // pools run out mid-generation.
+  const KVPolicy &policy = options.kvPolicy;
+  bool keepsAll =
+      policy.kind == KVPolicyKind::Full ||
+      (policy.kind == KVPolicyKind::Window && policy.isLossless(rows));
+  if (!keepsAll)
+    return Status::success();
   int64_t blocks = (rows + abi.blockSize() - 1) / abi.blockSize();
   std::string need = "out of KV blocks: the prompt (" + std::to_string(prompt) +
                      " tokens) and " + std::to_string(options.maxNewTokens) +
                      " new tokens need " + std::to_string(rows) +
                      " cache rows, " + std::to_string(blocks) + " blocks of " +
                      std::to_string(abi.blockSize()) + ", ";
+  std::string window =
+      policy.kind == KVPolicyKind::Window
+          ? " (--kv-policy=" + policy.str() +
+                " keeps every row of this run: the window is not shorter)"
+          : "";
   if (blocks > abi.numBlocks())
     return Status::error(need + "but the model's K/V pools hold " +
                          std::to_string(abi.numBlocks()) +
-                         (openBlocks ? " (raise --num-blocks)" : ""));
+                         (openBlocks ? " (raise --num-blocks)" : "") + window);
   if (abi.maxBlocks != kDynamicDim && blocks > abi.maxBlocks)
     return Status::error(need + "but the model's block table holds " +
-                         std::to_string(abi.maxBlocks));
+                         std::to_string(abi.maxBlocks) + window);
   return Status::success();
 }
 
@@ -172,7 +223,7 @@ std::string formatSeconds(double seconds) {
 }
 
 /// The final hidden states of the prompt through the model's hidden
-/// function, written to `path`.
+/// function, written to `path` (the temporary file of --dump-hidden).
 Status dumpHidden(Executable &executable, const ModelInfo &model,
                   const std::vector<int32_t> &prompt,
                   const std::vector<HostTensor> &weights,
@@ -207,7 +258,7 @@ Status dumpHidden(Executable &executable, const ModelInfo &model,
       invoke(executable, model.hiddenFunction, inputs);
   if (!hidden.ok())
     return hidden.status().withContext("--dump-hidden");
-  if (Status s = writeNpy(path, hidden->front()); s.failed())
+  if (Status s = writeNpyTo(path, hidden->front()); s.failed())
     return s.withContext("--dump-hidden");
   return Status::success();
 }
@@ -221,6 +272,20 @@ int tokamak::run::generate(const Options &options,
   if (model && !model->generates && options.maxNewTokens > 0)
     return fail("model_type " + model->architecture +
                 " is an encoder: use --dump-hidden with --max-new-tokens=0");
+  // The output paths are checked before anything runs; the files appear
+  // together at the end, or not at all.
+  OutputFiles outputFiles;
+  std::string hiddenTemp, logitsTemp;
+  for (auto [flag, path, temp] :
+       {std::tuple("--dump-hidden", &options.dumpHidden, &hiddenTemp),
+        std::tuple("--dump-logits", &options.dumpLogits, &logitsTemp)}) {
+    if (path->empty())
+      continue;
+    StatusOr<std::string> staged = outputFiles.add(*path);
+    if (!staged.ok())
+      return fail(std::string(flag) + ": " + staged.status().message());
+    *temp = *staged;
+  }
   // A model compiled from a directory reads its weights (and tokenizer)
   // from one: the input itself, or --weights for an artifact.
   std::string modelDir = run.modelDir.empty() ? options.weights : run.modelDir;
@@ -275,12 +340,15 @@ int tokamak::run::generate(const Options &options,
     if (!model)
       return fail("--dump-hidden needs a model compiled from a model "
                   "directory");
-    if (Status s = dumpHidden(*executable, *model, prompt, *weights,
-                              options.dumpHidden);
+    if (Status s =
+            dumpHidden(*executable, *model, prompt, *weights, hiddenTemp);
         s.failed())
       return fail(s.message());
-    if (options.maxNewTokens == 0)
+    if (options.maxNewTokens == 0) {
+      if (Status s = outputFiles.commit(); s.failed())
+        return fail(s.message());
       return 0;
+    }
   }
 
   Options request = options;
@@ -345,6 +413,17 @@ int tokamak::run::generate(const Options &options,
   const int64_t total = options.maxNewTokens;
   std::vector<int32_t> generated;
   std::vector<float> chosen;
+  if (!options.dumpLogits.empty()) {
+    // Every row is kept until the end: refuse a dump larger than memory
+    // before generating.
+    uint64_t bytes = uint64_t(total) * uint64_t(vocab) * sizeof(float);
+    if (Status s = checkFitsInMemory(
+            bytes, "--dump-logits of " + std::to_string(total) + " rows of " +
+                       std::to_string(vocab) + " logits");
+        s.failed())
+      return fail(s.message());
+    chosen.reserve(size_t(total) * size_t(vocab));
+  }
   start = nowMs();
   for (int64_t step = 0; step < total; ++step) {
     auto where = [&] {
@@ -388,9 +467,13 @@ int tokamak::run::generate(const Options &options,
     if (!dump.ok())
       return fail(dump.status().withContext("--dump-logits").message());
     std::copy(chosen.begin(), chosen.end(), dump->data<float>());
-    if (Status s = writeNpy(options.dumpLogits, *dump); s.failed())
-      return fail(s.withContext("--dump-logits").message());
+    if (Status s = writeNpyTo(logitsTemp, *dump); s.failed())
+      return fail(s.withContext("--dump-logits: cannot write '" +
+                                options.dumpLogits + "'")
+                      .message());
   }
+  if (Status s = outputFiles.commit(); s.failed())
+    return fail(s.message());
 
   std::string line = "generated:";
   for (int32_t token : generated)

@@ -73,14 +73,18 @@ Status parseCount(std::string_view flag, std::string_view text, int64_t maximum,
   return Status::success();
 }
 
-/// Parses a finite number (strtod syntax, the whole text).
+/// Parses a finite number (strtod syntax, the whole text). A number too
+/// small for a double rounds to it (strtod's result), as inline tensors do;
+/// one too large is an error.
 bool parseNumber(const std::string &text, double &value) {
   if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
     return false;
   char *end = nullptr;
   errno = 0;
   value = std::strtod(text.c_str(), &end);
-  return errno == 0 && end == text.c_str() + text.size() &&
+  bool underflow =
+      errno == ERANGE && std::fabs(value) <= std::numeric_limits<double>::min();
+  return (errno == 0 || underflow) && end == text.c_str() + text.size() &&
          std::isfinite(value);
 }
 
@@ -168,6 +172,10 @@ bool parseGenerateFlag(std::string_view name, const std::string &text,
     if (!parseNumber(text, value) || value < 0)
       status = Status::error("--temperature expects a number >= 0, got '" +
                              text + "'");
+    else if (value > std::numeric_limits<float>::max())
+      status = Status::error("--temperature=" + text +
+                             " is out of range: the sampler's temperature is "
+                             "an f32, at most 3.4e38");
     options.temperature = static_cast<float>(value);
   } else if (name == "--top-k") {
     uint64_t value = 0;

@@ -6,7 +6,9 @@
 
 #include "RunFunction.h"
 
+#include "tokamak/runtime/ModelABI.h"
 #include "tokamak/runtime/Npy.h"
+#include "tokamak/runtime/OutputFiles.h"
 #include "tokamak/runtime/TensorText.h"
 
 #include <algorithm>
@@ -44,12 +46,33 @@ StatusOr<const FunctionSignature *> selectFunction(const ModuleMetadata &md,
                        available + ")");
 }
 
-/// Reads one --input value for the function's input `index`.
+/// Checks a tensor's type against the signature before its data is read
+/// or allocated (a u16 .npy array stands for bf16 bits).
+TensorTypeCheck checkAgainst(const TensorSignature &expected, bool npy) {
+  return [&expected, npy](DType dtype, const std::vector<int64_t> &shape) {
+    TensorSignature actual{dtype, shape};
+    if (npy && dtype == DType::u16 && expected.dtype == DType::bf16)
+      actual.dtype = DType::bf16;
+    bool matches =
+        actual.dtype == expected.dtype && shape.size() == expected.shape.size();
+    for (size_t d = 0; matches && d < shape.size(); ++d)
+      matches =
+          expected.shape[d] == kDynamicDim || expected.shape[d] == shape[d];
+    if (matches)
+      return Status::success();
+    return Status::error("expected " + expected.str() + ", got " +
+                         formatTensorType(shape, dtype));
+  };
+}
+
+/// Reads one --input value for input `index` of `fn`.
 StatusOr<HostTensor> loadInput(const std::string &text,
-                               const TensorSignature &expected, size_t index) {
-  std::string where = "input " + std::to_string(index);
+                               const FunctionSignature &fn, size_t index) {
+  std::string where = "input " + std::to_string(index) + " of @" + fn.name;
+  const TensorSignature &expected = fn.inputs[index];
   if (!text.empty() && text[0] == '@') {
-    StatusOr<HostTensor> tensor = readNpy(text.substr(1));
+    StatusOr<HostTensor> tensor =
+        readNpy(text.substr(1), checkAgainst(expected, true));
     if (!tensor.ok())
       return tensor.status().withContext(where);
     StatusOr<HostTensor> coerced = coerceTo(std::move(*tensor), expected.dtype);
@@ -57,7 +80,8 @@ StatusOr<HostTensor> loadInput(const std::string &text,
       return coerced.status().withContext(where);
     return coerced;
   }
-  StatusOr<HostTensor> tensor = parseTensorText(text);
+  StatusOr<HostTensor> tensor =
+      parseTensorText(text, checkAgainst(expected, false));
   if (!tensor.ok())
     return tensor.status().withContext(where);
   return tensor;
@@ -88,14 +112,27 @@ int tokamak::run::runFunction(const Options &options,
                 std::to_string(signature.results.size()) + " results, got " +
                 std::to_string(options.outputs.size()) + " --output flags");
 
+  // Every output path is checked (and its temporary file made) before
+  // anything runs; all are written together at the end, or none.
+  OutputFiles outputFiles;
+  std::vector<std::string> temps;
+  for (const std::string &output : options.outputs) {
+    StatusOr<std::string> temp = outputFiles.add(output.substr(1));
+    if (!temp.ok())
+      return fail("--output: " + temp.status().message());
+    temps.push_back(*temp);
+  }
+
   std::vector<HostTensor> inputs;
   for (size_t i = 0; i < options.inputs.size(); ++i) {
-    StatusOr<HostTensor> tensor =
-        loadInput(options.inputs[i], signature.inputs[i], i);
+    StatusOr<HostTensor> tensor = loadInput(options.inputs[i], signature, i);
     if (!tensor.ok())
       return fail(tensor.status().message());
     inputs.push_back(std::move(*tensor));
   }
+  // Block tables, slots and lengths built by hand index the K/V pools.
+  if (Status s = checkSessionInputs(signature, inputs); s.failed())
+    return fail(s.message());
 
   StatusOr<std::vector<HostTensor>> results =
       invoke(*executable, signature.name, inputs);
@@ -118,15 +155,16 @@ int tokamak::run::runFunction(const Options &options,
                 times.front(), times[times.size() / 2]);
   }
 
-  for (size_t j = 0; j < results->size(); ++j) {
-    const HostTensor &result = (*results)[j];
-    if (j < options.outputs.size()) {
-      if (Status status = writeNpy(options.outputs[j].substr(1), result);
-          !status.ok())
-        return fail(status.message());
-      continue;
-    }
-    std::printf("result[%zu]: %s\n", j, formatTensorText(result).c_str());
-  }
+  for (size_t j = 0; j < temps.size(); ++j)
+    if (Status status = writeNpyTo(temps[j], (*results)[j]); !status.ok())
+      return fail(status
+                      .withContext("cannot write '" +
+                                   options.outputs[j].substr(1) + "'")
+                      .message());
+  if (Status status = outputFiles.commit(); status.failed())
+    return fail(status.message());
+  for (size_t j = temps.size(); j < results->size(); ++j)
+    std::printf("result[%zu]: %s\n", j,
+                formatTensorText((*results)[j]).c_str());
   return 0;
 }

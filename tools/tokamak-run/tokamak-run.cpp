@@ -20,10 +20,15 @@
 #include "Options.h"
 #include "RunFunction.h"
 
+#include <exception>
+#include <new>
+
 using namespace tokamak;
 using namespace tokamak::run;
 
-int main(int argc, char **argv) {
+namespace {
+
+int runTool(int argc, char **argv) {
   Options options;
   if (rt::Status status = parseArguments(argc, argv, options); status.failed())
     return fail(status.message());
@@ -53,4 +58,18 @@ int main(int argc, char **argv) {
   if (options.generate)
     return generate(options, std::move(*executable));
   return runFunction(options, std::move(*executable));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Every error is one message and exit code 1, an allocation that fails
+  // somewhere unchecked included: never an abort.
+  try {
+    return runTool(argc, argv);
+  } catch (const std::bad_alloc &) {
+    return fail("out of memory");
+  } catch (const std::exception &error) {
+    return fail(std::string("internal error: ") + error.what());
+  }
 }

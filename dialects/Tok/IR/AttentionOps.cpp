@@ -95,8 +95,9 @@ LogicalResult AttentionOp::verify() {
       failed(verifyDimsMatch(op, "key", k[1], "value", v[1], "head counts")) ||
       failed(verifyHeadGrouping(op, q[1], "key", mergeDims({k[1], v[1]}))) ||
       failed(verifyDimsMatch(op, "query", q[3], "key", k[3], "head dims")) ||
-      failed(
-          verifyDimsMatch(op, "key", k[2], "value", v[2], "sequence lengths")))
+      failed(verifyDimsMatch(op, "key", k[2], "value", v[2],
+                             "sequence lengths")) ||
+      failed(verifyPositiveDim(op, "query head count", q[1])))
     return failure();
 
   int64_t batch = mergeDims({q[0], k[0], v[0]});
@@ -210,7 +211,10 @@ LogicalResult PagedAttentionOp::verify() {
       failed(verifyDimsMatch(op, "query", q[0], "block_table", table[0],
                              "batch sizes")) ||
       failed(
-          verifyDimsMatch(op, "query", q[0], "lens", lens[0], "batch sizes")))
+          verifyDimsMatch(op, "query", q[0], "lens", lens[0], "batch sizes")) ||
+      failed(verifyPositiveDim(op, "query head count", q[1])) ||
+      failed(verifyPositiveDim(op, "key_cache block size",
+                               mergeDims({kc[1], vc[1]}))))
     return failure();
   int64_t batch = mergeDims({q[0], table[0], lens[0]});
   if (failed(verifyShape(op, "output", outputType,
@@ -257,7 +261,8 @@ LogicalResult CacheWriteOp::verify() {
       failed(verifyDimsMatch(op, "update", update[0], "slots", slots[0],
                              "batch sizes")) ||
       failed(verifyDimsMatch(op, "update", update[2], "slots", slots[1],
-                             "sequence lengths")))
+                             "sequence lengths")) ||
+      failed(verifyPositiveDim(op, "cache block size", cache[1])))
     return failure();
   return verifySameType(op, "cache", cacheType, "result", resultType);
 }

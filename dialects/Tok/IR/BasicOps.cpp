@@ -56,7 +56,9 @@ LogicalResult LinearOp::verify() {
                              w[1], "in-feature counts")) ||
       (biasType &&
        failed(verifyDimsMatch(op, "weight", w[0], "bias",
-                              biasType.getDimSize(0), "out-feature counts"))))
+                              biasType.getDimSize(0), "out-feature counts"))) ||
+      failed(verifyPositiveDim(op, "weight out-feature count", w[0])) ||
+      failed(verifyPositiveDim(op, "weight in-feature count", w[1])))
     return failure();
   SmallVector<int64_t> expected(inputType.getShape());
   expected.back() = mergeDims({w[0], biasType ? biasType.getDimSize(0) : w[0]});

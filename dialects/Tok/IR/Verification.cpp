@@ -140,6 +140,14 @@ LogicalResult mlir::tok::verifyDimsMatch(Operation *op, StringRef lhsName,
          << lhs << " and " << rhs;
 }
 
+LogicalResult mlir::tok::verifyPositiveDim(Operation *op, StringRef name,
+                                           int64_t size) {
+  if (ShapedType::isDynamic(size) || size > 0)
+    return success();
+  return op->emitOpError("expected ")
+         << name << " to be positive, got " << size;
+}
+
 /// True when the shapes have the same rank and no pair of static dims
 /// differs.
 static bool shapesCompatible(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {

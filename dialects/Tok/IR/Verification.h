@@ -90,6 +90,11 @@ LogicalResult verifySameElementType(Operation *op, StringRef lhsName,
 LogicalResult verifyDimsMatch(Operation *op, StringRef lhsName, int64_t lhs,
                               StringRef rhsName, int64_t rhs, StringRef what);
 
+/// `expected <name> to be positive, got <size>` when `size` is a static 0
+/// (kernels divide by and tile over head counts, block sizes and feature
+/// counts; a dynamic one is checked at run time).
+LogicalResult verifyPositiveDim(Operation *op, StringRef name, int64_t size);
+
 /// `expected <name> shape <expected>, got <actual>` when the ranks differ or
 /// any pair of static dims differs; a dynamic dim on either side matches.
 LogicalResult verifyShape(Operation *op, StringRef name, Type type,
@@ -144,6 +149,52 @@ LogicalResult verifyBlockArguments(Operation *op, StringRef regionName,
 /// `expected <region> yielded value <i> type <expected>, got <actual>`.
 LogicalResult verifyYieldedTypes(Operation *op, StringRef regionName,
                                  TypeRange yielded, TypeRange expected);
+
+//===----------------------------------------------------------------------===//
+// Run-time shape checks
+//===----------------------------------------------------------------------===//
+
+/// Dim `dim` of a ranked tensor value, or the constant `dim` when `value` is
+/// null.
+struct DimRef {
+  Value value;
+  int64_t dim = 0;
+
+  static DimRef of(Value value, int64_t dim) { return {value, dim}; }
+  static DimRef constant(int64_t size) { return {Value(), size}; }
+  /// The size when known statically, else ShapedType::kDynamic.
+  int64_t getStaticSize() const;
+};
+
+/// A rule on sizes that a verifier checks when the sizes are static. When
+/// one of them is dynamic, the compiled code checks the actual sizes before
+/// it runs the function (tokamak-insert-runtime-checks) and fails with the
+/// verifier's message.
+struct RuntimeShapeCheck {
+  enum class Kind : int64_t {
+    Equal = 0,      ///< lhs == rhs
+    Multiple = 1,   ///< rhs > 0 and lhs % rhs == 0
+    AtLeast = 2,    ///< lhs >= rhs
+    OneOrEqual = 3, ///< lhs == 1 or lhs == rhs
+    Even = 4,       ///< lhs % 2 == 0 (rhs unused)
+  };
+  Kind kind;
+  DimRef lhs, rhs;
+  /// The verifier's whole message (`'tok.attention' op expected ...`) with a
+  /// `%lld` where each of `values` goes; a literal percent sign is `%%`.
+  std::string format;
+  SmallVector<DimRef> values;
+};
+
+/// Appends the checks of the dim rules of a tok op that involve a dynamic
+/// dim, in the order its verifier checks them (nothing for other ops).
+void collectRuntimeShapeChecks(Operation *op,
+                               SmallVectorImpl<RuntimeShapeCheck> &checks);
+
+/// Where dim `dim` of a tok op's result comes from: a dim of an operand or a
+/// constant; nullopt when the op computes it (e.g. half of the input's for
+/// tok.glu) or for other ops.
+std::optional<DimRef> getResultDimSource(OpResult result, int64_t dim);
 
 } // namespace mlir::tok
 

@@ -1682,6 +1682,15 @@ LogicalResult mlir::tok::detail::canTileAttention(const AttentionProblem &p,
     reason = "multi-block score_mod";
     return failure();
   }
+  // Rows of the head dims live in vector registers and the query heads of a
+  // kv head are unrolled: far beyond real models (issue 13: 2^30 never
+  // finished compiling) the reference lowering's loops take over.
+  constexpr int64_t kMaxTiledHeadDim = 4096, kMaxTiledGroups = 4096;
+  if (qType.getDimSize(3) > kMaxTiledHeadDim ||
+      vType.getDimSize(3) > kMaxTiledHeadDim || hq / hkv > kMaxTiledGroups) {
+    reason = "head dims or query heads per kv head too large";
+    return failure();
+  }
   return success();
 }
 

@@ -18,9 +18,59 @@ def GenerateEntryPoints : Pass<"tokamak-generate-entry-points", "::mlir::ModuleO
     memref descriptor of input `i`, and the wrapper stores the descriptor of
     result `j` through `args[numInputs + j]`. This is the one calling
     convention of JIT-compiled functions and artifacts (docs/Artifacts.md).
+
+    Before the call the wrapper checks the argument sizes that the
+    function's `tok.runtime_checks` attribute lists
+    (tokamak-insert-runtime-checks) and skips the call if one fails. An
+    error recorded by those checks or by the compiled code is stored, as a
+    pointer to its NUL-terminated message, through
+    `args[numInputs + numResults]`; that slot is untouched on success.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def InsertRuntimeChecks : Pass<"tokamak-insert-runtime-checks", "::mlir::ModuleOp"> {
+  let summary = "check dynamic dims and index values of tok ops at run time";
+  let description = [{
+    Runs on tensor-level modules, before the tok ops are lowered.
+
+    * Dim rules the verifiers check on static dims (matching batch sizes,
+      head counts that divide, positive sizes, ...) are listed, for those
+      that involve a dynamic dim, in the `tok.runtime_checks` attribute of
+      the public function whose argument sizes they depend on (traced
+      through the tok ops, linalg ops, casts, reshapes and calls of private
+      functions with one call site). tokamak-generate-entry-points checks
+      them on the actual sizes before calling the function, failing with
+      the verifier's message.
+    * Index values that would address memory out of bounds are checked
+      before the op runs: the slots of `tok.cache_write` (negative slots
+      are skipped, DESIGN §4.2; others must be below NumBlocks × BlockSize),
+      the `lens` of `tok.paged_attention` (in [0, MaxBlocks × BlockSize])
+      and the block ids its table holds for those tokens (in [0,
+      NumBlocks)). A bad value records an error for the entry to report,
+      and the op is skipped.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def FuseElementwise : Pass<"tokamak-fuse-elementwise"> {
+  let summary = "fuse elementwise linalg ops without recomputing producers";
+  let description = [{
+    `linalg-elementwise-op-fusion` (single-use producers into their
+    consumers, reshapes folded by expansion), except that a producer whose
+    result the consumer reads through a broadcast stays separate: fusing it
+    would recompute it for every broadcast element (and made LLVM's loop
+    vectorizer run for hours on tok.lse_merge, issue 14).
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def MarkInputsReadOnly : Pass<"tokamak-mark-inputs-read-only", "::mlir::ModuleOp"> {

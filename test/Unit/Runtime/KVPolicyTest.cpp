@@ -122,9 +122,52 @@ TEST(KVPolicyTest, ParseErrors) {
                "invalid kv policy 'window=8,full_heads=1/x': expected "
                "full_heads=H1/H2/... with head indices, got '1/x'");
   EXPECT_ERROR(KVPolicy::parse("window=8,budget=3"),
-               "invalid kv policy 'window=8,budget=3': unknown key 'budget'");
+               "invalid kv policy 'window=8,budget=3': unknown key 'budget' "
+               "(the policies are full, window=W[,sinks=S] and "
+               "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max], in lower "
+               "case; window and snapkv also take full_heads=H1/H2/...)");
   EXPECT_ERROR(KVPolicy::parse("full=1"),
                "invalid kv policy 'full=1': 'full' takes no value");
+}
+
+TEST(KVPolicyTest, ParseErrorsSayWhatIsValid) {
+  // Issue 13: `FULL` was reported as "expected 'FULL=VALUE'".
+  EXPECT_ERROR(KVPolicy::parse("FULL"),
+               "invalid kv policy 'FULL': unknown policy 'FULL' (the policies "
+               "are full, window=W[,sinks=S] and snapkv=BUDGET[,obs=O]"
+               "[,kernel=K][,pool=avg|max], in lower case; window and snapkv "
+               "also take full_heads=H1/H2/...)");
+  EXPECT_ERROR(KVPolicy::parse("Window=8"),
+               "invalid kv policy 'Window=8': unknown key 'Window' (the "
+               "policies are full, window=W[,sinks=S] and snapkv=BUDGET"
+               "[,obs=O][,kernel=K][,pool=avg|max], in lower case; window and "
+               "snapkv also take full_heads=H1/H2/...)");
+  // Bytes that are not printable are escaped.
+  EXPECT_ERROR(KVPolicy::parse(std::string("wi\x01ndow=8")),
+               "invalid kv policy 'wi\\x01ndow=8': unknown key 'wi\\x01ndow' "
+               "(the policies are full, window=W[,sinks=S] and snapkv=BUDGET"
+               "[,obs=O][,kernel=K][,pool=avg|max], in lower case; window and "
+               "snapkv also take full_heads=H1/H2/...)");
+}
+
+TEST(KVPolicyTest, RefusesSizesBeyond32Bits) {
+  // Issue 13: window=2147483648 was accepted, then ran out of KV blocks in
+  // the middle of generation. Positions and cache rows are 32-bit.
+  EXPECT_ERROR(KVPolicy::parse("window=2147483648"),
+               "invalid kv policy 'window=2147483648': window must be at most "
+               "2147483647, got 2147483648");
+  EXPECT_ERROR(KVPolicy::parse("window=8,sinks=4294967296"),
+               "invalid kv policy 'window=8,sinks=4294967296': sinks must be "
+               "at most 2147483647, got 4294967296");
+  EXPECT_ERROR(KVPolicy::parse("snapkv=2147483648"),
+               "invalid kv policy 'snapkv=2147483648': snapkv must be at most "
+               "2147483647, got 2147483648");
+  EXPECT_ERROR(KVPolicy::parse("window=99999999999999999999"),
+               "invalid kv policy 'window=99999999999999999999': expected a "
+               "non-negative integer for window, got '99999999999999999999'");
+  auto largest = KVPolicy::parse("window=2147483647");
+  ASSERT_OK(largest);
+  EXPECT_EQ(largest->window, 2147483647);
 }
 
 TEST(KVPolicyTest, ModelPolicyPerLayer) {

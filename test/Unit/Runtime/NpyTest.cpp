@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <thread>
 
 using namespace tokamak::rt;
 namespace fs = std::filesystem;
@@ -262,6 +264,66 @@ TEST_F(NpyTest, RejectsMalformedHeaders) {
             path("m.npy") + ": malformed header: expected '{' at offset 0");
 }
 
+TEST_F(NpyTest, NamesTheRealCause) {
+  // Issue 13: a descr holding a NUL was cut there in the message.
+  std::string nul = "{'descr': '<f4" + std::string(1, '\0') +
+                    "', 'fortran_order': False, 'shape': (1,), }";
+  EXPECT_EQ(readError("nul.npy", npyFile(1, nul, "abcd")),
+            path("nul.npy") + ": unsupported dtype '<f4\\x00'");
+  // A header length one byte short was reported as "unexpected bytes after
+  // the data".
+  std::string bytes = npyFile(1, kDict23, floatBytes({1, 2, 3, 4, 5, 6}));
+  bytes[8] = static_cast<char>(bytes[8] - 1);
+  EXPECT_EQ(readError("short.npy", bytes),
+            path("short.npy") +
+                ": malformed header: its 117 bytes (the header length field) "
+                "do not end with a newline; the header length is wrong or the "
+                "header is damaged");
+  // A |b1 array holding bytes other than 0 and 1 was accepted as i1.
+  std::string bools = "{'descr': '|b1', 'fortran_order': False, "
+                      "'shape': (4,), }";
+  EXPECT_EQ(readError("b1.npy", npyFile(1, bools, std::string("\1\0\2\1", 4))),
+            path("b1.npy") + ": element 2 of the |b1 (bool) data is 2, not 0 "
+                             "or 1");
+  EXPECT_EQ(
+      readError("b1.npy", npyFile(1, bools, std::string("\1\0\1\xff", 4))),
+      path("b1.npy") + ": element 3 of the |b1 (bool) data is 255, not "
+                       "0 or 1");
+  StatusOr<HostTensor> valid = readNpy(
+      writeFile("ok.npy", npyFile(1, bools, std::string("\1\0\1\0", 4))));
+  ASSERT_TRUE(valid.ok()) << valid.status().message();
+  EXPECT_EQ(valid->dtype(), DType::i1);
+}
+
+TEST_F(NpyTest, ChecksTheHeaderBeforeReadingData) {
+  // Issue 13, item 11: a header claiming (536870912, 4) through a pipe
+  // allocated 8 GiB before "truncated data". The caller's check sees the
+  // header first; a pipe is read in chunks, allocated as data arrives.
+  std::string huge = "{'descr': '<f4', 'fortran_order': False, "
+                     "'shape': (536870912, 4), }";
+  NpyHeaderCheck expect2x3 = [](DType dtype,
+                                const std::vector<int64_t> &shape) {
+    if (dtype == DType::f32 && shape == std::vector<int64_t>{2, 3})
+      return Status::success();
+    return Status::error("expected 2x3xf32, got " +
+                         formatTensorType(shape, dtype));
+  };
+  std::string file = writeFile("huge.npy", npyFile(1, huge, ""));
+  EXPECT_EQ(readNpy(file, expect2x3).status().message(),
+            file + ": expected 2x3xf32, got 536870912x4xf32");
+
+  std::string fifo = path("pipe.npy");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string header = npyFile(1, huge, "");
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << header; });
+  StatusOr<HostTensor> piped = readNpy(fifo);
+  writer.join();
+  ASSERT_FALSE(piped.ok());
+  EXPECT_EQ(piped.status().message(),
+            fifo + ": truncated data: the header says 536870912x4xf32, which "
+                   "needs 8589934592 bytes, but the file has 0");
+}
+
 TEST_F(NpyTest, RejectsDirectories) {
   EXPECT_EQ(readNpy(dir).status().message(),
             dir.string() + ": is a directory, not a .npy file");
@@ -274,12 +336,12 @@ TEST_F(NpyTest, FailedWriteLeavesNoFile) {
   EXPECT_EQ(status.message(),
             "cannot write '" + missingDir + "': no such file or directory");
 
-  // Renaming onto a directory fails after the data is written: the
-  // temporary file must be gone and the directory untouched.
+  // A directory is refused before anything is written: no temporary file
+  // is made and the directory is untouched.
   fs::create_directory(path("taken"));
   status = writeNpy(path("taken"), tensor);
-  EXPECT_EQ(status.message(), "cannot write '" + path("taken") +
-                                  "': rename failed: is a directory");
+  EXPECT_EQ(status.message(),
+            "cannot write '" + path("taken") + "': is a directory");
   int entries = 0;
   for ([[maybe_unused]] const auto &entry : fs::directory_iterator(dir))
     ++entries;

@@ -749,6 +749,52 @@ TEST(SessionTest, SamplingAndGeneration) {
   EXPECT_FALSE(Session::sampleRows(zeros({1, 4}), invalid).ok());
 }
 
+TEST(SessionTest, NaNLogitsAreReportedAsNaN) {
+  // Issue 13: NaN logits were reported as "no logit is above -inf".
+  Sampler greedy{SamplingParams()};
+  HostTensor logits = zeros({2, 4});
+  logits.data<float>()[6] = NAN;
+  EXPECT_ERROR(Session::sampleRows(logits, greedy),
+               "sample: row 1: the logits hold NaN (first at token 2 of 4): "
+               "the model produced NaN");
+  // Through a session, whose model computes them (a NaN bias weight).
+  auto model = std::make_shared<FakeModel>(FakeConfig());
+  std::vector<HostTensor> weights;
+  weights.push_back(zeros({16}));
+  weights[0].data<float>()[5] = NAN;
+  StatusOr<std::unique_ptr<Session>> session =
+      Session::create(model, std::move(weights));
+  ASSERT_OK(session);
+  ASSERT_OK((*session)->addSequence(1));
+  ASSERT_OK((*session)->prefill({1}, {{1, 2}}));
+  EXPECT_ERROR((*session)->sample({1}, greedy),
+               "sample: sequence 1: the logits hold NaN (first at token 5 of "
+               "16): the model produced NaN");
+}
+
+TEST(SessionTest, NamesMissingWeights) {
+  // Issue 13: a missing w3.npy was reported as an ABI arity puzzle.
+  std::string dir = "/tmp/tok-session-gap-" + std::to_string(::getpid());
+  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
+  for (int i : {0, 1, 2, 4, 5})
+    ASSERT_OK(writeNpy(dir + "/w" + std::to_string(i) + ".npy", zeros({1})));
+  EXPECT_ERROR(Session::readNpyWeights(dir),
+               dir + "/w3.npy is missing, but " + dir +
+                   "/w5.npy exists (the weights are w0.npy, w1.npy, ... "
+                   "without gaps)");
+  ASSERT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
+
+  // The last one missing: the count says so.
+  auto model = std::make_shared<FakeModel>(FakeConfig());
+  EXPECT_ERROR(Session::create(model, {}),
+               "the model takes 1 weight, but 0 were given");
+  std::vector<HostTensor> two;
+  two.push_back(zeros({16}));
+  two.push_back(zeros({16}));
+  EXPECT_ERROR(Session::create(model, std::move(two)),
+               "the model takes 1 weight, but 2 were given");
+}
+
 TEST(SessionTest, CompactKeepsChosenPositions) {
   FakeConfig config;
   auto session = makeSession(config);

@@ -99,9 +99,11 @@ TEST(TensorTextTest, RejectsBadText) {
             "inline tensor 'xf32': bad dimension '' (expected a non-negative "
             "integer)");
   EXPECT_EQ(parseError("2xf33=1 2"),
-            "inline tensor '2xf33': unknown element type 'f33'");
+            "inline tensor '2xf33': unknown element type 'f33' (expected f32, "
+            "f16, bf16, f64, i8, i16, i32, i64, u8, u16 or i1)");
   EXPECT_EQ(parseError("2x3=1 2"),
-            "inline tensor '2x3': unknown element type '3'");
+            "inline tensor '2x3': unknown element type '3' (expected f32, "
+            "f16, bf16, f64, i8, i16, i32, i64, u8, u16 or i1)");
   EXPECT_EQ(parseError("=1 2"),
             "inline tensor '=1 2' has no shape and element type before '='");
   EXPECT_EQ(parseError("2x3xf32=1 2 3 4"),
@@ -129,6 +131,79 @@ TEST(TensorTextTest, RejectsBadText) {
             "inline tensor '100000000x100000000x100000000xf32': shape "
             "100000000x100000000x100000000xf32 is too large (over 2^48 "
             "bytes)");
+}
+
+TEST(TensorTextTest, NamesElementTypesWhole) {
+  // Issue 13: `4xindex` and `4xcomplex<f32>` were split at their own 'x'
+  // and reported as element types '' and '<f32>'.
+  EXPECT_EQ(parseError("4xindex=1"),
+            "inline tensor '4xindex': unknown element type 'index' (expected "
+            "f32, f16, bf16, f64, i8, i16, i32, i64, u8, u16 or i1)");
+  EXPECT_EQ(parseError("4xcomplex<f32>=1"),
+            "inline tensor '4xcomplex<f32>': unknown element type "
+            "'complex<f32>' (expected f32, f16, bf16, f64, i8, i16, i32, i64, "
+            "u8, u16 or i1)");
+  EXPECT_EQ(parseError("index=1"),
+            "inline tensor 'index': unknown element type 'index' (expected "
+            "f32, f16, bf16, f64, i8, i16, i32, i64, u8, u16 or i1)");
+  // Bytes that are not printable are escaped.
+  EXPECT_EQ(parseError("2xf32\x01=1"),
+            "inline tensor '2xf32\\x01': unknown element type 'f32\\x01' "
+            "(expected f32, f16, bf16, f64, i8, i16, i32, i64, u8, u16 or "
+            "i1)");
+}
+
+TEST(TensorTextTest, TinyValuesRoundToZeroWhateverTheirExponent) {
+  // Issue 13: 1e-50 flushed to 0 in f32 while 1e-400 (below double's
+  // range) was an error.
+  HostTensor f32 = parse("4xf32=1e-50 1e-400 -1e-400 1e-99999999999999999999");
+  EXPECT_EQ(elements<float>(f32), (std::vector<float>{0, 0, 0, 0}));
+  EXPECT_TRUE(std::signbit(f32.data<float>()[2]));
+  HostTensor f64 = parse("3xf64=1e-50 1e-400 0.00000e-400");
+  EXPECT_EQ(elements<double>(f64), (std::vector<double>{1e-50, 0, 0}));
+  EXPECT_EQ(elements<uint16_t>(parse("1xf16=1e-400")),
+            (std::vector<uint16_t>{0}));
+  // Too large is an error in every element type, within double's range or
+  // not.
+  EXPECT_EQ(parseError("1xf32=1e400"),
+            "inline tensor '1xf32': value 1e400 is out of range for f32");
+  EXPECT_EQ(parseError("1xf64=1e400"),
+            "inline tensor '1xf64': value 1e400 is out of range for f64");
+  EXPECT_EQ(parseError("1xf64=-1e99999999999999999999"),
+            "inline tensor '1xf64': value -1e99999999999999999999 is out of "
+            "range for f64");
+  EXPECT_EQ(parseError("1xf32=0.0001e400"),
+            "inline tensor '1xf32': value 0.0001e400 is out of range for f32");
+}
+
+TEST(TensorTextTest, ChecksTheTypeBeforeAllocating) {
+  // Issue 13, item 11: `--input=1073741824xf32` to a 2x3xf32 function
+  // allocated 4 GiB before the shape was compared.
+  int calls = 0;
+  TensorTypeCheck expect2x3 = [&](DType dtype,
+                                  const std::vector<int64_t> &shape) {
+    ++calls;
+    if (dtype == DType::f32 && shape == std::vector<int64_t>{2, 3})
+      return Status::success();
+    return Status::error("expected 2x3xf32, got " +
+                         formatTensorType(shape, dtype));
+  };
+  StatusOr<HostTensor> huge = parseTensorText("1073741824xf32", expect2x3);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(), "expected 2x3xf32, got 1073741824xf32");
+  // A value count that does not match comes second.
+  EXPECT_EQ(parseTensorText("1073741824xf32=1 2", expect2x3).status().message(),
+            "expected 2x3xf32, got 1073741824xf32");
+  // A shape too large to allocate at all is refused before the check.
+  EXPECT_EQ(parseTensorText("1073741824x1073741824xf32", expect2x3)
+                .status()
+                .message(),
+            "inline tensor '1073741824x1073741824xf32': shape "
+            "1073741824x1073741824xf32 is too large (over 2^48 bytes)");
+  EXPECT_EQ(calls, 2);
+  StatusOr<HostTensor> fits = parseTensorText("2x3xf32=1", expect2x3);
+  ASSERT_TRUE(fits.ok()) << fits.status().message();
+  EXPECT_EQ(calls, 3);
 }
 
 TEST(TensorTextTest, PrintsInIreeStyle) {

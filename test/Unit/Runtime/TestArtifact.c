@@ -6,9 +6,10 @@
 //
 // Follows the artifact ABI of docs/Artifacts.md by hand: `_tok_metadata` and
 // packed entries over MLIR memref descriptors, with results malloc'ed here and
-// freed by the runtime. Built three ways: as is, with TOK_TEST_NO_METADATA (no
-// _tok_metadata) and with TOK_TEST_MISSING_ENTRY (metadata naming an entry
-// that is not exported).
+// freed by the runtime. Built four ways: as is, with TOK_TEST_NO_METADATA (no
+// _tok_metadata), with TOK_TEST_MISSING_ENTRY (metadata naming an entry that
+// is not exported) and with TOK_TEST_DATA_ENTRY (metadata naming an entry
+// that is data, not a function). The build seals them (SealArtifact.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,7 +42,7 @@ typedef struct {
 
 #ifndef TOK_TEST_NO_METADATA
 #define TOK_VECTOR "{\"dtype\":\"f32\",\"shape\":[-1]}"
-#ifdef TOK_TEST_MISSING_ENTRY
+#if defined(TOK_TEST_MISSING_ENTRY) || defined(TOK_TEST_DATA_ENTRY)
 #define TOK_EXTRA_FUNCTION                                                     \
   ",{\"name\":\"ghost\",\"entry\":\"_tok_entry_ghost\",\"inputs\":[],"         \
   "\"results\":[]}"
@@ -70,6 +71,12 @@ const char _tok_metadata[] =
     "{\"name\":\"bad_result\",\"entry\":\"_tok_entry_bad_result\","
     "\"inputs\":[" TOK_VECTOR "],"
     "\"results\":[{\"dtype\":\"f32\",\"shape\":[4]}]}" TOK_EXTRA_FUNCTION "]}";
+#endif
+
+#ifdef TOK_TEST_DATA_ENTRY
+// An exported symbol of the entry's name that is not code: calling it
+// would jump into data.
+const char _tok_entry_ghost[16] = "not a function";
 #endif
 
 static float load(const MemRef1D *m, int64_t i) {

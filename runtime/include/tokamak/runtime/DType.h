@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace tokamak::rt {
@@ -43,6 +44,9 @@ const char *dtypeName(DType dtype);
 /// The element type called `name` (a canonical name), or an error
 /// "unknown element type 'name'".
 StatusOr<DType> parseDType(std::string_view name);
+
+/// Every element type name, for messages: "f32, f16, ... or i1".
+std::string dtypeNames();
 
 /// Bytes per element.
 size_t dtypeSize(DType dtype);

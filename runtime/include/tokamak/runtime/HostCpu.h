@@ -18,13 +18,19 @@ namespace tokamak::rt {
 /// The architecture part of this process's target triple ("x86_64").
 std::string_view hostArchitecture();
 
-/// Whether this CPU has the LLVM target feature `feature` ("avx512f"). Only
-/// features whose absence would fault are known; others count as present.
+/// Whether this CPU has the LLVM target feature `feature` ("avx512f"):
+/// instruction sets are probed (cpuid and the OS's register-state support on
+/// x86, the auxiliary vector on AArch64), features that add no instructions
+/// (tuning flags) are present, and names this runtime does not know count
+/// as missing.
 bool hostHasFeature(std::string_view feature);
+
+/// Whether hostHasFeature knows `feature`: one it probes or a tuning flag.
+bool hostKnowsFeature(std::string_view feature);
 
 /// Checks that code compiled for `target` can run here: same architecture
 /// and every `+feature` of its feature string present. The error names the
-/// missing features and how to recompile.
+/// missing features, those this runtime cannot detect, and how to recompile.
 Status checkHostCanRun(const TargetInfo &target);
 
 } // namespace tokamak::rt

@@ -116,6 +116,22 @@ struct ModelABI {
                                    const ModelABIOptions &options = {});
 };
 
+/// Whether `fn` is a session-ABI @prefill or @decode: that name and the six
+/// leading i32 arguments.
+bool isSessionFunction(const FunctionSignature &fn);
+
+/// Checks the leading arguments of a session-ABI function that a host built
+/// rather than rt::Session (tokamak-run --input to @decode): token ids inside
+/// a static vocabulary, non-negative positions, seq_starts rising from 0 to
+/// the token count, and, when argument 6 is a K/V pool [NumBlocks,
+/// BlockSize, ...], every slot in [-1, NumBlocks * BlockSize), every length
+/// within its block-table row and every block the lengths use in [0,
+/// NumBlocks). Other functions, and arguments whose types do not match the
+/// signature (invoke names those), pass. Errors name the input, the index
+/// and the value.
+Status checkSessionInputs(const FunctionSignature &fn,
+                          const std::vector<HostTensor> &inputs);
+
 } // namespace tokamak::rt
 
 #endif // TOKAMAK_RUNTIME_MODELABI_H

@@ -21,20 +21,38 @@
 #include "tokamak/runtime/Status.h"
 #include "tokamak/runtime/Tensor.h"
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace tokamak::rt {
 
-/// Reads the .npy file at `path`. Every error names the file and the
-/// problem: missing file, bad magic, unsupported version, malformed header,
-/// fortran order, big-endian or unsupported dtype, bad shape, truncated data
-/// or trailing bytes.
-StatusOr<HostTensor> readNpy(const std::string &path);
+/// Called with the dtype and shape of a .npy header before any of its data
+/// is read or allocated; an error stops the read with that message.
+using NpyHeaderCheck = TensorTypeCheck;
 
-/// Writes `tensor` to `path` (bf16 as <u2 raw bits, f16 as <f2), through a
-/// temporary file renamed into place: a failure never leaves a partial
-/// `path` behind.
+/// Reads the .npy file at `path` (a regular file, or a pipe or FIFO read to
+/// its end). Every error names the file and the problem: missing file, bad
+/// magic, unsupported version, malformed header (one that does not end in a
+/// newline, as the format requires, has a wrong length), fortran order,
+/// big-endian or unsupported dtype, bad shape, `check`'s objection,
+/// truncated data, trailing bytes, or |b1 bytes other than 0 and 1. Bytes
+/// that are not printable are escaped (\xNN) in messages. Memory is
+/// allocated only for data the file really holds: a regular file's size is
+/// checked against the header first, a stream is read in chunks.
+StatusOr<HostTensor> readNpy(const std::string &path,
+                             const NpyHeaderCheck &check = nullptr);
+
+/// Writes `tensor` to `path` (bf16 as <u2 raw bits, f16 as <f2) through
+/// OutputFiles: a failure never leaves a partial `path` behind, a symbolic
+/// link keeps pointing at the new file, and a character device or FIFO
+/// (/dev/null, a pipe) is written into, never replaced.
 Status writeNpy(const std::string &path, const HostTensor &tensor);
+
+/// Writes `tensor` as .npy bytes into the existing file `path`, truncating
+/// it: the step that fills an OutputFiles temporary file. Errors do not name
+/// the file.
+Status writeNpyTo(const std::string &path, const HostTensor &tensor);
 
 /// `tensor` as an `expected` tensor: exact dtype matches pass through, a u16
 /// tensor becomes bf16 (the same bits; the .npy convention for bf16), and any

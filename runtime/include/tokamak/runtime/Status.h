@@ -52,6 +52,11 @@ private:
   std::string text;
 };
 
+/// `bytes` for an error message: printable ASCII as is, every other byte
+/// (NUL, control characters, bytes >= 0x7f and the backslash) as "\xNN", so
+/// that a message never cuts off at a NUL or prints terminal control sequences.
+std::string printableBytes(std::string_view bytes);
+
 /// Either a `T` or an error `Status`.
 template <typename T> class [[nodiscard]] StatusOr {
 public:

@@ -17,8 +17,10 @@
 #include "tokamak/runtime/Status.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tokamak::rt {
@@ -44,10 +46,24 @@ StatusOr<int64_t> checkedNumElements(const std::vector<int64_t> &shape,
                                      DType dtype);
 
 /// A dense row-major tensor in host memory. Move-only; `clone()` copies.
+/// The machine's physical memory in bytes, or 0 when unknown.
+uint64_t physicalMemoryBytes();
+
+/// An error "out of memory: `what` needs N bytes, more than this machine's M
+/// bytes of memory" when `bytes` exceeds physical memory: asking for that
+/// much and touching it would end in the OOM killer, not in an error.
+Status checkFitsInMemory(uint64_t bytes, std::string_view what);
+
+/// A check of a tensor's element type and shape made before its data is
+/// read or allocated (readNpy, parseTensorText); an error stops the read.
+using TensorTypeCheck =
+    std::function<Status(DType dtype, const std::vector<int64_t> &shape)>;
+
 class HostTensor {
 public:
   /// A zero-filled tensor with owned storage; fails on a bad shape (see
-  /// checkedNumElements) or when memory runs out.
+  /// checkedNumElements), more than the machine's memory
+  /// (checkFitsInMemory) or when the allocation fails.
   static StatusOr<HostTensor> create(DType dtype, std::vector<int64_t> shape);
 
   /// A tensor viewing `data`, which must hold `shape` row-major and stay

@@ -30,10 +30,15 @@ namespace tokamak::rt {
 
 /// Parses "SHAPExTYPE=VALUES" (see the file comment). The value count must
 /// be the element count, 1 (broadcast) or 0 (zeros). Errors name the bad
-/// part: a bad dimension, an unknown element type, the wrong value count, an
-/// unparsable or out-of-range value. Integers are decimal; floats accept
-/// "inf", "-inf" and "nan"; i1 accepts 0, 1, true and false.
-StatusOr<HostTensor> parseTensorText(std::string_view text);
+/// part: a bad dimension, an unknown element type (the whole name after the
+/// dims: "4xindex" names 'index'), `check`'s objection to the type (made
+/// before anything is allocated), the wrong value count, an unparsable or
+/// out-of-range value. Integers are decimal; floats accept "inf", "-inf"
+/// and "nan"; i1 accepts 0, 1, true and false. A float too large for the
+/// element type is an error; one too small for it rounds to zero (with its
+/// sign), as a cast does: "1e-50" and "1e-400" both read as 0 in f32.
+StatusOr<HostTensor> parseTensorText(std::string_view text,
+                                     const TensorTypeCheck &check = nullptr);
 
 /// Prints `tensor` on one line in IREE's style: "2x3xf32=[1 2 3][4 5 6]",
 /// "3xi32=1 2 3", "f32=5". Floats print in the shortest form that reads back
