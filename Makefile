@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 # ccache makes rebuilds in several build trees cheap when it is present.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build test demo bench docs format clean
+.PHONY: all deps configure build test demo bench docs format clean mutate fuzz
 
 all: build
 
@@ -38,8 +38,29 @@ demo: build
 # --no-torch, --check, --threads=N, ...
 BENCH_ARGS ?=
 bench: build
-	cmake --build $(BUILD_DIR) --target tokamak-bench tokamak-bench-peak -j $(JOBS)
+	cmake --build $(BUILD_DIR) --target tokamak-bench tokamak-bench-peak tokamak-bench-model -j $(JOBS)
 	/usr/bin/python3 bench/run.py --build-dir=$(BUILD_DIR) $(BENCH_ARGS)
+
+# The model rows' peers (bench/README.md, "The model rows"): llama.cpp and
+# transformers on PyTorch 2.x in .venv-peers/. Opt-in: a few GB of
+# downloads and a llama.cpp build; never part of `make test`.
+.PHONY: peers
+peers:
+	@bash scripts/install-peers.sh
+
+# Mutation test (scripts/mutate.py): mutated shapes, attributes and run-time
+# sizes of the integration modules must end as a result or one clean error,
+# never a crash or a hang. MUTATE_ARGS: --count=N (0: all ~12k mutants),
+# --seed=S, --filter=REGEX, --timeout=SECONDS.
+MUTATE_ARGS ?= --count=400
+mutate: build
+	/usr/bin/python3 scripts/mutate.py --build-dir=$(BUILD_DIR) --jobs=$(JOBS) $(MUTATE_ARGS)
+
+# libFuzzer targets (test/Fuzz): each fuzzes for 10 minutes from its seed
+# corpus, one after another; what they find is kept in
+# $(BUILD_DIR)/test/Fuzz/<name>/long/.
+fuzz: configure
+	cmake --build $(BUILD_DIR) --target fuzz-long -j $(JOBS)
 
 docs: build
 	cmake --build $(BUILD_DIR) --target tokamak-docs

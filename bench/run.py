@@ -4,6 +4,8 @@
     python3 bench/run.py [--build-dir=build] [--filter=REGEX] [--quick]
                          [--no-torch] [--threads=N] [--timeout=S]
                          [--target-seconds=S] [--json-out=PATH]
+                         [--no-models] [--no-peers] [--model-timeout=S]
+                         [--models-dir=DIR]
 
 1. tokamak-bench-peak: the machine's fp32 FMA peak (1 thread and N threads)
    and streaming bandwidth (copy, triad; N threads).
@@ -11,8 +13,12 @@
    through the embedding API and timed, one process per case so a crash or
    a hang becomes an error row, not a lost table.
 3. torch_peer.py under /usr/bin/python3 (Debian torch): the PyTorch peers.
+4. models.py: whole models (a llama at TinyLlama-1.1B's shapes, Mamba at
+   Mamba-130m's; F32 and BF16) through tokamak-bench-model, and their
+   peers llama.cpp and transformers (model_peers.py under .venv-peers,
+   `make peers`).
 
-Prints the peak lines and a Markdown table; writes every number to
+Prints the peak lines and a Markdown table per part; writes every number to
 bench/results/latest.json (or --json-out). Standard library only (plus
 numpy, unused today). Column meanings and the roofline arithmetic are in
 bench/README.md.
@@ -33,6 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
+import models  # noqa: E402
 
 TORCH_PYTHON = "/usr/bin/python3"
 # Compile times above this are mentioned in the note.
@@ -392,6 +399,17 @@ def main():
                         help="also compare each Tokamak result with the "
                              "PyTorch peer on the same inputs (use with "
                              "--quick: the inputs are written to disk)")
+    parser.add_argument("--no-models", action="store_true",
+                        help="skip the model rows")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip the model rows' peers (llama.cpp, "
+                             "transformers)")
+    parser.add_argument("--model-timeout", type=float, default=0,
+                        help="seconds one model may take on one side "
+                             "(default 900, 300 with --quick)")
+    parser.add_argument("--models-dir", default="",
+                        help="where the model checkpoints and the compile "
+                             "cache go (default BUILD_DIR/bench-models)")
     parser.add_argument("--list", action="store_true",
                         help="list the cases and exit")
     args = parser.parse_args()
@@ -404,6 +422,10 @@ def main():
         args.rotate_mib = 0 if args.quick else 256
     if not args.target_seconds:
         args.target_seconds = 0.2 if args.quick else 1.0
+    if not args.model_timeout:
+        args.model_timeout = 300.0 if args.quick else 900.0
+    if not args.models_dir:
+        args.models_dir = os.path.join(args.build_dir, "bench-models")
 
     try:
         pattern = re.compile(args.filter)
@@ -411,11 +433,16 @@ def main():
         parser.error("bad --filter: %s" % e)
     selected = [(c, c.resolved_dims(args.quick)) for c in cases.CASES
                 if pattern.search(c.name) or pattern.search(c.op)]
+    selected_models = ([] if args.no_models else
+                       models.selected_models(pattern, args.quick))
     if args.list:
         for c, dims in selected:
             print("%-26s %-28s %s" % (c.name, c.op, c.shape(dims)))
+        for m, dt in selected_models:
+            print("%-26s %-28s %d layers" % ("%s-%s" % (m.name, dt), m.label,
+                                             m.layers(args.quick)))
         return 0
-    if not selected:
+    if not selected and not selected_models:
         parser.error("--filter=%s matches no case (see --list)" % args.filter)
 
     env = dict(os.environ)
@@ -449,6 +476,13 @@ def main():
                 side, c.name, ("%.3f ms" % r["min_ms"]) if "min_ms" in r
                 else "error: " + first_line(r.get("error")), time.time() - t0))
 
+    model_entries = []
+    if selected_models:
+        helpers = argparse.Namespace(run_streaming=run_streaming,
+                                     first_line=first_line)
+        model_entries = models.run_models(selected_models, args, env,
+                                          helpers)
+
     log("measuring the machine's peak again")
     peak_after = measure_peak(args.build_dir, args.quick, env)
     peak = merge_peaks(peak_before, peak_after)
@@ -470,13 +504,31 @@ def main():
                     torch_results.get(c.name), peak_for_rows)
             for c, dims in selected]
 
-    print()
-    print("Tokamak benchmarks, %s, %s, %d threads%s" % (
+    title = "%s, %s, %d threads%s" % (
         started.strftime("%Y-%m-%d %H:%M %Z"),
         peak.get("cpu", platform.processor() or "unknown CPU"), args.threads,
-        ", --quick shapes" if args.quick else ""))
-    print()
-    print(table(rows, not args.no_torch, bool(args.check_dir)))
+        ", --quick shapes" if args.quick else "")
+    if rows:
+        print()
+        print("Tokamak benchmarks, " + title)
+        print()
+        print(table(rows, not args.no_torch, bool(args.check_dir)))
+    model_rows = []
+    if model_entries:
+        model_table, model_rows = models.table(model_entries, peak_for_rows,
+                                               args)
+        print()
+        peer_lines = models.peer_lines(model_entries, args)
+        for line in peer_lines:
+            print(line)
+        if peer_lines:
+            print()
+        print("Tokamak models, " + title)
+        print()
+        print(model_table)
+        print()
+        for line in models.compile_lines(model_entries):
+            print(line)
     sys.stdout.flush()
 
     result = {
@@ -490,6 +542,8 @@ def main():
         "load_average": [load_start, load_end],
         "torch": torch_info if not args.no_torch else None,
         "rows": rows,
+        "model_rows": model_rows,
+        "models": model_entries,
     }
     out_dir = os.path.dirname(os.path.abspath(args.json_out))
     os.makedirs(out_dir, exist_ok=True)

@@ -19,7 +19,10 @@
 # raw little-endian data in the same order. bf16 is the upper half of the f32
 # bit pattern rounded to nearest even. With --shards=N > 1 the tensors are
 # split over model-0000i-of-0000N.safetensors and described by
-# model.safetensors.index.json (metadata.total_size + weight_map).
+# model.safetensors.index.json (metadata.total_size + weight_map). The
+# header comes from the shapes and each tensor is drawn and written in turn,
+# so full-size checkpoints (bench/models.py: TinyLlama's shapes in f32 are
+# 4.4 GB) never have to fit in memory.
 #
 # Weights are drawn in float64 from numpy's PCG64 seeded with --seed, one
 # tensor at a time in name order, so a preset gives the same values (before
@@ -506,6 +509,9 @@ def encode(a64, dtype):
     return "BF16", f32_to_bf16_bits(a32).tobytes()
 
 
+ST_DTYPES = {"f32": ("F32", 4), "f16": ("F16", 2), "bf16": ("BF16", 2)}
+
+
 def write_safetensors(path, items):
     """items: list of (name, shape, st_dtype, bytes), written sorted by name."""
     items = sorted(items, key=lambda x: x[0])
@@ -524,6 +530,29 @@ def write_safetensors(path, items):
             f.write(raw)
 
 
+def write_drawn_safetensors(path, items, dtype, rng):
+    """items: (name, shape, init) sorted by name. Writes the header from the
+    shapes, then draws and writes one tensor at a time, so a checkpoint of
+    gigabytes never has to fit in memory."""
+    st_dtype, size = ST_DTYPES[dtype]
+    header = {"__metadata__": {"format": "pt"}}
+    off = 0
+    for name, shape, _ in items:
+        n = size * math.prod(shape)
+        header[name] = {"dtype": st_dtype, "shape": list(shape),
+                        "data_offsets": [off, off + n]}
+        off += n
+    hj = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    hj += b" " * ((-len(hj)) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hj)))
+        f.write(hj)
+        for _, shape, init in items:
+            a = np.ascontiguousarray(draw(rng, shape, init), dtype=np.float64)
+            f.write(encode(a, dtype)[1])
+            del a
+
+
 def make(preset, out, seed=0, dtype="f32", shards=1, overrides=()):
     if preset not in PRESETS:
         sys.exit(f"make_checkpoint: unknown preset '{preset}' "
@@ -533,12 +562,10 @@ def make(preset, out, seed=0, dtype="f32", shards=1, overrides=()):
     names = [s[0] for s in specs]
     if len(set(names)) != len(names):
         raise AssertionError("duplicate tensor names")
+    # Tensors are drawn in name order, the order in which they are written.
     rng = np.random.Generator(np.random.PCG64(seed))
-    items = []
-    for name, shape, init in sorted(specs, key=lambda s: s[0]):
-        a = np.ascontiguousarray(draw(rng, shape, init), dtype=np.float64)
-        st_dtype, raw = encode(a, dtype)
-        items.append((name, shape, st_dtype, raw))
+    items = sorted(specs, key=lambda s: s[0])
+    nbytes = [ST_DTYPES[dtype][1] * math.prod(it[1]) for it in items]
     os.makedirs(out, exist_ok=True)
     for f in os.listdir(out):  # leave no stale weights behind
         if f.endswith(".safetensors") or f == "model.safetensors.index.json":
@@ -546,15 +573,16 @@ def make(preset, out, seed=0, dtype="f32", shards=1, overrides=()):
     with open(os.path.join(out, "config.json"), "w") as f:
         f.write(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
     if shards <= 1:
-        write_safetensors(os.path.join(out, "model.safetensors"), items)
+        write_drawn_safetensors(os.path.join(out, "model.safetensors"),
+                                items, dtype, rng)
         return cfg
     shards = min(shards, len(items))
     # Contiguous runs of the name-sorted tensors, balanced by bytes.
-    total = sum(len(it[3]) for it in items)
+    total = sum(nbytes)
     groups, cur, acc = [], [], 0
     for idx, it in enumerate(items):
         cur.append(it)
-        acc += len(it[3])
+        acc += nbytes[idx]
         left_items = len(items) - idx - 1
         left_groups = shards - len(groups) - 1
         if left_groups > 0 and (acc >= total * (len(groups) + 1) / shards
@@ -566,7 +594,7 @@ def make(preset, out, seed=0, dtype="f32", shards=1, overrides=()):
     weight_map = {}
     for i, g in enumerate(groups):
         fname = f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
-        write_safetensors(os.path.join(out, fname), g)
+        write_drawn_safetensors(os.path.join(out, fname), g, dtype, rng)
         for it in g:
             weight_map[it[0]] = fname
     index = {"metadata": {"total_size": total},
