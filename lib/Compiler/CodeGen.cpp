@@ -68,8 +68,7 @@ static llvm::Error optimizeModule(llvm::Module &llvmModule,
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
 Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
-                            const CompileOptions &options, StringRef metadata,
-                            bool optimize) {
+                            const CompileOptions &options, StringRef metadata) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
@@ -86,9 +85,8 @@ Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
         llvm::GlobalValue::ExternalLinkage, text, "_tok_metadata");
     global->setVisibility(llvm::GlobalValue::DefaultVisibility);
   }
-  if (optimize)
-    if (llvm::Error err = optimizeModule(*llvmModule, options, tm->get()))
-      return std::move(err);
+  if (llvm::Error err = optimizeModule(*llvmModule, options, tm->get()))
+    return std::move(err);
   return llvmModule;
 }
 
@@ -152,8 +150,8 @@ static llvm::Error writeObject(llvm::Module &llvmModule,
   return llvm::Error::success();
 }
 
-/// Lowers a tensor-level module to LLVM IR, not yet optimized, with its
-/// metadata embedded.
+/// Lowers a tensor-level module to optimized LLVM IR with its metadata
+/// embedded.
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 lowerToLLVMIR(Compiler &compiler, ModuleOp module,
               const CompileOptions &options, llvm::LLVMContext &llvmContext) {
@@ -164,8 +162,7 @@ lowerToLLVMIR(Compiler &compiler, ModuleOp module,
   full.compileTo = Phase::LLVM;
   if (llvm::Error err = compiler.lower(module, full))
     return std::move(err);
-  return compiler.translateToLLVMIR(module, llvmContext, full, *metadata,
-                                    /*optimize=*/false);
+  return compiler.translateToLLVMIR(module, llvmContext, full, *metadata);
 }
 
 /// Lowers a tensor-level module to one object file at `objPath`.
@@ -176,11 +173,6 @@ static llvm::Error compileToObject(Compiler &compiler, ModuleOp module,
   auto llvmModule = lowerToLLVMIR(compiler, module, options, llvmContext);
   if (!llvmModule)
     return llvmModule.takeError();
-  auto tm = createTargetMachine(options);
-  if (!tm)
-    return tm.takeError();
-  if (llvm::Error err = optimizeModule(**llvmModule, options, tm->get()))
-    return err;
   return writeObject(**llvmModule, options, objPath);
 }
 
@@ -210,13 +202,6 @@ compileToObjects(Compiler &compiler, ModuleOp module,
   auto llvmModule = lowerToLLVMIR(compiler, module, options, llvmContext);
   if (!llvmModule)
     return llvmModule.takeError();
-  {
-    auto tm = createTargetMachine(options);
-    if (!tm)
-      return tm.takeError();
-    if (llvm::Error err = optimizeModule(**llvmModule, options, tm->get()))
-      return std::move(err);
-  }
   unsigned parts = countPartitions(**llvmModule);
   if (parts <= 1) {
     objects.emplace_back(path, ".o");

@@ -155,9 +155,10 @@ private:
 
   Value gemvRows(int64_t rows, int64_t group, Value r, OpFoldResult n0,
                  OpFoldResult m0, Value tile);
-  Value gemvTask(OpFoldResult n0, OpFoldResult nsz, Value tile,
-                 function_ref<Value(int64_t group, Value r, Value tile)> body,
-                 int64_t group);
+  Value gemvTasks(
+      Value out, OpFoldResult rows, int64_t groupRows,
+      function_ref<Value(OpFoldResult n0, int64_t group, Value r, Value tile)>
+          body);
 
   Value x, w;
   const LinearEpilogue &epilogue;
@@ -653,23 +654,6 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
   return tile;
 }
 
-/// The columns [n0, n0 + nsz) of a GEMV task: `body` for each group of
-/// `group` W rows, then for the remaining rows one at a time.
-Value LinearEmitter::gemvTask(
-    OpFoldResult n0, OpFoldResult nsz, Value tile,
-    function_ref<Value(int64_t group, Value r, Value tile)> body,
-    int64_t group) {
-  OpFoldResult full = roundDown(nsz, group);
-  tile = loop(cst(0), full, group, tile, [&](Value r, ValueRange st) -> Values {
-    return {body(group, r, st[0])};
-  })[0];
-  if (group > 1 && !isConstantIntValue(sub(nsz, full), 0))
-    tile = loop(full, nsz, 1, tile, [&](Value r, ValueRange st) -> Values {
-      return {body(1, r, st[0])};
-    })[0];
-  return tile;
-}
-
 /// W rows streamed together per x row count: enough independent W streams
 /// per step, 16 accumulators at most.
 static int64_t gemvGroup(int64_t rows, bool glu, int64_t tileN) {
@@ -678,12 +662,20 @@ static int64_t gemvGroup(int64_t rows, bool glu, int64_t tileN) {
   return std::min(group, tileN);
 }
 
-Value LinearEmitter::gemv(Value out, int64_t rows) {
+/// The GEMV structure shared by gemv and gemvBatch: `scf.forall` over blocks
+/// of gemvTileN output columns, each task's slice `[rows, nsz]` of `out`
+/// filled by `body(n0, group, r, tile)` for each group of W rows at task
+/// column r (the group sized for `groupRows` rows of x), then one W row at a
+/// time for the rest of the block.
+Value LinearEmitter::gemvTasks(
+    Value out, OpFoldResult rows, int64_t groupRows,
+    function_ref<Value(OpFoldResult n0, int64_t group, Value r, Value tile)>
+        body) {
   OpFoldResult nDim = outCols;
   int64_t nt = tiling.gemvTileN;
   if (std::optional<int64_t> sN = getConstantIntValue(nDim))
     nt = std::max<int64_t>(1, std::min(nt, *sN));
-  int64_t group = gemvGroup(rows, epilogue.glu, nt);
+  int64_t group = gemvGroup(groupRows, epilogue.glu, nt);
 
   auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
                                       ValueRange{out}, std::nullopt);
@@ -692,21 +684,31 @@ Value LinearEmitter::gemv(Value out, int64_t rows) {
   Value shared = forall.getRegionIterArgs()[0];
   OpFoldResult n0 = mul(forall.getInductionVars()[0], cst(nt));
   OpFoldResult nsz = min(cst(nt), sub(nDim, n0));
-  SmallVector<OpFoldResult> offsets{cst(0), n0}, sizes{cst(rows), nsz},
+  SmallVector<OpFoldResult> offsets{cst(0), n0}, sizes{rows, nsz},
       strides(2, cst(1));
   Value tile =
       tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
-  tile = gemvTask(
-      n0, nsz, tile,
-      [&](int64_t g, Value r, Value t) {
-        return gemvRows(rows, g, r, n0, cst(0), t);
-      },
-      group);
+
+  OpFoldResult full = roundDown(nsz, group);
+  tile = loop(cst(0), full, group, tile, [&](Value r, ValueRange st) -> Values {
+    return {body(n0, group, r, st[0])};
+  })[0];
+  if (group > 1 && !isConstantIntValue(sub(nsz, full), 0))
+    tile = loop(full, nsz, 1, tile, [&](Value r, ValueRange st) -> Values {
+      return {body(n0, 1, r, st[0])};
+    })[0];
 
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, tile, shared, offsets, sizes,
                                         strides);
   return forall.getResult(0);
+}
+
+Value LinearEmitter::gemv(Value out, int64_t rows) {
+  return gemvTasks(out, cst(rows), rows,
+                   [&](OpFoldResult n0, int64_t g, Value r, Value t) {
+                     return gemvRows(rows, g, r, n0, cst(0), t);
+                   });
 }
 
 /// The GEMV for any number of rows of x (a decode batch): per group of W
@@ -716,30 +718,12 @@ Value LinearEmitter::gemv(Value out, int64_t rows) {
 /// W is streamed from memory once per call whatever M is; the GEMM would
 /// pack (and widen) all of W instead.
 Value LinearEmitter::gemvBatch(Value out, int64_t chunk) {
-  OpFoldResult nDim = outCols;
   OpFoldResult mDim = dim(x, 0);
-  int64_t nt = tiling.gemvTileN;
-  if (std::optional<int64_t> sN = getConstantIntValue(nDim))
-    nt = std::max<int64_t>(1, std::min(nt, *sN));
-  int64_t group = gemvGroup(chunk, epilogue.glu, nt);
-
-  auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
-                                      ValueRange{out}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value shared = forall.getRegionIterArgs()[0];
-  OpFoldResult n0 = mul(forall.getInductionVars()[0], cst(nt));
-  OpFoldResult nsz = min(cst(nt), sub(nDim, n0));
-  SmallVector<OpFoldResult> offsets{cst(0), n0}, sizes{mDim, nsz},
-      strides(2, cst(1));
-  Value tile =
-      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
-
   OpFoldResult mFull = roundDown(mDim, chunk);
   Value rest = val(sub(mDim, mFull));
-  tile = gemvTask(
-      n0, nsz, tile,
-      [&](int64_t g, Value r, Value t) -> Value {
+  return gemvTasks(
+      out, mDim, chunk,
+      [&](OpFoldResult n0, int64_t g, Value r, Value t) -> Value {
         t = loop(cst(0), mFull, chunk, t, [&](Value m0, ValueRange st) {
           return Values{gemvRows(chunk, g, r, n0, m0, st[0])};
         })[0];
@@ -756,13 +740,7 @@ Value LinearEmitter::gemvBatch(Value out, int64_t chunk) {
               [&]() -> Values { return {tail(rows + 1, t)}; })[0];
         };
         return tail(1, t);
-      },
-      group);
-
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, tile, shared, offsets, sizes,
-                                        strides);
-  return forall.getResult(0);
+      });
 }
 
 } // namespace

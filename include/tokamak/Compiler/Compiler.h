@@ -89,14 +89,12 @@ public:
   /// Runs the pipeline of `options.target` up to `options.compileTo`.
   llvm::Error lower(mlir::ModuleOp module, const CompileOptions &options);
 
-  /// Translates a module in the LLVM dialect to LLVM IR for the target
-  /// machine of `options`, optimized at `options.optLevel` unless `optimize`
-  /// is false; `metadata`, if not empty, is embedded as the `_tok_metadata`
-  /// string.
+  /// Translates a module in the LLVM dialect to optimized LLVM IR for the
+  /// target machine of `options`; `metadata`, if not empty, is embedded as
+  /// the `_tok_metadata` string.
   llvm::Expected<std::unique_ptr<llvm::Module>>
   translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                    const CompileOptions &options, llvm::StringRef metadata,
-                    bool optimize = true);
+                    const CompileOptions &options, llvm::StringRef metadata);
 
   /// Compiles a tensor-level module to an artifact (a shared library with
   /// embedded metadata) at `path`, or to an object file. Nothing is left at
