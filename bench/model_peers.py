@@ -60,6 +60,24 @@ def now():
     return time.perf_counter()
 
 
+def time_phases(args, batches, prefill, decode):
+    """Times and emits the rows every side reports: `prefill()` (seconds for
+    --prompt-tokens tokens of one sequence) and `decode(batch, steps, seed)`
+    (seconds for --decode-tokens steps of `batch` sequences)."""
+    if args.prompt_tokens > 0:
+        seconds = prefill()
+        emit(kind="result", phase="prefill", batch=1,
+             tokens=args.prompt_tokens, seconds=seconds,
+             tokens_per_s=args.prompt_tokens / seconds)
+    if args.decode_tokens > 0:
+        for batch in batches:
+            seconds = decode(batch, args.decode_tokens, 1000)
+            tokens = batch * args.decode_tokens
+            emit(kind="result", phase="decode", batch=batch,
+                 steps=args.decode_tokens, tokens=tokens, seconds=seconds,
+                 tokens_per_s=tokens / seconds)
+
+
 def random_tokens(count, vocab, seed):
     rng = np.random.Generator(np.random.PCG64(seed))
     return [int(t) for t in rng.integers(0, vocab, size=count)]
@@ -402,23 +420,15 @@ def run_llamacpp(args, batches):
                               for s in range(batch)])
         return now() - t0
 
-    decode_run(1, 1, 99)  # warm-up
-    if args.prompt_tokens > 0:
+    def prefill():
         lc.context(args.prompt_tokens, args.prompt_tokens, 1)
         prompt = random_tokens(args.prompt_tokens, lc.vocab, 1)
         t0 = now()
         prefill_seqs([prompt])
-        seconds = now() - t0
-        emit(kind="result", phase="prefill", batch=1,
-             tokens=args.prompt_tokens, seconds=seconds,
-             tokens_per_s=args.prompt_tokens / seconds)
-    if args.decode_tokens > 0:
-        for batch in batches:
-            seconds = decode_run(batch, args.decode_tokens, 1000)
-            tokens = batch * args.decode_tokens
-            emit(kind="result", phase="decode", batch=batch,
-                 steps=args.decode_tokens, tokens=tokens, seconds=seconds,
-                 tokens_per_s=tokens / seconds)
+        return now() - t0
+
+    decode_run(1, 1, 99)  # warm-up
+    time_phases(args, batches, prefill, decode_run)
     lc.close_context()
     return 0
 
@@ -485,24 +495,16 @@ def run_transformers(args, batches):
                 len(clock.times), 1 + steps))
         return clock.times[-1] - clock.times[0]
 
+    def prefill():
+        ids = torch.tensor([random_tokens(args.prompt_tokens, vocab, 1)])
+        kwargs = {"logits_to_keep": 1} if takes_keep else {}
+        t0 = now()
+        model(input_ids=ids, use_cache=True, **kwargs)
+        return now() - t0
+
     with torch.inference_mode():
         generate(1, 1, 99)  # warm-up
-        if args.prompt_tokens > 0:
-            ids = torch.tensor([random_tokens(args.prompt_tokens, vocab, 1)])
-            kwargs = {"logits_to_keep": 1} if takes_keep else {}
-            t0 = now()
-            model(input_ids=ids, use_cache=True, **kwargs)
-            seconds = now() - t0
-            emit(kind="result", phase="prefill", batch=1,
-                 tokens=args.prompt_tokens, seconds=seconds,
-                 tokens_per_s=args.prompt_tokens / seconds)
-        if args.decode_tokens > 0:
-            for batch in batches:
-                seconds = generate(batch, args.decode_tokens, 1000)
-                tokens = batch * args.decode_tokens
-                emit(kind="result", phase="decode", batch=batch,
-                     steps=args.decode_tokens, tokens=tokens,
-                     seconds=seconds, tokens_per_s=tokens / seconds)
+        time_phases(args, batches, prefill, generate)
     return 0
 
 

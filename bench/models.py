@@ -190,13 +190,14 @@ def collect(events, code, stderr, timeout, first_line):
     return out
 
 
-def run_tokamak(model_dir, args, env, helpers, extra):
-    exe = os.path.join(args.build_dir, "bin", "tokamak-bench-model")
+def run_side(cmd, args, env, helpers):
+    """Runs one side (tokamak-bench-model or a peer) with the phase sizes
+    appended to `cmd`, collecting its JSON events."""
     prompt, steps, ctx, batches = phase_sizes(args.quick)
-    cmd = [exe, model_dir, "--threads=%d" % args.threads,
-           "--prompt-tokens=%d" % prompt, "--decode-tokens=%d" % steps,
-           "--decode-prompt-tokens=%d" % ctx,
-           "--batch=" + ",".join(str(b) for b in batches)] + extra
+    cmd = cmd + ["--threads=%d" % args.threads,
+                 "--prompt-tokens=%d" % prompt, "--decode-tokens=%d" % steps,
+                 "--decode-prompt-tokens=%d" % ctx,
+                 "--batch=" + ",".join(str(b) for b in batches)]
     try:
         events, code, stderr = helpers.run_streaming(cmd, env,
                                                      args.model_timeout)
@@ -204,25 +205,19 @@ def run_tokamak(model_dir, args, env, helpers, extra):
         return {"results": {}, "errors": ["launch: %s" % e]}
     return collect(events, code, stderr, args.model_timeout,
                    helpers.first_line)
+
+
+def run_tokamak(model_dir, args, env, helpers, extra):
+    exe = os.path.join(args.build_dir, "bin", "tokamak-bench-model")
+    return run_side([exe, model_dir] + extra, args, env, helpers)
 
 
 def run_peer(peer, model_dir, args, env, helpers):
     if not os.path.exists(PEERS_PYTHON):
         return {"results": {}, "errors": [], "unavailable": {
             "message": ".venv-peers is missing"}}
-    prompt, steps, ctx, batches = phase_sizes(args.quick)
-    cmd = [PEERS_PYTHON, PEERS_SCRIPT, "--peer=" + peer,
-           "--model-dir=" + model_dir, "--threads=%d" % args.threads,
-           "--prompt-tokens=%d" % prompt, "--decode-tokens=%d" % steps,
-           "--decode-prompt-tokens=%d" % ctx,
-           "--batch=" + ",".join(str(b) for b in batches)]
-    try:
-        events, code, stderr = helpers.run_streaming(cmd, env,
-                                                     args.model_timeout)
-    except OSError as e:
-        return {"results": {}, "errors": ["launch: %s" % e]}
-    return collect(events, code, stderr, args.model_timeout,
-                   helpers.first_line)
+    return run_side([PEERS_PYTHON, PEERS_SCRIPT, "--peer=" + peer,
+                     "--model-dir=" + model_dir], args, env, helpers)
 
 
 def compile_seconds(side):
