@@ -290,6 +290,16 @@ static void reportIf(OpBuilder &b, Location loc, ModuleOp module, Value bad,
   tokamak::emitRecordError(b, loc, module, format, values);
 }
 
+/// Records the error `format` (with `values`) when `bad` holds; returns
+/// `allGood && !bad`, the running verdict of a check loop.
+static Value checkValue(OpBuilder &b, Location loc, ModuleOp module, Value bad,
+                        StringRef format, ValueRange values, Value allGood) {
+  reportIf(b, loc, module, bad, format, values);
+  Value good = arith::XOrIOp::create(
+      b, loc, bad, arith::ConstantIntOp::create(b, loc, 1, 1));
+  return arith::AndIOp::create(b, loc, allGood, good);
+}
+
 /// Moves `op` into `scf.if %ok` whose else branch yields `otherwise`.
 static void guardOp(OpBuilder &b, Operation *op, Value ok,
                     function_ref<SmallVector<Value>(OpBuilder &)> otherwise) {
@@ -330,13 +340,11 @@ static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
               Value slot = extractIndex(ib, il, slots, {bi, si});
               Value bad =
                   cmp(ib, il, arith::CmpIPredicate::sge, slot, capacity);
-              reportIf(ib, il, module, bad, format,
-                       {bi, si, capacity, numBlocks, blockSize, slot});
-              Value good = arith::XOrIOp::create(
-                  ib, il, bad, arith::ConstantIntOp::create(ib, il, 1, 1));
               scf::YieldOp::create(
                   ib, il,
-                  ValueRange{arith::AndIOp::create(ib, il, acc[0], good)});
+                  checkValue(ib, il, module, bad, format,
+                             {bi, si, capacity, numBlocks, blockSize, slot},
+                             acc[0]));
             });
         scf::YieldOp::create(ob, ol, inner.getResults());
       });
@@ -377,14 +385,12 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
         Value badLen = arith::OrIOp::create(
             ob, ol, cmp(ob, ol, P::slt, len, idx(ob, ol, 0)),
             cmp(ob, ol, P::sgt, len, capacity));
-        reportIf(ob, ol, module, badLen, lensFormat,
-                 {bi, capacity, maxBlocks, blockSize, len});
+        Value acc0 =
+            checkValue(ob, ol, module, badLen, lensFormat,
+                       {bi, capacity, maxBlocks, blockSize, len}, outerAcc[0]);
         Value used = arith::SelectOp::create(
             ob, ol, badLen, idx(ob, ol, 0),
             arith::CeilDivSIOp::create(ob, ol, len, divisor));
-        Value goodLen = arith::XOrIOp::create(
-            ob, ol, badLen, arith::ConstantIntOp::create(ob, ol, 1, 1));
-        Value acc0 = arith::AndIOp::create(ob, ol, outerAcc[0], goodLen);
         auto inner = scf::ForOp::create(
             ob, ol, idx(ob, ol, 0), used, idx(ob, ol, 1), ValueRange{acc0},
             [&](OpBuilder &ib, Location il, Value j, ValueRange acc) {
@@ -392,13 +398,9 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
               Value bad = arith::OrIOp::create(
                   ib, il, cmp(ib, il, P::slt, id, idx(ib, il, 0)),
                   cmp(ib, il, P::sge, id, numBlocks));
-              reportIf(ib, il, module, bad, tableFormat,
-                       {bi, j, numBlocks, id});
-              Value good = arith::XOrIOp::create(
-                  ib, il, bad, arith::ConstantIntOp::create(ib, il, 1, 1));
-              scf::YieldOp::create(
-                  ib, il,
-                  ValueRange{arith::AndIOp::create(ib, il, acc[0], good)});
+              scf::YieldOp::create(ib, il,
+                                   checkValue(ib, il, module, bad, tableFormat,
+                                              {bi, j, numBlocks, id}, acc[0]));
             });
         scf::YieldOp::create(ob, ol, inner.getResults());
       });

@@ -65,31 +65,34 @@ public:
   /// verifyCompatibleShapes.
   void compatibleShapes(StringRef lhsName, Value lhs, StringRef rhsName,
                         Value rhs) {
-    SmallVector<DimRef> l = dimsOf(lhs), r = dimsOf(rhs);
-    if (l.size() != r.size())
-      return;
-    SmallVector<DimRef> values(l);
-    values.append(r);
-    std::string format = "expected " + escape(lhsName) + " and " +
-                         escape(rhsName) + " shapes to match, got " +
-                         shapeFormat(l.size()) + " and " +
-                         shapeFormat(r.size());
-    for (auto [a, b] : llvm::zip_equal(l, r))
-      add(Kind::Equal, a, b, format, values);
+    equalDims(lhs, rhs, [&](size_t rank) {
+      return "expected " + escape(lhsName) + " and " + escape(rhsName) +
+             " shapes to match, got " + shapeFormat(rank) + " and " +
+             shapeFormat(rank);
+    });
   }
 
   /// verifySameType: equal dims, dynamic ones included.
   void sameType(StringRef lhsName, Value lhs, StringRef rhsName, Value rhs) {
+    equalDims(lhs, rhs, [&](size_t) {
+      return "expected " + escape(lhsName) + " and " + escape(rhsName) +
+             " types to match, got " + typeFormat(lhs) + " and " +
+             typeFormat(rhs);
+    });
+  }
+
+  /// Every dim of `lhs` equal to the same dim of `rhs` (of equal rank), with
+  /// the message `format(rank)` over the dims of both.
+  void equalDims(Value lhs, Value rhs,
+                 function_ref<std::string(size_t rank)> format) {
     SmallVector<DimRef> l = dimsOf(lhs), r = dimsOf(rhs);
     if (l.size() != r.size())
       return;
     SmallVector<DimRef> values(l);
     values.append(r);
-    std::string format = "expected " + escape(lhsName) + " and " +
-                         escape(rhsName) + " types to match, got " +
-                         typeFormat(lhs) + " and " + typeFormat(rhs);
+    std::string text = format(l.size());
     for (auto [a, b] : llvm::zip_equal(l, r))
-      add(Kind::Equal, a, b, format, values);
+      add(Kind::Equal, a, b, text, values);
   }
 
   /// verifyHeadGrouping of AttentionOps.cpp.
