@@ -105,9 +105,10 @@ def first_line(text, limit=110):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def measure_peak(build_dir, quick, env):
+def measure_peak(build_dir, quick, env, isa=""):
     exe = os.path.join(build_dir, "bin", "tokamak-bench-peak")
-    cmd = [exe] + (["--quick"] if quick else [])
+    cmd = [exe] + (["--quick"] if quick else []) + \
+        (["--isa=" + isa] if isa else [])
     try:
         out = subprocess.run(cmd, env=env, capture_output=True, text=True,
                              timeout=300)
@@ -128,7 +129,8 @@ def timing_spec(args):
             "target_seconds": args.target_seconds,
             "cap_seconds": args.cap_seconds,
             "single_call_seconds": args.single_call_seconds,
-            "rotate_mib": args.rotate_mib}
+            "rotate_mib": args.rotate_mib,
+            "cpu": args.cpu}
 
 
 def run_case(name, cmd, spec, env, args):
@@ -393,6 +395,14 @@ def main():
                         help="cycle calls through copies of the inputs "
                              "holding this many MiB, so they stream from "
                              "DRAM (default 256, 0 with --quick)")
+    parser.add_argument("--cpu", default="",
+                        help="CPU to generate Tokamak's kernels for (LLVM "
+                        "name; default: the host's). --cpu=znver3 "
+                        "--peak-isa=avx2 times AVX2 code on an AVX-512 host")
+    parser.add_argument("--peak-isa", default="", choices=["", "avx2",
+                                                          "avx512"],
+                        help="FMA width of the measured peak (default: the "
+                        "host's widest)")
     parser.add_argument("--json-out", default=os.path.join(
         HERE, "results", "latest.json"))
     parser.add_argument("--check", action="store_true",
@@ -459,7 +469,7 @@ def main():
     # better of the two (other processes on the cores only lower it).
     load_start = os.getloadavg()[0]
     log("measuring the machine's peak (%d threads)" % args.threads)
-    peak_before = measure_peak(args.build_dir, args.quick, env)
+    peak_before = measure_peak(args.build_dir, args.quick, env, args.peak_isa)
 
     tok_results, torch_results, torch_info = {}, {}, {}
     for c, dims in selected:
@@ -484,7 +494,7 @@ def main():
                                           helpers)
 
     log("measuring the machine's peak again")
-    peak_after = measure_peak(args.build_dir, args.quick, env)
+    peak_after = measure_peak(args.build_dir, args.quick, env, args.peak_isa)
     peak = merge_peaks(peak_before, peak_after)
     load_end = os.getloadavg()[0]
     for line in peak_lines(peak, args.threads):

@@ -18,6 +18,12 @@ function(add_tokamak_conversion_library name)
   add_tokamak_library(${name} ${ARGN})
 endfunction()
 
+# A target code generation library (lib/Codegen/<Target>).
+function(add_tokamak_codegen_library name)
+  set_property(GLOBAL APPEND PROPERTY TOKAMAK_CODEGEN_LIBS ${name})
+  add_tokamak_library(${name} ${ARGN})
+endfunction()
+
 # Any other compiler library.
 function(add_tokamak_library name)
   add_mlir_library(${name} ${ARGN} DISABLE_INSTALL)

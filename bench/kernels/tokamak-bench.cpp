@@ -88,6 +88,9 @@ struct TimingOptions {
   /// many bytes (at most kMaxInputSets copies), so memory-bound kernels
   /// stream from DRAM instead of re-reading a warm last-level cache.
   double rotateBytes = 0;
+  /// The CPU and features to generate code for (empty: the host's), so that
+  /// AVX2 code can be timed on an AVX-512 host (--cpu=znver3).
+  std::string cpu, cpuFeatures;
 };
 
 /// The most input copies --rotate-mib makes.
@@ -295,7 +298,10 @@ bool runCase(const CaseSpec &spec, const TimingOptions &timing, uint64_t seed) {
     emitError(name, "parse", llvm::toString(module.takeError()));
     return false;
   }
-  auto executable = compiler.jit(**module, CompileOptions());
+  CompileOptions options;
+  options.cpu = timing.cpu;
+  options.cpuFeatures = timing.cpuFeatures;
+  auto executable = compiler.jit(**module, options);
   if (!executable) {
     emitError(name, "compile", llvm::toString(executable.takeError()));
     return false;
@@ -457,6 +463,7 @@ const char *kUsage =
     "                     [--cap-seconds=S] [--single-call-seconds=S] "
     "[--max-iters=N]\n"
     "                     [--dump-dir=DIR] [--rotate-mib=M]\n"
+    "                     [--cpu=NAME] [--cpu-features=+a,-b]\n"
     "       tokamak-bench FILE.mlir [--function=NAME] "
     "--input=TYPE[,INIT]... [timing flags]\n"
     "TYPE: 1x8x2048x64xf32 (every dim given); INIT: normal[:STD], "
@@ -495,6 +502,10 @@ bool readSpec(const std::string &path, std::vector<CaseSpec> &cases,
     timing.singleCallSeconds = *v;
   if (auto v = root->getInteger("max_iters"))
     timing.maxIters = *v;
+  if (auto v = root->getString("cpu"))
+    timing.cpu = v->str();
+  if (auto v = root->getString("cpu_features"))
+    timing.cpuFeatures = v->str();
   if (auto v = root->getString("dump_dir"))
     timing.dumpDir = v->str();
   if (auto v = root->getNumber("rotate_mib"))
@@ -550,6 +561,10 @@ int main(int argc, char **argv) {
     double value;
     if (arg.consume_front("--spec=")) {
       specPath = arg.str();
+    } else if (arg.consume_front("--cpu=")) {
+      timing.cpu = arg.str();
+    } else if (arg.consume_front("--cpu-features=")) {
+      timing.cpuFeatures = arg.str();
     } else if (arg.consume_front("--dump-dir=")) {
       timing.dumpDir = arg.str();
     } else if (arg.consume_front("--function=")) {

@@ -408,17 +408,27 @@ int main(int argc, char **argv) {
   bool quick = false;
   int threads = defaultThreads();
   int64_t arrayMiB = 0;
+  std::string isa;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
       quick = true;
     } else if (arg.rfind("--threads=", 0) == 0) {
       threads = std::atoi(arg.c_str() + 10);
+    } else if (arg.rfind("--isa=", 0) == 0) {
+      isa = arg.substr(6);
+      if (isa != "avx2" && isa != "avx512") {
+        std::fprintf(stderr, "tokamak-bench-peak: error: --isa must be avx2 "
+                             "or avx512, got '%s'\n",
+                     isa.c_str());
+        return 1;
+      }
     } else if (arg.rfind("--array-mib=", 0) == 0) {
       arrayMiB = std::atoll(arg.c_str() + 12);
     } else if (arg == "--help" || arg == "-h") {
       std::puts("usage: tokamak-bench-peak [--quick] [--threads=N] "
-                "[--array-mib=M]\nPrints the machine's fp32 FMA peak and "
+                "[--array-mib=M] [--isa=avx2|avx512]\nPrints the machine's "
+                "fp32 FMA peak (with the widest FMA it has, or --isa's) and "
                 "streaming bandwidth as JSON.");
       return 0;
     } else {
@@ -433,6 +443,15 @@ int main(int argc, char **argv) {
   }
   __builtin_cpu_init();
   bool avx512 = __builtin_cpu_supports("avx512f");
+  if (isa == "avx512" && !avx512) {
+    std::fprintf(stderr, "tokamak-bench-peak: error: --isa=avx512 but the "
+                         "CPU has no AVX-512F\n");
+    return 1;
+  }
+  // --isa=avx2 on an AVX-512 host: the peak of the code a 256-bit target
+  // gets (what `tokamak-bench --cpu=znver3` runs).
+  if (isa == "avx2")
+    avx512 = false;
   if (!avx512 &&
       !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
     std::fprintf(stderr, "tokamak-bench-peak: error: the CPU has neither "

@@ -7,7 +7,7 @@
 #ifndef TOKAMAK_INITALLPASSES_H
 #define TOKAMAK_INITALLPASSES_H
 
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -16,7 +16,7 @@ namespace tokamak {
 
 /// Registers the Tokamak passes and pipelines with the global registry.
 inline void registerTokamakPasses() {
-  mlir::tok::registerTokPasses();
+  cpu::registerTokamakCpuPasses();
   registerTokamakConversionPasses();
   registerTokamakTransformsPasses();
   registerTokamakPipelines();

@@ -251,12 +251,20 @@ static std::string getDTypeName(Type type) {
 
 /// Every feature the generated code may use: those of the CPU model plus
 /// the explicit ones, so the runtime can refuse hosts that lack one.
-static std::string getEffectiveFeatures(const llvm::TargetMachine &tm) {
+/// The features `tm` generates code with ("+a,+b"); with `withOff`, the
+/// ones it does not as well ("-c"), so that the list alone (on any CPU
+/// name) gives the same feature set.
+static std::string getEffectiveFeatures(const llvm::TargetMachine &tm,
+                                        bool withOff = false) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   std::string features;
-  for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures())
-    if (sti->getFeatureBits().test(kv.Value))
-      features += (features.empty() ? "+" : ",+") + std::string(kv.Key);
+  for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures()) {
+    bool on = sti->getFeatureBits().test(kv.Value);
+    if (!on && !withOff)
+      continue;
+    features += (features.empty() ? "" : ",") + std::string(on ? "+" : "-") +
+                std::string(kv.Key);
+  }
   return features;
 }
 
@@ -334,14 +342,20 @@ llvm::Error Compiler::lower(ModuleOp module, const CompileOptions &options) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  const llvm::MCSubtargetInfo *sti = (*tm)->getMCSubtargetInfo();
-  bool avx512 = sti->checkFeatures("+avx512f");
-  bool nativeBf16 = sti->checkFeatures("+avx512bf16");
   if (failed(verifyStaticSizes(module)))
     return impl->takeError("compilation failed");
+  // The kernels are generated for exactly what the target machine emits
+  // code for: its CPU and every feature on or off.
+  CpuPipelineOptions pipelineOptions;
+  pipelineOptions.compileTo = options.compileTo;
+  pipelineOptions.readOnlyInputs = options.readOnlyInputs;
+  pipelineOptions.cpu = (*tm)->getTargetCPU().str();
+  pipelineOptions.cpuFeatures = getEffectiveFeatures(**tm, /*withOff=*/true);
+  pipelineOptions.numThreads = options.numThreads;
   PassManager pm(&impl->context);
-  buildCpuPipeline(pm, options.compileTo, options.readOnlyInputs, avx512,
-                   nativeBf16);
+  std::string error;
+  if (failed(buildCpuPipeline(pm, pipelineOptions, error)))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
   return runOnLargeStack([&]() -> llvm::Error {
     if (failed(pm.run(module)))
       return impl->takeError("compilation failed");

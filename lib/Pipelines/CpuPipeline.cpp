@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/CpuTarget.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -57,10 +58,31 @@ StringRef stringifyPhase(Phase phase) {
   return "llvm";
 }
 
-void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
-                      bool avx512, bool nativeBf16) {
+LogicalResult buildCpuPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options,
+                               std::string &error) {
+  // The target every kernel is generated for (issue 11): resolved once
+  // here, handed to each tile pass by name, and checked again there.
+  FailureOr<cpu::CpuTarget> target = cpu::resolveCpuTarget(
+      options.cpu, options.cpuFeatures, options.numThreads, error);
+  if (failed(target))
+    return failure();
+  // The tile passes resolve the same description from the resolved name
+  // (not "host" again) and the effective feature list.
+  std::string cpuName = target->cpu;
+  std::string features = options.cpuFeatures;
+  if (options.cpu == "host" || options.cpu == "native" || options.cpu.empty()) {
+    cpuName = "host";
+  }
+  Phase last = options.compileTo;
+  bool nativeBf16 = target->hasAvx512bf16;
+  auto setTarget = [&](auto &passOptions) {
+    passOptions.cpu = cpuName;
+    passOptions.cpuFeatures = features;
+    passOptions.numThreads = target->numThreads;
+  };
   if (last == Phase::Input)
-    return;
+    return success();
 
   // tok-opt: canonicalize and fold at the tok level.
   {
@@ -69,7 +91,7 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
     fpm.addPass(createCSEPass());
   }
   if (last == Phase::TokOpt)
-    return;
+    return success();
 
   // tiling: tok ops to linalg/scf on tensors.
   // Sizes the verifiers could not check (dynamic dims) and index values
@@ -79,27 +101,33 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   // tok-tile-attention (issue 4): attention and paged attention to
   // FlashAttention-style tiles (online softmax, mask-aware key-block loops,
   // split-KV decode); the ops it leaves take the reference lowering below.
-  pm.addPass(tok::createTileAttention());
+  cpu::TileAttentionOptions attentionOptions;
+  setTarget(attentionOptions);
+  pm.addPass(cpu::createTileAttention(attentionOptions));
   // tok-tile-linear (issue 4): tok.linear (+ activation / residual add
   // epilogues) to packed GEMM / streaming GEMV vector kernels; the linears it
   // leaves go through the reference lowering below.
-  pm.addNestedPass<func::FuncOp>(tok::createTileLinear());
+  cpu::TileLinearOptions linearOptions;
+  setTarget(linearOptions);
+  pm.addNestedPass<func::FuncOp>(cpu::createTileLinear(linearOptions));
   // Scans and mixers (issue 4): chunked linear_scan (intra-chunk matmuls
   // with decay masks, inter-chunk state pass), vectorized selective_scan,
   // conv1d fused with its bias and activation; what they leave goes through
   // the reference lowering below.
-  tok::TileLinearScanOptions linearScanOptions;
-  linearScanOptions.avx512 = avx512;
-  pm.addNestedPass<func::FuncOp>(tok::createTileLinearScan(linearScanOptions));
-  tok::TileSelectiveScanOptions selectiveScanOptions;
-  selectiveScanOptions.avx512 = avx512;
+  cpu::TileLinearScanOptions linearScanOptions;
+  setTarget(linearScanOptions);
+  pm.addNestedPass<func::FuncOp>(cpu::createTileLinearScan(linearScanOptions));
+  cpu::TileSelectiveScanOptions selectiveScanOptions;
+  setTarget(selectiveScanOptions);
   pm.addNestedPass<func::FuncOp>(
-      tok::createTileSelectiveScan(selectiveScanOptions));
-  pm.addNestedPass<func::FuncOp>(tok::createTileConv1d());
+      cpu::createTileSelectiveScan(selectiveScanOptions));
+  cpu::TileConv1dOptions conv1dOptions;
+  setTarget(conv1dOptions);
+  pm.addNestedPass<func::FuncOp>(cpu::createTileConv1d(conv1dOptions));
   pm.addPass(createConvertTokToLinalg());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   if (last == Phase::Tiling)
-    return;
+    return success();
 
   // fusion: elementwise producers into their consumers (not into consumers
   // that broadcast them: issue 14).
@@ -110,12 +138,12 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
     fpm.addPass(createCSEPass());
   }
   if (last == Phase::Fusion)
-    return;
+    return success();
 
   // bufferize: one-shot over the whole module, identity layouts at function
   // boundaries, ownership-based deallocation, then the packed entry points
   // of docs/Artifacts.md.
-  if (readOnlyInputs)
+  if (options.readOnlyInputs)
     pm.addPass(createMarkInputsReadOnly());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
@@ -133,7 +161,7 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createGenerateEntryPoints());
   if (last == Phase::Bufferize)
-    return;
+    return success();
 
   // llvm: vector and math lowering, loops, scf.forall to OpenMP, then every
   // dialect to LLVM. Passes that only look inside a function run nested on
@@ -186,17 +214,28 @@ void buildCpuPipeline(OpPassManager &pm, Phase last, bool readOnlyInputs,
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
+  return success();
 }
 
 void registerTokamakPipelines() {
-  PassPipelineRegistration<CpuPipelineOptions>(
+  // registerPassPipeline directly (not PassPipelineRegistration) so that an
+  // unknown CPU is reported as a pipeline error rather than ignored.
+  registerPassPipeline(
       "tokamak-cpu-pipeline",
-      "Compile tok and upstream ops for the host CPU (DESIGN §5)",
-      [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        std::optional<Phase> phase = parsePhase(options.compileTo);
-        buildCpuPipeline(pm, phase.value_or(Phase::LLVM),
-                         options.readOnlyInputs, options.avx512,
-                         options.nativeBf16);
+      "Compile tok and upstream ops for a CPU target (DESIGN §5)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<CpuPipelineOptions> options =
+            CpuPipelineOptions::createFromString(text);
+        if (!options)
+          return failure();
+        std::string error;
+        if (failed(buildCpuPipeline(pm, *options, error)))
+          return errorHandler("tokamak-cpu-pipeline: " + error);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(CpuPipelineOptions());
       });
 }
 

@@ -51,6 +51,11 @@ static cl::opt<std::string>
                 cl::desc("Target features, e.g. +avx2,+fma (default: the "
                          "host's, or the --cpu's)"),
                 cl::init(""), cl::cat(category));
+static cl::opt<int64_t> numThreads(
+    "num-threads",
+    cl::desc("Threads the parallel loops are balanced for (default: the "
+             "host's OpenMP default, OMP_NUM_THREADS or the online cores)"),
+    cl::init(0), cl::cat(category));
 
 /// Prints `message` as the tool's one error and returns exit code 1.
 static int fail(const Twine &message) {
@@ -121,6 +126,10 @@ int main(int argc, char **argv) {
   options.cudaArch = cudaArch;
   options.cpu = cpuName;
   options.cpuFeatures = cpuFeatures;
+  if (numThreads < 0)
+    return fail("--num-threads must be at least 0, got " +
+                Twine(numThreads.getValue()));
+  options.numThreads = numThreads;
 
   std::string kind = emit.empty() ? inferEmit(outputPath) : emit.getValue();
   if (kind != "mlir" && kind != "llvm" && kind != "ptx" && kind != "obj" &&

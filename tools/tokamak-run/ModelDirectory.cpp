@@ -24,6 +24,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace tokamak;
@@ -154,6 +155,10 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
   key.add(std::string_view(version()));
   key.add(pluginIdentity());
   key.add(hostCpuIdentity());
+  // The kernels are balanced for the OpenMP team size (issue 11).
+  key.add(std::string_view(
+      std::getenv("OMP_NUM_THREADS") ? std::getenv("OMP_NUM_THREADS") : ""));
+  key.add(int64_t(std::thread::hardware_concurrency()));
   key.add(*config);
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);

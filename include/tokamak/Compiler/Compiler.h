@@ -51,6 +51,9 @@ struct CompileOptions {
   /// CPU name and features for code generation; empty means the host's.
   std::string cpu;
   std::string cpuFeatures;
+  /// Threads the generated parallel loops are balanced for; 0: the host's
+  /// OpenMP default (OMP_NUM_THREADS, else the online cores).
+  int64_t numThreads = 0;
   /// LLVM optimization level (0-3).
   unsigned optLevel = 3;
   /// Never write into the caller's input buffers (see MarkInputsReadOnly).

@@ -9,6 +9,7 @@
 #define TOKAMAK_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
@@ -38,35 +39,46 @@ llvm::StringRef stringifyPhase(Phase phase);
 
 /// Options of the CPU pipeline.
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
-  PassOptions::Option<std::string> compileTo{
-      *this, "compile-to",
-      llvm::cl::desc("Last phase to run: input, tok-opt, tiling, fusion, "
-                     "bufferize or llvm"),
-      llvm::cl::init("llvm")};
+  PassOptions::Option<Phase> compileTo{
+      *this, "compile-to", llvm::cl::desc("Last phase to run"),
+      llvm::cl::init(Phase::LLVM),
+      llvm::cl::values(
+          clEnumValN(Phase::Input, "input", "the parsed and verified input"),
+          clEnumValN(Phase::TokOpt, "tok-opt", "canonicalized tok ops"),
+          clEnumValN(Phase::Tiling, "tiling", "tiled linalg/scf on tensors"),
+          clEnumValN(Phase::Fusion, "fusion", "producers fused into tiles"),
+          clEnumValN(Phase::Bufferize, "bufferize",
+                     "memrefs with entry points"),
+          clEnumValN(Phase::LLVM, "llvm", "the LLVM dialect"))};
   PassOptions::Option<bool> readOnlyInputs{
       *this, "read-only-inputs",
       llvm::cl::desc("Never write into the buffers of public function "
                      "arguments unless marked bufferization.writable"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> avx512{
-      *this, "avx512",
-      llvm::cl::desc("The target CPU has AVX-512F (kernels may use its "
-                     "instructions directly)"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> nativeBf16{
-      *this, "native-bf16",
-      llvm::cl::desc("The target CPU converts f32 to bf16 in hardware "
-                     "(AVX512-BF16); otherwise the conversions are expanded "
-                     "to integer arithmetic instead of compiler-rt calls"),
-      llvm::cl::init(false)};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("LLVM x86-64 CPU name to generate code for (host: this "
+                     "machine); the kernels read its vector width, "
+                     "registers, caches and ISA extensions"),
+      llvm::cl::init("host")};
+  PassOptions::Option<std::string> cpuFeatures{
+      *this, "cpu-features",
+      llvm::cl::desc("LLVM feature string applied on top of the CPU's"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads the parallel loops are balanced for (0: the "
+                     "host's OpenMP default)"),
+      llvm::cl::init(0)};
 };
 
-/// Adds the passes that take a module from the input phase to `last` on
-/// the CPU target; `avx512`: the target CPU has AVX-512F; `nativeBf16`: it
-/// has AVX512-BF16 (f32 -> bf16 in hardware).
-void buildCpuPipeline(mlir::OpPassManager &pm, Phase last,
-                      bool readOnlyInputs = true, bool avx512 = false,
-                      bool nativeBf16 = false);
+/// Adds the passes that take a module from the input phase to
+/// `options.compileTo` on the CPU target that `options.cpu` and
+/// `options.cpuFeatures` name. Fails, with `error` set, when the target
+/// cannot be resolved (an unknown CPU).
+mlir::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm,
+                                     const CpuPipelineOptions &options,
+                                     std::string &error);
 
 /// Registers `tokamak-cpu-pipeline` with the global pass registry.
 void registerTokamakPipelines();

@@ -64,4 +64,4 @@ func.func @conv1d_dynamic_channels_f32(%x: tensor<1x?x?xf32>, %w: tensor<?x4xf32
   return %y : tensor<1x?x?xf32>
 }
 
-// OPTS: error: tok-tile-conv1d: expected a positive num-threads, got 0
+// OPTS: error: tok-tile-conv1d: num-threads must be positive, got 0

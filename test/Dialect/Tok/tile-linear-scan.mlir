@@ -1,5 +1,5 @@
-// RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="chunk-size=16" | FileCheck %s
-// RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="avx512=true" | FileCheck %s --check-prefix=AVX512
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="cpu=znver3 chunk-size=16" | FileCheck %s
+// RUN: tokamak-opt %s --split-input-file --tok-tile-linear-scan="cpu=znver4" | FileCheck %s --check-prefix=AVX512
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-linear-scan="chunk-size=24" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // Scalar decay, scale and final state, 16-step chunks: one task per (b, h)

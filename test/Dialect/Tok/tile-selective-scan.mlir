@@ -1,5 +1,5 @@
-// RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan | FileCheck %s
-// RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan="avx512=true" | FileCheck %s --check-prefix=AVX512
+// RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan="cpu=znver3" | FileCheck %s
+// RUN: tokamak-opt %s --split-input-file --tok-tile-selective-scan="cpu=znver4" | FileCheck %s --check-prefix=AVX512
 // RUN: not tokamak-opt %s --split-input-file --tok-tile-selective-scan="channel-tile=24" 2>&1 | FileCheck %s --check-prefix=OPTS
 
 // Mamba-1 with D, z, dt_bias, init and softplus, 64 channels, N = 16: one

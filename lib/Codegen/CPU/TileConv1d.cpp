@@ -16,10 +16,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScanKernels.h"
+#include "KernelBuilder.h"
+#include "PassTarget.h"
 
 #include "dialects/Tok/IR/TokOps.h"
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,13 +31,13 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::tok {
+namespace tokamak::cpu {
 #define GEN_PASS_DEF_TILECONV1D
-#include "dialects/Tok/Transforms/Passes.h.inc"
-} // namespace mlir::tok
+#include "tokamak/Codegen/CPU/Passes.h.inc"
+} // namespace tokamak::cpu
 
 using namespace mlir;
-using namespace mlir::tok::scan;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -203,16 +204,14 @@ Value Conv1dEmitter::finalState(Value out) {
   })[0];
 }
 
-struct TileConv1dPass : tok::impl::TileConv1dBase<TileConv1dPass> {
+struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
   using TileConv1dBase::TileConv1dBase;
 
   void runOnOperation() override {
-    if (numThreads <= 0) {
-      getOperation().emitError()
-          << "tok-tile-conv1d: expected a positive num-threads, got "
-          << numThreads.getValue();
+    FailureOr<CpuTarget> target = resolvePassTarget(
+        getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
+    if (failed(target))
       return signalPassFailure();
-    }
     SmallVector<tok::Conv1dOp> ops;
     getOperation().walk([&](tok::Conv1dOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());

@@ -25,7 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinearKernels.h"
-#include "ScanKernels.h"
+#include "KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -39,7 +39,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
-using namespace mlir::tok::detail;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -71,7 +71,7 @@ struct KBlock {
 };
 
 /// Builds the kernels of one linear at the builder's insertion point.
-class LinearEmitter : private tok::scan::KernelBuilder {
+class LinearEmitter : private KernelBuilder {
 public:
   LinearEmitter(OpBuilder &b, Location loc, Value x, Value w,
                 const LinearEpilogue &epilogue, const LinearTiling &tiling,
@@ -749,14 +749,14 @@ Value LinearEmitter::gemvBatch(Value out, int64_t chunk) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-bool mlir::tok::detail::isEpilogueActivation(StringRef kind) {
+bool tokamak::cpu::isEpilogueActivation(StringRef kind) {
   return llvm::is_contained({"silu", "gelu", "gelu_tanh", "relu", "sigmoid",
                              "softplus", "elu", "tanh"},
                             kind);
 }
 
-Value mlir::tok::detail::buildActivation(OpBuilder &b, Location loc,
-                                         StringRef kind, Value x) {
+Value tokamak::cpu::buildActivation(OpBuilder &b, Location loc, StringRef kind,
+                                    Value x) {
   Type t = x.getType();
   auto c = [&](double v) -> Value {
     FloatAttr attr = b.getF32FloatAttr(v);
@@ -813,25 +813,24 @@ Value mlir::tok::detail::buildActivation(OpBuilder &b, Location loc,
   return x;
 }
 
-Value mlir::tok::detail::buildLinearGemm(OpBuilder &b, Location loc, Value x,
-                                         Value w, Value out,
-                                         const LinearEpilogue &epilogue,
-                                         const LinearTiling &tiling,
-                                         const LinearPrologue &prologue) {
+Value tokamak::cpu::buildLinearGemm(OpBuilder &b, Location loc, Value x,
+                                    Value w, Value out,
+                                    const LinearEpilogue &epilogue,
+                                    const LinearTiling &tiling,
+                                    const LinearPrologue &prologue) {
   return LinearEmitter(b, loc, x, w, epilogue, tiling, prologue).gemm(out);
 }
 
-Value mlir::tok::detail::buildLinearGemv(OpBuilder &b, Location loc, Value x,
-                                         Value w, Value out, int64_t rows,
-                                         const LinearEpilogue &epilogue,
-                                         const LinearTiling &tiling) {
+Value tokamak::cpu::buildLinearGemv(OpBuilder &b, Location loc, Value x,
+                                    Value w, Value out, int64_t rows,
+                                    const LinearEpilogue &epilogue,
+                                    const LinearTiling &tiling) {
   return LinearEmitter(b, loc, x, w, epilogue, tiling).gemv(out, rows);
 }
 
-Value mlir::tok::detail::buildLinearGemvBatch(OpBuilder &b, Location loc,
-                                              Value x, Value w, Value out,
-                                              int64_t chunk,
-                                              const LinearEpilogue &epilogue,
-                                              const LinearTiling &tiling) {
+Value tokamak::cpu::buildLinearGemvBatch(OpBuilder &b, Location loc, Value x,
+                                         Value w, Value out, int64_t chunk,
+                                         const LinearEpilogue &epilogue,
+                                         const LinearTiling &tiling) {
   return LinearEmitter(b, loc, x, w, epilogue, tiling).gemvBatch(out, chunk);
 }

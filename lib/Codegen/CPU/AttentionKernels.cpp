@@ -40,7 +40,7 @@
 #include <limits>
 
 using namespace mlir;
-using namespace mlir::tok::detail;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -1656,8 +1656,8 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   return decode ? emitSplitKv() : emitPrefill();
 }
 
-LogicalResult mlir::tok::detail::canTileAttention(const AttentionProblem &p,
-                                                  std::string &reason) {
+LogicalResult tokamak::cpu::canTileAttention(const AttentionProblem &p,
+                                             std::string &reason) {
   auto qType = cast<RankedTensorType>(p.query.getType());
   auto kType = cast<RankedTensorType>(p.key.getType());
   auto vType = cast<RankedTensorType>(p.value.getType());
@@ -1695,8 +1695,8 @@ LogicalResult mlir::tok::detail::canTileAttention(const AttentionProblem &p,
 }
 
 FailureOr<SmallVector<Value>>
-mlir::tok::detail::emitTiledAttention(OpBuilder &b, Location loc,
-                                      const AttentionProblem &p,
-                                      const AttentionTiling &t) {
+tokamak::cpu::emitTiledAttention(OpBuilder &b, Location loc,
+                                 const AttentionProblem &p,
+                                 const AttentionTiling &t) {
   return Emitter(b, loc, p, t).emit();
 }

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScanKernels.h"
+#include "KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -18,7 +18,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
-using namespace mlir::tok::scan;
+using namespace tokamak::cpu;
 
 KernelBuilder::KernelBuilder(OpBuilder &b, Location loc)
     : b(b), loc(loc), f32(b.getF32Type()) {}
@@ -447,8 +447,8 @@ KernelBuilder::Values KernelBuilder::indices(ArrayRef<OpFoldResult> ofrs) {
 // Replacing the op
 //===----------------------------------------------------------------------===//
 
-void mlir::tok::scan::replaceScan(RewriterBase &rewriter, Operation *op,
-                                  Value out, Value state) {
+void tokamak::cpu::replaceScan(RewriterBase &rewriter, Operation *op, Value out,
+                               Value state) {
   SmallVector<Value> results{out, state};
   results.resize(op->getNumResults());
   for (auto [result, value] : llvm::zip_equal(op->getResults(), results))

@@ -25,9 +25,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinearKernels.h"
+#include "PassTarget.h"
 
 #include "dialects/Tok/IR/TokOps.h"
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -43,13 +44,13 @@
 
 #include <functional>
 
-namespace mlir::tok {
+namespace tokamak::cpu {
 #define GEN_PASS_DEF_TILELINEAR
-#include "dialects/Tok/Transforms/Passes.h.inc"
-} // namespace mlir::tok
+#include "tokamak/Codegen/CPU/Passes.h.inc"
+} // namespace tokamak::cpu
 
 using namespace mlir;
-using namespace mlir::tok::detail;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -216,23 +217,46 @@ struct NormFusion {
   Value rows;
 };
 
-struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
+struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
   using TileLinearBase::TileLinearBase;
 
+  /// The tiles of this run: the options, or the target's choice.
+  GemmTiles tiles;
+
   void runOnOperation() override {
-    if (tileRows <= 0 || tileCols <= 0 || tileCols % kLinearVectorWidth != 0 ||
-        cacheTileN <= 0 || cacheTileN % tileCols != 0 || cacheTileK <= 0 ||
-        cacheTileK % kLinearVectorWidth != 0 || numThreads <= 0 ||
-        gemvTileN <= 0 || gemvMaxRows <= 0) {
+    FailureOr<CpuTarget> target = resolvePassTarget(
+        getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
+    if (failed(target))
+      return signalPassFailure();
+    // Options left at 0 take the target's choice.
+    GemmTiles chosen = chooseGemmTiles(*target);
+    tiles.rows = tileRows ? tileRows : chosen.rows;
+    // The kernels still emit 16-lane vectors whatever the target (a GLU
+    // panel needs two of them).
+    tiles.cols =
+        tileCols ? tileCols : std::max(chosen.cols, 2 * kLinearVectorWidth);
+    tiles.cacheN = cacheTileN ? cacheTileN : chosen.cacheN;
+    tiles.cacheK = cacheTileK ? cacheTileK : chosen.cacheK;
+    if (tiles.rows <= 0 || tiles.cols <= 0 ||
+        tiles.cols % kLinearVectorWidth != 0 || tiles.cacheN <= 0 ||
+        tiles.cacheN % tiles.cols != 0 || tiles.cacheK <= 0 ||
+        tiles.cacheK % kLinearVectorWidth != 0 || gemvTileN <= 0 ||
+        gemvMaxRows <= 0) {
       getOperation().emitError()
           << "tok-tile-linear: expected register-tile-cols a positive multiple "
              "of "
           << kLinearVectorWidth << ", cache-tile-n of register-tile-cols and "
-          << "cache-tile-k of " << kLinearVectorWidth << ", got "
-          << tileRows.getValue() << "x" << tileCols.getValue() << ", "
-          << cacheTileN.getValue() << " and " << cacheTileK.getValue();
+          << "cache-tile-k of " << kLinearVectorWidth << ", got " << tiles.rows
+          << "x" << tiles.cols << ", " << tiles.cacheN << " and "
+          << tiles.cacheK;
       return signalPassFailure();
     }
+    if (remarks)
+      getOperation().emitRemark()
+          << "tok-tile-linear: GEMM register tile " << tiles.rows << "x"
+          << tiles.cols << ", packed block " << tiles.cacheK << "x"
+          << tiles.cacheN << ", GEMV " << gemvTileN.getValue()
+          << " rows of W per task";
     SmallVector<tok::LinearOp> linears;
     getOperation().walk([&](tok::LinearOp op) { linears.push_back(op); });
     IRRewriter rewriter(&getContext());
@@ -337,10 +361,10 @@ struct TileLinearPass : tok::impl::TileLinearBase<TileLinearPass> {
     rewriter.setInsertionPoint(chain.root);
 
     LinearTiling tiling;
-    tiling.tileRows = tileRows;
-    tiling.tileCols = tileCols;
-    tiling.cacheTileN = cacheTileN;
-    tiling.cacheTileK = cacheTileK;
+    tiling.tileRows = tiles.rows;
+    tiling.tileCols = tiles.cols;
+    tiling.cacheTileN = tiles.cacheN;
+    tiling.cacheTileK = tiles.cacheK;
     tiling.numThreads = numThreads;
     tiling.gemvTileN = gemvTileN;
     tiling.inLoop = op->getParentOfType<LoopLikeOpInterface>() != nullptr;

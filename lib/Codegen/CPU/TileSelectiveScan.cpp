@@ -28,10 +28,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScanKernels.h"
+#include "KernelBuilder.h"
+#include "PassTarget.h"
 
 #include "dialects/Tok/IR/TokOps.h"
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -44,13 +45,13 @@
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::tok {
+namespace tokamak::cpu {
 #define GEN_PASS_DEF_TILESELECTIVESCAN
-#include "dialects/Tok/Transforms/Passes.h.inc"
-} // namespace mlir::tok
+#include "tokamak/Codegen/CPU/Passes.h.inc"
+} // namespace tokamak::cpu
 
 using namespace mlir;
-using namespace mlir::tok::scan;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -246,19 +247,19 @@ std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
     return kb.loop(
         kb.cst(0), rows, 1, tile, [&](Value r, ValueRange st) -> Values {
           Value t = kb.val(kb.add(t0, r));
-          return kb.loop(kb.cst(0), vectors, 1, st,
-                         [&](Value v, ValueRange st2) -> Values {
-                           std::pair<Value, Value> cc = channel(v);
-                           Value col = cc.first, c = cc.second;
-                           Value y = kb.load(sy, {r, col}, w);
-                           if (d)
-                             y = kb.fma(kb.read(d, {c}, w, true),
-                                        kb.read(x, {bIdx, t, c}, w, true), y);
-                           if (z)
-                             y = kb.mulf(
-                                 y, kb.silu(kb.read(z, {bIdx, t, c}, w, true)));
-                           return {kb.write(y, st2[0], {zero, t, col}, {true})};
-                         });
+          return kb.loop(
+              kb.cst(0), vectors, 1, st,
+              [&](Value v, ValueRange st2) -> Values {
+                std::pair<Value, Value> cc = channel(v);
+                Value col = cc.first, c = cc.second;
+                Value y = kb.load(sy, {r, col}, w);
+                if (d)
+                  y = kb.fma(kb.read(d, {c}, w, true),
+                             kb.read(x, {bIdx, t, c}, w, true), y);
+                if (z)
+                  y = kb.mulf(y, kb.silu(kb.read(z, {bIdx, t, c}, w, true)));
+                return {kb.write(y, st2[0], {zero, t, col}, {true})};
+              });
         })[0];
   };
 
@@ -303,10 +304,14 @@ std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
 }
 
 struct TileSelectiveScanPass
-    : tok::impl::TileSelectiveScanBase<TileSelectiveScanPass> {
+    : tokamak::cpu::impl::TileSelectiveScanBase<TileSelectiveScanPass> {
   using TileSelectiveScanBase::TileSelectiveScanBase;
 
   void runOnOperation() override {
+    FailureOr<CpuTarget> target = resolvePassTarget(
+        getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
+    if (failed(target))
+      return signalPassFailure();
     if (channelTile <= 0 || channelTile % kVectorWidth != 0 || timeBlock <= 0 ||
         numThreads <= 0) {
       getOperation().emitError()
@@ -341,9 +346,10 @@ struct TileSelectiveScanPass
                 rewriter.getIndexAttr(shape->state)},
             stType.getElementType());
       }
-      SelectiveScanEmitter emitter(rewriter, loc, op, *shape, avx512);
+      SelectiveScanEmitter emitter(rewriter, loc, op, *shape,
+                                   target->hasAvx512f);
       auto [yRes, stRes] = emitter.build(y, st);
-      tok::scan::replaceScan(rewriter, op, yRes, stRes);
+      replaceScan(rewriter, op, yRes, stRes);
     }
   }
 

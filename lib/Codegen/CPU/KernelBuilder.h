@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
-#define TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
+#ifndef TOKAMAK_CODEGEN_CPU_KERNELBUILDER_H
+#define TOKAMAK_CODEGEN_CPU_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -20,7 +20,10 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
-namespace mlir::tok::scan {
+namespace tokamak::cpu {
+
+// Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
+using namespace mlir;
 
 /// f32 lanes of one vector register (zmm).
 constexpr int64_t kVectorWidth = 16;
@@ -175,6 +178,6 @@ public:
 /// back to the op's result type when the kernel's type is more dynamic.
 void replaceScan(RewriterBase &rewriter, Operation *op, Value out, Value state);
 
-} // namespace mlir::tok::scan
+} // namespace tokamak::cpu
 
-#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_SCANKERNELS_H
+#endif // TOKAMAK_CODEGEN_CPU_KERNELBUILDER_H

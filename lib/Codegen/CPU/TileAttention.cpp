@@ -8,8 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "AttentionKernels.h"
+#include "PassTarget.h"
 #include "dialects/Tok/IR/TokOps.h"
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -21,13 +22,13 @@
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-namespace mlir::tok {
+namespace tokamak::cpu {
 #define GEN_PASS_DEF_TILEATTENTION
-#include "dialects/Tok/Transforms/Passes.h.inc"
-} // namespace mlir::tok
+#include "tokamak/Codegen/CPU/Passes.h.inc"
+} // namespace tokamak::cpu
 
 using namespace mlir;
-using namespace mlir::tok::detail;
+using namespace tokamak::cpu;
 
 /// The common attributes of both attention ops.
 template <typename OpTy>
@@ -95,10 +96,15 @@ static AttentionProblem problemOf(tok::PagedAttentionOp op) {
 
 namespace {
 
-struct TileAttentionPass : tok::impl::TileAttentionBase<TileAttentionPass> {
+struct TileAttentionPass
+    : tokamak::cpu::impl::TileAttentionBase<TileAttentionPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    FailureOr<CpuTarget> target = resolvePassTarget(
+        getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
+    if (failed(target))
+      return signalPassFailure();
     if (blockKeys <= 0 || blockKeys % 16 != 0 || blockRows <= 0 ||
         kvSplits <= 0) {
       getOperation()->emitError()

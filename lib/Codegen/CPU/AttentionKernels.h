@@ -1,6 +1,6 @@
 //===- AttentionKernels.h - Tiled attention on tensors ----------*- C++ -*-===//
 //
-// Part of the Tokamak project. Private to dialects/Tok/Transforms: the
+// Part of the Tokamak project. Private to lib/Codegen/CPU: the
 // tiled attention emitted by tok-tile-attention (TileAttention.cpp). One
 // tile holds the query rows of a whole GQA group (G heads x Tq positions)
 // against one kv head; its key loop walks Bk-key blocks with an online
@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H
-#define TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H
+#ifndef TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
+#define TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Region.h"
@@ -21,7 +21,10 @@
 #include <cstdint>
 #include <optional>
 
-namespace mlir::tok::detail {
+namespace tokamak::cpu {
+
+// Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
+using namespace mlir;
 
 /// A rotary embedding (tok.rope) applied to the query rows as they are
 /// packed: `input` `[B, H, S, D]`, `positions` `[B, S]` i32.
@@ -85,6 +88,6 @@ FailureOr<SmallVector<Value>> emitTiledAttention(OpBuilder &b, Location loc,
                                                  const AttentionProblem &p,
                                                  const AttentionTiling &t);
 
-} // namespace mlir::tok::detail
+} // namespace tokamak::cpu
 
-#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_ATTENTIONKERNELS_H
+#endif // TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H

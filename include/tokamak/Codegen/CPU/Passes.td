@@ -1,11 +1,11 @@
-//===- Passes.td - tok dialect passes ----------------------*- tablegen -*-===//
+//===- Passes.td - CPU code generation passes --------------*- tablegen -*-===//
 //
 // Part of the Tokamak project.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_PASSES_TD
-#define TOKAMAK_DIALECT_TOK_TRANSFORMS_PASSES_TD
+#ifndef TOKAMAK_CODEGEN_CPU_PASSES_TD
+#define TOKAMAK_CODEGEN_CPU_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
 
@@ -68,18 +68,29 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     ```
   }];
   let options = [
-    Option<"tileRows", "register-tile-rows", "int64_t", /*default=*/"8",
-           "Rows of the GEMM register tile (x broadcasts per k)">,
-    Option<"tileCols", "register-tile-cols", "int64_t", /*default=*/"32",
-           "Columns of the GEMM register tile and packed panels (multiple "
-           "of 16)">,
-    Option<"cacheTileN", "cache-tile-n", "int64_t", /*default=*/"256",
-           "Columns of W per parallel task and packed block (multiple of "
-           "register-tile-cols)">,
-    Option<"cacheTileK", "cache-tile-k", "int64_t", /*default=*/"512",
-           "Depth of one packed block (multiple of 16)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
            "Threads the parallel loops are balanced for">,
+    Option<"tileRows", "register-tile-rows", "int64_t", /*default=*/"0",
+           "Rows of the GEMM register tile (x broadcasts per k; 0: chosen "
+           "from the target)">,
+    Option<"tileCols", "register-tile-cols", "int64_t", /*default=*/"0",
+           "Columns of the GEMM register tile and packed panels (a multiple "
+           "of the target's f32 lanes; 0: chosen from the target)">,
+    Option<"cacheTileN", "cache-tile-n", "int64_t", /*default=*/"0",
+           "Columns of W per parallel task and packed block (multiple of "
+           "register-tile-cols; 0: chosen from the target's L2)">,
+    Option<"cacheTileK", "cache-tile-k", "int64_t", /*default=*/"0",
+           "Depth of one packed block (a multiple of the target's f32 lanes; "
+           "0: chosen from the target's L2)">,
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"4",
            "Largest static row count that takes the GEMV; the chunk of the "
            "batched GEMV">,
@@ -131,7 +142,7 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
     G_i − G_j ≤ 0. The per-channel form factors exp(G_i − G_j) into
     Γ_i · Γ_j⁻¹, exact up to rounding but overflowing when the chunk's decay
     is large: a chunk whose total log decay exceeds 40 in any channel runs
-    the exact step-by-step recurrence instead. With `avx512`, that form's
+    the exact step-by-step recurrence instead. With AVX-512F in the target, that form's
     exponentials (two per element of G: Γ and Γ⁻¹) scale their polynomial
     with `vscalefps`. Scans with a dynamic head dimension stay for
     `convert-tok-to-linalg`.
@@ -143,9 +154,17 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
            "Time steps per chunk (a multiple of 16, at most 128; 0: 16)">,
-    Option<"avx512", "avx512", "bool", /*default=*/"false",
-           "The target has AVX-512F: use vscalefps in the per-channel decay "
-           "factors' exponentials">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads the parallel loops are balanced for">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -171,7 +190,7 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
     prefetching the next block's rows; last, `D·x` and the `silu(z)` gate
     are applied on the way out. The state lives in a stack buffer between
     blocks; nothing is allocated per step. exp2 is a degree-5 polynomial on
-    an exponent split (12 vector ops); with `avx512` and 16-lane channel
+    an exponent split (12 vector ops); with AVX-512F in the target and 16-lane channel
     vectors the recurrence's exp2 scales the polynomial with one AVX-512
     `vscalefps` (`x86vector.avx512.mask.scalef`, 8 vector ops), which
     only a target with AVX-512F can run. Scans with a dynamic channel, group
@@ -186,10 +205,17 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
            "Channels per parallel task (a multiple of 16)">,
     Option<"timeBlock", "time-block", "int64_t", /*default=*/"64",
            "Time steps run per channel vector before moving to the next">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
-           "Threads the parallel loop is balanced for">,
-    Option<"avx512", "avx512", "bool", /*default=*/"false",
-           "The target has AVX-512F: use vscalefps in the recurrence's exp2">,
+           "Threads the parallel loops are balanced for">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -219,8 +245,17 @@ def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
     ```
   }];
   let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
-           "Threads the parallel loop is balanced for">,
+           "Threads the parallel loops are balanced for">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
@@ -300,6 +335,17 @@ def TileAttention : Pass<"tok-tile-attention"> {
            "Fewest keys per split-KV chunk">,
     Option<"fuseRope", "fuse-rope", "bool", /*default=*/"true",
            "Rotate a tok.rope-produced query inside the tiles">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads the parallel loops are balanced for">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -312,4 +358,4 @@ def TileAttention : Pass<"tok-tile-attention"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_PASSES_TD
+#endif // TOKAMAK_CODEGEN_CPU_PASSES_TD

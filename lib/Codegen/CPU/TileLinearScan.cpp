@@ -33,10 +33,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScanKernels.h"
+#include "KernelBuilder.h"
+#include "PassTarget.h"
 
 #include "dialects/Tok/IR/TokOps.h"
-#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -49,13 +50,13 @@
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::tok {
+namespace tokamak::cpu {
 #define GEN_PASS_DEF_TILELINEARSCAN
-#include "dialects/Tok/Transforms/Passes.h.inc"
-} // namespace mlir::tok
+#include "tokamak/Codegen/CPU/Passes.h.inc"
+} // namespace tokamak::cpu
 
 using namespace mlir;
-using namespace mlir::tok::scan;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -719,10 +720,15 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
   return {forall.getResult(0), stateOut ? forall.getResult(1) : Value()};
 }
 
-struct TileLinearScanPass : tok::impl::TileLinearScanBase<TileLinearScanPass> {
+struct TileLinearScanPass
+    : tokamak::cpu::impl::TileLinearScanBase<TileLinearScanPass> {
   using TileLinearScanBase::TileLinearScanBase;
 
   void runOnOperation() override {
+    FailureOr<CpuTarget> target = resolvePassTarget(
+        getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
+    if (failed(target))
+      return signalPassFailure();
     if (chunkSize != 0 &&
         (chunkSize < kW || chunkSize > 128 || chunkSize % kW != 0)) {
       getOperation().emitError()
@@ -756,9 +762,9 @@ struct TileLinearScanPass : tok::impl::TileLinearScanBase<TileLinearScanPass> {
                 rewriter.getIndexAttr(shape->dv)},
             stType.getElementType());
       }
-      LinearScanEmitter emitter(rewriter, loc, op, *shape, avx512);
+      LinearScanEmitter emitter(rewriter, loc, op, *shape, target->hasAvx512f);
       auto [oRes, stRes] = emitter.build(out, st);
-      tok::scan::replaceScan(rewriter, op, oRes, stRes);
+      replaceScan(rewriter, op, oRes, stRes);
     }
   }
 

@@ -20,7 +20,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
-using namespace mlir::tok::detail;
+using namespace tokamak::cpu;
 
 namespace {
 
@@ -185,9 +185,9 @@ public:
 
 } // namespace
 
-Value mlir::tok::detail::buildNormalizeVector(OpBuilder &b, Location loc,
-                                              Value v, Value mean, Value rstd,
-                                              Value gamma, Value beta) {
+Value tokamak::cpu::buildNormalizeVector(OpBuilder &b, Location loc, Value v,
+                                         Value mean, Value rstd, Value gamma,
+                                         Value beta) {
   if (mean)
     v = arith::SubFOp::create(b, loc, v, mean);
   v = arith::MulFOp::create(b, loc, v, rstd);
@@ -197,9 +197,9 @@ Value mlir::tok::detail::buildNormalizeVector(OpBuilder &b, Location loc,
   return v;
 }
 
-Value mlir::tok::detail::buildNormStats(OpBuilder &b, Location loc, Value x,
-                                        bool centered, double eps, Value dest,
-                                        int64_t numThreads) {
+Value tokamak::cpu::buildNormStats(OpBuilder &b, Location loc, Value x,
+                                   bool centered, double eps, Value dest,
+                                   int64_t numThreads) {
   RowEmitter e(b, loc, x);
   OpFoldResult mDim = tensor::getMixedSize(b, loc, x, 0);
   // Statistics of rows [r0, r0 + rsz) into rows [0, rsz) of `tile`.
@@ -241,10 +241,10 @@ Value mlir::tok::detail::buildNormStats(OpBuilder &b, Location loc, Value x,
   return forall.getResult(0);
 }
 
-Value mlir::tok::detail::buildNormalizedRows(OpBuilder &b, Location loc,
-                                             Value x, OpFoldResult rows,
-                                             const LinearPrologue &prologue,
-                                             Value dest) {
+Value tokamak::cpu::buildNormalizedRows(OpBuilder &b, Location loc, Value x,
+                                        OpFoldResult rows,
+                                        const LinearPrologue &prologue,
+                                        Value dest) {
   RowEmitter e(b, loc, x);
   int64_t cols = normStatsCols(prologue.centered);
   return e.loop(

@@ -8,13 +8,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARPROLOGUE_H
-#define TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARPROLOGUE_H
+#ifndef TOKAMAK_CODEGEN_CPU_LINEARPROLOGUE_H
+#define TOKAMAK_CODEGEN_CPU_LINEARPROLOGUE_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 
-namespace mlir::tok::detail {
+namespace tokamak::cpu {
+
+// Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
+using namespace mlir;
 
 /// A normalization over the last dim of the rows of x, applied by a linear
 /// as it reads x: `(x − mean)·rstd·γ (+ β)` for a layer norm, `x·rstd·γ` for
@@ -55,6 +58,6 @@ Value buildNormalizedRows(OpBuilder &b, Location loc, Value x,
 Value buildNormalizeVector(OpBuilder &b, Location loc, Value v, Value mean,
                            Value rstd, Value gamma, Value beta);
 
-} // namespace mlir::tok::detail
+} // namespace tokamak::cpu
 
-#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARPROLOGUE_H
+#endif // TOKAMAK_CODEGEN_CPU_LINEARPROLOGUE_H

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
-#define TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
+#ifndef TOKAMAK_CODEGEN_CPU_LINEARKERNELS_H
+#define TOKAMAK_CODEGEN_CPU_LINEARKERNELS_H
 
 #include "LinearPrologue.h"
 
@@ -16,7 +16,10 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/StringRef.h"
 
-namespace mlir::tok::detail {
+namespace tokamak::cpu {
+
+// Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
+using namespace mlir;
 
 /// f32 lanes of one vector register (zmm).
 constexpr int64_t kLinearVectorWidth = 16;
@@ -100,6 +103,6 @@ Value buildLinearGemvBatch(OpBuilder &b, Location loc, Value x, Value w,
                            const LinearEpilogue &epilogue,
                            const LinearTiling &tiling);
 
-} // namespace mlir::tok::detail
+} // namespace tokamak::cpu
 
-#endif // TOKAMAK_DIALECT_TOK_TRANSFORMS_LINEARKERNELS_H
+#endif // TOKAMAK_CODEGEN_CPU_LINEARKERNELS_H

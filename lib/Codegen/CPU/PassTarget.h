@@ -1,0 +1,31 @@
+//===- PassTarget.h - The target of a CPU tile pass -------------*- C++ -*-===//
+//
+// Part of the Tokamak project. Private to lib/Codegen/CPU: resolves the
+// `cpu`, `cpu-features` and `num-threads` options every tile pass has into
+// a CpuTarget, and reports it (and, through remarkChoice, each tile choice
+// made from it) as remarks when the pass runs with `remarks=true`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_CODEGEN_CPU_PASSTARGET_H
+#define TOKAMAK_CODEGEN_CPU_PASSTARGET_H
+
+#include "tokamak/Codegen/CPU/CpuTarget.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Operation.h"
+
+namespace tokamak::cpu {
+
+/// The target named by a tile pass's options, or failure with an error on
+/// `scope` naming the bad option. With `remarks`, a remark on `scope` gives
+/// the description (`<pass>: target cpu=... f32-lanes=...`).
+mlir::FailureOr<CpuTarget> resolvePassTarget(mlir::Operation *scope,
+                                             llvm::StringRef passName,
+                                             llvm::StringRef cpu,
+                                             llvm::StringRef features,
+                                             int64_t numThreads, bool remarks);
+
+} // namespace tokamak::cpu
+
+#endif // TOKAMAK_CODEGEN_CPU_PASSTARGET_H
