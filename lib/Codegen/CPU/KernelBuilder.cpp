@@ -20,8 +20,8 @@
 using namespace mlir;
 using namespace tokamak::cpu;
 
-KernelBuilder::KernelBuilder(OpBuilder &b, Location loc)
-    : b(b), loc(loc), f32(b.getF32Type()) {}
+KernelBuilder::KernelBuilder(OpBuilder &b, Location loc, int64_t lanes)
+    : b(b), loc(loc), f32(b.getF32Type()), lanes(lanes) {}
 
 //===----------------------------------------------------------------------===//
 // Index arithmetic
@@ -159,7 +159,7 @@ void KernelBuilder::ifThen(Value cond, function_ref<void()> thenFn) {
 //===----------------------------------------------------------------------===//
 
 VectorType KernelBuilder::vecType(int64_t width) {
-  return VectorType::get({width}, f32);
+  return VectorType::get({width > 0 ? width : lanes}, f32);
 }
 
 Value KernelBuilder::cstF(double v, int64_t width) {

@@ -25,7 +25,8 @@ namespace tokamak::cpu {
 // Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
 using namespace mlir;
 
-/// f32 lanes of one vector register (zmm).
+/// f32 lanes of one AVX-512 vector register (zmm): the width kernels that
+/// do not yet read CpuTarget::f32Lanes() emit.
 constexpr int64_t kVectorWidth = 16;
 
 /// The largest scratch space one parallel task keeps on its stack (OpenMP
@@ -42,11 +43,15 @@ class KernelBuilder {
 public:
   using Values = SmallVector<Value>;
 
-  KernelBuilder(OpBuilder &b, Location loc);
+  /// `lanes`: the f32 width of the vectors it builds when a call gives no
+  /// width (the target's CpuTarget::f32Lanes()).
+  KernelBuilder(OpBuilder &b, Location loc, int64_t lanes = kVectorWidth);
 
   OpBuilder &b;
   Location loc;
   FloatType f32;
+  /// f32 lanes of one vector register of the target.
+  int64_t lanes;
 
   //===--------------------------------------------------------------------===//
   // Index arithmetic that folds constants
@@ -91,13 +96,14 @@ public:
   // Scalars and vectors (f32 unless said otherwise)
   //===--------------------------------------------------------------------===//
 
-  VectorType vecType(int64_t width = kVectorWidth);
+  /// `vector<width x f32>`; width 0: `lanes`.
+  VectorType vecType(int64_t width = 0);
   /// A scalar f32 constant, or a vector splat of it when `width` > 0.
   Value cstF(double v, int64_t width = 0);
   Value toF32(Value v);
   /// `v` (f32 scalar or vector) narrowed to `elemType`.
   Value fromF32(Value v, Type elemType);
-  Value bcast(Value scalar, int64_t width = kVectorWidth);
+  Value bcast(Value scalar, int64_t width = 0);
 
   Value addf(Value l, Value r);
   Value subf(Value l, Value r);
@@ -163,7 +169,7 @@ public:
   /// A task-local f32 stack buffer of `shape`, 64-byte aligned.
   Value scratch(ArrayRef<int64_t> shape);
   /// `vector.load` / `vector.store` of a scratch memref (in bounds).
-  Value load(Value mem, ValueRange indices, int64_t width = kVectorWidth);
+  Value load(Value mem, ValueRange indices, int64_t width = 0);
   void store(Value v, Value mem, ValueRange indices);
   /// A scalar of a scratch memref.
   Value loadScalar(Value mem, ValueRange indices);
