@@ -34,6 +34,13 @@ if not os.access(venv_python, os.X_OK):
 config.substitutions.append(("%venv_python", venv_python))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+
+# `lit -Djit_cpu=x86-64-v3`: the JIT compiles every module for that CPU
+# instead of the host's (AVX2 code on an AVX-512 host, issue 11).
+jit_cpu = lit_config.params.get("jit_cpu", "")
+if jit_cpu:
+    config.environment["TOKAMAK_JIT_CPU"] = jit_cpu
+    config.available_features.add("jit-cpu")
 llvm_config.use_default_substitutions()
 
 # Strict FileCheck: variables are scoped to labels and every prefix is used.

@@ -11,6 +11,20 @@
 #include <cstdlib>
 #include <cstring>
 
+/// The options of a JIT compile: the host's CPU, unless TOKAMAK_JIT_CPU
+/// (and TOKAMAK_JIT_CPU_FEATURES) name another one the host can run, which
+/// is how the numerics suite runs AVX2 code on an AVX-512 host
+/// (`lit -Djit_cpu=x86-64-v3`). The loader still refuses code that needs
+/// features the host lacks.
+static tokamak::CompileOptions jitOptions() {
+  tokamak::CompileOptions options;
+  if (const char *cpu = std::getenv("TOKAMAK_JIT_CPU"))
+    options.cpu = cpu;
+  if (const char *features = std::getenv("TOKAMAK_JIT_CPU_FEATURES"))
+    options.cpuFeatures = features;
+  return options;
+}
+
 extern "C" __attribute__((visibility("default"))) tokamak::rt::Executable *
 tokamak_jit_compile_file(const char *path, char **error) {
   auto fail = [&](llvm::Error err) -> tokamak::rt::Executable * {
@@ -21,7 +35,7 @@ tokamak_jit_compile_file(const char *path, char **error) {
   auto module = compiler.parseFile(path);
   if (!module)
     return fail(module.takeError());
-  auto executable = compiler.jit(**module, tokamak::CompileOptions());
+  auto executable = compiler.jit(**module, jitOptions());
   if (!executable)
     return fail(executable.takeError());
   return executable->release();
@@ -39,7 +53,7 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
   if (!module)
     return fail(module.takeError());
   if (llvm::Error err = compiler.emitArtifact(
-          **module, tokamak::CompileOptions(), artifactPath))
+          **module, jitOptions(), artifactPath))
     return fail(std::move(err));
   return 0;
 }

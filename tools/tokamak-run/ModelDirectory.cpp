@@ -159,6 +159,8 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
   key.add(std::string_view(
       std::getenv("OMP_NUM_THREADS") ? std::getenv("OMP_NUM_THREADS") : ""));
   key.add(int64_t(std::thread::hardware_concurrency()));
+  for (const char *name : {"TOKAMAK_JIT_CPU", "TOKAMAK_JIT_CPU_FEATURES"})
+    key.add(std::string_view(std::getenv(name) ? std::getenv(name) : ""));
   key.add(*config);
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);
