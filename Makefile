@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 # ccache makes rebuilds in several build trees cheap when it is present.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build test demo bench docs format clean mutate fuzz
+.PHONY: tidy all deps configure build test demo bench docs format clean mutate fuzz
 
 all: build
 
@@ -67,6 +67,13 @@ docs: build
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format-22 -i
+
+# clang-tidy with .clang-tidy's checks over the compiler and runtime sources
+# (TIDY_FILES to narrow it, e.g. TIDY_FILES="$$(git diff --name-only HEAD~1 -- '*.cpp')").
+TIDY ?= $(firstword $(wildcard /usr/bin/clang-tidy-22 /usr/bin/clang-tidy))
+TIDY_FILES ?= $(shell git ls-files 'dialects/*.cpp' 'lib/*.cpp' 'runtime/*.cpp' 'tools/*.cpp')
+tidy: configure
+	$(TIDY) -p $(BUILD_DIR) --quiet $(TIDY_FILES)
 
 clean:
 	rm -rf $(BUILD_DIR)

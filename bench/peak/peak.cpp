@@ -418,8 +418,9 @@ int main(int argc, char **argv) {
     } else if (arg.rfind("--isa=", 0) == 0) {
       isa = arg.substr(6);
       if (isa != "avx2" && isa != "avx512") {
-        std::fprintf(stderr, "tokamak-bench-peak: error: --isa must be avx2 "
-                             "or avx512, got '%s'\n",
+        std::fprintf(stderr,
+                     "tokamak-bench-peak: error: --isa must be avx2 "
+                     "or avx512, got '%s'\n",
                      isa.c_str());
         return 1;
       }

@@ -52,8 +52,8 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
   auto module = compiler.importModel(modelDir);
   if (!module)
     return fail(module.takeError());
-  if (llvm::Error err = compiler.emitArtifact(
-          **module, jitOptions(), artifactPath))
+  if (llvm::Error err =
+          compiler.emitArtifact(**module, jitOptions(), artifactPath))
     return fail(std::move(err));
   return 0;
 }

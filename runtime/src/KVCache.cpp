@@ -14,15 +14,6 @@
 
 using namespace tokamak::rt;
 
-namespace {
-/// An error whose message streams `args` in order.
-template <typename... Args> Status kvError(const Args &...args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return Status::error(os.str());
-}
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // Element types and host pools
 //===----------------------------------------------------------------------===//
@@ -32,13 +23,14 @@ StatusOr<HostKVPool> HostKVPool::create(const KVPoolShape &shape) {
   if (s.valueHeadDim == 0)
     s.valueHeadDim = s.headDim;
   if (s.dtype != DType::f32 && s.dtype != DType::f16 && s.dtype != DType::bf16)
-    return kvError("expected an f32, f16 or bf16 kv pool, got ",
-                   dtypeName(s.dtype));
+    return Status::errorOf("expected an f32, f16 or bf16 kv pool, got ",
+                           dtypeName(s.dtype));
   if (s.numBlocks <= 0 || s.blockSize <= 0 || s.numKVHeads <= 0 ||
       s.headDim <= 0 || s.valueHeadDim <= 0)
-    return kvError("expected positive kv pool dims, got blocks=", s.numBlocks,
-                   " block_size=", s.blockSize, " kv_heads=", s.numKVHeads,
-                   " head_dim=", s.headDim, " value_head_dim=", s.valueHeadDim);
+    return Status::errorOf(
+        "expected positive kv pool dims, got blocks=", s.numBlocks,
+        " block_size=", s.blockSize, " kv_heads=", s.numKVHeads,
+        " head_dim=", s.headDim, " value_head_dim=", s.valueHeadDim);
   // Every factor is below 2^31, so three products fit in 64 bits only if we
   // check; cap one array at 2^46 bytes (64 TiB).
   const uint64_t limit = uint64_t(1) << 46;
@@ -46,8 +38,8 @@ StatusOr<HostKVPool> HostKVPool::create(const KVPoolShape &shape) {
   uint64_t kElems = rows * uint64_t(s.numKVHeads);
   if (kElems > limit || kElems * uint64_t(s.headDim) > limit / 4 ||
       kElems * uint64_t(s.valueHeadDim) > limit / 4)
-    return kvError("kv pool of ", s.numBlocks, " blocks of ", s.blockSize,
-                   " rows is too large");
+    return Status::errorOf("kv pool of ", s.numBlocks, " blocks of ",
+                           s.blockSize, " rows is too large");
   uint64_t keyBytes = kElems * s.headDim * dtypeSize(s.dtype);
   uint64_t valueBytes = kElems * s.valueHeadDim * dtypeSize(s.dtype);
   std::string what = "a kv pool of " + std::to_string(s.numBlocks) +
@@ -61,8 +53,8 @@ StatusOr<HostKVPool> HostKVPool::create(const KVPoolShape &shape) {
     pool.keyBytes.assign(keyBytes, 0);
     pool.valueBytes.assign(valueBytes, 0);
   } catch (const std::bad_alloc &) {
-    return kvError("out of memory allocating ", what, " (",
-                   keyBytes + valueBytes, " bytes)");
+    return Status::errorOf("out of memory allocating ", what, " (",
+                           keyBytes + valueBytes, " bytes)");
   }
   return pool;
 }
@@ -95,8 +87,8 @@ uint8_t *HostKVPool::valueAt(int32_t block, int32_t row, int32_t head) {
 
 Status HostKVPool::copyBlock(int32_t src, int32_t dst) {
   if (src < 0 || src >= shp.numBlocks || dst < 0 || dst >= shp.numBlocks)
-    return kvError("block copy ", src, " -> ", dst, " out of range [0, ",
-                   shp.numBlocks, ")");
+    return Status::errorOf("block copy ", src, " -> ", dst,
+                           " out of range [0, ", shp.numBlocks, ")");
   if (src == dst)
     return {};
   std::memcpy(keyAt(dst, 0, 0), keyAt(src, 0, 0), keyBlockBytes());
@@ -106,7 +98,8 @@ Status HostKVPool::copyBlock(int32_t src, int32_t dst) {
 
 Status HostKVPool::zeroBlock(int32_t block) {
   if (block < 0 || block >= shp.numBlocks)
-    return kvError("block ", block, " out of range [0, ", shp.numBlocks, ")");
+    return Status::errorOf("block ", block, " out of range [0, ", shp.numBlocks,
+                           ")");
   std::memset(keyAt(block, 0, 0), 0, keyBlockBytes());
   std::memset(valueAt(block, 0, 0), 0, valueBlockBytes());
   return {};
@@ -126,20 +119,21 @@ BlockAllocator::BlockAllocator(int32_t numBlocks)
 StatusOr<std::shared_ptr<BlockAllocator>>
 BlockAllocator::create(int32_t numBlocks) {
   if (numBlocks < 0)
-    return kvError("expected a non-negative block count, got ", numBlocks);
+    return Status::errorOf("expected a non-negative block count, got ",
+                           numBlocks);
   try {
     return std::make_shared<BlockAllocator>(numBlocks);
   } catch (const std::bad_alloc &) {
-    return kvError("out of memory allocating the free list of ", numBlocks,
-                   " blocks");
+    return Status::errorOf("out of memory allocating the free list of ",
+                           numBlocks, " blocks");
   }
 }
 
 StatusOr<std::vector<int32_t>> BlockAllocator::allocate(int32_t n) {
   if (n < 0)
-    return kvError("expected a non-negative block count, got ", n);
+    return Status::errorOf("expected a non-negative block count, got ", n);
   if (n > numFree())
-    return kvError("out of KV blocks: need ", n, ", have ", numFree());
+    return Status::errorOf("out of KV blocks: need ", n, ", have ", numFree());
   std::vector<int32_t> blocks(freeList.end() - n, freeList.end());
   std::reverse(blocks.begin(), blocks.end());
   freeList.resize(freeList.size() - n);
@@ -150,18 +144,20 @@ StatusOr<std::vector<int32_t>> BlockAllocator::allocate(int32_t n) {
 
 Status BlockAllocator::retain(int32_t block) {
   if (block < 0 || block >= numBlocks())
-    return kvError("block ", block, " out of range [0, ", numBlocks(), ")");
+    return Status::errorOf("block ", block, " out of range [0, ", numBlocks(),
+                           ")");
   if (refs[block] == 0)
-    return kvError("cannot retain free block ", block);
+    return Status::errorOf("cannot retain free block ", block);
   ++refs[block];
   return {};
 }
 
 Status BlockAllocator::release(int32_t block) {
   if (block < 0 || block >= numBlocks())
-    return kvError("block ", block, " out of range [0, ", numBlocks(), ")");
+    return Status::errorOf("block ", block, " out of range [0, ", numBlocks(),
+                           ")");
   if (refs[block] == 0)
-    return kvError("block ", block, " is already free");
+    return Status::errorOf("block ", block, " is already free");
   if (--refs[block] == 0)
     freeList.push_back(block);
   return {};
@@ -194,7 +190,7 @@ Status tokamak::rt::applyBlockCopies(const std::vector<HostKVPool *> &pools,
                                      const std::vector<BlockCopy> &copies) {
   for (HostKVPool *pool : pools) {
     if (!pool)
-      return kvError("null kv pool");
+      return Status::errorOf("null kv pool");
     for (const BlockCopy &c : copies)
       if (Status s = pool->copyBlock(c.src, c.dst); !s.ok())
         return s;
@@ -206,15 +202,15 @@ Status tokamak::rt::applyRowMoves(const std::vector<HostKVPool *> &pools,
                                   const std::vector<RowMove> &moves) {
   for (HostKVPool *pool : pools) {
     if (!pool)
-      return kvError("null kv pool");
+      return Status::errorOf("null kv pool");
     const KVPoolShape &s = pool->shape();
     int64_t slots = int64_t(s.numBlocks) * s.blockSize;
     for (const RowMove &m : moves) {
       if (m.head < 0 || m.head >= s.numKVHeads || m.srcSlot < 0 ||
           m.srcSlot >= slots || m.dstSlot < 0 || m.dstSlot >= slots)
-        return kvError("row move head ", m.head, " slot ", m.srcSlot, " -> ",
-                       m.dstSlot, " out of range (", s.numKVHeads, " heads, ",
-                       slots, " slots)");
+        return Status::errorOf("row move head ", m.head, " slot ", m.srcSlot,
+                               " -> ", m.dstSlot, " out of range (",
+                               s.numKVHeads, " heads, ", slots, " slots)");
       int32_t sb = m.srcSlot / s.blockSize, sr = m.srcSlot % s.blockSize;
       int32_t db = m.dstSlot / s.blockSize, dr = m.dstSlot % s.blockSize;
       std::memmove(pool->keyAt(db, dr, m.head), pool->keyAt(sb, sr, m.head),
@@ -245,18 +241,18 @@ StatusOr<KVCacheManager>
 KVCacheManager::create(std::shared_ptr<BlockAllocator> allocator,
                        int32_t blockSize, WindowEviction eviction) {
   if (!allocator)
-    return kvError("null block allocator");
+    return Status::errorOf("null block allocator");
   if (blockSize <= 0)
-    return kvError("expected a positive block size, got ", blockSize);
+    return Status::errorOf("expected a positive block size, got ", blockSize);
   if (int64_t(allocator->numBlocks()) * blockSize >
       std::numeric_limits<int32_t>::max())
-    return kvError("slots of ", allocator->numBlocks(), " blocks of ",
-                   blockSize, " rows do not fit in i32");
+    return Status::errorOf("slots of ", allocator->numBlocks(), " blocks of ",
+                           blockSize, " rows do not fit in i32");
   if (eviction.window < 0 || eviction.sinks < 0)
-    return kvError("expected non-negative window and sinks, got ",
-                   eviction.window, " and ", eviction.sinks);
+    return Status::errorOf("expected non-negative window and sinks, got ",
+                           eviction.window, " and ", eviction.sinks);
   if (eviction.window == 0 && eviction.sinks != 0)
-    return kvError("sinks = ", eviction.sinks, " need a window");
+    return Status::errorOf("sinks = ", eviction.sinks, " need a window");
   return KVCacheManager(std::move(allocator), blockSize, eviction);
 }
 
@@ -264,13 +260,14 @@ StatusOr<const KVCacheManager::Sequence *>
 KVCacheManager::find(SeqId id) const {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return kvError("unknown sequence ", id, " (never added or already freed)");
+    return Status::errorOf("unknown sequence ", id,
+                           " (never added or already freed)");
   return &it->second;
 }
 
 Status KVCacheManager::addSequence(SeqId id) {
   if (contains(id))
-    return kvError("sequence ", id, " already exists");
+    return Status::errorOf("sequence ", id, " already exists");
   seqs.emplace(id, Sequence());
   return {};
 }
@@ -314,7 +311,7 @@ StatusOr<int64_t> KVCacheManager::blocksNeeded(SeqId id, int64_t n) const {
   if (!seq.ok())
     return seq.status();
   if (n < 0 || n > kMaxAppend)
-    return kvError("cannot append ", n, " tokens");
+    return Status::errorOf("cannot append ", n, " tokens");
   AppendPlan plan = planAppend(**seq, n);
   return plan.newBlocks + (plan.copyLast ? 1 : 0);
 }
@@ -324,30 +321,31 @@ StatusOr<int64_t> KVCacheManager::blocksAvailable(SeqId id, int64_t n) const {
   if (!seq.ok())
     return seq.status();
   if (n < 0 || n > kMaxAppend)
-    return kvError("cannot append ", n, " tokens");
+    return Status::errorOf("cannot append ", n, " tokens");
   return alloc->numFree() + planAppend(**seq, n).reclaimed;
 }
 
 StatusOr<AppendResult> KVCacheManager::append(SeqId id, int64_t n) {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return kvError("unknown sequence ", id, " (never added or already freed)");
+    return Status::errorOf("unknown sequence ", id,
+                           " (never added or already freed)");
   if (n < 0)
-    return kvError("cannot append ", n, " tokens to sequence ", id);
+    return Status::errorOf("cannot append ", n, " tokens to sequence ", id);
   AppendResult result;
   if (n == 0)
     return result;
   Sequence &seq = it->second;
   if (n > kMaxAppend)
-    return kvError("out of KV blocks: need ", n / bs, ", have ",
-                   alloc->numFree(), " (sequence ", id, ", appending ", n,
-                   " tokens)");
+    return Status::errorOf("out of KV blocks: need ", n / bs, ", have ",
+                           alloc->numFree(), " (sequence ", id, ", appending ",
+                           n, " tokens)");
   AppendPlan plan = planAppend(seq, n);
   int64_t need = plan.newBlocks + (plan.copyLast ? 1 : 0);
   int64_t have = alloc->numFree() + plan.reclaimed;
   if (need > have)
-    return kvError("out of KV blocks: need ", need, ", have ", have,
-                   " (sequence ", id, ", appending ", n, " tokens)");
+    return Status::errorOf("out of KV blocks: need ", need, ", have ", have,
+                           " (sequence ", id, ", appending ", n, " tokens)");
 
   // From here on nothing fails.
   if (!plan.evicted.empty()) {
@@ -384,7 +382,8 @@ StatusOr<AppendResult> KVCacheManager::append(SeqId id, int64_t n) {
 Status KVCacheManager::free(SeqId id) {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return kvError("unknown sequence ", id, " (never added or already freed)");
+    return Status::errorOf("unknown sequence ", id,
+                           " (never added or already freed)");
   for (int32_t b : it->second.blocks)
     (void)alloc->release(b);
   seqs.erase(it);
@@ -396,8 +395,8 @@ Status KVCacheManager::fork(SeqId parent, SeqId child) {
   if (!src.ok())
     return src.status();
   if (contains(child))
-    return kvError("cannot fork sequence ", parent, " onto existing sequence ",
-                   child);
+    return Status::errorOf("cannot fork sequence ", parent,
+                           " onto existing sequence ", child);
   Sequence copy = **src;
   for (int32_t b : copy.blocks)
     (void)alloc->retain(b);
@@ -452,13 +451,14 @@ StatusOr<std::vector<int64_t>> KVCacheManager::positions(SeqId id,
   const Sequence &seq = **found;
   int64_t heads = static_cast<int64_t>(seq.headLens.size());
   if (head < -1 || (heads > 0 && head >= heads))
-    return kvError("head ", head, " out of range for sequence ", id, " with ",
-                   heads, " compacted heads");
+    return Status::errorOf("head ", head, " out of range for sequence ", id,
+                           " with ", heads, " compacted heads");
   if (seq.headPos.empty())
     return seq.pos;
   if (head == -1)
-    return kvError("heads of sequence ", id,
-                   " hold different positions after compaction; pass a head");
+    return Status::errorOf(
+        "heads of sequence ", id,
+        " hold different positions after compaction; pass a head");
   return headPositions(seq, head);
 }
 
@@ -473,7 +473,8 @@ StatusOr<BatchBlockTables>
 KVCacheManager::batchTables(const std::vector<SeqId> &ids, int64_t maxBlocks,
                             int32_t pad) const {
   if (maxBlocks < 0)
-    return kvError("expected a non-negative max block count, got ", maxBlocks);
+    return Status::errorOf("expected a non-negative max block count, got ",
+                           maxBlocks);
   std::vector<const Sequence *> batch;
   int64_t widest = 0;
   for (SeqId id : ids) {
@@ -486,8 +487,8 @@ KVCacheManager::batchTables(const std::vector<SeqId> &ids, int64_t maxBlocks,
   if (maxBlocks == 0)
     maxBlocks = widest;
   else if (widest > maxBlocks)
-    return kvError("a sequence of the batch holds ", widest,
-                   " blocks, more than max blocks ", maxBlocks);
+    return Status::errorOf("a sequence of the batch holds ", widest,
+                           " blocks, more than max blocks ", maxBlocks);
   BatchBlockTables out;
   out.batch = static_cast<int64_t>(ids.size());
   out.maxBlocks = maxBlocks;
@@ -506,17 +507,18 @@ KVCacheManager::compact(SeqId id,
                         const std::vector<std::vector<int64_t>> &kept) {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return kvError("unknown sequence ", id, " (never added or already freed)");
+    return Status::errorOf("unknown sequence ", id,
+                           " (never added or already freed)");
   if (evict.window > 0)
-    return kvError("cannot compact sequence ", id,
-                   " of a manager with window eviction");
+    return Status::errorOf("cannot compact sequence ", id,
+                           " of a manager with window eviction");
   Sequence &seq = it->second;
   int64_t heads = static_cast<int64_t>(kept.size());
   int64_t expected = static_cast<int64_t>(seq.headLens.size());
   if (heads == 0 || (expected != 0 && heads != expected))
-    return kvError("expected one kept list per kv head of sequence ", id,
-                   expected ? " (" + std::to_string(expected) + ")" : "",
-                   ", got ", heads);
+    return Status::errorOf(
+        "expected one kept list per kv head of sequence ", id,
+        expected ? " (" + std::to_string(expected) + ")" : "", ", got ", heads);
 
   // Source row of every kept position, per head.
   CompactionPlan plan;
@@ -532,14 +534,14 @@ KVCacheManager::compact(SeqId id,
     const std::vector<int64_t> &list = kept[size_t(h)];
     for (size_t i = 0; i < list.size(); ++i) {
       if (i > 0 && list[i] <= list[i - 1])
-        return kvError("kept positions of head ", h,
-                       " must increase strictly, got ", list[i - 1], " then ",
-                       list[i]);
+        return Status::errorOf("kept positions of head ", h,
+                               " must increase strictly, got ", list[i - 1],
+                               " then ", list[i]);
       auto pos = std::lower_bound(index.begin(), index.end(),
                                   std::make_pair(list[i], int64_t(-1)));
       if (pos == index.end() || pos->first != list[i])
-        return kvError("sequence ", id, " head ", h, " does not hold position ",
-                       list[i]);
+        return Status::errorOf("sequence ", id, " head ", h,
+                               " does not hold position ", list[i]);
       srcRows[size_t(h)].push_back(pos->second);
     }
     plan.headLengths.push_back(static_cast<int64_t>(list.size()));
@@ -548,8 +550,8 @@ KVCacheManager::compact(SeqId id,
       *std::max_element(plan.headLengths.begin(), plan.headLengths.end());
   int64_t need = blocksFor(plan.rows, bs);
   if (need > alloc->numFree())
-    return kvError("out of KV blocks: need ", need, ", have ", alloc->numFree(),
-                   " (compacting sequence ", id, ")");
+    return Status::errorOf("out of KV blocks: need ", need, ", have ",
+                           alloc->numFree(), " (compacting sequence ", id, ")");
 
   plan.newBlocks = *alloc->allocate(static_cast<int32_t>(need));
   for (int64_t h = 0; h < heads; ++h) {

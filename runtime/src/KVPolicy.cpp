@@ -17,13 +17,6 @@ using namespace tokamak::rt;
 
 namespace {
 
-/// An error whose message streams `args` in order.
-template <typename... Args> Status policyError(const Args &...args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return Status::error(os.str());
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
@@ -55,8 +48,8 @@ bool parseCount(std::string_view s, int64_t &out) {
 /// Checks that every full head of `policy` names one of `numKVHeads` heads.
 Status checkFullHeads(const KVPolicy &policy, int32_t numKVHeads) {
   if (!policy.fullHeads.empty() && policy.fullHeads.back() >= numKVHeads)
-    return policyError("full head ", policy.fullHeads.back(),
-                       " out of range for ", numKVHeads, " kv heads");
+    return Status::errorOf("full head ", policy.fullHeads.back(),
+                           " out of range for ", numKVHeads, " kv heads");
   return Status::success();
 }
 
@@ -69,8 +62,8 @@ Status checkFullHeads(const KVPolicy &policy, int32_t numKVHeads) {
 StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
   std::string text(spec);
   auto bad = [&](const auto &...why) {
-    return policyError("invalid kv policy '", printableBytes(text),
-                       "': ", why...);
+    return Status::errorOf("invalid kv policy '", printableBytes(text),
+                           "': ", why...);
   };
   KVPolicy policy;
   bool sawKind = false, sawSinks = false, sawObs = false, sawKernel = false,
@@ -233,8 +226,8 @@ StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec) {
     size_t colon = clause.find(':');
     if (colon == std::string_view::npos) {
       if (i != 0)
-        return policyError("invalid kv policy '", std::string(spec),
-                           "': only the first clause may omit 'LAYERS:'");
+        return Status::errorOf("invalid kv policy '", std::string(spec),
+                               "': only the first clause may omit 'LAYERS:'");
       auto policy = KVPolicy::parse(clause);
       if (!policy.ok())
         return policy.status();
@@ -249,10 +242,11 @@ StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec) {
                       ? (o.last = o.first, okFirst)
                       : parseCount(trim(layers.substr(dash + 1)), o.last);
     if (!okFirst || !okLast || o.last < o.first)
-      return policyError("invalid kv policy '", std::string(spec),
-                         "': expected LAYER: or FIRST-LAST: before a policy, "
-                         "got '",
-                         layers, "'");
+      return Status::errorOf(
+          "invalid kv policy '", std::string(spec),
+          "': expected LAYER: or FIRST-LAST: before a policy, "
+          "got '",
+          layers, "'");
     auto policy = KVPolicy::parse(clause.substr(colon + 1));
     if (!policy.ok())
       return policy.status();
@@ -298,14 +292,15 @@ StatusOr<KeepPlan> tokamak::rt::keepPositions(const KVPolicy &policy,
                                               int32_t numKVHeads,
                                               int64_t length) {
   if (numKVHeads <= 0 || length < 0)
-    return policyError("expected positive kv heads and a non-negative length, "
-                       "got ",
-                       numKVHeads, " and ", length);
+    return Status::errorOf(
+        "expected positive kv heads and a non-negative length, "
+        "got ",
+        numKVHeads, " and ", length);
   if (Status s = checkFullHeads(policy, numKVHeads); !s.ok())
     return s;
   if (policy.kind == KVPolicyKind::SnapKV && !policy.isLossless(length))
-    return policyError("snapkv selection needs attention scores "
-                       "(use snapkvKeep)");
+    return Status::errorOf("snapkv selection needs attention scores "
+                           "(use snapkvKeep)");
   std::vector<int64_t> all(static_cast<size_t>(length));
   std::iota(all.begin(), all.end(), 0);
   std::vector<int64_t> window =
@@ -324,10 +319,10 @@ tokamak::rt::averageQueryHeadScores(const float *scores, int32_t numQueryHeads,
                                     int64_t length) {
   if (!scores || numQueryHeads <= 0 || numKVHeads <= 0 ||
       numQueryHeads % numKVHeads != 0 || obs < 0 || length < 0)
-    return policyError("expected scores [Hq, obs, length] with Hq a multiple "
-                       "of Hkv, got Hq=",
-                       numQueryHeads, " Hkv=", numKVHeads, " obs=", obs,
-                       " length=", length);
+    return Status::errorOf(
+        "expected scores [Hq, obs, length] with Hq a multiple "
+        "of Hkv, got Hq=",
+        numQueryHeads, " Hkv=", numKVHeads, " obs=", obs, " length=", length);
   int32_t group = numQueryHeads / numKVHeads;
   size_t plane = size_t(obs * length);
   std::vector<float> out(size_t(numKVHeads) * plane);
@@ -363,18 +358,20 @@ StatusOr<KeepPlan> tokamak::rt::snapkvKeep(const KVPolicy &policy,
                                            int32_t numKVHeads, int64_t obs,
                                            int64_t length) {
   if (policy.kind != KVPolicyKind::SnapKV)
-    return policyError("snapkvKeep needs a snapkv policy, got '", policy.str(),
-                       "'");
+    return Status::errorOf("snapkvKeep needs a snapkv policy, got '",
+                           policy.str(), "'");
   if (!scores || numKVHeads <= 0 || length < 0)
-    return policyError("expected scores [Hkv, obs, length] with Hkv > 0, got "
-                       "Hkv=",
-                       numKVHeads, " length=", length);
+    return Status::errorOf(
+        "expected scores [Hkv, obs, length] with Hkv > 0, got "
+        "Hkv=",
+        numKVHeads, " length=", length);
   if (Status s = checkFullHeads(policy, numKVHeads); !s.ok())
     return s;
   int64_t expectedObs = std::min(policy.obsWindow, length);
   if (obs != expectedObs)
-    return policyError("expected ", expectedObs,
-                       " observation queries in the snapkv scores, got ", obs);
+    return Status::errorOf("expected ", expectedObs,
+                           " observation queries in the snapkv scores, got ",
+                           obs);
   int64_t prefix = length - obs;
   std::vector<int64_t> all(static_cast<size_t>(length));
   std::iota(all.begin(), all.end(), 0);
@@ -426,12 +423,12 @@ tokamak::rt::compactHost(KVCacheManager &manager,
                          const KeepPlan &kept) {
   for (const HostKVPool *pool : pools) {
     if (!pool)
-      return policyError("null kv pool");
+      return Status::errorOf("null kv pool");
     const KVPoolShape &s = pool->shape();
     if (s.blockSize != manager.blockSize() ||
         s.numBlocks < manager.allocator().numBlocks() ||
         s.numKVHeads != static_cast<int64_t>(kept.size()))
-      return policyError(
+      return Status::errorOf(
           "kv pool [", s.numBlocks, ", ", s.blockSize, ", ", s.numKVHeads, ", ",
           s.headDim, "] does not match the manager (block size ",
           manager.blockSize(), ", ", manager.allocator().numBlocks(),

@@ -12,13 +12,6 @@ using namespace tokamak::rt;
 
 namespace {
 
-/// An error whose message streams `args` in order.
-template <typename... Args> Status abiError(const Args &...args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return Status::error(os.str());
-}
-
 const char *const kLeadingNames[kNumModelArgs] = {
     "tokens", "positions", "seq_starts", "slots", "block_table", "lens"};
 
@@ -28,17 +21,17 @@ Status checkLeading(const FunctionSignature &fn, bool isDecode) {
   for (size_t i = 0; i < kNumModelArgs; ++i) {
     const TensorSignature &arg = fn.inputs[i];
     if (arg.dtype != DType::i32 || arg.shape.size() != ranks[i])
-      return abiError("@", fn.name, ": argument ", i, " (", kLeadingNames[i],
-                      ") must be a ", ranks[i], "-d i32 tensor, got ",
-                      arg.str());
+      return Status::errorOf("@", fn.name, ": argument ", i, " (",
+                             kLeadingNames[i], ") must be a ", ranks[i],
+                             "-d i32 tensor, got ", arg.str());
   }
   for (size_t i :
        {size_t(kArgTokens), size_t(kArgPositions), size_t(kArgSlots)}) {
     int64_t inner = fn.inputs[i].shape[isDecode ? 1 : 0];
     if (inner != kDynamicDim && inner != 1)
-      return abiError("@", fn.name, ": argument ", i, " (", kLeadingNames[i],
-                      ") must be ", isDecode ? "[B, 1]" : "[1, T]", ", got ",
-                      fn.inputs[i].str());
+      return Status::errorOf(
+          "@", fn.name, ": argument ", i, " (", kLeadingNames[i], ") must be ",
+          isDecode ? "[B, 1]" : "[1, T]", ", got ", fn.inputs[i].str());
   }
   return Status::success();
 }
@@ -55,21 +48,23 @@ StatusOr<PoolDims> poolDims(const FunctionSignature &fn, size_t arg,
   bool floatType = sig.dtype == DType::f32 || sig.dtype == DType::f16 ||
                    sig.dtype == DType::bf16;
   if (sig.shape.size() != 4 || !floatType)
-    return abiError("@", fn.name, ": argument ", arg, " (the ", which,
-                    " cache of attention layer ", layer,
-                    ") must be a 4-d f32, f16 or bf16 tensor "
-                    "[NumBlocks, BlockSize, Hkv, D], got ",
-                    sig.str());
+    return Status::errorOf("@", fn.name, ": argument ", arg, " (the ", which,
+                           " cache of attention layer ", layer,
+                           ") must be a 4-d f32, f16 or bf16 tensor "
+                           "[NumBlocks, BlockSize, Hkv, D], got ",
+                           sig.str());
   if (sig.shape[2] == kDynamicDim || sig.shape[3] == kDynamicDim)
-    return abiError("@", fn.name, ": argument ", arg, " (the ", which,
-                    " cache of attention layer ", layer,
-                    ") needs static head count and head dim, got ", sig.str());
+    return Status::errorOf("@", fn.name, ": argument ", arg, " (the ", which,
+                           " cache of attention layer ", layer,
+                           ") needs static head count and head dim, got ",
+                           sig.str());
   for (size_t d : {2, 3})
     if (sig.shape[d] <= 0 || sig.shape[d] > INT32_MAX)
-      return abiError("@", fn.name, ": argument ", arg, " (the ", which,
-                      " cache of attention layer ", layer, ") has ",
-                      d == 2 ? "head count " : "head dim ", sig.shape[d],
-                      "; expected 1 to ", INT32_MAX, ", got ", sig.str());
+      return Status::errorOf("@", fn.name, ": argument ", arg, " (the ", which,
+                             " cache of attention layer ", layer, ") has ",
+                             d == 2 ? "head count " : "head dim ", sig.shape[d],
+                             "; expected 1 to ", INT32_MAX, ", got ",
+                             sig.str());
   return PoolDims{sig.shape[0], sig.shape[1], sig.shape[2], sig.shape[3],
                   sig.dtype};
 }
@@ -82,14 +77,14 @@ StatusOr<int32_t> resolveDim(const FunctionSignature &fn, size_t arg,
                       " (" + fn.inputs[arg].str() + ")";
   if (fromSignature == kDynamicDim) {
     if (fromOptions <= 0)
-      return abiError(where, " has a dynamic ", what, "; set ", option);
+      return Status::errorOf(where, " has a dynamic ", what, "; set ", option);
     return fromOptions;
   }
   if (fromOptions > 0 && fromOptions != fromSignature)
-    return abiError(where, " has ", what, " ", fromSignature, " but ", option,
-                    " is ", fromOptions);
+    return Status::errorOf(where, " has ", what, " ", fromSignature, " but ",
+                           option, " is ", fromOptions);
   if (fromSignature <= 0 || fromSignature > INT32_MAX)
-    return abiError(where, " has ", what, " ", fromSignature);
+    return Status::errorOf(where, " has ", what, " ", fromSignature);
   return static_cast<int32_t>(fromSignature);
 }
 
@@ -98,21 +93,21 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
                              bool isDecode, const ModelABIOptions &options) {
   size_t minInputs = kNumModelArgs + numWeights;
   if (fn.inputs.size() < minInputs)
-    return abiError("@", fn.name, " takes ", fn.inputs.size(),
-                    " arguments, fewer than the 6 leading ones plus ",
-                    numWeights, " weights");
+    return Status::errorOf("@", fn.name, " takes ", fn.inputs.size(),
+                           " arguments, fewer than the 6 leading ones plus ",
+                           numWeights, " weights");
   if (Status s = checkLeading(fn, isDecode); s.failed())
     return s;
   if (fn.results.empty())
-    return abiError("@", fn.name,
-                    " returns nothing; it must return the "
-                    "logits [N, Vocab] first");
+    return Status::errorOf("@", fn.name,
+                           " returns nothing; it must return the "
+                           "logits [N, Vocab] first");
   const TensorSignature &logits = fn.results[0];
   if (logits.dtype != DType::f32 || logits.shape.size() != 2)
-    return abiError("@", fn.name,
-                    ": result 0 (the logits) must be a 2-d f32 "
-                    "tensor [N, Vocab], got ",
-                    logits.str());
+    return Status::errorOf("@", fn.name,
+                           ": result 0 (the logits) must be a 2-d f32 "
+                           "tensor [N, Vocab], got ",
+                           logits.str());
 
   ModelABI abi;
   abi.vocab = logits.shape[1];
@@ -120,13 +115,13 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
   size_t numStates = fn.results.size() - 1;
   size_t middle = fn.inputs.size() - minInputs;
   if (middle < numStates || (middle - numStates) % 2 != 0)
-    return abiError("@", fn.name, " returns ", numStates,
-                    " recurrent states after the logits, so of its ", middle,
-                    " arguments between the leading 6 and the ", numWeights,
-                    " weights the last ", numStates,
-                    " are states and the rest K/V cache pairs, but ",
-                    middle < numStates ? "there are too few"
-                                       : "an odd number is left");
+    return Status::errorOf("@", fn.name, " returns ", numStates,
+                           " recurrent states after the logits, so of its ",
+                           middle, " arguments between the leading 6 and the ",
+                           numWeights, " weights the last ", numStates,
+                           " are states and the rest K/V cache pairs, but ",
+                           middle < numStates ? "there are too few"
+                                              : "an odd number is left");
   size_t numLayers = (middle - numStates) / 2;
 
   for (size_t layer = 0; layer < numLayers; ++layer) {
@@ -139,11 +134,12 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
       return v.status();
     if (k->blocks != v->blocks || k->rows != v->rows || k->heads != v->heads ||
         k->dtype != v->dtype)
-      return abiError("@", fn.name, ": the K and V caches of attention layer ",
-                      layer, " (arguments ", kArg, " and ", vArg,
-                      ") disagree on blocks, rows per block, kv heads or "
-                      "element type: ",
-                      fn.inputs[kArg].str(), " vs ", fn.inputs[vArg].str());
+      return Status::errorOf(
+          "@", fn.name, ": the K and V caches of attention layer ", layer,
+          " (arguments ", kArg, " and ", vArg,
+          ") disagree on blocks, rows per block, kv heads or "
+          "element type: ",
+          fn.inputs[kArg].str(), " vs ", fn.inputs[vArg].str());
     StatusOr<int32_t> blocks =
         resolveDim(fn, kArg, k->blocks, options.numBlocks, "number of blocks",
                    "numBlocks");
@@ -162,10 +158,11 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
     shape.dtype = k->dtype;
     if (!abi.kvLayers.empty() && (shape.numBlocks != abi.numBlocks() ||
                                   shape.blockSize != abi.blockSize()))
-      return abiError("@", fn.name, ": attention layer ", layer, " has ",
-                      shape.numBlocks, " blocks of ", shape.blockSize,
-                      " rows but layer 0 has ", abi.numBlocks(), " of ",
-                      abi.blockSize(), ": every layer shares one block table");
+      return Status::errorOf("@", fn.name, ": attention layer ", layer, " has ",
+                             shape.numBlocks, " blocks of ", shape.blockSize,
+                             " rows but layer 0 has ", abi.numBlocks(), " of ",
+                             abi.blockSize(),
+                             ": every layer shares one block table");
     abi.kvLayers.push_back(shape);
   }
 
@@ -178,10 +175,10 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
     for (size_t d = 1; same && d < in.shape.size(); ++d)
       same = in.shape[d] == out.shape[d] && in.shape[d] != kDynamicDim;
     if (!same)
-      return abiError("@", fn.name, ": recurrent state ", state, " (argument ",
-                      arg, ", ", in.str(), ") and its new value (result ",
-                      1 + state, ", ", out.str(),
-                      ") must be [N, ...] with the same static dims after N");
+      return Status::errorOf(
+          "@", fn.name, ": recurrent state ", state, " (argument ", arg, ", ",
+          in.str(), ") and its new value (result ", 1 + state, ", ", out.str(),
+          ") must be [N, ...] with the same static dims after N");
     StateSpec spec;
     spec.layer = static_cast<int32_t>(state);
     spec.name = "state";
@@ -201,8 +198,8 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
   const FunctionSignature *decode =
       metadata.lookupFunction(options.decodeFunction);
   if (!decode)
-    return abiError("the model exports no @", options.decodeFunction,
-                    " function");
+    return Status::errorOf("the model exports no @", options.decodeFunction,
+                           " function");
   StatusOr<ModelABI> abi = deriveOne(*decode, numWeights, true, options);
   if (!abi.ok())
     return abi.status();
@@ -221,34 +218,34 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
   // of the states.
   if (prefill->inputs.size() != decode->inputs.size() ||
       prefill->results.size() != decode->results.size())
-    return abiError("@", prefill->name, " and @", decode->name,
-                    " must take the same arguments after the leading 6 and "
-                    "return as many results; they take ",
-                    prefill->inputs.size(), " and ", decode->inputs.size(),
-                    " and return ", prefill->results.size(), " and ",
-                    decode->results.size());
+    return Status::errorOf(
+        "@", prefill->name, " and @", decode->name,
+        " must take the same arguments after the leading 6 and "
+        "return as many results; they take ",
+        prefill->inputs.size(), " and ", decode->inputs.size(), " and return ",
+        prefill->results.size(), " and ", decode->results.size());
   for (size_t i = kNumModelArgs; i < decode->inputs.size(); ++i) {
     TensorSignature a = prefill->inputs[i], b = decode->inputs[i];
     bool isState = i >= abi->stateArg(0) && i < abi->weightArg(0);
     if (isState && !a.shape.empty() && !b.shape.empty())
       a.shape[0] = b.shape[0] = kDynamicDim;
     if (a.dtype != b.dtype || a.shape != b.shape)
-      return abiError(
+      return Status::errorOf(
           "@", prefill->name, " and @", decode->name, " disagree on argument ",
           i, ": ", prefill->inputs[i].str(), " vs ", decode->inputs[i].str());
   }
   int64_t pv = other->vocab, dv = abi->vocab;
   if (pv != kDynamicDim && dv != kDynamicDim && pv != dv)
-    return abiError("@", prefill->name, " and @", decode->name,
-                    " disagree on the vocabulary: ", pv, " vs ", dv,
-                    " logits per row");
+    return Status::errorOf("@", prefill->name, " and @", decode->name,
+                           " disagree on the vocabulary: ", pv, " vs ", dv,
+                           " logits per row");
   if (dv == kDynamicDim)
     abi->vocab = pv;
   if (other->maxBlocks != abi->maxBlocks)
-    return abiError("@", prefill->name, " and @", decode->name,
-                    " disagree on the block table width: ",
-                    prefill->inputs[kArgBlockTable].str(), " vs ",
-                    decode->inputs[kArgBlockTable].str());
+    return Status::errorOf("@", prefill->name, " and @", decode->name,
+                           " disagree on the block table width: ",
+                           prefill->inputs[kArgBlockTable].str(), " vs ",
+                           decode->inputs[kArgBlockTable].str());
   return abi;
 }
 
@@ -295,15 +292,16 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
   const HostTensor &lens = inputs[kArgLens];
   for (size_t i : {size_t(kArgPositions), size_t(kArgSlots)})
     if (inputs[i].shape() != tokens.shape())
-      return abiError(arg(i), ": expected the shape of the tokens, ",
-                      tokens.typeString(), ", got ", inputs[i].typeString());
+      return Status::errorOf(arg(i), ": expected the shape of the tokens, ",
+                             tokens.typeString(), ", got ",
+                             inputs[i].typeString());
   int64_t numTokens = tokens.numel();
   int64_t numSeqs = lens.numel();
   if (starts.numel() != numSeqs + 1 || table.shape()[0] != numSeqs)
-    return abiError("@", fn.name, ": ", numSeqs, " sequences (lens ",
-                    lens.typeString(), ") need seq_starts of ", numSeqs + 1,
-                    " and block_table rows of ", numSeqs, ", got ",
-                    starts.typeString(), " and ", table.typeString());
+    return Status::errorOf(
+        "@", fn.name, ": ", numSeqs, " sequences (lens ", lens.typeString(),
+        ") need seq_starts of ", numSeqs + 1, " and block_table rows of ",
+        numSeqs, ", got ", starts.typeString(), " and ", table.typeString());
 
   // Token ids inside the vocabulary when the logits fix it.
   int64_t vocab = !fn.results.empty() && fn.results[0].shape.size() == 2
@@ -313,13 +311,13 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
   const int32_t *positionData = positions.data<int32_t>();
   for (int64_t t = 0; t < numTokens; ++t) {
     if (tokenData[t] < 0 || (vocab != kDynamicDim && tokenData[t] >= vocab))
-      return abiError(
+      return Status::errorOf(
           arg(kArgTokens), ": token ", tokenData[t], " at index ", t,
           " is outside the vocabulary [0, ",
           vocab == kDynamicDim ? std::string("?") : std::to_string(vocab), ")");
     if (positionData[t] < 0)
-      return abiError(arg(kArgPositions), ": position ", positionData[t],
-                      " at index ", t, " is negative");
+      return Status::errorOf(arg(kArgPositions), ": position ", positionData[t],
+                             " at index ", t, " is negative");
   }
   // Sequence starts: 0, non-decreasing, ending at the token count.
   const int32_t *startData = starts.data<int32_t>();
@@ -329,10 +327,11 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
     if (b == numSeqs)
       ok = ok && startData[b] == numTokens;
     if (!ok)
-      return abiError(arg(kArgSeqStarts),
-                      ": expected offsets rising from 0 "
-                      "to the token count ",
-                      numTokens, ", got ", startData[b], " at index ", b);
+      return Status::errorOf(arg(kArgSeqStarts),
+                             ": expected offsets rising from 0 "
+                             "to the token count ",
+                             numTokens, ", got ", startData[b], " at index ",
+                             b);
   }
 
   // Slots, block table and lengths address the K/V pools: every one used
@@ -351,28 +350,28 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
   const int32_t *slotData = slots.data<int32_t>();
   for (int64_t t = 0; t < numTokens; ++t)
     if (slotData[t] < -1 || slotData[t] >= rows)
-      return abiError(arg(kArgSlots), ": slot ", slotData[t], " at index ", t,
-                      " is outside the K/V pools' ", rows,
-                      " rows (-1 skips the write)");
+      return Status::errorOf(arg(kArgSlots), ": slot ", slotData[t],
+                             " at index ", t, " is outside the K/V pools' ",
+                             rows, " rows (-1 skips the write)");
   int64_t width = table.shape()[1];
   const int32_t *tableData = table.data<int32_t>();
   const int32_t *lenData = lens.data<int32_t>();
   for (int64_t b = 0; b < numSeqs; ++b) {
     int64_t capacity = product(width, blockSize);
     if (lenData[b] < 0 || lenData[b] > capacity)
-      return abiError(arg(kArgLens), ": length ", lenData[b], " of sequence ",
-                      b, " is outside [0, ", capacity, "] (", width,
-                      width == 1 ? " block" : " blocks", " of ", blockSize,
-                      " rows)");
+      return Status::errorOf(arg(kArgLens), ": length ", lenData[b],
+                             " of sequence ", b, " is outside [0, ", capacity,
+                             "] (", width, width == 1 ? " block" : " blocks",
+                             " of ", blockSize, " rows)");
     int64_t used = blockSize > 0
                        ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
                        : 0;
     for (int64_t j = 0; j < used; ++j) {
       int32_t block = tableData[b * width + j];
       if (block < 0 || block >= numBlocks)
-        return abiError(arg(kArgBlockTable), ": block ", block, " at [", b,
-                        ", ", j, "] is outside the K/V pools' ", numBlocks,
-                        " blocks");
+        return Status::errorOf(arg(kArgBlockTable), ": block ", block, " at [",
+                               b, ", ", j, "] is outside the K/V pools' ",
+                               numBlocks, " blocks");
     }
   }
   return Status::success();

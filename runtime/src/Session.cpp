@@ -24,13 +24,6 @@ using namespace tokamak::rt;
 
 namespace {
 
-/// An error whose message streams `args` in order.
-template <typename... Args> Status sessionError(const Args &...args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return Status::error(os.str());
-}
-
 /// "1, 2, 3".
 std::string joinIds(const std::vector<SeqId> &ids) {
   std::string text;
@@ -59,7 +52,7 @@ StatusOr<std::unique_ptr<Session>>
 Session::create(std::shared_ptr<Executable> executable,
                 std::vector<HostTensor> weights, SessionOptions options) {
   if (!executable)
-    return sessionError("session: no executable");
+    return Status::errorOf("session: no executable");
   StatusOr<ModelABI> abi =
       ModelABI::derive(executable->metadata(), weights.size(), options.abi);
   if (!abi.ok()) {
@@ -70,10 +63,10 @@ Session::create(std::shared_ptr<Executable> executable,
         continue;
       if (!ModelABI::derive(executable->metadata(), count, options.abi).ok())
         continue;
-      return sessionError("the model takes ", count,
-                          count == 1 ? " weight" : " weights", ", but ",
-                          weights.size(),
-                          weights.size() == 1 ? " was" : " were", " given");
+      return Status::errorOf("the model takes ", count,
+                             count == 1 ? " weight" : " weights", ", but ",
+                             weights.size(),
+                             weights.size() == 1 ? " was" : " were", " given");
     }
     return abi.status();
   }
@@ -83,9 +76,9 @@ Session::create(std::shared_ptr<Executable> executable,
     if (weights[i].dtype() == DType::u16 && expected.dtype == DType::bf16)
       weights[i] = std::move(weights[i]).reinterpret(DType::bf16);
     if (!expected.matches(weights[i]))
-      return sessionError("weight ", i, " (argument ", abi->weightArg(i),
-                          " of @", abi->decodeFunction, "): expected ",
-                          expected.str(), ", got ", weights[i].typeString());
+      return Status::errorOf("weight ", i, " (argument ", abi->weightArg(i),
+                             " of @", abi->decodeFunction, "): expected ",
+                             expected.str(), ", got ", weights[i].typeString());
   }
 
   WindowEviction eviction;
@@ -95,13 +88,14 @@ Session::create(std::shared_ptr<Executable> executable,
     break;
   case KVPolicyKind::Window:
     if (!policy.fullHeads.empty())
-      return sessionError("kv policy '", policy.str(),
-                          "': full_heads need a cache length per head, which "
-                          "tok.paged_attention does not take");
+      return Status::errorOf(
+          "kv policy '", policy.str(),
+          "': full_heads need a cache length per head, which "
+          "tok.paged_attention does not take");
     eviction = policy.eviction();
     break;
   case KVPolicyKind::SnapKV:
-    return sessionError(
+    return Status::errorOf(
         "kv policy '", policy.str(),
         "': the model ABI exports no attention scores to select with; "
         "compute the selection (snapkvKeep) and call Session::compact");
@@ -146,7 +140,7 @@ Session::readNpyWeights(const std::string &dir) {
   if (::stat(dir.c_str(), &info) != 0)
     return Status::fromErrno(errno, dir);
   if (!S_ISDIR(info.st_mode))
-    return sessionError(dir, ": not a directory");
+    return Status::errorOf(dir, ": not a directory");
   std::vector<HostTensor> weights;
   for (size_t i = 0;; ++i) {
     std::string path = dir + "/w" + std::to_string(i) + ".npy";
@@ -178,10 +172,10 @@ Session::readNpyWeights(const std::string &dir) {
     }
     ::closedir(listing);
     if (later)
-      return sessionError(dir, "/w", next, ".npy is missing, but ", dir, "/w",
-                          highest,
-                          ".npy exists (the weights are w0.npy, w1.npy, ... "
-                          "without gaps)");
+      return Status::errorOf(dir, "/w", next, ".npy is missing, but ", dir,
+                             "/w", highest,
+                             ".npy exists (the weights are w0.npy, w1.npy, ... "
+                             "without gaps)");
   }
   return weights;
 }
@@ -206,7 +200,7 @@ Session::load(const std::string &artifactPath, const std::string &weightDir,
 
 Status Session::addSequence(SeqId id) {
   if (contains(id))
-    return sessionError("sequence ", id, " already exists");
+    return Status::errorOf("sequence ", id, " already exists");
   if (kv) {
     if (Status s = kv->addSequence(id); s.failed())
       return s;
@@ -222,7 +216,7 @@ Status Session::addSequence(SeqId id) {
 
 Status Session::freeSequence(SeqId id) {
   if (!contains(id))
-    return sessionError("unknown sequence ", id);
+    return Status::errorOf("unknown sequence ", id);
   if (kv)
     (void)kv->free(id);
   (void)states->free(id);
@@ -233,10 +227,10 @@ Status Session::freeSequence(SeqId id) {
 Status Session::forkSequence(SeqId parent, SeqId child) {
   auto it = seqs.find(parent);
   if (it == seqs.end())
-    return sessionError("unknown sequence ", parent);
+    return Status::errorOf("unknown sequence ", parent);
   if (contains(child))
-    return sessionError("cannot fork sequence ", parent, " onto sequence ",
-                        child, ", which already exists");
+    return Status::errorOf("cannot fork sequence ", parent, " onto sequence ",
+                           child, ", which already exists");
   if (kv) {
     if (Status s = kv->fork(parent, child); s.failed())
       return s;
@@ -262,19 +256,19 @@ std::vector<SeqId> Session::sequenceIds() const {
 StatusOr<int64_t> Session::numTokens(SeqId id) const {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return sessionError("unknown sequence ", id);
+    return Status::errorOf("unknown sequence ", id);
   return it->second.tokens;
 }
 
 StatusOr<int64_t> Session::cacheRows(SeqId id) const {
   if (!contains(id))
-    return sessionError("unknown sequence ", id);
+    return Status::errorOf("unknown sequence ", id);
   return kv ? kv->length(id) : StatusOr<int64_t>(int64_t(0));
 }
 
 StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id) const {
   if (!contains(id))
-    return sessionError("unknown sequence ", id);
+    return Status::errorOf("unknown sequence ", id);
   return kv ? kv->blockTable(id)
             : StatusOr<std::vector<int32_t>>(std::vector<int32_t>());
 }
@@ -284,7 +278,7 @@ int32_t Session::numFreeBlocks() const { return kv ? kv->numFreeBlocks() : 0; }
 StatusOr<std::vector<float>> Session::logits(SeqId id) const {
   auto it = seqs.find(id);
   if (it == seqs.end())
-    return sessionError("unknown sequence ", id);
+    return Status::errorOf("unknown sequence ", id);
   return it->second.logits;
 }
 
@@ -295,20 +289,20 @@ StatusOr<std::vector<float>> Session::logits(SeqId id) const {
 Status Session::checkIds(const char *what,
                          const std::vector<SeqId> &ids) const {
   if (ids.empty())
-    return sessionError(what, ": no sequences");
+    return Status::errorOf(what, ": no sequences");
   std::unordered_set<SeqId> seen;
   for (SeqId id : ids) {
     if (!contains(id))
-      return sessionError(what, ": unknown sequence ", id);
+      return Status::errorOf(what, ": unknown sequence ", id);
     if (!seen.insert(id).second)
-      return sessionError(what, ": sequence ", id, " appears twice");
+      return Status::errorOf(what, ": sequence ", id, " appears twice");
   }
   return Status::success();
 }
 
 Status Session::checkToken(SeqId id, int32_t token) const {
   if (token < 0 || (modelAbi.vocab != kDynamicDim && token >= modelAbi.vocab))
-    return sessionError(
+    return Status::errorOf(
         "token ", token, " of sequence ", id, " is outside the vocabulary [0, ",
         modelAbi.vocab == kDynamicDim ? std::string("?")
                                       : std::to_string(modelAbi.vocab),
@@ -363,15 +357,15 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
     if (modelAbi.maxBlocks != kDynamicDim) {
       int64_t blocks = blocksAfter(ids[i], counts[i]);
       if (blocks > modelAbi.maxBlocks)
-        return sessionError(what, ": sequence ", ids[i], " would need ", blocks,
-                            " blocks of ", kv->blockSize(),
-                            " rows, but the model's block table holds ",
-                            modelAbi.maxBlocks);
+        return Status::errorOf(what, ": sequence ", ids[i], " would need ",
+                               blocks, " blocks of ", kv->blockSize(),
+                               " rows, but the model's block table holds ",
+                               modelAbi.maxBlocks);
     }
   }
   if (need > free + reclaimed)
-    return sessionError(what, ": out of KV blocks: need ", need, ", have ",
-                        free + reclaimed, " (sequences ", joinIds(ids), ")");
+    return Status::errorOf(what, ": out of KV blocks: need ", need, ", have ",
+                           free + reclaimed, " (sequences ", joinIds(ids), ")");
   std::vector<size_t> planned;
   for (bool giving : {true, false})
     for (size_t i = 0; i < ids.size(); ++i)
@@ -390,7 +384,7 @@ Status Session::call(const std::string &function, bool packed,
   const char *what = packed ? "prefill" : "decode";
   const FunctionSignature *fn = exe->metadata().lookupFunction(function);
   if (!fn)
-    return sessionError(what, ": the model exports no @", function);
+    return Status::errorOf(what, ": the model exports no @", function);
   const int64_t n = static_cast<int64_t>(ids.size());
   std::vector<int64_t> counts;
   int64_t total = 0;
@@ -444,15 +438,15 @@ Status Session::call(const std::string &function, bool packed,
   for (const HostTensor &weight : weights)
     inputs.push_back(view(weight));
   if (inputs.size() != fn->inputs.size())
-    return sessionError(what, ": @", function, " takes ", fn->inputs.size(),
-                        " arguments, the session passes ", inputs.size());
+    return Status::errorOf(what, ": @", function, " takes ", fn->inputs.size(),
+                           " arguments, the session passes ", inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!fn->inputs[i].matches(inputs[i]))
-      return sessionError(what, ": argument ", i, " of @", function,
-                          ": expected ", fn->inputs[i].str(), ", got ",
-                          inputs[i].typeString(),
-                          " (batch and token dims must be dynamic: the "
-                          "session passes no padding)");
+      return Status::errorOf(what, ": argument ", i, " of @", function,
+                             ": expected ", fn->inputs[i].str(), ", got ",
+                             inputs[i].typeString(),
+                             " (batch and token dims must be dynamic: the "
+                             "session passes no padding)");
 
   // Leading arguments: tokens, positions and sequence starts.
   int32_t *tokenData = inputs[kArgTokens].data<int32_t>();
@@ -504,14 +498,14 @@ Status Session::call(const std::string &function, bool packed,
     return results.status().withContext(what);
   const HostTensor &logits = (*results)[0];
   if (logits.rank() != 2 || logits.shape()[0] != n || logits.shape()[1] < 1)
-    return sessionError(what, ": @", function, " returned logits ",
-                        logits.typeString(), " for ", n, " sequences");
+    return Status::errorOf(what, ": @", function, " returned logits ",
+                           logits.typeString(), " for ", n, " sequences");
   for (size_t state = 0; state < states->numStates(); ++state) {
     const HostTensor &value = (*results)[1 + state];
     if (value.shape() != states->batchShape(state, n))
-      return sessionError(what, ": @", function, " returned ",
-                          value.typeString(), " for recurrent state ", state,
-                          " of ", n, " sequences");
+      return Status::errorOf(what, ": @", function, " returned ",
+                             value.typeString(), " for recurrent state ", state,
+                             " of ", n, " sequences");
     if (Status s =
             states->scatter(state, ids, value.rawData(), value.byteSize());
         s.failed())
@@ -557,8 +551,8 @@ Session::gatherLogits(const std::vector<SeqId> &ids) const {
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::vector<float> &row = seqs.at(ids[i]).logits;
     if (static_cast<int64_t>(row.size()) != vocab)
-      return sessionError("sequences ", ids.front(), " and ", ids[i],
-                          " have logits of different sizes");
+      return Status::errorOf("sequences ", ids.front(), " and ", ids[i],
+                             " have logits of different sizes");
     std::copy(row.begin(), row.end(), out->data<float>() + int64_t(i) * vocab);
   }
   return out;
@@ -570,12 +564,12 @@ Session::prefill(const std::vector<SeqId> &ids,
   if (Status s = checkIds("prefill", ids); s.failed())
     return s;
   if (tokens.size() != ids.size())
-    return sessionError("prefill: ", ids.size(), " sequences but ",
-                        tokens.size(), " token lists");
+    return Status::errorOf("prefill: ", ids.size(), " sequences but ",
+                           tokens.size(), " token lists");
   std::vector<int64_t> counts;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (tokens[i].empty())
-      return sessionError("prefill: no tokens for sequence ", ids[i]);
+      return Status::errorOf("prefill: no tokens for sequence ", ids[i]);
     for (int32_t token : tokens[i])
       if (Status s = checkToken(ids[i], token); s.failed())
         return s.withContext("prefill");
@@ -618,8 +612,8 @@ StatusOr<HostTensor> Session::decode(const std::vector<SeqId> &ids,
   if (Status s = checkIds("decode", ids); s.failed())
     return s;
   if (tokens.size() != ids.size())
-    return sessionError("decode: expected one token per sequence (", ids.size(),
-                        "), got ", tokens.size());
+    return Status::errorOf("decode: expected one token per sequence (",
+                           ids.size(), "), got ", tokens.size());
   std::vector<std::vector<int32_t>> lists;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (Status s = checkToken(ids[i], tokens[i]); s.failed())
@@ -642,14 +636,14 @@ StatusOr<int32_t> sampleOne(Sampler &sampler, const float *logits,
   // NaN logits mean the model's arithmetic went wrong; no token is right.
   for (int64_t i = 0; i < vocab; ++i)
     if (std::isnan(logits[i]))
-      return sessionError(what, ": the logits hold NaN (first at token ", i,
-                          " of ", vocab, "): the model produced NaN");
+      return Status::errorOf(what, ": the logits hold NaN (first at token ", i,
+                             " of ", vocab, "): the model produced NaN");
   int32_t token = sampler.sample(logits, vocab);
   if (token >= 0)
     return token;
   if (sampler.status().failed())
     return sampler.status().withContext(what);
-  return sessionError(what, ": no logit is above -inf");
+  return Status::errorOf(what, ": no logit is above -inf");
 }
 } // namespace
 
@@ -659,10 +653,10 @@ StatusOr<std::vector<int32_t>> Session::sample(const std::vector<SeqId> &ids,
   for (SeqId id : ids) {
     auto it = seqs.find(id);
     if (it == seqs.end())
-      return sessionError("sample: unknown sequence ", id);
+      return Status::errorOf("sample: unknown sequence ", id);
     const std::vector<float> &row = it->second.logits;
     if (row.empty())
-      return sessionError("sample: sequence ", id, " has no logits yet");
+      return Status::errorOf("sample: sequence ", id, " has no logits yet");
     StatusOr<int32_t> token =
         sampleOne(sampler, row.data(), static_cast<int64_t>(row.size()),
                   "sample: sequence " + std::to_string(id));
@@ -676,8 +670,8 @@ StatusOr<std::vector<int32_t>> Session::sample(const std::vector<SeqId> &ids,
 StatusOr<std::vector<int32_t>> Session::sampleRows(const HostTensor &logits,
                                                    Sampler &sampler) {
   if (logits.dtype() != DType::f32 || logits.rank() != 2)
-    return sessionError("sample: expected f32 logits [B, Vocab], got ",
-                        logits.typeString());
+    return Status::errorOf("sample: expected f32 logits [B, Vocab], got ",
+                           logits.typeString());
   std::vector<int32_t> tokens;
   int64_t vocab = logits.shape()[1];
   for (int64_t b = 0; b < logits.shape()[0]; ++b) {
@@ -697,8 +691,8 @@ Session::generate(const std::vector<SeqId> &ids,
                   int64_t maxNewTokens, Sampler &sampler,
                   std::vector<HostTensor> *stepLogits) {
   if (maxNewTokens < 0)
-    return sessionError("generate: maxNewTokens must be >= 0, got ",
-                        maxNewTokens);
+    return Status::errorOf("generate: maxNewTokens must be >= 0, got ",
+                           maxNewTokens);
   StatusOr<HostTensor> first = prefill(ids, prompts);
   if (!first.ok())
     return first.status();
@@ -742,18 +736,18 @@ Session::generate(const std::vector<SeqId> &ids,
 
 Status Session::compact(SeqId id, const KeepPlan &kept) {
   if (!contains(id))
-    return sessionError("compact: unknown sequence ", id);
+    return Status::errorOf("compact: unknown sequence ", id);
   if (!kv)
-    return sessionError("compact: the model has no attention layers");
+    return Status::errorOf("compact: the model has no attention layers");
   if (kv->eviction().window > 0)
-    return sessionError("compact: not available with the window policy");
+    return Status::errorOf("compact: not available with the window policy");
   for (const KVPoolShape &shape : modelAbi.kvLayers)
     if (shape.numKVHeads != static_cast<int32_t>(kept.size()))
-      return sessionError("compact: expected a keep set per KV head (",
-                          shape.numKVHeads, "), got ", kept.size());
+      return Status::errorOf("compact: expected a keep set per KV head (",
+                             shape.numKVHeads, "), got ", kept.size());
   for (const std::vector<int64_t> &head : kept)
     if (head.size() != kept.front().size())
-      return sessionError(
+      return Status::errorOf(
           "compact: every KV head must keep as many positions "
           "(tok.paged_attention takes one length per sequence), got ",
           kept.front().size(), " and ", head.size());

@@ -14,15 +14,9 @@ using namespace tokamak::rt;
 
 namespace {
 
-/// An error whose message streams `args` in order.
-template <typename... Args> Status stateError(const Args &...args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return Status::error(os.str());
-}
-
 Status unknownSequence(SeqId id) {
-  return stateError("unknown sequence ", id, " (never added or already freed)");
+  return Status::errorOf("unknown sequence ", id,
+                         " (never added or already freed)");
 }
 
 /// Every state starts on a 64-byte boundary of the sequence's buffer.
@@ -39,21 +33,21 @@ StatusOr<StateCache> StateCache::create(std::vector<StateSpec> specs) {
     const StateSpec &s = specs[i];
     for (size_t j = 0; j < i; ++j)
       if (specs[j].layer == s.layer && specs[j].name == s.name)
-        return stateError("state '", s.name, "' of layer ", s.layer,
-                          " declared twice");
+        return Status::errorOf("state '", s.name, "' of layer ", s.layer,
+                               " declared twice");
     uint64_t bytes = dtypeSize(s.dtype);
     for (int64_t d : s.shape) {
       if (d < 0)
-        return stateError("state '", s.name, "' of layer ", s.layer,
-                          " has negative dim ", d);
+        return Status::errorOf("state '", s.name, "' of layer ", s.layer,
+                               " has negative dim ", d);
       if (d != 0 && bytes > kMaxBytes / uint64_t(d))
-        return stateError("state '", s.name, "' of layer ", s.layer,
-                          " is too large");
+        return Status::errorOf("state '", s.name, "' of layer ", s.layer,
+                               " is too large");
       bytes *= uint64_t(d);
     }
     total = (total + kAlign - 1) / kAlign * kAlign;
     if (total + bytes > kMaxBytes)
-      return stateError("states of one sequence are too large");
+      return Status::errorOf("states of one sequence are too large");
     cache.offsets.push_back(size_t(total));
     cache.sizes.push_back(size_t(bytes));
     total += bytes;
@@ -67,7 +61,7 @@ StatusOr<size_t> StateCache::find(int32_t layer, std::string_view name) const {
   for (size_t i = 0; i < specs.size(); ++i)
     if (specs[i].layer == layer && specs[i].name == name)
       return i;
-  return stateError("no state '", name, "' in layer ", layer);
+  return Status::errorOf("no state '", name, "' in layer ", layer);
 }
 
 std::vector<int64_t> StateCache::batchShape(size_t state, int64_t batch) const {
@@ -79,7 +73,7 @@ std::vector<int64_t> StateCache::batchShape(size_t state, int64_t batch) const {
 
 Status StateCache::addSequence(SeqId id) {
   if (contains(id))
-    return stateError("sequence ", id, " already exists");
+    return Status::errorOf("sequence ", id, " already exists");
   seqs.emplace(id, std::vector<uint8_t>(total, 0));
   return Status::success();
 }
@@ -95,8 +89,8 @@ Status StateCache::fork(SeqId parent, SeqId child) {
   if (it == seqs.end())
     return unknownSequence(parent);
   if (contains(child))
-    return stateError("cannot fork sequence ", parent,
-                      " onto existing sequence ", child);
+    return Status::errorOf("cannot fork sequence ", parent,
+                           " onto existing sequence ", child);
   std::vector<uint8_t> copy = it->second;
   seqs.emplace(child, std::move(copy));
   return Status::success();
@@ -112,8 +106,8 @@ Status StateCache::reset(SeqId id) {
 
 StatusOr<uint8_t *> StateCache::data(SeqId id, size_t state) {
   if (state >= specs.size())
-    return stateError("state ", state, " out of range (", specs.size(),
-                      " states)");
+    return Status::errorOf("state ", state, " out of range (", specs.size(),
+                           " states)");
   auto it = seqs.find(id);
   if (it == seqs.end())
     return unknownSequence(id);
@@ -130,13 +124,14 @@ StatusOr<const uint8_t *> StateCache::data(SeqId id, size_t state) const {
 Status StateCache::checkBatch(size_t state, const std::vector<SeqId> &ids,
                               size_t bytes) const {
   if (state >= specs.size())
-    return stateError("state ", state, " out of range (", specs.size(),
-                      " states)");
+    return Status::errorOf("state ", state, " out of range (", specs.size(),
+                           " states)");
   size_t expected = ids.size() * sizes[state];
   if (bytes != expected)
-    return stateError("expected a buffer of ", expected, " bytes for ",
-                      ids.size(), " sequences of state '", specs[state].name,
-                      "' of layer ", specs[state].layer, ", got ", bytes);
+    return Status::errorOf("expected a buffer of ", expected, " bytes for ",
+                           ids.size(), " sequences of state '",
+                           specs[state].name, "' of layer ", specs[state].layer,
+                           ", got ", bytes);
   for (SeqId id : ids)
     if (!contains(id))
       return unknownSequence(id);
@@ -148,7 +143,7 @@ Status StateCache::gather(size_t state, const std::vector<SeqId> &ids,
   if (Status s = checkBatch(state, ids, outBytes); !s.ok())
     return s;
   if (outBytes != 0 && !out)
-    return stateError("null gather buffer");
+    return Status::errorOf("null gather buffer");
   auto *dst = static_cast<uint8_t *>(out);
   for (size_t b = 0; b < ids.size(); ++b)
     if (sizes[state] != 0)
@@ -160,8 +155,8 @@ Status StateCache::gather(size_t state, const std::vector<SeqId> &ids,
 StatusOr<std::vector<uint8_t>>
 StateCache::gather(size_t state, const std::vector<SeqId> &ids) const {
   if (state >= specs.size())
-    return stateError("state ", state, " out of range (", specs.size(),
-                      " states)");
+    return Status::errorOf("state ", state, " out of range (", specs.size(),
+                           " states)");
   std::vector<uint8_t> out(ids.size() * sizes[state]);
   if (Status s = gather(state, ids, out.data(), out.size()); !s.ok())
     return s;
@@ -173,12 +168,13 @@ Status StateCache::scatter(size_t state, const std::vector<SeqId> &ids,
   if (Status s = checkBatch(state, ids, inBytes); !s.ok())
     return s;
   if (inBytes != 0 && !in)
-    return stateError("null scatter buffer");
+    return Status::errorOf("null scatter buffer");
   std::vector<SeqId> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
   auto dup = std::adjacent_find(sorted.begin(), sorted.end());
   if (dup != sorted.end())
-    return stateError("sequence ", *dup, " appears twice in a state scatter");
+    return Status::errorOf("sequence ", *dup,
+                           " appears twice in a state scatter");
   const auto *src = static_cast<const uint8_t *>(in);
   for (size_t b = 0; b < ids.size(); ++b)
     if (sizes[state] != 0)

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/KVCache.h"
+#include "StatusTestUtils.h"
 
 #include "gtest/gtest.h"
 
@@ -18,27 +19,6 @@
 using namespace tokamak::rt;
 
 namespace {
-
-const Status &statusOf(const Status &s) { return s; }
-template <typename T> const Status &statusOf(const StatusOr<T> &r) {
-  return r.status();
-}
-#define EXPECT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    EXPECT_TRUE(result_.ok()) << statusOf(result_).message();                  \
-  } while (0)
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_TRUE(result_.ok()) << statusOf(result_).message();                  \
-  } while (0)
-#define EXPECT_ERROR(expr, text)                                               \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_FALSE(result_.ok());                                                \
-    EXPECT_EQ(statusOf(result_).message(), text);                              \
-  } while (0)
 
 KVCacheManager makeManager(int32_t blocks, int32_t blockSize,
                            WindowEviction eviction = {}) {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/KVPolicy.h"
+#include "StatusTestUtils.h"
 
 #include "gtest/gtest.h"
 
@@ -16,22 +17,6 @@
 using namespace tokamak::rt;
 
 namespace {
-
-const Status &statusOf(const Status &s) { return s; }
-template <typename T> const Status &statusOf(const StatusOr<T> &r) {
-  return r.status();
-}
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_TRUE(result_.ok()) << statusOf(result_).message();                  \
-  } while (0)
-#define EXPECT_ERROR(expr, text)                                               \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_FALSE(result_.ok());                                                \
-    EXPECT_EQ(statusOf(result_).message(), text);                              \
-  } while (0)
 
 std::vector<int64_t> iota(int64_t n) {
   std::vector<int64_t> v(static_cast<size_t>(n));

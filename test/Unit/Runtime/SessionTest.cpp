@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/Session.h"
+#include "StatusTestUtils.h"
 
 #include "tokamak/runtime/Npy.h"
 
@@ -31,22 +32,6 @@
 using namespace tokamak::rt;
 
 namespace {
-
-const Status &statusOf(const Status &s) { return s; }
-template <typename T> const Status &statusOf(const StatusOr<T> &r) {
-  return r.status();
-}
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_TRUE(result_.ok()) << statusOf(result_).message();                  \
-  } while (0)
-#define EXPECT_ERROR(expr, text)                                               \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_FALSE(result_.ok());                                                \
-    EXPECT_EQ(statusOf(result_).message(), text);                              \
-  } while (0)
 
 //===----------------------------------------------------------------------===//
 // The fake model

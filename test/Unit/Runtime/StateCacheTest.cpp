@@ -1,11 +1,11 @@
-//===- StateCacheTest.cpp - Recurrent state slots
-//--------------------------===//
+//===- StateCacheTest.cpp - Recurrent state slots -------------------------===//
 //
 // Part of the Tokamak project.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tokamak/runtime/StateCache.h"
+#include "StatusTestUtils.h"
 
 #include "gtest/gtest.h"
 
@@ -14,22 +14,6 @@
 using namespace tokamak::rt;
 
 namespace {
-
-const Status &statusOf(const Status &s) { return s; }
-template <typename T> const Status &statusOf(const StatusOr<T> &r) {
-  return r.status();
-}
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_TRUE(result_.ok()) << statusOf(result_).message();                  \
-  } while (0)
-#define EXPECT_ERROR(expr, text)                                               \
-  do {                                                                         \
-    const auto &result_ = (expr);                                              \
-    ASSERT_FALSE(result_.ok());                                                \
-    EXPECT_EQ(statusOf(result_).message(), text);                              \
-  } while (0)
 
 /// A Mamba layer (selective_scan [Dm, N] + conv1d [C, K-1]) and a Gated
 /// DeltaNet layer (linear_scan [H, Dk, Dv], bf16 conv state).

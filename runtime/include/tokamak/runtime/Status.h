@@ -15,6 +15,7 @@
 
 #include <cassert>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,14 @@ public:
   /// An error with `message`: lower case, no trailing period, naming the bad
   /// thing (for example "in.npy: fortran-order arrays are not supported").
   static Status error(std::string message);
+
+  /// An error whose message streams `parts` in order
+  /// (`Status::errorOf("sequence ", id, " is unknown")`).
+  template <typename... Parts> static Status errorOf(const Parts &...parts) {
+    std::ostringstream os;
+    (os << ... << parts);
+    return error(os.str());
+  }
 
   /// An error "`what`: <strerror(errnum)>", for failed system calls. Pass
   /// `errno` saved right after the call: building `what` may clobber it.
