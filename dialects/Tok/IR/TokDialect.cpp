@@ -5,7 +5,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Tok/IR/TokDialect.h"
-#include "dialects/Tok/IR/TilingInterfaceImpl.h"
 #include "dialects/Tok/IR/TokOps.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -21,5 +20,4 @@ void TokDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/Tok/IR/TokOps.cpp.inc"
       >();
-  attachTilingInterfaceModels(getContext());
 }

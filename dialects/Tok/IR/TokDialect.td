@@ -8,6 +8,8 @@
 #define TOKAMAK_DIALECT_TOK_IR_TOKDIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def Tok_Dialect : Dialect {
   let name = "tok";
@@ -73,5 +75,18 @@ def Tok_Dialect : Dialect {
 
 class Tok_Op<string mnemonic, list<Trait> traits = []>
     : Op<Tok_Dialect, mnemonic, traits>;
+
+// A compute op: tensors in, tensors out, tileable over the parallel dims of
+// its results. TilingInterface and ReifyRankedShapedTypeOpInterface are
+// implemented once for every compute op in TilingInterfaceImpl.cpp from the
+// op's tile rules (which dims of the domain each operand and result follow).
+class Tok_ComputeOp<string mnemonic, list<Trait> traits = []>
+    : Tok_Op<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<TilingInterface, [
+          "getLoopIteratorTypes", "getIterationDomain",
+          "getTiledImplementation", "getResultTilePosition",
+          "getIterationDomainTileFromResultTile", "generateResultTileValue"]>,
+        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                                  ["reifyResultShapes"]>])>;
 
 #endif // TOKAMAK_DIALECT_TOK_IR_TOKDIALECT_TD

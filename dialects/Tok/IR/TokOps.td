@@ -20,7 +20,7 @@ defvar Tok_Tensor = AnyRankedTensor;
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Tok_AttentionOp : Tok_Op<"attention",
+def Tok_AttentionOp : Tok_ComputeOp<"attention",
     [Pure, AttrSizedOperandSegments]> {
   let summary = "scaled dot-product attention";
   let description = [{
@@ -84,7 +84,7 @@ def Tok_AttentionOp : Tok_Op<"attention",
   let hasRegionVerifier = 1;
 }
 
-def Tok_PagedAttentionOp : Tok_Op<"paged_attention", [Pure]> {
+def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention", [Pure]> {
   let summary = "attention over a paged KV cache";
   let description = [{
     Attention of new queries against keys and values stored in a paged
@@ -136,7 +136,7 @@ def Tok_CacheWriteOp : Tok_Op<"cache_write", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_LseMergeOp : Tok_Op<"lse_merge", [Pure]> {
+def Tok_LseMergeOp : Tok_ComputeOp<"lse_merge", [Pure]> {
   let summary = "merge two partial attention results over disjoint keys";
   let description = [{
     Given partial results `o1, o2` (`[..., Dv]`) and their log-sum-exps
@@ -163,7 +163,7 @@ def Tok_LseMergeOp : Tok_Op<"lse_merge", [Pure]> {
 // Scans
 //===----------------------------------------------------------------------===//
 
-def Tok_SelectiveScanOp : Tok_Op<"selective_scan",
+def Tok_SelectiveScanOp : Tok_ComputeOp<"selective_scan",
     [Pure, AttrSizedOperandSegments]> {
   let summary = "Mamba-1 (S6) selective scan";
   let description = [{
@@ -202,7 +202,7 @@ def Tok_SelectiveScanOp : Tok_Op<"selective_scan",
   let hasVerifier = 1;
 }
 
-def Tok_LinearScanOp : Tok_Op<"linear_scan",
+def Tok_LinearScanOp : Tok_ComputeOp<"linear_scan",
     [Pure, AttrSizedOperandSegments]> {
   let summary = "matrix-state linear recurrence";
   let description = [{
@@ -246,7 +246,7 @@ def Tok_LinearScanOp : Tok_Op<"linear_scan",
   }];
 }
 
-def Tok_AssocScanOp : Tok_Op<"assoc_scan", [Pure]> {
+def Tok_AssocScanOp : Tok_ComputeOp<"assoc_scan", [Pure]> {
   let summary = "generic inclusive associative scan";
   let description = [{
     Inclusive scan along `dim` of N same-shaped tensors with an associative
@@ -278,7 +278,7 @@ def Tok_AssocScanOp : Tok_Op<"assoc_scan", [Pure]> {
 // Token mixers
 //===----------------------------------------------------------------------===//
 
-def Tok_Conv1dOp : Tok_Op<"conv1d", [Pure, AttrSizedOperandSegments]> {
+def Tok_Conv1dOp : Tok_ComputeOp<"conv1d", [Pure, AttrSizedOperandSegments]> {
   let summary = "causal depthwise 1-d convolution";
   let description = [{
     x `[B, L, C]`, weight `[C, K]`:
@@ -306,7 +306,7 @@ def Tok_Conv1dOp : Tok_Op<"conv1d", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
-def Tok_Pool2dOp : Tok_Op<"pool2d", [Pure]> {
+def Tok_Pool2dOp : Tok_ComputeOp<"pool2d", [Pure]> {
   let summary = "PoolFormer average-pooling token mixer";
   let description = [{
     Stride-1 average pooling over `[B, H, W, C]` with a `kernel × kernel`
@@ -330,7 +330,7 @@ def Tok_Pool2dOp : Tok_Op<"pool2d", [Pure]> {
 // Building blocks
 //===----------------------------------------------------------------------===//
 
-def Tok_LinearOp : Tok_Op<"linear", [Pure]> {
+def Tok_LinearOp : Tok_ComputeOp<"linear", [Pure]> {
   let summary = "fully connected layer in PyTorch layout";
   let description = [{
     `y = x · Wᵀ + b` with x `[..., K]`, W `[N, K]`, b `[N]`.
@@ -349,7 +349,7 @@ def Tok_LinearOp : Tok_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_RmsNormOp : Tok_Op<"rms_norm", [Pure]> {
+def Tok_RmsNormOp : Tok_ComputeOp<"rms_norm", [Pure]> {
   let summary = "RMS normalization over the last dimension";
   let description = [{
     `y = x / sqrt(mean(x²) + eps) · w` over the last dimension (default eps
@@ -368,7 +368,7 @@ def Tok_RmsNormOp : Tok_Op<"rms_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_LayerNormOp : Tok_Op<"layer_norm", [Pure]> {
+def Tok_LayerNormOp : Tok_ComputeOp<"layer_norm", [Pure]> {
   let summary = "layer normalization over the last dimension";
   let description = [{
     `y = (x − mean(x)) / sqrt(var(x) + eps) · w + b` over the last dimension
@@ -388,7 +388,7 @@ def Tok_LayerNormOp : Tok_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_RopeOp : Tok_Op<"rope", [Pure]> {
+def Tok_RopeOp : Tok_ComputeOp<"rope", [Pure]> {
   let summary = "rotary position embedding";
   let description = [{
     x `[B, H, S, D]`, positions `[B, S]` (i32). Rotates the first
@@ -421,7 +421,7 @@ def Tok_RopeOp : Tok_Op<"rope", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_GluOp : Tok_Op<"glu", [Pure]> {
+def Tok_GluOp : Tok_ComputeOp<"glu", [Pure]> {
   let summary = "gated linear unit";
   let description = [{
     `act(x[..., :N]) · x[..., N:]` for x `[..., 2N]`; `activation` is one of
@@ -439,7 +439,7 @@ def Tok_GluOp : Tok_Op<"glu", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_ActivationOp : Tok_Op<"activation", [Pure]> {
+def Tok_ActivationOp : Tok_ComputeOp<"activation", [Pure]> {
   let summary = "elementwise activation function";
   let description = [{
     `kind` is one of silu, gelu (erf), gelu_tanh, relu, sigmoid, softplus,
@@ -457,7 +457,7 @@ def Tok_ActivationOp : Tok_Op<"activation", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tok_EmbeddingOp : Tok_Op<"embedding", [Pure]> {
+def Tok_EmbeddingOp : Tok_ComputeOp<"embedding", [Pure]> {
   let summary = "table lookup of token embeddings";
   let description = [{
     `y[..., :] = table[ids[...], :]` with integer ids and table `[V, E]`.

@@ -1,0 +1,238 @@
+//===- AttentionTiling.cpp - TilingInterface rules of attention -----------===//
+//
+// Part of the Tokamak project. TilingInterface rules of the attention ops (see
+// TilingInterfaceImpl.cpp for what every op's domain holds).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tok/IR/TilingInterfaceImpl.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::tok;
+
+namespace mlir::tok::tiling {
+//--- lse_merge: o [..., Dv], lse [...] --------------------------------------//
+template <> struct TileRules<LseMergeOp> : NoFixup {
+  static int64_t rank(LseMergeOp op) {
+    return op.getLse1().getType().getRank();
+  }
+  static Sizes domain(LseMergeOp op, OpBuilder &b) {
+    return sizesOf(b, op.getLoc(), op.getLse1());
+  }
+  static Sizes resultShape(LseMergeOp op, OpBuilder &b, unsigned r) {
+    return sizesOf(b, op.getLoc(), r == 0 ? op.getOutput1() : op.getLse1());
+  }
+  static SmallVector<int64_t> resultDims(LseMergeOp op, unsigned) {
+    return leadingDims(rank(op));
+  }
+  static FailureOr<SmallVector<Value>>
+  sliceOperands(LseMergeOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                ArrayRef<OpFoldResult> sizes,
+                SmallVectorImpl<Operation *> &slices) {
+    Location loc = op.getLoc();
+    SmallVector<int64_t> outDims = leadingDims(rank(op), {-1});
+    SmallVector<int64_t> lseDims = leadingDims(rank(op));
+    return SmallVector<Value>{
+        sliceAlong(b, loc, op.getOutput1(), outDims, offsets, sizes, slices),
+        sliceAlong(b, loc, op.getLse1(), lseDims, offsets, sizes, slices),
+        sliceAlong(b, loc, op.getOutput2(), outDims, offsets, sizes, slices),
+        sliceAlong(b, loc, op.getLse2(), lseDims, offsets, sizes, slices)};
+  }
+};
+
+//--- paged_attention: tiled over B and Hq -----------------------------------//
+template <> struct TileRules<PagedAttentionOp> : NoFixup {
+  static Sizes domain(PagedAttentionOp op, OpBuilder &b) {
+    Location loc = op.getLoc();
+    return {dimOf(b, loc, op.getQuery(), 0), dimOf(b, loc, op.getQuery(), 1)};
+  }
+  static Sizes resultShape(PagedAttentionOp op, OpBuilder &b, unsigned) {
+    Location loc = op.getLoc();
+    Sizes sizes = sizesOf(b, loc, op.getQuery());
+    sizes.back() = dimOf(b, loc, op.getValueCache(), 3);
+    return sizes;
+  }
+  static SmallVector<int64_t> resultDims(PagedAttentionOp, unsigned) {
+    return {0, 1};
+  }
+  static FailureOr<SmallVector<Value>>
+  sliceOperands(PagedAttentionOp op, OpBuilder &b,
+                ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                SmallVectorImpl<Operation *> &slices) {
+    Location loc = op.getLoc();
+    int64_t hq = op.getQuery().getType().getDimSize(1);
+    int64_t hkv = op.getKeyCache().getType().getDimSize(2);
+    if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv)) {
+      op.emitWarning("cannot tile paged attention with dynamic head counts");
+      return failure();
+    }
+    FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads =
+        groupRange(b, loc, op, offsets[1], sizes[1], hq / hkv, "query heads");
+    if (failed(kvHeads))
+      return failure();
+    auto sliceCache = [&](Value cache) {
+      Sizes o = {zero(b), zero(b), kvHeads->first, zero(b)};
+      Sizes s = sizesOf(b, loc, cache);
+      s[2] = kvHeads->second;
+      return sliceOf(b, loc, cache, o, s, slices);
+    };
+    return SmallVector<Value>{
+        sliceAlong(b, loc, op.getQuery(), {0, 1, -1, -1}, offsets, sizes,
+                   slices),
+        sliceCache(op.getKeyCache()), sliceCache(op.getValueCache()),
+        sliceAlong(b, loc, op.getBlockTable(), {0, -1}, offsets, sizes, slices),
+        sliceAlong(b, loc, op.getLens(), {0}, offsets, sizes, slices)};
+  }
+};
+
+//--- attention: tiled over B, Hq and (where exact) Sq -----------------------//
+template <> struct TileRules<AttentionOp> {
+  static Sizes domain(AttentionOp op, OpBuilder &b) {
+    Sizes sizes = sizesOf(b, op.getLoc(), op.getQuery());
+    sizes.pop_back();
+    return sizes;
+  }
+  static Sizes resultShape(AttentionOp op, OpBuilder &b, unsigned r) {
+    Sizes sizes = domain(op, b);
+    if (r == 0)
+      sizes.push_back(dimOf(b, op.getLoc(), op.getValue(), 3));
+    return sizes;
+  }
+  static SmallVector<int64_t> resultDims(AttentionOp, unsigned) {
+    return {0, 1, 2};
+  }
+  /// True when the tile covers every query row: offset 0 and a size that is
+  /// the static row count, or a `tensor.dim` of the rows of the query (as
+  /// the domain reads it), of the output or of lse.
+  static bool coversAllRows(AttentionOp op, OpBuilder &b, OpFoldResult offset,
+                            OpFoldResult size) {
+    if (!isConstantIntValue(offset, 0))
+      return false;
+    int64_t sq = op.getQuery().getType().getDimSize(2);
+    if (ShapedType::isStatic(sq))
+      return isConstantIntValue(size, sq);
+    auto value = dyn_cast_if_present<Value>(size);
+    auto dim = value ? value.getDefiningOp<tensor::DimOp>() : nullptr;
+    if (!dim || !isConstantIntValue(dim.getIndex(), 2))
+      return false;
+    Value source = dim.getSource();
+    if (source == op.getQuery() || source == op.getOutput() ||
+        (op.getLse() && source == op.getLse()))
+      return true;
+    // The domain may have resolved the query's rows through its producers.
+    OpFoldResult rows = dimOf(b, op.getLoc(), op.getQuery(), 2);
+    auto rowsValue = dyn_cast_if_present<Value>(rows);
+    auto rowsDim =
+        rowsValue ? rowsValue.getDefiningOp<tensor::DimOp>() : nullptr;
+    return rowsValue == value || (rowsDim && rowsDim.getSource() == source &&
+                                  getConstantIntValue(rowsDim.getIndex()) ==
+                                      getConstantIntValue(dim.getIndex()));
+  }
+  static FailureOr<SmallVector<Value>>
+  sliceOperands(AttentionOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                ArrayRef<OpFoldResult> sizes,
+                SmallVectorImpl<Operation *> &slices) {
+    Location loc = op.getLoc();
+    int64_t hq = op.getQuery().getType().getDimSize(1);
+    int64_t hkv = op.getKey().getType().getDimSize(1);
+    if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv)) {
+      op.emitWarning("cannot tile attention with dynamic head counts");
+      return failure();
+    }
+    FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads =
+        groupRange(b, loc, op, offsets[1], sizes[1], hq / hkv, "query heads");
+    if (failed(kvHeads))
+      return failure();
+
+    // Keys [0, keyLength): all of them unless a causal tile of query rows
+    // drops the keys no row of the tile sees.
+    bool allRows = coversAllRows(op, b, offsets[2], sizes[2]);
+    if (!allRows && op.getSeqStarts()) {
+      op.emitWarning("cannot tile the query rows of packed (seq_starts) "
+                     "attention");
+      return failure();
+    }
+    OpFoldResult keyLength = dimOf(b, loc, op.getKey(), 2);
+    if (!allRows && op.getCausal()) {
+      AffineExpr skv, sq, o, s;
+      bindDims(b.getContext(), skv, sq, o, s);
+      OpFoldResult sqFull = dimOf(b, loc, op.getQuery(), 2);
+      keyLength = affine::makeComposedFoldedAffineApply(
+          b, loc, skv - sq + o + s, {keyLength, sqFull, offsets[2], sizes[2]});
+      std::optional<int64_t> skvC = getConstantIntValue(
+                                 dimOf(b, loc, op.getKey(), 2)),
+                             sqC = getConstantIntValue(sqFull);
+      if (!skvC || !sqC || *skvC < *sqC) {
+        AffineMap max = AffineMap::get(
+            1, 0, {b.getAffineDimExpr(0), b.getAffineConstantExpr(0)},
+            b.getContext());
+        keyLength =
+            affine::makeComposedFoldedAffineMax(b, loc, max, {keyLength});
+      }
+    }
+
+    auto sliceKv = [&](Value v) {
+      Sizes o = {offsets[0], kvHeads->first, zero(b), zero(b)};
+      Sizes s = {sizes[0], kvHeads->second, keyLength, dimOf(b, loc, v, 3)};
+      return sliceOf(b, loc, v, o, s, slices);
+    };
+    SmallVector<Value> operands = {
+        sliceAlong(b, loc, op.getQuery(), {0, 1, 2, -1}, offsets, sizes,
+                   slices),
+        sliceKv(op.getKey()), sliceKv(op.getValue())};
+    if (Value bias = op.getBias()) {
+      // Trailing alignment with [B, Hq, Sq, Skv]; unit dims broadcast.
+      auto type = cast<RankedTensorType>(bias.getType());
+      int64_t lead = 4 - type.getRank();
+      Sizes o, s;
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        int64_t score = lead + i;
+        if (type.getDimSize(i) == 1) {
+          o.push_back(zero(b));
+          s.push_back(b.getIndexAttr(1));
+        } else if (score == 3) {
+          o.push_back(zero(b));
+          s.push_back(keyLength);
+        } else {
+          o.push_back(offsets[score]);
+          s.push_back(sizes[score]);
+        }
+      }
+      operands.push_back(sliceOf(b, loc, bias, o, s, slices));
+    }
+    if (Value seqStarts = op.getSeqStarts())
+      operands.push_back(seqStarts);
+    return operands;
+  }
+  /// score_mod sees global batch, head and query indices: add the tile's
+  /// offsets to its block arguments.
+  static void fixTile(AttentionOp, Operation *tiled, OpBuilder &b,
+                      ArrayRef<OpFoldResult> offsets) {
+    Region &region = cast<AttentionOp>(tiled).getScoreMod();
+    if (region.empty())
+      return;
+    Block &block = region.front();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&block);
+    for (unsigned i = 0; i < 3; ++i) {
+      if (isConstantIntValue(offsets[i], 0))
+        continue;
+      BlockArgument arg = block.getArgument(1 + i);
+      Value offset =
+          getValueOrCreateConstantIndexOp(b, tiled->getLoc(), offsets[i]);
+      Value global = arith::AddIOp::create(b, tiled->getLoc(), arg, offset);
+      arg.replaceAllUsesExcept(global, global.getDefiningOp());
+    }
+  }
+};
+
+} // namespace mlir::tok::tiling
+
+namespace mlir::tok {
+TOK_COMPUTE_OP_INTERFACES(LseMergeOp)
+TOK_COMPUTE_OP_INTERFACES(PagedAttentionOp)
+TOK_COMPUTE_OP_INTERFACES(AttentionOp)
+} // namespace mlir::tok
