@@ -17,12 +17,15 @@ using namespace mlir;
 using namespace mlir::tok;
 
 /// The activations of tok.glu.
-static constexpr StringRef kGluActivations[] = {"silu", "gelu", "gelu_tanh",
-                                                "relu", "sigmoid"};
+static constexpr Activation kGluActivations[] = {
+    Activation::Silu, Activation::Gelu, Activation::GeluTanh, Activation::Relu,
+    Activation::Sigmoid};
 
 /// The kinds of tok.activation.
-static constexpr StringRef kActivationKinds[] = {
-    "silu", "gelu", "gelu_tanh", "relu", "sigmoid", "softplus", "elu", "tanh"};
+static constexpr Activation kActivationKinds[] = {
+    Activation::Silu, Activation::Gelu,    Activation::GeluTanh,
+    Activation::Relu, Activation::Sigmoid, Activation::Softplus,
+    Activation::Elu,  Activation::Tanh};
 
 //===----------------------------------------------------------------------===//
 // LinearOp
@@ -200,7 +203,8 @@ LogicalResult GluOp::verify() {
   }
   if (failed(verifyShape(op, "output", outputType, expected)))
     return failure();
-  return verifyStringIn(op, "activation", getActivationAttr(), kGluActivations);
+  return verifyEnumIn<Activation>(op, "activation", getActivationAttr(),
+                                  kGluActivations);
 }
 
 //===----------------------------------------------------------------------===//
@@ -215,7 +219,7 @@ LogicalResult ActivationOp::verify() {
       failed(verifyFloatElementType(op, "input", inputType)) ||
       failed(verifySameType(op, "input", inputType, "output", outputType)))
     return failure();
-  return verifyStringIn(op, "kind", getKindAttr(), kActivationKinds);
+  return verifyEnumIn<Activation>(op, "kind", getKindAttr(), kActivationKinds);
 }
 
 //===----------------------------------------------------------------------===//

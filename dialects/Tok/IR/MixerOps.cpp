@@ -74,8 +74,8 @@ LogicalResult Conv1dOp::verify() {
     return failure();
 
   // Attributes.
-  return verifyStringIn(op, "activation", getActivationAttr(),
-                        {"none", "silu"});
+  return verifyEnumIn<Activation>(op, "activation", getActivationAttr(),
+                                  {Activation::None, Activation::Silu});
 }
 
 //===----------------------------------------------------------------------===//

@@ -201,7 +201,8 @@ LogicalResult LinearScanOp::verify() {
 
   // Attributes.
   if (failed(
-          verifyStringIn(op, "update", getUpdateAttr(), {"additive", "delta"})))
+          verifyEnumIn<ScanUpdate>(op, "update", getUpdateAttr(),
+                                   {ScanUpdate::Additive, ScanUpdate::Delta})))
     return failure();
   if (betaType && !isDelta())
     return emitOpError("expected beta only with update = \"delta\"");

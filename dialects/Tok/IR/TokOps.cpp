@@ -38,3 +38,5 @@ static void printResultTypes(OpAsmPrinter &printer, Operation *, Type primary,
 
 #define GET_OP_CLASSES
 #include "dialects/Tok/IR/TokOps.cpp.inc"
+
+#include "dialects/Tok/IR/TokEnums.cpp.inc"

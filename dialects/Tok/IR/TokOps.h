@@ -18,6 +18,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include "dialects/Tok/IR/TokEnums.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/Tok/IR/TokOps.h.inc"
 

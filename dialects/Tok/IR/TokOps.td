@@ -8,6 +8,7 @@
 #define TOKAMAK_DIALECT_TOK_IR_TOKOPS_TD
 
 include "dialects/Tok/IR/TokDialect.td"
+include "dialects/Tok/IR/TokEnums.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
@@ -242,7 +243,13 @@ def Tok_LinearScanOp : Tok_ComputeOp<"linear_scan",
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// True for the delta rule, false for the additive update.
-    bool isDelta() { return getUpdate() && *getUpdate() == "delta"; }
+    bool isDelta() { return getUpdateKind() == ScanUpdate::Delta; }
+    /// The `update` attribute as an enum (additive when absent).
+    ScanUpdate getUpdateKind() {
+      return getUpdate() ? symbolizeScanUpdate(*getUpdate())
+                               .value_or(ScanUpdate::Additive)
+                         : ScanUpdate::Additive;
+    }
   }];
 }
 
@@ -304,6 +311,14 @@ def Tok_Conv1dOp : Tok_ComputeOp<"conv1d", [Pure, AttrSizedOperandSegments]> {
     `->` custom<ResultTypes>(type($output), type($final_state))
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The `activation` attribute as an enum (none when absent).
+    Activation getActivationKind() {
+      return getActivation() ? symbolizeActivation(*getActivation())
+                                   .value_or(Activation::None)
+                             : Activation::None;
+    }
+  }];
 }
 
 def Tok_Pool2dOp : Tok_ComputeOp<"pool2d", [Pure]> {
@@ -437,6 +452,14 @@ def Tok_GluOp : Tok_ComputeOp<"glu", [Pure]> {
     $input attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The `activation` attribute as an enum (silu when absent).
+    Activation getActivationKind() {
+      return getActivation() ? symbolizeActivation(*getActivation())
+                                   .value_or(Activation::Silu)
+                             : Activation::Silu;
+    }
+  }];
 }
 
 def Tok_ActivationOp : Tok_ComputeOp<"activation", [Pure]> {
@@ -455,6 +478,12 @@ def Tok_ActivationOp : Tok_ComputeOp<"activation", [Pure]> {
     $input attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The `kind` attribute as an enum.
+    Activation getActivationKind() {
+      return symbolizeActivation(getKind()).value_or(Activation::None);
+    }
+  }];
 }
 
 def Tok_EmbeddingOp : Tok_ComputeOp<"embedding", [Pure]> {

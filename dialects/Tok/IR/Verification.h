@@ -134,6 +134,17 @@ LogicalResult verifyFiniteNonzeroFloat(Operation *op, StringRef name,
 LogicalResult verifyStringIn(Operation *op, StringRef name, StringAttr attr,
                              ArrayRef<StringRef> allowed);
 
+/// verifyStringIn with the spellings of the enum cases `allowed`
+/// (TokEnums.td).
+template <typename EnumT>
+LogicalResult verifyEnumIn(Operation *op, StringRef name, StringAttr attr,
+                           ArrayRef<EnumT> allowed) {
+  SmallVector<StringRef> spelled;
+  for (EnumT value : allowed)
+    spelled.push_back(stringifyEnum(value));
+  return verifyStringIn(op, name, attr, spelled);
+}
+
 //===----------------------------------------------------------------------===//
 // Regions
 //===----------------------------------------------------------------------===//

@@ -396,11 +396,7 @@ struct GluLowering : public OpConversionPattern<tok::GluOp> {
     auto &b = rewriter;
     Value x = adaptor.getInput();
     unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
-    StringRef act = "silu";
-    if (StringAttr attr = op.getActivationAttr())
-      act = attr.getValue();
-    if (!isKnownActivation(act))
-      return rewriter.notifyMatchFailure(op, "unknown activation kind");
+    tok::Activation act = op.getActivationKind();
     OpFoldResult n =
         divSize(b, loc, getDims(b, loc, x).back(), b.getIndexAttr(2));
     Value a = extractRange(b, loc, x, rank - 1, b.getIndexAttr(0), n);
@@ -435,9 +431,7 @@ struct ActivationLowering : public OpConversionPattern<tok::ActivationOp> {
     auto &b = rewriter;
     Value x = adaptor.getInput();
     unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
-    StringRef kind = op.getKind();
-    if (!isKnownActivation(kind))
-      return rewriter.notifyMatchFailure(op, "unknown activation kind");
+    tok::Activation kind = op.getActivationKind();
     auto yType = cast<RankedTensorType>(op.getOutput().getType());
     Type elemType = yType.getElementType();
     Value empty = createEmpty(b, loc, getDims(b, loc, x), elemType);

@@ -56,11 +56,7 @@ struct Conv1dLowering : public OpConversionPattern<tok::Conv1dOp> {
     MLIRContext *ctx = rewriter.getContext();
     Type f32 = rewriter.getF32Type();
     auto &b = rewriter;
-    StringRef act = "none";
-    if (StringAttr attr = op.getActivationAttr())
-      act = attr.getValue();
-    if (!isKnownActivation(act))
-      return rewriter.notifyMatchFailure(op, "unknown activation kind");
+    tok::Activation act = op.getActivationKind();
     Value x = adaptor.getInput(), w = adaptor.getWeight();
     Type xType = elementTypeOf(x);
     SmallVector<OpFoldResult> xDims = getDims(b, loc, x); // B, L, C
@@ -119,7 +115,7 @@ struct Conv1dLowering : public OpConversionPattern<tok::Conv1dOp> {
     auto yType = cast<RankedTensorType>(op.getOutput().getType());
     Type elemType = yType.getElementType();
     Value y = acc;
-    if (act != "none" || elemType != f32) {
+    if (act != tok::Activation::None || elemType != f32) {
       Value empty = createEmpty(b, loc, xDims, elemType);
       AffineMap id = b.getMultiDimIdentityMap(3);
       y = linalg::GenericOp::create(

@@ -69,7 +69,7 @@ struct SelectiveScanLowering
               if (deltaIns.size() > 1)
                 v = arith::AddFOp::create(nb, nl, v, toF32(nb, nl, args[1]));
               if (softplus)
-                v = buildActivation(nb, nl, "softplus", v);
+                v = buildActivation(nb, nl, tok::Activation::Softplus, v);
               linalg::YieldOp::create(nb, nl, v);
             })
             .getResult(0);
@@ -177,8 +177,8 @@ struct SelectiveScanLowering
                   i += 2;
                 }
                 if (z) {
-                  Value g =
-                      buildActivation(nb, nl, "silu", toF32(nb, nl, args[i]));
+                  Value g = buildActivation(nb, nl, tok::Activation::Silu,
+                                            toF32(nb, nl, args[i]));
                   v = arith::MulFOp::create(nb, nl, v, g);
                 }
                 linalg::YieldOp::create(nb, nl, fromF32(nb, nl, v, elemType));

@@ -60,13 +60,8 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
   return arith::TruncFOp::create(b, loc, type, v);
 }
 
-bool isKnownActivation(StringRef kind) {
-  return llvm::is_contained({"none", "silu", "gelu", "gelu_tanh", "relu",
-                             "sigmoid", "softplus", "elu", "tanh"},
-                            kind);
-}
-
-Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x) {
+Value buildActivation(OpBuilder &b, Location loc, tok::Activation kind,
+                      Value x) {
   Type t = x.getType();
   auto cst = [&](double c) {
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, c));
@@ -77,17 +72,17 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x) {
     Value den = arith::AddFOp::create(b, loc, cst(1.0), e);
     return arith::DivFOp::create(b, loc, cst(1.0), den);
   };
-  if (kind == "none")
+  if (kind == tok::Activation::None)
     return x;
-  if (kind == "silu")
+  if (kind == tok::Activation::Silu)
     return arith::MulFOp::create(b, loc, x, sigmoid(x));
-  if (kind == "sigmoid")
+  if (kind == tok::Activation::Sigmoid)
     return sigmoid(x);
-  if (kind == "relu")
+  if (kind == tok::Activation::Relu)
     return arith::MaximumFOp::create(b, loc, x, cst(0.0));
-  if (kind == "tanh")
+  if (kind == tok::Activation::Tanh)
     return math::TanhOp::create(b, loc, x);
-  if (kind == "gelu") {
+  if (kind == tok::Activation::Gelu) {
     // 0.5 x (1 + erf(x / sqrt(2))).
     Value s = arith::MulFOp::create(b, loc, x, cst(0.70710678118654752));
     Value e = math::ErfOp::create(b, loc, s);
@@ -95,7 +90,7 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x) {
     Value h = arith::MulFOp::create(b, loc, x, cst(0.5));
     return arith::MulFOp::create(b, loc, h, one);
   }
-  if (kind == "gelu_tanh") {
+  if (kind == tok::Activation::GeluTanh) {
     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     Value x3 =
         arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
@@ -107,7 +102,7 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x) {
     Value h = arith::MulFOp::create(b, loc, x, cst(0.5));
     return arith::MulFOp::create(b, loc, h, one);
   }
-  if (kind == "softplus") {
+  if (kind == tok::Activation::Softplus) {
     // Stable: max(x, 0) + log1p(exp(-|x|)).
     Value ax = math::AbsFOp::create(b, loc, x);
     Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, ax));
@@ -115,14 +110,14 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x) {
     Value m = arith::MaximumFOp::create(b, loc, x, cst(0.0));
     return arith::AddFOp::create(b, loc, m, l);
   }
-  if (kind == "elu") {
+  if (kind == tok::Activation::Elu) {
     // x > 0 ? x : exp(x) - 1.
     Value em1 = math::ExpM1Op::create(b, loc, x);
     Value pos =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, cst(0.0));
     return arith::SelectOp::create(b, loc, pos, x, em1);
   }
-  return Value();
+  llvm_unreachable("an activation without a lowering");
 }
 
 Value indexConst(OpBuilder &b, Location loc, int64_t value) {

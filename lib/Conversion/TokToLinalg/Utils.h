@@ -7,6 +7,7 @@
 #ifndef TOKAMAK_LIB_CONVERSION_TOKTOLINALG_UTILS_H
 #define TOKAMAK_LIB_CONVERSION_TOKTOLINALG_UTILS_H
 
+#include "dialects/Tok/IR/TokOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
@@ -41,14 +42,10 @@ mlir::Value toF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value fromF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                     mlir::Type type);
 
-/// Builds the scalar f32 activation `kind` (silu, gelu, gelu_tanh, relu,
-/// sigmoid, softplus, elu, tanh, none) of `x`. Returns a null value for an
-/// unknown kind (the verifiers reject those first).
+/// Builds the scalar activation `kind` of `x` (every case of
+/// tok::Activation).
 mlir::Value buildActivation(mlir::OpBuilder &b, mlir::Location loc,
-                            llvm::StringRef kind, mlir::Value x);
-
-/// True when `buildActivation` knows `kind`.
-bool isKnownActivation(llvm::StringRef kind);
+                            mlir::tok::Activation kind, mlir::Value x);
 
 //===----------------------------------------------------------------------===//
 // Shapes and slices
