@@ -217,8 +217,11 @@ struct GenerateEntryPointsPass
   void runOnOperation() override {
     SmallVector<func::FuncOp> publicFunctions;
     for (auto fn : getOperation().getOps<func::FuncOp>())
+      // Functions that already have their entry (a second run) are done.
       if (fn.isPublic() && !fn.isExternal() &&
-          !fn.getSymName().starts_with("_tok_entry_"))
+          !fn.getSymName().starts_with("_tok_entry_") &&
+          !SymbolTable::lookupSymbolIn(
+              getOperation(), tokamak::getEntryPointName(fn.getSymName())))
         publicFunctions.push_back(fn);
     for (func::FuncOp fn : publicFunctions)
       if (failed(generateEntryPoint(fn)))

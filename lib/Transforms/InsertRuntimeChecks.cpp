@@ -536,7 +536,11 @@ tokamak::getRuntimeShapeChecks(func::FuncOp fn) {
     if (!kind || !lhs || !rhs || !format || !values ||
         !pairOk(lhs.asArrayRef()) || !pairOk(rhs.asArrayRef()) ||
         values.size() % 2 != 0 ||
-        values.size() / 2 > static_cast<int64_t>(kMaxErrorValues))
+        values.size() / 2 > static_cast<int64_t>(kMaxErrorValues) ||
+        kind.getInt() <
+            static_cast<int64_t>(tok::RuntimeShapeCheck::Kind::Equal) ||
+        kind.getInt() >
+            static_cast<int64_t>(tok::RuntimeShapeCheck::Kind::Even))
       return fail();
     TracedShapeCheck check;
     check.kind = kind.getInt();

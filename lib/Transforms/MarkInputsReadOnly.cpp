@@ -21,7 +21,7 @@ struct MarkInputsReadOnlyPass
   void runOnOperation() override {
     StringRef name = bufferization::BufferizationDialect::kWritableAttrName;
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
-      if (fn.isPrivate() || fn.isExternal())
+      if (!fn.isPublic() || fn.isExternal())
         continue;
       for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
         if (isa<TensorType>(fn.getArgument(i).getType()) &&

@@ -157,3 +157,12 @@ func.func @unranked_result_f32(%x: memref<4xf32>) -> memref<*xf32> {
 func.func @malformed_checks_f32(%x: memref<?xf32>) attributes {tok.runtime_checks = [{format = "x", kind = 0 : i64, lhs = array<i64: 0, 3>, rhs = array<i64: -1, 2>, values = array<i64>}]} {
   return
 }
+
+// -----
+
+// A check of a kind the pass does not know is malformed too (it used to
+// guard the call with `true`, dropping the check).
+// expected-error @below {{'func.func' op malformed tok.runtime_checks attribute}}
+func.func @unknown_check_kind_f32(%x: memref<?xf32>) attributes {tok.runtime_checks = [{format = "x", kind = 7 : i64, lhs = array<i64: 0, 0>, rhs = array<i64: -1, 2>, values = array<i64>}]} {
+  return
+}

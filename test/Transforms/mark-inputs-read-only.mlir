@@ -66,3 +66,14 @@ func.func @insert_into_donated_f32(%x: tensor<4xf32> {bufferization.writable = t
   %y = tensor.insert %v into %x[%c0] : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Nested functions are not public either: their arguments stay unmarked.
+// CHECK-LABEL: func.func nested @nested_f32
+// CHECK-SAME: (%{{.*}}: tensor<4xf32>)
+// CHECK-NOT: bufferization.writable
+// BUFFERIZED-LABEL: func.func nested @nested_f32
+func.func nested @nested_f32(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
