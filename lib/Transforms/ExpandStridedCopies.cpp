@@ -7,6 +7,7 @@
 #include "tokamak/Transforms/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -25,7 +26,15 @@ struct ExpandStridedCopy : OpRewritePattern<memref::CopyOp> {
                                 PatternRewriter &rewriter) const override {
     auto source = cast<MemRefType>(copy.getSource().getType());
     auto target = cast<MemRefType>(copy.getTarget().getType());
-    if (source.getLayout().isIdentity() && target.getLayout().isIdentity())
+    // What finalize-memref-to-llvm copies with one memcpy: identity layouts
+    // and static shapes laid out contiguously row-major (a block of whole
+    // rows at a dynamic offset, say).
+    auto contiguous = [](MemRefType type) {
+      return type.getLayout().isIdentity() ||
+             (type.hasStaticShape() && type.getNumElements() > 0 &&
+              memref::isStaticShapeAndContiguousRowMajor(type));
+    };
+    if (contiguous(source) && contiguous(target))
       return failure();
     rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
                                                 copy.getTarget());

@@ -60,3 +60,16 @@ func.func @copy_contiguous_f32(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %c: mem
   memref.copy %c, %d : memref<?x16xf32> to memref<?x16xf32>
   return
 }
+
+// -----
+
+// Whole rows at a dynamic offset are contiguous: finalize-memref-to-llvm
+// copies them with one memcpy, so the copy stays.
+// CHECK-LABEL: func.func @copy_whole_rows_f32
+// CHECK: memref.copy
+// CHECK-NOT: linalg.copy
+func.func @copy_whole_rows_f32(%a: memref<8x16xf32>, %b: memref<2x16xf32>, %i: index) {
+  %s = memref.subview %a[%i, 0] [2, 16] [1, 1] : memref<8x16xf32> to memref<2x16xf32, strided<[16, 1], offset: ?>>
+  memref.copy %s, %b : memref<2x16xf32, strided<[16, 1], offset: ?>> to memref<2x16xf32>
+  return
+}
