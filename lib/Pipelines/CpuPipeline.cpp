@@ -125,6 +125,11 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   setTarget(conv1dOptions);
   pm.addNestedPass<func::FuncOp>(cpu::createTileConv1d(conv1dOptions));
   pm.addPass(createConvertTokToLinalg());
+  // Upstream ops beside tok ops (DESIGN §4, issue 14): aggregated linalg ops
+  // (linalg.softmax) as their parts, elementwise arith/math ops on whole
+  // tensors as linalg.generic, so that they fuse and bufferize.
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregates());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   if (last == Phase::Tiling)
     return success();

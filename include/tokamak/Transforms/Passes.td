@@ -121,4 +121,19 @@ def ExpandBF16Conversions : Pass<"tokamak-expand-bf16-conversions"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def DecomposeAggregates : Pass<"tokamak-decompose-aggregates"> {
+  let summary = "replace aggregated linalg ops (linalg.softmax) by their parts";
+  let description = [{
+    Ops with `AggregatedOpInterface` (`linalg.softmax`) have no loop lowering
+    of their own. This replaces each by the linalg ops of its
+    `decomposeOperation` (for softmax: max reduction, subtract and exp, sum
+    reduction, divide), which the rest of the pipeline fuses, bufferizes and
+    lowers like any other linalg op.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // TOKAMAK_TRANSFORMS_PASSES_TD

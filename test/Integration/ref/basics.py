@@ -14,6 +14,9 @@
 # embedding: --shape (of ids) --vocab --e [--ids=i32|i64] [--dtype=...]
 # rms_norm_linear: --shape (of x) --n [--eps=F] [--bias]; inputs x, norm
 #   weight, W[, b]; output linear(rms_norm(x)) (a norm feeding a projection)
+# softmax: --shape --dim (linalg.softmax along dim)
+# upstream_elementwise: --shape; inputs a, b; output exp(a + b) * tanh(a) - b
+#   (arith/math ops on whole tensors beside tok ops)
 #
 # (ref.py's parser accepts abbreviations of --seed and --help, so no flag
 # here is a prefix of either: --heads, --seq rather than --h, --s.)
@@ -169,4 +172,18 @@ def case_rms_norm_linear(args, rng):
     y = y @ vals[2].T
     if flag(args, "bias"):
         y = y + vals[3]
+    return stored, [store(y.numpy(), "f32")]
+
+
+def case_softmax(args, rng):
+    shape = _shape(args.get("shape", "4,37"))
+    dim = int(args.get("dim", len(shape) - 1))
+    stored, (x,) = _inputs(rng, "f32", (shape, 3.0))
+    return stored, [store(torch.softmax(x, dim=dim).numpy(), "f32")]
+
+
+def case_upstream_elementwise(args, rng):
+    shape = _shape(args.get("shape", "3,5,40"))
+    stored, (a, b) = _inputs(rng, "f32", (shape, 1.0), (shape, 1.0))
+    y = torch.exp(a + b) * torch.tanh(a) - b
     return stored, [store(y.numpy(), "f32")]
