@@ -154,6 +154,10 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   bufferizeOptions.bufferizeFunctionBoundaries = true;
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop may carry a tok op's result (weight-shared layers, issue 14):
+  // each iteration yields a new buffer, which the ownership-based
+  // deallocation below frees.
+  bufferizeOptions.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions deallocOptions;

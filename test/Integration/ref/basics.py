@@ -15,6 +15,9 @@
 # rms_norm_linear: --shape (of x) --n [--eps=F] [--bias]; inputs x, norm
 #   weight, W[, b]; output linear(rms_norm(x)) (a norm feeding a projection)
 # softmax: --shape --dim (linalg.softmax along dim)
+# looped_layer: --shape (of x, [S, K]) --steps; inputs x, norm weight, W
+#   [K, K]; output after `steps` applications of x + tanh(W rms_norm(x))
+#   (one weight-shared layer run in a loop)
 # upstream_elementwise: --shape; inputs a, b; output exp(a + b) * tanh(a) - b
 #   (arith/math ops on whole tensors beside tok ops)
 #
@@ -187,3 +190,14 @@ def case_upstream_elementwise(args, rng):
     stored, (a, b) = _inputs(rng, "f32", (shape, 1.0), (shape, 1.0))
     y = torch.exp(a + b) * torch.tanh(a) - b
     return stored, [store(y.numpy(), "f32")]
+
+
+def case_looped_layer(args, rng):
+    shape = _shape(args.get("shape", "6,64"))
+    steps, k = int(args.get("steps", 3)), shape[-1]
+    stored, (x, w, proj) = _inputs(rng, "f32", (shape, 1.0), ((k,), 1.0),
+                                   ((k, k), 1.0 / np.sqrt(k)))
+    for _ in range(steps):
+        h = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * w
+        x = x + torch.tanh(h @ proj.T)
+    return stored, [store(x.numpy(), "f32")]
