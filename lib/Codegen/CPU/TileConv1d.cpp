@@ -283,7 +283,7 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
     int64_t lanes = target.f32Lanes();
     s.lanes = lanes;
     s.fullVectors = s.channels % lanes == 0;
-    // The most vectors the registers hold that divide the channels.
+    // The target's tile, halved until it divides the channels.
     s.tileVectors = 1;
     for (int64_t v = chooseConv1dTileVectors(target, s.taps); v > 1; v /= 2)
       if (s.channels % (v * lanes) == 0) {

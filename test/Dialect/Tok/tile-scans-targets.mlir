@@ -68,14 +68,15 @@ func.func @linear_scan_vector_decay_f32(%q: tensor<1x2x?x64xf32>, %k: tensor<1x2
 
 // -----
 
-// Mamba's causal conv1d, K = 4: each channel vector keeps its 3 window
-// vectors, the bias and the accumulator in registers, so tiles are 2 ymm
-// vectors (16 channels) on AVX2 and 4 zmm vectors (64 channels) on AVX-512.
+// Mamba's causal conv1d, K = 4: the kernel streams x and y, so a task's
+// rows are 64 channels (four cache lines) on both: 8 ymm vectors on AVX2,
+// 4 zmm vectors on AVX-512.
 
-// AVX2-REMARKS: remark: tok-tile-conv1d: 8-lane vectors, channel tile 16 (2 vectors)
+// AVX2-REMARKS: remark: tok-tile-conv1d: 8-lane vectors, channel tile 64 (8 vectors)
 // AVX2-LABEL:   func.func @conv1d_mamba_f32
-// AVX2:           scf.forall ({{.*}}) in (%{{.*}}, 96, 1)
-// AVX2:           scf.for {{.*}} -> (tensor<1x?x?xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2:           scf.forall ({{.*}}) in (%{{.*}}, 24, 1)
+// AVX2:           scf.for {{.*}} -> (tensor<1x?x?xf32>, vector<8xf32>,
+// AVX2-COUNT-8:     vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x?x?xf32>
 // AVX2-NOT:       vector<16xf32>
 // AVX2:           return
 

@@ -103,9 +103,8 @@ struct LinearScanTiles {
 };
 LinearScanTiles chooseLinearScanTiles(const CpuTarget &target);
 
-/// Channel vectors per conv1d task: the taps, the bias and the K-1 window
-/// vectors of each stay in registers, at most 4 vectors (64 channels with
-/// AVX-512).
+/// Channel vectors per conv1d task with `taps` taps: 64 channels (4 cache
+/// lines per row of the streamed input and output), 4 zmm or 8 ymm vectors.
 int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps);
 
 } // namespace tokamak::cpu

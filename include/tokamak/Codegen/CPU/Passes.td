@@ -243,10 +243,9 @@ def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
                 "it over channels";
   let description = [{
     Replaces `tok.conv1d` with one streaming vector kernel: `scf.forall`
-    over (B, channel tiles of up to 4 vectors of the target's f32 lanes —
-    as many as the registers hold with the window, 64 channels with AVX-512F
-    and K = 4, 16 with AVX2 —, time splits when the tiles alone leave
-    threads idle); the taps and the bias sit in registers, the
+    over (B, channel tiles of up to 64 channels — 4 zmm vectors with
+    AVX-512F, 8 ymm vectors with AVX2 —, time splits when the tiles alone
+    leave threads idle); the taps and the bias sit in registers, the
     last K−1 inputs slide through registers (from `init` or zeros before
     t = 0), and each output vector is `act(bias + Σ_k w_k·x_{t−K+1+k})`,
     written once. The final state is gathered after the loop. Convolutions
