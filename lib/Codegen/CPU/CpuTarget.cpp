@@ -270,3 +270,67 @@ FailureOr<CpuTarget> resolvePassTarget(Operation *scope, StringRef passName,
 }
 
 } // namespace tokamak::cpu
+
+//===----------------------------------------------------------------------===//
+// Scan and mixer tiles
+//===----------------------------------------------------------------------===//
+
+namespace tokamak::cpu {
+
+SelectiveScanTiles chooseSelectiveScanTiles(const CpuTarget &target,
+                                            int64_t state) {
+  SelectiveScanTiles tiles;
+  int64_t lanes = target.f32Lanes();
+  // In registers during a step: the state block, `interleave` exponentials
+  // of 3 live vectors each, the C·h partial sums, Δ and Δ·x; A·log2 e and
+  // the polynomial's constants are memory operands. 32 zmm hold a state of
+  // 16 (16 + 12 + 4 + 2 = 34, measured on Zen 5: 4 and 8 exponentials at a
+  // time equal, 16 spill); 16 ymm hold 8 states with 2 exponentials and 2
+  // partial sums (8 + 6 + 2 + 2 = 18: the two spare chains are short
+  // lived, the state block is not spilled).
+  int64_t maxBlock = target.vectorRegisters >= 32 ? 16 : 8;
+  tiles.interleave = target.vectorRegisters >= 32 ? 4 : 2;
+  tiles.partials = tiles.interleave;
+  // Equal blocks: 12 states on 16 ymm run as 2 x 6, not 8 + 4.
+  int64_t blocks = (std::max<int64_t>(state, 1) + maxBlock - 1) / maxBlock;
+  tiles.stateBlock = (std::max<int64_t>(state, 1) + blocks - 1) / blocks;
+  // Three staged [timeBlock, channelTile] f32 rows (Δ, Δ·x, y) in a quarter
+  // of L2, at most 128 channels (8 zmm / 16 ymm vectors per task).
+  tiles.timeBlock = 64;
+  int64_t fit = target.l2Bytes / 4 / (3 * tiles.timeBlock * 4);
+  tiles.channelTile =
+      std::clamp<int64_t>(fit / lanes * lanes, lanes, 128 / lanes * lanes);
+  return tiles;
+}
+
+LinearScanTiles chooseLinearScanTiles(const CpuTarget &target) {
+  LinearScanTiles tiles;
+  // rows x vectors accumulators, the `vectors` right-hand vectors and one
+  // broadcast, leaving two registers for masks and the decay: 4 x 4 with 32
+  // zmm (21 registers), 4 x 2 with 16 ymm (11; 4 x 3 needs all 16).
+  tiles.rows = 4;
+  tiles.vectors = 1;
+  for (int64_t v : {4, 3, 2})
+    if (tiles.rows * v + v + 1 <= target.vectorRegisters - 2) {
+      tiles.vectors = v;
+      break;
+    }
+  // Measured on Zen 5 (B1 H8 D64, one thread): 16-step chunks are 10%
+  // faster than 32 for scalar and per-channel decays (the intra-chunk work
+  // grows with the chunk, the per-chunk overhead is small).
+  tiles.chunk = std::max<int64_t>(16, target.f32Lanes());
+  return tiles;
+}
+
+int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps) {
+  // The kernel streams x and y (memory-bound): a task's rows are 64
+  // channels, four whole cache lines, whatever the lanes. Measured with
+  // AVX2 code on Zen 5: 16-channel tiles (the 2 ymm vectors whose window,
+  // bias and taps fit 16 registers) took twice as long as 64-channel
+  // tiles, whose window vectors spill to L1; with 32 zmm registers the 4
+  // vectors' windows, biases and accumulators fit.
+  (void)taps;
+  return std::max<int64_t>(1, 64 / target.f32Lanes());
+}
+
+} // namespace tokamak::cpu

@@ -1,4 +1,4 @@
-//===- ScanKernels.cpp - Vector kernel builder for scans and mixers -------===//
+//===- KernelBuilder.cpp - Vector kernel builder for scans and mixers -----===//
 //
 // Part of the Tokamak project.
 //
@@ -20,8 +20,9 @@
 using namespace mlir;
 using namespace tokamak::cpu;
 
-KernelBuilder::KernelBuilder(OpBuilder &b, Location loc, int64_t lanes)
-    : b(b), loc(loc), f32(b.getF32Type()), lanes(lanes) {}
+KernelBuilder::KernelBuilder(OpBuilder &b, Location loc, int64_t lanes,
+                             bool avx512)
+    : b(b), loc(loc), f32(b.getF32Type()), lanes(lanes), avx512(avx512) {}
 
 //===----------------------------------------------------------------------===//
 // Index arithmetic
@@ -252,10 +253,14 @@ KernelBuilder::Values KernelBuilder::exp2Scalef(ValueRange ys) {
   // independent chains side by side instead of one Horner chain after the
   // other.
   Values r, f, p;
-  for (Value y : ys) {
-    assert(widthOf(y) == 16 && "exp2Scalef takes vector<16xf32>");
-    r.push_back(math::RoundEvenOp::create(b, loc, y));
+  // vscalefps exists only with AVX-512F, on 512-bit vectors.
+  if (!avx512 || llvm::any_of(ys, [](Value y) { return widthOf(y) != 16; })) {
+    for (Value y : ys)
+      p.push_back(exp2(y));
+    return p;
   }
+  for (Value y : ys)
+    r.push_back(math::RoundEvenOp::create(b, loc, y));
   for (auto [y, ry] : llvm::zip(ys, r))
     f.push_back(subf(y, ry));
   for (size_t i = 0; i < ys.size(); ++i)

@@ -1,4 +1,4 @@
-//===- ScanKernels.h - Vector kernels for scans and mixers ------*- C++ -*-===//
+//===- KernelBuilder.h - Vector kernels for scans and mixers ----*- C++ -*-===//
 //
 // Part of the Tokamak project. The emission helpers shared by
 // tok-tile-selective-scan, tok-tile-linear-scan and tok-tile-conv1d: index
@@ -44,14 +44,19 @@ public:
   using Values = SmallVector<Value>;
 
   /// `lanes`: the f32 width of the vectors it builds when a call gives no
-  /// width (the target's CpuTarget::f32Lanes()).
-  KernelBuilder(OpBuilder &b, Location loc, int64_t lanes = kVectorWidth);
+  /// width (the target's CpuTarget::f32Lanes()); `avx512`: whether the
+  /// target has AVX-512F (CpuTarget::hasAvx512f), the only case in which it
+  /// emits x86vector ops.
+  KernelBuilder(OpBuilder &b, Location loc, int64_t lanes = kVectorWidth,
+                bool avx512 = false);
 
   OpBuilder &b;
   Location loc;
   FloatType f32;
   /// f32 lanes of one vector register of the target.
   int64_t lanes;
+  /// The target has AVX-512F: exp2Scalef may use vscalefps.
+  bool avx512;
 
   //===--------------------------------------------------------------------===//
   // Index arithmetic that folds constants
@@ -120,11 +125,12 @@ public:
   /// results below 2^-126 come out as tiny values, overflow saturates at
   /// 2^127). 12 vector ops; f32 scalars or vectors.
   Value exp2(Value y);
-  /// 2^y for each vector<16xf32> `y` of `ys` with AVX-512F: the polynomial
-  /// of exp2 on f = y − roundeven(y), scaled by 2^roundeven(y) with one
-  /// `vscalefps` (`x86vector.avx512.mask.scalef`), which also gives 0 and
-  /// inf for out-of-range y: 8 vector ops instead of 12; ±inf and NaN y give
-  /// NaN. The group is emitted stage by stage (interleaved chains).
+  /// 2^y for each f32 vector `y` of `ys`. With `avx512` and vector<16xf32>
+  /// values: the polynomial of exp2 on f = y − roundeven(y), scaled by
+  /// 2^roundeven(y) with one `vscalefps` (`x86vector.avx512.mask.scalef`),
+  /// which also gives 0 and inf for out-of-range y: 8 vector ops instead of
+  /// 12; ±inf and NaN y give NaN. Otherwise exp2 of each (no x86vector op).
+  /// The group is emitted stage by stage (interleaved chains).
   Values exp2Scalef(ValueRange ys);
   /// e^x = 2^(x·log2 e).
   Value exp(Value x);

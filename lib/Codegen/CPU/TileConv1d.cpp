@@ -41,11 +41,11 @@ using namespace tokamak::cpu;
 
 namespace {
 
-constexpr int64_t kW = kVectorWidth;
-
 /// The static facts of one convolution.
 struct Conv1dShape {
   int64_t channels = 0, taps = 0;
+  /// f32 lanes per vector (the target's).
+  int64_t lanes = 0;
   /// Vectors per channel tile, and whether every vector is full.
   int64_t tileVectors = 1;
   bool fullVectors = true;
@@ -56,19 +56,21 @@ class Conv1dEmitter {
 public:
   Conv1dEmitter(OpBuilder &b, Location loc, tok::Conv1dOp op,
                 const Conv1dShape &shape, int64_t numThreads)
-      : kb(b, loc), op(op), s(shape), numThreads(numThreads) {}
+      : kb(b, loc, shape.lanes), op(op), s(shape), lanes(shape.lanes),
+        numThreads(numThreads) {}
 
   Value output(Value out);
   Value finalState(Value out);
 
 private:
-  /// The input at (b, position p, channels c..c+16), p ≥ -(K-1): from x, or
+  /// The input at (b, position p, channels c..c+lanes), p ≥ -(K-1): from x, or
   /// from init (zeros without one) before t = 0.
   Value history(Value bIdx, OpFoldResult p, Value c);
 
   KernelBuilder kb;
   tok::Conv1dOp op;
   const Conv1dShape &s;
+  const int64_t lanes;
   int64_t numThreads;
 };
 
@@ -76,13 +78,14 @@ Value Conv1dEmitter::history(Value bIdx, OpFoldResult p, Value c) {
   Value x = op.getInput(), init = op.getInit();
   int64_t km1 = s.taps - 1;
   auto fromX = [&]() -> KernelBuilder::Values {
-    return {kb.read(x, {bIdx, kb.val(p), c}, kW, s.fullVectors)};
+    return {kb.read(x, {bIdx, kb.val(p), c}, lanes, s.fullVectors)};
   };
   auto fromInit = [&]() -> KernelBuilder::Values {
     if (!init)
-      return {kb.cstF(0.0, kW)};
+      return {kb.cstF(0.0, lanes)};
     Value j = kb.val(kb.add(p, kb.cst(km1)));
-    return {kb.readAlong(init, {bIdx, c, j}, /*laneDim=*/1, kW, s.fullVectors)};
+    return {
+        kb.readAlong(init, {bIdx, c, j}, /*laneDim=*/1, lanes, s.fullVectors)};
   };
   if (std::optional<int64_t> sp = getConstantIntValue(p))
     return *sp >= 0 ? fromX()[0] : fromInit()[0];
@@ -95,7 +98,7 @@ Value Conv1dEmitter::output(Value out) {
   Location loc = kb.loc;
   Value x = op.getInput(), w = op.getWeight(), bias = op.getBias();
   int64_t km1 = s.taps - 1;
-  int64_t tileChannels = s.tileVectors * kW;
+  int64_t tileChannels = s.tileVectors * lanes;
   int64_t tiles = (s.channels + tileChannels - 1) / tileChannels;
   OpFoldResult batch = kb.dim(x, 0), len = kb.dim(x, 1);
 
@@ -134,16 +137,16 @@ Value Conv1dEmitter::output(Value out) {
   // the bias and the sliding window.
   SmallVector<Value> cIdx;
   for (int64_t v = 0; v < s.tileVectors; ++v)
-    cIdx.push_back(kb.val(kb.add(c0, kb.cst(v * kW))));
+    cIdx.push_back(kb.val(kb.add(c0, kb.cst(v * lanes))));
   SmallVector<SmallVector<Value>> taps(s.taps);
   for (int64_t k = 0; k < s.taps; ++k)
     for (int64_t v = 0; v < s.tileVectors; ++v)
-      taps[k].push_back(kb.readAlong(w, {cIdx[v], kb.idx(k)}, /*laneDim=*/0, kW,
-                                     s.fullVectors));
+      taps[k].push_back(kb.readAlong(w, {cIdx[v], kb.idx(k)}, /*laneDim=*/0,
+                                     lanes, s.fullVectors));
   SmallVector<Value> biasVec;
   for (int64_t v = 0; v < s.tileVectors; ++v)
-    biasVec.push_back(bias ? kb.read(bias, {cIdx[v]}, kW, s.fullVectors)
-                           : kb.cstF(0.0, kW));
+    biasVec.push_back(bias ? kb.read(bias, {cIdx[v]}, lanes, s.fullVectors)
+                           : kb.cstF(0.0, lanes));
   // state = [tile, window[j][v] for j < K-1, v < tileVectors].
   KernelBuilder::Values state{tile};
   for (int64_t j = 0; j < km1; ++j)
@@ -156,13 +159,13 @@ Value Conv1dEmitter::output(Value out) {
         Value cur = st[0];
         Value row = kb.val(kb.sub(t, t0));
         for (int64_t v = 0; v < s.tileVectors; ++v) {
-          Value xv = kb.read(x, {bIdx, t, cIdx[v]}, kW, s.fullVectors);
+          Value xv = kb.read(x, {bIdx, t, cIdx[v]}, lanes, s.fullVectors);
           Value acc = kb.fma(taps[km1][v], xv, biasVec[v]);
           for (int64_t j = 0; j < km1; ++j)
             acc = kb.fma(taps[j][v], st[1 + j * s.tileVectors + v], acc);
           if (s.silu)
             acc = kb.silu(acc);
-          cur = kb.write(acc, cur, {kb.idx(0), row, kb.idx(v * kW)},
+          cur = kb.write(acc, cur, {kb.idx(0), row, kb.idx(v * lanes)},
                          {s.fullVectors});
           // Slide the window: drop the oldest input, append x_t.
           for (int64_t j = 0; j + 1 < km1; ++j)
@@ -185,7 +188,7 @@ Value Conv1dEmitter::finalState(Value out) {
   Value x = op.getInput();
   int64_t km1 = s.taps - 1;
   OpFoldResult batch = kb.dim(x, 0), len = kb.dim(x, 1);
-  int64_t vectors = (s.channels + kW - 1) / kW;
+  int64_t vectors = (s.channels + lanes - 1) / lanes;
   // state[b, c, j] = the input at position L - (K-1) + j.
   return kb.loop(kb.cst(0), batch, 1, out, [&](Value bIdx, ValueRange st) {
     return kb.loop(kb.cst(0), kb.cst(km1), 1, st, [&](Value j, ValueRange st2) {
@@ -194,7 +197,7 @@ Value Conv1dEmitter::finalState(Value out) {
       // thousands of channels the unrolled strided writes made LLVM's loop
       // load elimination take seconds per function (a 24-layer Mamba took
       // 25 s to compile).
-      return kb.loop(kb.cst(0), kb.cst(vectors * kW), kW, st2,
+      return kb.loop(kb.cst(0), kb.cst(vectors * lanes), lanes, st2,
                      [&](Value c, ValueRange st3) -> KernelBuilder::Values {
                        Value h = history(bIdx, p, c);
                        return {kb.writeAlong(h, st3[0], {bIdx, c, j},
@@ -216,9 +219,14 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
     getOperation().walk([&](tok::Conv1dOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::Conv1dOp op : ops) {
-      std::optional<Conv1dShape> shape = analyze(op);
+      std::optional<Conv1dShape> shape = analyze(op, *target);
       if (!shape)
         continue;
+      if (remarks)
+        op.emitRemark() << "tok-tile-conv1d: " << shape->lanes
+                        << "-lane vectors, channel tile "
+                        << shape->tileVectors * shape->lanes << " ("
+                        << shape->tileVectors << " vectors)";
       rewriter.setInsertionPoint(op);
       Conv1dEmitter emitter(rewriter, op.getLoc(), op, *shape, numThreads);
       SmallVector<Value> results;
@@ -252,7 +260,8 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
 
   /// The static facts the kernel needs, or nothing for the convolutions
   /// left to the reference lowering.
-  std::optional<Conv1dShape> analyze(tok::Conv1dOp op) {
+  std::optional<Conv1dShape> analyze(tok::Conv1dOp op,
+                                     const CpuTarget &target) {
     Conv1dShape s;
     RankedTensorType xType = op.getInput().getType();
     RankedTensorType wType = op.getWeight().getType();
@@ -271,10 +280,13 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
     if (act != "none" && act != "silu")
       return std::nullopt;
     s.silu = act == "silu";
-    s.fullVectors = s.channels % kW == 0;
+    int64_t lanes = target.f32Lanes();
+    s.lanes = lanes;
+    s.fullVectors = s.channels % lanes == 0;
+    // The target's tile, halved until it divides the channels.
     s.tileVectors = 1;
-    for (int64_t v : {4, 2})
-      if (s.channels % (v * kW) == 0) {
+    for (int64_t v = chooseConv1dTileVectors(target, s.taps); v > 1; v /= 2)
+      if (s.channels % (v * lanes) == 0) {
         s.tileVectors = v;
         break;
       }

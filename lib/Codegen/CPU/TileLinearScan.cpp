@@ -28,8 +28,10 @@
 // stay within e^±40 and every product keeps full f32 precision.
 //
 // All products are outer-product micro-kernels on stack buffers: 4 rows ×
-// up to 4 vectors of accumulators, one broadcast per row and one vector load
-// per column vector and step; only the causal blocks of A are computed.
+// up to 4 vectors of accumulators (as many as the target's vector registers
+// hold: 4 zmm, 2 ymm), one broadcast per row and one vector load per column
+// vector and step; only the causal blocks of A are computed. Vectors have
+// the target's f32 lanes (16 with AVX-512F, 8 with AVX2).
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,10 +62,8 @@ using namespace tokamak::cpu;
 
 namespace {
 
-constexpr int64_t kW = kVectorWidth;
-/// Rows of a micro-kernel tile, and its most column vectors.
-constexpr int64_t kTileRows = 4;
-constexpr int64_t kTileVectors = 4;
+/// f32 per 64-byte cache line (the prefetch granule).
+constexpr int64_t kLineFloats = 16;
 /// The largest |G| (cumulative log decay inside a chunk) the factored
 /// per-channel form accepts.
 constexpr double kMaxFactoredDecay = 40.0;
@@ -76,6 +76,10 @@ struct LinearScanShape {
   /// Dk and Dv rounded up to whole vectors; the padding is zero.
   int64_t dkp = 0, dvp = 0;
   int64_t chunk = 0;
+  /// f32 lanes per vector (the target's).
+  int64_t lanes = 0;
+  /// Rows of a micro-kernel tile, and its most column vectors.
+  int64_t tileRows = 0, tileVectors = 0;
   Decay decay = Decay::None;
   bool delta = false, reverse = false;
   double scale = 1.0;
@@ -87,7 +91,9 @@ public:
 
   LinearScanEmitter(OpBuilder &b, Location loc, tok::LinearScanOp op,
                     const LinearScanShape &shape, bool avx512)
-      : kb(b, loc), b(b), loc(loc), op(op), s(shape), avx512(avx512) {}
+      : kb(b, loc, shape.lanes, avx512), b(b), loc(loc), op(op), s(shape),
+        lanes(shape.lanes), tileRows(shape.tileRows),
+        tileVectors(shape.tileVectors) {}
 
   /// Builds the kernel; returns the output and, when `stateOut` is given,
   /// the final state.
@@ -106,13 +112,12 @@ private:
   };
 
   Value idx(int64_t v) { return kb.idx(v); }
-  Value vidx(int64_t v) { return kb.idx(v * kW); }
-  Value zeroVec() { return kb.cstF(0.0, kW); }
-  /// e^x for arguments within ±2·kMaxFactoredDecay: vscalefps with AVX-512.
+  Value vidx(int64_t v) { return kb.idx(v * lanes); }
+  Value zeroVec() { return kb.cstF(0.0, lanes); }
+  /// e^x for arguments within ±2·kMaxFactoredDecay: vscalefps with
+  /// AVX-512F and 16 lanes.
   Value expFast(Value x) {
-    if (!avx512)
-      return kb.exp(x);
-    return kb.exp2Scalef({kb.mulf(x, kb.cstF(1.4426950408889634, kW))})[0];
+    return kb.exp2Scalef({kb.mulf(x, kb.cstF(1.4426950408889634, lanes))})[0];
   }
 
   /// The time step of row `i` of the chunk starting at `t0`.
@@ -126,7 +131,7 @@ private:
                      function_ref<void(Value)> perStep = nullptr);
 
   /// dst[c][r] = src[r][c] for the [rows, cols] f32 buffer src (both sizes
-  /// multiples of 16), by 16×16 register transposes.
+  /// multiples of the lanes), by lanes×lanes register transposes.
   void transpose(Value src, Value dst, int64_t rows, int64_t cols);
 
   void loadChunk(const Buffers &buf, Value t0, Value n, Value len,
@@ -151,7 +156,8 @@ private:
   Location loc;
   tok::LinearScanOp op;
   const LinearScanShape &s;
-  bool avx512;
+  /// Lanes per vector, rows and most column vectors of a micro-kernel.
+  const int64_t lanes, tileRows, tileVectors;
 };
 
 Value LinearScanEmitter::timeOf(Value t0, Value i, Value len) {
@@ -186,9 +192,9 @@ LinearScanEmitter::microKernel(int64_t rows, int64_t cols, Values acc,
 
 void LinearScanEmitter::transpose(Value src, Value dst, int64_t rows,
                                   int64_t cols) {
-  for (int64_t r = 0; r < rows; r += kW)
-    for (int64_t c = 0; c < cols; c += kW) {
-      Value block = kb.read2d(src, {idx(r), idx(c)}, kW, kW, true, true);
+  for (int64_t r = 0; r < rows; r += lanes)
+    for (int64_t c = 0; c < cols; c += lanes) {
+      Value block = kb.read2d(src, {idx(r), idx(c)}, lanes, lanes, true, true);
       Value t =
           vector::TransposeOp::create(b, loc, block, ArrayRef<int64_t>{1, 0});
       kb.write(t, dst, {idx(c), idx(r)}, {true, true});
@@ -199,21 +205,21 @@ void LinearScanEmitter::loadChunk(const Buffers &buf, Value t0, Value n,
                                   Value len, ValueRange bh) {
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
         g = op.getDecay(), beta = op.getBeta();
-  bool kFull = s.dk % kW == 0, vFull = s.dv % kW == 0;
+  bool kFull = s.dk % lanes == 0, vFull = s.dv % lanes == 0;
   int64_t chunk = s.chunk;
   kb.loop(kb.cst(0), n, 1, [&](Value i) {
     Value t = timeOf(t0, i, len);
-    for (int64_t c = 0; c < s.dkp / kW; ++c) {
-      kb.store(kb.read(q, {bh[0], bh[1], t, vidx(c)}, kW, kFull), buf.q,
+    for (int64_t c = 0; c < s.dkp / lanes; ++c) {
+      kb.store(kb.read(q, {bh[0], bh[1], t, vidx(c)}, lanes, kFull), buf.q,
                {i, vidx(c)});
-      kb.store(kb.read(k, {bh[0], bh[1], t, vidx(c)}, kW, kFull), buf.k,
+      kb.store(kb.read(k, {bh[0], bh[1], t, vidx(c)}, lanes, kFull), buf.k,
                {i, vidx(c)});
       if (s.decay == Decay::Channel)
-        kb.store(kb.read(g, {bh[0], bh[1], t, vidx(c)}, kW, kFull), buf.graw,
+        kb.store(kb.read(g, {bh[0], bh[1], t, vidx(c)}, lanes, kFull), buf.graw,
                  {i, vidx(c)});
     }
-    for (int64_t c = 0; c < s.dvp / kW; ++c)
-      kb.store(kb.read(v, {bh[0], bh[1], t, vidx(c)}, kW, vFull), buf.v,
+    for (int64_t c = 0; c < s.dvp / lanes; ++c)
+      kb.store(kb.read(v, {bh[0], bh[1], t, vidx(c)}, lanes, vFull), buf.v,
                {i, vidx(c)});
     if (s.decay == Decay::Scalar)
       kb.storeScalar(kb.extract(g, {bh[0], bh[1], t}), buf.g, {i});
@@ -223,13 +229,13 @@ void LinearScanEmitter::loadChunk(const Buffers &buf, Value t0, Value n,
   });
   // Rows past the end: zero inputs, zero decay, zero β contribute nothing.
   kb.loop(n, kb.cst(chunk), 1, [&](Value i) {
-    for (int64_t c = 0; c < s.dkp / kW; ++c) {
+    for (int64_t c = 0; c < s.dkp / lanes; ++c) {
       kb.store(zeroVec(), buf.q, {i, vidx(c)});
       kb.store(zeroVec(), buf.k, {i, vidx(c)});
       if (s.decay == Decay::Channel)
         kb.store(zeroVec(), buf.graw, {i, vidx(c)});
     }
-    for (int64_t c = 0; c < s.dvp / kW; ++c)
+    for (int64_t c = 0; c < s.dvp / lanes; ++c)
       kb.store(zeroVec(), buf.v, {i, vidx(c)});
     if (s.decay == Decay::Scalar)
       kb.storeScalar(kb.cstF(0.0), buf.g, {i});
@@ -252,7 +258,7 @@ Value LinearScanEmitter::cumsum(const Buffers &buf) {
   if (s.decay != Decay::Channel)
     return Value();
   // The running sums and, in the same pass, max |G|.
-  int64_t kvecs = s.dkp / kW;
+  int64_t kvecs = s.dkp / lanes;
   Values init(kvecs + 1, zeroVec());
   Values last =
       kb.loop(kb.cst(0), kb.cst(s.chunk), 1, init,
@@ -273,13 +279,17 @@ Value LinearScanEmitter::cumsum(const Buffers &buf) {
 
 void LinearScanEmitter::scores(const Buffers &buf, Value lhsA, Value lhsL) {
   int64_t chunk = s.chunk;
-  // Row blocks of 8 while the causal part is at most two vectors wide (at
-  // least 8 accumulators for the FMA latency), then of 4.
+  // Row blocks of twice the tile's rows while the causal part is narrow
+  // enough for their accumulators to fit the tile's (more accumulators for
+  // the FMA latency), then of the tile's rows.
   for (int64_t i0 = 0, rows = 0; i0 < chunk; i0 += rows) {
-    rows = (i0 + 8 + kW - 1) / kW <= 2 && i0 + 8 <= chunk ? 8 : kTileRows;
-    int64_t vecs = (i0 + rows + kW - 1) / kW;
-    for (int64_t c0 = 0; c0 < vecs; c0 += kTileVectors) {
-      int64_t cols = std::min(kTileVectors, vecs - c0);
+    int64_t tall = 2 * tileRows;
+    bool fits =
+        (i0 + tall + lanes - 1) / lanes * tall <= tileRows * tileVectors;
+    rows = fits && i0 + tall <= chunk ? tall : tileRows;
+    int64_t vecs = (i0 + rows + lanes - 1) / lanes;
+    for (int64_t c0 = 0; c0 < vecs; c0 += tileVectors) {
+      int64_t cols = std::min(tileVectors, vecs - c0);
       for (Value lhs : {lhsA, lhsL}) {
         if (!lhs)
           continue;
@@ -304,7 +314,7 @@ void LinearScanEmitter::scores(const Buffers &buf, Value lhsA, Value lhsL) {
             betaNeg = kb.bcast(arith::NegFOp::create(
                 b, loc, kb.loadScalar(buf.beta, {idx(i)})));
           for (int64_t j = 0; j < cols; ++j) {
-            int64_t jBase = (c0 + j) * kW;
+            int64_t jBase = (c0 + j) * lanes;
             Value x = acc[r * cols + j];
             if (s.decay == Decay::Scalar) {
               Value diff = kb.subf(gi, kb.load(buf.g, {vidx(c0 + j)}));
@@ -315,14 +325,14 @@ void LinearScanEmitter::scores(const Buffers &buf, Value lhsA, Value lhsL) {
               x = kb.mulf(x, betaNeg);
             // Lanes jBase + l with l > i - jBase (≥ for strict) are masked.
             int64_t keep = i - jBase + (strict ? 0 : 1);
-            if (keep < kW) {
-              SmallVector<bool> lanes;
-              for (int64_t l = 0; l < kW; ++l)
-                lanes.push_back(l < keep);
-              auto maskType = VectorType::get({kW}, b.getI1Type());
+            if (keep < lanes) {
+              SmallVector<bool> keepLanes;
+              for (int64_t l = 0; l < lanes; ++l)
+                keepLanes.push_back(l < keep);
+              auto maskType = VectorType::get({lanes}, b.getI1Type());
               Value mask = arith::ConstantOp::create(
                   b, loc, maskType,
-                  DenseElementsAttr::get(maskType, ArrayRef<bool>(lanes)));
+                  DenseElementsAttr::get(maskType, ArrayRef<bool>(keepLanes)));
               x = kb.select(mask, x, zeroVec());
             }
             kb.store(x, strict ? buf.l : buf.a, {idx(i), vidx(c0 + j)});
@@ -334,21 +344,21 @@ void LinearScanEmitter::scores(const Buffers &buf, Value lhsA, Value lhsL) {
 }
 
 void LinearScanEmitter::pseudoValues(const Buffers &buf, Value kTilde) {
-  int64_t chunk = s.chunk, vecs = s.dvp / kW;
+  int64_t chunk = s.chunk, vecs = s.dvp / lanes;
   // U = diag(β)(V - K̃ S), in place.
-  for (int64_t i0 = 0; i0 < chunk; i0 += kTileRows)
-    for (int64_t c0 = 0; c0 < vecs; c0 += kTileVectors) {
-      int64_t cols = std::min(kTileVectors, vecs - c0);
-      Values acc(kTileRows * cols, zeroVec());
+  for (int64_t i0 = 0; i0 < chunk; i0 += tileRows)
+    for (int64_t c0 = 0; c0 < vecs; c0 += tileVectors) {
+      int64_t cols = std::min(tileVectors, vecs - c0);
+      Values acc(tileRows * cols, zeroVec());
       acc = microKernel(
-          kTileRows, cols, acc, kb.cst(0), kb.cst(s.dkp),
+          tileRows, cols, acc, kb.cst(0), kb.cst(s.dkp),
           [&](int64_t r, Value k) {
             return kb.loadScalar(kTilde, {idx(i0 + r), k});
           },
           [&](Value k, int64_t j) {
             return kb.load(buf.state, {k, vidx(c0 + j)});
           });
-      for (int64_t r = 0; r < kTileRows; ++r) {
+      for (int64_t r = 0; r < tileRows; ++r) {
         Value beta = kb.bcast(kb.loadScalar(buf.beta, {idx(i0 + r)}));
         for (int64_t j = 0; j < cols; ++j) {
           SmallVector<Value, 2> at{idx(i0 + r), vidx(c0 + j)};
@@ -362,8 +372,8 @@ void LinearScanEmitter::pseudoValues(const Buffers &buf, Value kTilde) {
   // Σ_{j<i} L_ij U'_j (buf.l holds -L); two accumulator sets break the
   // dependence chain.
   kb.loop(kb.cst(1), kb.cst(chunk), 1, [&](Value i) {
-    for (int64_t c0 = 0; c0 < vecs; c0 += kTileVectors) {
-      int64_t cols = std::min(kTileVectors, vecs - c0);
+    for (int64_t c0 = 0; c0 < vecs; c0 += tileVectors) {
+      int64_t cols = std::min(tileVectors, vecs - c0);
       Values acc;
       for (int64_t j = 0; j < cols; ++j)
         acc.push_back(kb.load(buf.v, {i, vidx(c0 + j)}));
@@ -384,37 +394,39 @@ void LinearScanEmitter::pseudoValues(const Buffers &buf, Value kTilde) {
 
 void LinearScanEmitter::outputs(const Buffers &buf, Value tNext, Value len,
                                 ValueRange bh) {
-  int64_t chunk = s.chunk, vecs = s.dvp / kW;
+  int64_t chunk = s.chunk, vecs = s.dvp / lanes;
   // The input rows of the next chunk, fetched while this one computes: step
   // k of row block i0 prefetches line (k / rows) of row i0 + k % rows of
   // every input stream.
   SmallVector<std::pair<Value, int64_t>> streams;
   for (Value in : {op.getQuery(), op.getKey(), op.getValue(), op.getDecay()})
     if (in && cast<RankedTensorType>(in.getType()).getRank() == 4)
-      streams.push_back(
-          {kb.bufferOf(in),
-           (cast<RankedTensorType>(in.getType()).getDimSize(3) + kW - 1) / kW});
+      streams.push_back({kb.bufferOf(in),
+                         (cast<RankedTensorType>(in.getType()).getDimSize(3) +
+                          kLineFloats - 1) /
+                             kLineFloats});
   Value lastRow = arith::SubIOp::create(b, loc, len, idx(1));
   auto prefetchStep = [&](int64_t i0, Value k) {
     Value row = arith::AddIOp::create(
-        b, loc, idx(i0), arith::RemUIOp::create(b, loc, k, idx(kTileRows)));
+        b, loc, idx(i0), arith::RemUIOp::create(b, loc, k, idx(tileRows)));
     Value t = timeOf(tNext, row, len);
     t = arith::MaxSIOp::create(
         b, loc, arith::MinSIOp::create(b, loc, t, lastRow), idx(0));
-    Value slot = arith::DivUIOp::create(b, loc, k, idx(kTileRows));
+    Value slot = arith::DivUIOp::create(b, loc, k, idx(tileRows));
     for (auto [mem, lines] : streams) {
       Value col = arith::MulIOp::create(
-          b, loc, arith::RemUIOp::create(b, loc, slot, idx(lines)), idx(kW));
+          b, loc, arith::RemUIOp::create(b, loc, slot, idx(lines)),
+          idx(kLineFloats));
       kb.prefetch(mem, {bh[0], bh[1], t, col});
     }
   };
-  for (int64_t i0 = 0; i0 < chunk; i0 += kTileRows)
-    for (int64_t c0 = 0; c0 < vecs; c0 += kTileVectors) {
-      int64_t cols = std::min(kTileVectors, vecs - c0);
-      Values acc(kTileRows * cols, zeroVec());
+  for (int64_t i0 = 0; i0 < chunk; i0 += tileRows)
+    for (int64_t c0 = 0; c0 < vecs; c0 += tileVectors) {
+      int64_t cols = std::min(tileVectors, vecs - c0);
+      Values acc(tileRows * cols, zeroVec());
       // Q̃ S: the state before the chunk.
       acc = microKernel(
-          kTileRows, cols, acc, kb.cst(0), kb.cst(s.dkp),
+          tileRows, cols, acc, kb.cst(0), kb.cst(s.dkp),
           [&](int64_t r, Value k) {
             return kb.loadScalar(buf.q, {idx(i0 + r), k});
           },
@@ -427,27 +439,27 @@ void LinearScanEmitter::outputs(const Buffers &buf, Value tNext, Value len,
           });
       // A U over the causal columns j < i0 + rows.
       acc = microKernel(
-          kTileRows, cols, acc, kb.cst(0), kb.cst(i0 + kTileRows),
+          tileRows, cols, acc, kb.cst(0), kb.cst(i0 + tileRows),
           [&](int64_t r, Value j) {
             return kb.loadScalar(buf.a, {idx(i0 + r), j});
           },
           [&](Value j, int64_t c) {
             return kb.load(buf.v, {j, vidx(c0 + c)});
           });
-      for (int64_t r = 0; r < kTileRows; ++r)
+      for (int64_t r = 0; r < tileRows; ++r)
         for (int64_t j = 0; j < cols; ++j)
           kb.store(acc[r * cols + j], buf.o, {idx(i0 + r), vidx(c0 + j)});
     }
 }
 
 void LinearScanEmitter::updateState(const Buffers &buf, Value lastDecay) {
-  int64_t vecs = s.dvp / kW;
+  int64_t vecs = s.dvp / lanes;
   // S = Γ_C ⊙ S + K_endᵀ U, K_end in buf.k.
-  for (int64_t k0 = 0; k0 < s.dkp; k0 += kTileRows)
-    for (int64_t c0 = 0; c0 < vecs; c0 += kTileVectors) {
-      int64_t cols = std::min(kTileVectors, vecs - c0);
+  for (int64_t k0 = 0; k0 < s.dkp; k0 += tileRows)
+    for (int64_t c0 = 0; c0 < vecs; c0 += tileVectors) {
+      int64_t cols = std::min(tileVectors, vecs - c0);
       Values acc;
-      for (int64_t r = 0; r < kTileRows; ++r) {
+      for (int64_t r = 0; r < tileRows; ++r) {
         Value decay;
         if (s.decay == Decay::Scalar)
           decay = kb.bcast(lastDecay);
@@ -459,14 +471,14 @@ void LinearScanEmitter::updateState(const Buffers &buf, Value lastDecay) {
         }
       }
       acc = microKernel(
-          kTileRows, cols, acc, kb.cst(0), kb.cst(s.chunk),
+          tileRows, cols, acc, kb.cst(0), kb.cst(s.chunk),
           [&](int64_t r, Value j) {
             return kb.loadScalar(buf.k, {j, idx(k0 + r)});
           },
           [&](Value j, int64_t c) {
             return kb.load(buf.v, {j, vidx(c0 + c)});
           });
-      for (int64_t r = 0; r < kTileRows; ++r)
+      for (int64_t r = 0; r < tileRows; ++r)
         for (int64_t j = 0; j < cols; ++j)
           kb.store(acc[r * cols + j], buf.state, {idx(k0 + r), vidx(c0 + j)});
     }
@@ -475,7 +487,7 @@ void LinearScanEmitter::updateState(const Buffers &buf, Value lastDecay) {
 void LinearScanEmitter::sequentialChunk(const Buffers &buf, Value n) {
   // The exact recurrence, one step at a time, for chunks whose per-channel
   // decay is too strong for the factored form.
-  int64_t kvecs = s.dkp / kW, vvecs = s.dvp / kW;
+  int64_t kvecs = s.dkp / lanes, vvecs = s.dvp / lanes;
   kb.loop(kb.cst(0), n, 1, [&](Value i) {
     // a = exp(g_i) per key channel, stored in buf.gam[0..dkp).
     for (int64_t c = 0; c < kvecs; ++c)
@@ -522,12 +534,12 @@ void LinearScanEmitter::sequentialChunk(const Buffers &buf, Value n) {
 
 Value LinearScanEmitter::storeOutputs(const Buffers &buf, Value tile, Value t0,
                                       Value n, Value len) {
-  bool vFull = s.dv % kW == 0;
-  Value scale = s.scale != 1.0 ? kb.cstF(s.scale, kW) : Value();
+  bool vFull = s.dv % lanes == 0;
+  Value scale = s.scale != 1.0 ? kb.cstF(s.scale, lanes) : Value();
   return kb.loop(kb.cst(0), n, 1, tile, [&](Value i, ValueRange st) -> Values {
     Value t = timeOf(t0, i, len);
     Value cur = st[0];
-    for (int64_t c = 0; c < s.dvp / kW; ++c) {
+    for (int64_t c = 0; c < s.dvp / lanes; ++c) {
       Value o = kb.load(buf.o, {i, vidx(c)});
       if (scale)
         o = kb.mulf(o, scale);
@@ -580,9 +592,9 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
   }
 
   // S <- init (zero-padded) or 0.
-  bool vFull = s.dv % kW == 0;
+  bool vFull = s.dv % lanes == 0;
   kb.loop(kb.cst(0), kb.cst(s.dkp), 1, [&](Value k) {
-    for (int64_t c = 0; c < s.dvp / kW; ++c) {
+    for (int64_t c = 0; c < s.dvp / lanes; ++c) {
       Value sv = zeroVec();
       if (init && s.dk != s.dkp) {
         Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
@@ -590,11 +602,11 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
         sv = kb.ifElse(
             inRange, TypeRange{kb.vecType()},
             [&]() -> Values {
-              return {kb.read(init, {bh[0], bh[1], k, vidx(c)}, kW, vFull)};
+              return {kb.read(init, {bh[0], bh[1], k, vidx(c)}, lanes, vFull)};
             },
             [&]() -> Values { return {zeroVec()}; })[0];
       } else if (init) {
-        sv = kb.read(init, {bh[0], bh[1], k, vidx(c)}, kW, vFull);
+        sv = kb.read(init, {bh[0], bh[1], k, vidx(c)}, lanes, vFull);
       }
       kb.store(sv, buf.state, {k, vidx(c)});
     }
@@ -610,7 +622,7 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
         // The chunked path; `kTilde` holds the rows that meet S in the
         // delta rule.
         auto chunked = [&]() {
-          int64_t kvecs = s.dkp / kW;
+          int64_t kvecs = s.dkp / lanes;
           Value lastIdx = idx(chunk - 1);
           Value lastDecay;
           Value kTilde = buf.tmp;
@@ -704,7 +716,7 @@ std::pair<Value, Value> LinearScanEmitter::build(Value out, Value stateOut) {
     sResult = kb.loop(kb.cst(0), kb.cst(s.dk), 1, sTile,
                       [&](Value k, ValueRange st) -> Values {
                         Value cur = st[0];
-                        for (int64_t c = 0; c < s.dvp / kW; ++c)
+                        for (int64_t c = 0; c < s.dvp / lanes; ++c)
                           cur = kb.write(kb.load(buf.state, {k, vidx(c)}), cur,
                                          {idx(0), idx(0), k, vidx(c)}, {vFull});
                         return {cur};
@@ -729,20 +741,31 @@ struct TileLinearScanPass
         getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
     if (failed(target))
       return signalPassFailure();
+    int64_t lanes = target->f32Lanes();
     if (chunkSize != 0 &&
-        (chunkSize < kW || chunkSize > 128 || chunkSize % kW != 0)) {
+        (chunkSize < lanes || chunkSize > 128 || chunkSize % lanes != 0)) {
       getOperation().emitError()
           << "tok-tile-linear-scan: expected chunk-size 0 or a multiple of "
-          << kW << " in [16, 128], got " << chunkSize.getValue();
+          << lanes << " in [" << lanes << ", 128], got "
+          << chunkSize.getValue();
       return signalPassFailure();
     }
     SmallVector<tok::LinearScanOp> ops;
     getOperation().walk([&](tok::LinearScanOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::LinearScanOp op : ops) {
-      std::optional<LinearScanShape> shape = analyze(op);
+      std::optional<LinearScanShape> shape = analyze(op, *target);
       if (!shape)
         continue;
+      if (remarks)
+        op.emitRemark() << "tok-tile-linear-scan: " << shape->lanes
+                        << "-lane vectors, " << shape->chunk << "-step chunks, "
+                        << shape->tileRows << "x" << shape->tileVectors
+                        << " micro-kernel tiles, "
+                        << "exponentials "
+                        << (target->hasAvx512f && shape->lanes == 16
+                                ? "scaled by vscalefps"
+                                : "by exponent-field add");
       Location loc = op.getLoc();
       rewriter.setInsertionPoint(op);
       auto oType = cast<RankedTensorType>(op.getOutput().getType());
@@ -768,8 +791,14 @@ struct TileLinearScanPass
     }
   }
 
-  std::optional<LinearScanShape> analyze(tok::LinearScanOp op) {
+  std::optional<LinearScanShape> analyze(tok::LinearScanOp op,
+                                         const CpuTarget &target) {
     LinearScanShape s;
+    LinearScanTiles chosen = chooseLinearScanTiles(target);
+    int64_t lanes = target.f32Lanes();
+    s.lanes = lanes;
+    s.tileRows = chosen.rows;
+    s.tileVectors = chosen.vectors;
     for (Value v : op->getOperands())
       if (!isa<Float32Type, Float16Type, BFloat16Type>(
               cast<RankedTensorType>(v.getType()).getElementType()))
@@ -783,14 +812,11 @@ struct TileLinearScanPass
     if (ShapedType::isDynamic(s.dk) || ShapedType::isDynamic(s.dv) ||
         s.dk < 1 || s.dv < 1 || s.dk > 256 || s.dv > 256)
       return std::nullopt;
-    s.dkp = (s.dk + kW - 1) / kW * kW;
-    s.dvp = (s.dv + kW - 1) / kW * kW;
+    s.dkp = (s.dk + lanes - 1) / lanes * lanes;
+    s.dvp = (s.dv + lanes - 1) / lanes * lanes;
     s.delta = op.isDelta();
-    // Measured on Zen 5 (B1 H8 D64, one thread): 16-step chunks are 10%
-    // faster than 32 for scalar and per-channel decays (the intra-chunk
-    // work grows with the chunk, the per-chunk overhead is small), and the
-    // delta rule's forward substitution grows with the chunk too.
-    s.chunk = chunkSize ? chunkSize : 16;
+    // The delta rule's forward substitution grows with the chunk too.
+    s.chunk = chunkSize ? chunkSize : chosen.chunk;
     if (Value g = op.getDecay())
       s.decay = cast<RankedTensorType>(g.getType()).getRank() == 4
                     ? Decay::Channel

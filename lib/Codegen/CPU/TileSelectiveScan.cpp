@@ -8,19 +8,23 @@
 //     scf.for time block of T steps:
 //       stage:  sd, su [T, tile] <- Δ = softplus?(dt + dt_bias), Δ·x
 //       recur:  scf.for channel vector (W channels of one group):
-//                 h[0..N) <- hbuf                            (registers)
-//                 scf.for t in block:   (prefetches x, dt, z of t + T)
-//                   h[n] = exp2(Δ·abuf[n])·h[n] + (Δ·x)·B_t[g, n]
-//                   sy[t] = Σ_n C_t[g, n]·h[n]
-//                 hbuf <- h
+//                 per block of S states [n0, n0 + S):
+//                   h[n0..n0+S) <- hbuf                      (registers)
+//                   scf.for t in block:   (prefetches x, dt, z of t + T)
+//                     h[n] = exp2(Δ·abuf[n])·h[n] + (Δ·x)·B_t[g, n]
+//                     sy[t] (+)= Σ_n C_t[g, n]·h[n]
+//                   hbuf <- h
 //       finish: y_t = (sy[t] + D·x)·silu(z)                   -> y, once
 //     final state <- hbuf
 //
 // The recurrence is what costs (N exponentials per step and channel
 // vector), so everything that does not depend on the state is staged out of
-// it into independent, streaming loops. With AVX-512F (`avx512`) each
-// exponential scales its polynomial with vscalefps (12 vector ops per state
-// element instead of 16), four states at a time stage by stage. Blocking time
+// it into independent, streaming loops. W is the target's f32 lanes (16 with
+// AVX-512F, 8 with AVX2); S is all N states with 32 vector registers and 8
+// with 16 (CpuTarget's chooseSelectiveScanTiles), so that the state block
+// never spills. With AVX-512F and W = 16 each exponential scales its
+// polynomial with vscalefps (12 vector ops per state element instead of
+// 16), four states at a time stage by stage. Blocking time
 // outside the channel vectors keeps a block's rows (one page each at Mamba
 // widths) in the TLB and the caches while the tile's vectors sweep them, and
 // the next block's rows are prefetched during the recurrence. Scans with a
@@ -58,18 +62,21 @@ namespace {
 /// The static facts of one scan and its schedule.
 struct SelectiveScanShape {
   int64_t channels = 0, state = 0, groups = 0;
-  /// Lanes per channel vector: 16, or fewer so that a vector stays inside
-  /// one group.
-  int64_t width = kVectorWidth;
+  /// Lanes per channel vector: the target's f32 lanes, or fewer so that a
+  /// vector stays inside one group.
+  int64_t width = 0;
   /// Channels per parallel task (a multiple of width) and steps per block.
   int64_t tileChannels = 0, timeBlock = 0;
+  /// States kept in registers per pass over a time block, exponentials
+  /// evaluated stage by stage, and partial sums of C·h.
+  int64_t stateBlock = 0, interleave = 0, partials = 0;
 };
 
 class SelectiveScanEmitter {
 public:
   SelectiveScanEmitter(OpBuilder &b, Location loc, tok::SelectiveScanOp op,
-                       const SelectiveScanShape &shape, bool avx512)
-      : kb(b, loc), op(op), s(shape), avx512(avx512) {}
+                       const SelectiveScanShape &shape, const CpuTarget &target)
+      : kb(b, loc, shape.width, target.hasAvx512f), op(op), s(shape) {}
 
   /// Builds the kernel; returns y and, when `stateOut` is given, the final
   /// state.
@@ -79,7 +86,6 @@ private:
   KernelBuilder kb;
   tok::SelectiveScanOp op;
   const SelectiveScanShape &s;
-  bool avx512;
 };
 
 std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
@@ -178,10 +184,12 @@ std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
       streams.push_back(kb.bufferOf(in));
   Value lastRow = kb.val(kb.sub(len, kb.cst(1)));
 
-  bool scalef = avx512 && w == 16;
-  // Exponentials of 4 states at a time, stage by stage (measured on Zen 5:
-  // 4 and 8 equal, 16 spills, 1 is 5% slower).
-  const int64_t interleave = 4;
+  // Exponentials of `interleave` states at a time, stage by stage; with
+  // AVX-512F and 16-lane vectors each scaled by vscalefps (exp2Scalef).
+  const int64_t interleave = s.interleave;
+  // One pass over the block per group of `stateBlock` states, whose state
+  // vectors stay in registers; passes after the first add their C·h sums
+  // to the staged row, and only the first prefetches the next block.
   auto recur = [&](Value t0, OpFoldResult rows) {
     kb.loop(kb.cst(0), vectors, 1, [&](Value v) {
       std::pair<Value, Value> cc = channel(v);
@@ -189,57 +197,58 @@ std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
       Value g = s.groups > 1
                     ? arith::DivUIOp::create(b, loc, c, kb.idx(perGroup))
                     : zero;
-      SmallVector<Value> aRow;
-      Values h;
-      for (int64_t j = 0; j < n; ++j) {
-        aRow.push_back(kb.load(abuf, {v, kb.idx(j), zero}, w));
-        h.push_back(kb.load(hbuf, {v, kb.idx(j), zero}, w));
+      for (int64_t n0 = 0; n0 < n; n0 += s.stateBlock) {
+        int64_t n1 = std::min(n, n0 + s.stateBlock);
+        SmallVector<Value> aRow;
+        Values h;
+        for (int64_t j = n0; j < n1; ++j) {
+          aRow.push_back(kb.load(abuf, {v, kb.idx(j), zero}, w));
+          h.push_back(kb.load(hbuf, {v, kb.idx(j), zero}, w));
+        }
+        Values last = kb.loop(
+            kb.cst(0), rows, 1, h, [&](Value r, ValueRange hs) -> Values {
+              Value t = kb.val(kb.add(t0, r));
+              if (n0 == 0) {
+                Value ahead = arith::MinSIOp::create(
+                    b, loc, kb.val(kb.add(t, kb.cst(s.timeBlock))), lastRow);
+                for (Value m : streams)
+                  kb.prefetch(m, {bIdx, ahead, c});
+              }
+              Value delta = kb.load(sd, {r, col}, w);
+              Value u = kb.load(su, {r, col}, w);
+              Values next;
+              // `partials` partial sums of C·h break the reduction's chain.
+              SmallVector<Value> partial;
+              for (int64_t j0 = n0; j0 < n1; j0 += interleave) {
+                int64_t j1 = std::min(n1, j0 + interleave);
+                Values ys;
+                for (int64_t j = j0; j < j1; ++j)
+                  ys.push_back(kb.mulf(delta, aRow[j - n0]));
+                Values decays = kb.exp2Scalef(ys);
+                for (int64_t j = j0; j < j1; ++j) {
+                  Value nIdx = kb.idx(j);
+                  Value bv = kb.bcast(kb.extract(bm, {bIdx, t, g, nIdx}), w);
+                  Value hn = kb.fma(decays[j - j0], hs[j - n0], kb.mulf(u, bv));
+                  next.push_back(hn);
+                  Value cv = kb.bcast(kb.extract(cm, {bIdx, t, g, nIdx}), w);
+                  int64_t slot = (j - n0) % s.partials;
+                  if (static_cast<int64_t>(partial.size()) <= slot)
+                    partial.push_back(kb.mulf(cv, hn));
+                  else
+                    partial[slot] = kb.fma(cv, hn, partial[slot]);
+                }
+              }
+              Value y = partial[0];
+              for (size_t i = 1; i < partial.size(); ++i)
+                y = kb.addf(y, partial[i]);
+              if (n0 > 0)
+                y = kb.addf(kb.load(sy, {r, col}, w), y);
+              kb.store(y, sy, {r, col});
+              return next;
+            });
+        for (int64_t j = n0; j < n1; ++j)
+          kb.store(last[j - n0], hbuf, {v, kb.idx(j), zero});
       }
-      Values last =
-          kb.loop(kb.cst(0), rows, 1, h, [&](Value r, ValueRange hs) -> Values {
-            Value t = kb.val(kb.add(t0, r));
-            Value ahead = arith::MinSIOp::create(
-                b, loc, kb.val(kb.add(t, kb.cst(s.timeBlock))), lastRow);
-            for (Value m : streams)
-              kb.prefetch(m, {bIdx, ahead, c});
-            Value delta = kb.load(sd, {r, col}, w);
-            Value u = kb.load(su, {r, col}, w);
-            Values next;
-            // Four partial sums of C·h break the reduction's chain.
-            SmallVector<Value> partial;
-            // Groups of `interleave` states: their exponentials stage by
-            // stage, then their state updates and C·h terms.
-            for (int64_t j0 = 0; j0 < n; j0 += interleave) {
-              int64_t j1 = std::min(n, j0 + interleave);
-              Values ys, decays;
-              for (int64_t j = j0; j < j1; ++j)
-                ys.push_back(kb.mulf(delta, aRow[j]));
-              if (scalef) {
-                decays = kb.exp2Scalef(ys);
-              } else {
-                for (Value y : ys)
-                  decays.push_back(kb.exp2(y));
-              }
-              for (int64_t j = j0; j < j1; ++j) {
-                Value nIdx = kb.idx(j);
-                Value bv = kb.bcast(kb.extract(bm, {bIdx, t, g, nIdx}), w);
-                Value hn = kb.fma(decays[j - j0], hs[j], kb.mulf(u, bv));
-                next.push_back(hn);
-                Value cv = kb.bcast(kb.extract(cm, {bIdx, t, g, nIdx}), w);
-                if (partial.size() < 4)
-                  partial.push_back(kb.mulf(cv, hn));
-                else
-                  partial[j % 4] = kb.fma(cv, hn, partial[j % 4]);
-              }
-            }
-            Value y = partial[0];
-            for (size_t i = 1; i < partial.size(); ++i)
-              y = kb.addf(y, partial[i]);
-            kb.store(y, sy, {r, col});
-            return next;
-          });
-      for (int64_t j = 0; j < n; ++j)
-        kb.store(last[j], hbuf, {v, kb.idx(j), zero});
     });
   };
 
@@ -312,22 +321,34 @@ struct TileSelectiveScanPass
         getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
     if (failed(target))
       return signalPassFailure();
-    if (channelTile <= 0 || channelTile % kVectorWidth != 0 || timeBlock <= 0 ||
-        numThreads <= 0) {
+    int64_t lanes = target->f32Lanes();
+    if (channelTile < 0 || channelTile % lanes != 0 || timeBlock < 0 ||
+        stateBlock < 0) {
       getOperation().emitError()
-          << "tok-tile-selective-scan: expected channel-tile a positive "
+          << "tok-tile-selective-scan: expected channel-tile 0 or a positive "
              "multiple of "
-          << kVectorWidth << " and a positive time-block, got "
-          << channelTile.getValue() << " and " << timeBlock.getValue();
+          << lanes << " and time-block and state-block 0 or positive, got "
+          << channelTile.getValue() << ", " << timeBlock.getValue() << " and "
+          << stateBlock.getValue();
       return signalPassFailure();
     }
     SmallVector<tok::SelectiveScanOp> ops;
     getOperation().walk([&](tok::SelectiveScanOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::SelectiveScanOp op : ops) {
-      std::optional<SelectiveScanShape> shape = analyze(op);
+      std::optional<SelectiveScanShape> shape = analyze(op, *target);
       if (!shape)
         continue;
+      if (remarks)
+        op.emitRemark() << "tok-tile-selective-scan: " << shape->width
+                        << "-lane channel vectors, channel tile "
+                        << shape->tileChannels << ", time block "
+                        << shape->timeBlock << ", " << shape->stateBlock
+                        << " states in registers, exponentials "
+                        << (target->hasAvx512f && shape->width == 16
+                                ? "scaled by vscalefps"
+                                : "by exponent-field add")
+                        << ", " << shape->interleave << " at a time";
       Location loc = op.getLoc();
       rewriter.setInsertionPoint(op);
       auto yType = cast<RankedTensorType>(op.getY().getType());
@@ -346,14 +367,14 @@ struct TileSelectiveScanPass
                 rewriter.getIndexAttr(shape->state)},
             stType.getElementType());
       }
-      SelectiveScanEmitter emitter(rewriter, loc, op, *shape,
-                                   target->hasAvx512f);
+      SelectiveScanEmitter emitter(rewriter, loc, op, *shape, *target);
       auto [yRes, stRes] = emitter.build(y, st);
       replaceScan(rewriter, op, yRes, stRes);
     }
   }
 
-  std::optional<SelectiveScanShape> analyze(tok::SelectiveScanOp op) {
+  std::optional<SelectiveScanShape> analyze(tok::SelectiveScanOp op,
+                                            const CpuTarget &target) {
     SelectiveScanShape s;
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -373,23 +394,31 @@ struct TileSelectiveScanPass
         s.state > 64 || s.groups < 1 || s.channels % s.groups != 0)
       return std::nullopt;
     int64_t perGroup = s.channels / s.groups;
+    // The target's lanes, or half as many (down to 4) for narrow groups.
     s.width = 0;
-    for (int64_t w : {16, 8, 4})
+    for (int64_t w = target.f32Lanes(); w >= 4; w /= 2)
       if (perGroup % w == 0) {
         s.width = w;
         break;
       }
     if (!s.width)
       return std::nullopt;
+    // Options left at 0 take the target's choice.
+    SelectiveScanTiles chosen = chooseSelectiveScanTiles(target, s.state);
+    s.stateBlock =
+        stateBlock ? std::min<int64_t>(stateBlock, s.state) : chosen.stateBlock;
+    s.interleave = chosen.interleave;
+    s.partials = chosen.partials;
     // Channel tiles: at most channel-tile, and small enough to give every
     // thread two tasks when the batch is static.
-    int64_t tile = std::min<int64_t>(channelTile, s.channels);
+    int64_t tile = std::min<int64_t>(
+        channelTile ? channelTile : chosen.channelTile, s.channels);
     auto xBatch = xType.getDimSize(0);
     if (ShapedType::isStatic(xBatch) && xBatch > 0)
       tile = std::min(tile, s.channels * xBatch / (2 * numThreads));
     tile = std::max<int64_t>(s.width, tile / s.width * s.width);
     s.tileChannels = tile;
-    s.timeBlock = timeBlock;
+    s.timeBlock = timeBlock ? timeBlock : chosen.timeBlock;
     return s;
   }
 };

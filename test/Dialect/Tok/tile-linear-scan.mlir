@@ -4,11 +4,12 @@
 
 // Scalar decay, scale and final state, 16-step chunks: one task per (b, h)
 // with the f32 state and the chunk's rows in stack buffers; per chunk the
-// rows are loaded (zeros past L), G = cumsum(g), K is transposed in 16x16
-// blocks, A = Q Kᵀ on the causal blocks times exp(G_i - G_j) (lanes past the
-// diagonal selected away), then O = Q̃ S + A V (prefetching the next chunk's
-// rows) and S = Γ_C S + K_endᵀ V by outer-product micro-kernels; the scaled
-// rows go to the output.
+// rows are loaded (zeros past L), G = cumsum(g), K is transposed in 8x8
+// blocks (AVX2 lanes), A = Q Kᵀ on the causal blocks times exp(G_i - G_j)
+// (lanes past the diagonal selected away), then O = Q̃ S + A V (prefetching
+// the next chunk's rows) and S = Γ_C S + K_endᵀ V by outer-product
+// micro-kernels of 4 rows x 2 ymm vectors (8 accumulators: 16 ymm
+// registers); the scaled rows go to the output.
 
 // CHECK-LABEL: func.func @linear_scan_scalar_decay_f32
 // CHECK-SAME:    %[[Q:.*]]: tensor<1x2x?x16xf32>, %[[K:.*]]: tensor<1x2x?x16xf32>, %[[V:.*]]: tensor<1x2x?x16xf32>, %[[G:.*]]: tensor<1x2x?xf32>
@@ -26,24 +27,24 @@
 // CHECK:               tensor.extract %[[G]]
 // CHECK:             scf.for
 // CHECK:             scf.for {{.*}} -> (f32)
-// CHECK:             vector.transfer_read %[[KB]]{{.*}} : memref<16x16xf32>, vector<16x16xf32>
+// CHECK:             vector.transfer_read %[[KB]]{{.*}} : memref<16x16xf32>, vector<8x8xf32>
 // CHECK:             vector.transpose
-// CHECK:             %{{.*}}:8 = scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:             %{{.*}}:8 = scf.for {{.*}} -> (vector<8xf32>,
 // CHECK-COUNT-8:       vector.fma
 // CHECK:             math.roundeven
-// CHECK:             arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
-// CHECK:             %{{.*}}:4 = scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:             arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi1>, vector<8xf32>
+// CHECK:             %{{.*}}:8 = scf.for {{.*}} -> (vector<8xf32>,
 // CHECK:               memref.prefetch
-// CHECK-COUNT-4:       vector.fma
-// CHECK:             %{{.*}}:4 = scf.for {{.*}} -> (vector<16xf32>,
-// CHECK-COUNT-4:       vector.fma
+// CHECK-COUNT-8:       vector.fma
+// CHECK:             %{{.*}}:8 = scf.for {{.*}} -> (vector<8xf32>,
+// CHECK-COUNT-8:       vector.fma
 // CHECK:             vector.store %{{.*}}, %[[S]]
 // CHECK:             scf.for {{.*}} iter_args(%{{.*}} = %[[CUR]])
 // CHECK:               arith.mulf
-// CHECK:               vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1x?x16xf32>
+// CHECK:               vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x1x?x16xf32>
 // CHECK:           scf.for
 // CHECK:             vector.load %[[S]]
-// CHECK:             vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1x16x16xf32>
+// CHECK:             vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x1x16x16xf32>
 // CHECK:           scf.forall.in_parallel
 // CHECK-COUNT-2:     tensor.parallel_insert_slice
 // CHECK:         return %[[RES]]#0, %[[RES]]#1

@@ -4,18 +4,22 @@
 
 // Mamba-1 with D, z, dt_bias, init and softplus, 64 channels, N = 16: one
 // task per (batch, tile of 64 channels) with the state and A·log2(e) in
-// [vector, n, lane] stack buffers; per block of 64 steps, Δ and Δ·x are
-// staged for the tile (softplus as max(x, 0) + log1p(e^-|x|), log1p a
-// polynomial), then each channel vector runs the block with its 16
-// state vectors as iter_args (16 exponentials per step, the next block's
-// rows of x, dt and z prefetched), then D·x and silu(z) are applied on the
-// way out. The final state is written from the state buffer.
+// [vector, n, lane] stack buffers of 8-lane vectors (AVX2); per block of 64
+// steps, Δ and Δ·x are staged for the tile (softplus as max(x, 0) +
+// log1p(e^-|x|), log1p a polynomial), then each channel vector runs the
+// block twice, with 8 of its 16 state vectors as iter_args each time (8
+// exponentials per step; the first pass prefetches the next block's rows
+// of x, dt and z, the second adds its C·h sums to the staged output row),
+// then D·x and silu(z) are applied on the way out. The final state is
+// written from the state buffer.
 
-// With avx512, the recurrence's exponentials are scaled by vscalefps, four
+// With avx512, 16-lane channel vectors keep all 16 states in registers in
+// one pass and the recurrence's exponentials are scaled by vscalefps, four
 // states at a time stage by stage; the staged softplus keeps the generic
 // exponent split.
 
 // AVX512-LABEL: func.func @selective_scan_full_f32
+// AVX512:         memref.alloca() {alignment = 64 : i64} : memref<4x16x16xf32>
 // AVX512:         math.absf
 // AVX512:         arith.shli
 // AVX512:         %{{.*}}:16 = scf.for {{.*}} -> (vector<16xf32>,
@@ -32,8 +36,8 @@
 // CHECK-NOT:     tok.selective_scan
 // CHECK:         %[[RES:.*]]:2 = scf.forall ({{.*}}) in (%{{.*}}, 1) shared_outs(%[[YS:.*]] = %{{.*}}, %[[HS:.*]] = %{{.*}})
 // CHECK:           %[[YT:.*]] = tensor.extract_slice %[[YS]]{{.*}} to tensor<1x?x64xf32>
-// CHECK:           %[[HBUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x16x16xf32>
-// CHECK:           %[[ABUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x16x16xf32>
+// CHECK:           %[[HBUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<8x16x8xf32>
+// CHECK:           %[[ABUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<8x16x8xf32>
 // CHECK:           scf.for
 // CHECK-COUNT-16:    vector.transfer_read %[[A]]{{.*}}permutation_map
 // CHECK:           %[[SD:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x64xf32>
@@ -50,20 +54,30 @@
 // CHECK:                 vector.store %{{.*}}, %[[SD]]
 // CHECK:                 vector.store %{{.*}}, %[[SU]]
 // CHECK:             scf.for
-// CHECK-COUNT-16:      vector.load %[[HBUF]]
-// CHECK:               %{{.*}}:16 = scf.for {{.*}} -> (vector<16xf32>,
+// CHECK-COUNT-8:       vector.load %[[HBUF]]
+// CHECK:               %{{.*}}:8 = scf.for {{.*}} -> (vector<8xf32>,
 // CHECK-COUNT-3:         memref.prefetch
 // CHECK:                 vector.load %[[SD]]
 // CHECK:                 vector.load %[[SU]]
-// CHECK-COUNT-16:        math.roundeven
+// CHECK-COUNT-8:         math.roundeven
+// CHECK-NOT:             x86vector
 // CHECK:                 vector.store %{{.*}}, %[[SY]]
-// CHECK-COUNT-16:      vector.store %{{.*}}, %[[HBUF]]
+// CHECK-COUNT-8:       vector.store %{{.*}}, %[[HBUF]]
+// CHECK-COUNT-8:       vector.load %[[HBUF]]
+// CHECK:               %{{.*}}:8 = scf.for {{.*}} -> (vector<8xf32>,
+// CHECK-NOT:             memref.prefetch
+// CHECK:                 vector.load %[[SD]]
+// CHECK:                 vector.load %[[SU]]
+// CHECK-COUNT-8:         math.roundeven
+// CHECK:                 vector.load %[[SY]]
+// CHECK:                 vector.store %{{.*}}, %[[SY]]
+// CHECK-COUNT-8:       vector.store %{{.*}}, %[[HBUF]]
 // CHECK:             scf.for
 // CHECK:               scf.for
 // CHECK:                 vector.load %[[SY]]
 // CHECK:                 arith.divf
-// CHECK:                 vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x?x64xf32>
-// CHECK-COUNT-16:    vector.transfer_write {{.*}}permutation_map{{.*}} : vector<16xf32>, tensor<1x64x16xf32>
+// CHECK:                 vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x?x64xf32>
+// CHECK-COUNT-16:    vector.transfer_write {{.*}}permutation_map{{.*}} : vector<8xf32>, tensor<1x64x16xf32>
 // CHECK:           scf.forall.in_parallel
 // CHECK-COUNT-2:     tensor.parallel_insert_slice
 // CHECK:         return %[[RES]]#0, %[[RES]]#1
@@ -101,4 +115,4 @@ func.func @selective_scan_dynamic_state_f32(%x: tensor<1x?x16xf32>, %dt: tensor<
   return %y : tensor<1x?x16xf32>
 }
 
-// OPTS: error: tok-tile-selective-scan: expected channel-tile a positive multiple of 16 and a positive time-block, got 24 and 64
+// OPTS: error: tok-tile-selective-scan: expected channel-tile 0 or a positive multiple of 16 and time-block and state-block 0 or positive, got 24, 0 and 0

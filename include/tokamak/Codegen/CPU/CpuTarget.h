@@ -78,6 +78,35 @@ struct GemmTiles {
 };
 GemmTiles chooseGemmTiles(const CpuTarget &target);
 
+/// Selective-scan (Mamba-1) schedule for a target: the recurrence keeps
+/// `stateBlock` state vectors of one channel vector in registers across a
+/// time block (a scan with more states runs the block once per group of
+/// `stateBlock`, summing C·h through the staged output row), evaluates
+/// `interleave` exponentials stage by stage and sums C·h into `partials`
+/// independent accumulators; `channelTile` channels per parallel task and
+/// `timeBlock` steps per block keep the staged rows ([timeBlock,
+/// channelTile] x 3 buffers) in L2.
+struct SelectiveScanTiles {
+  int64_t stateBlock = 16, interleave = 4, partials = 4;
+  int64_t channelTile = 128, timeBlock = 64;
+};
+/// The schedule for a scan with `state` states per channel.
+SelectiveScanTiles chooseSelectiveScanTiles(const CpuTarget &target,
+                                            int64_t state);
+
+/// Chunked linear-scan tiles for a target: outer-product micro-kernels of
+/// `rows` x `vectors` accumulator vectors (plus `vectors` right-hand
+/// vectors and one broadcast, within the vector registers) and the default
+/// chunk length (a multiple of the lanes and of `rows`).
+struct LinearScanTiles {
+  int64_t rows = 4, vectors = 4, chunk = 16;
+};
+LinearScanTiles chooseLinearScanTiles(const CpuTarget &target);
+
+/// Channel vectors per conv1d task with `taps` taps: 64 channels (4 cache
+/// lines per row of the streamed input and output), 4 zmm or 8 ymm vectors.
+int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps);
+
 } // namespace tokamak::cpu
 
 #endif // TOKAMAK_CODEGEN_CPU_CPUTARGET_H

@@ -137,13 +137,14 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
     - `O = scale · ((Q ⊙ Γ) S + A U)`, `S ← Γ_C ⊙ S + (K ⊙ Γ_C Γ⁻¹)ᵀ U`
       (U = V for the additive update).
 
-    All products are register-tiled outer-product micro-kernels (4 rows ×
-    up to 4 vectors). Scalar decays only ever exponentiate differences
+    All products are register-tiled outer-product micro-kernels of the
+    target's f32 vectors (4 rows × up to 4 zmm vectors with AVX-512F, 4 rows
+    × 2 ymm vectors with 16 vector registers). Scalar decays only ever exponentiate differences
     G_i − G_j ≤ 0. The per-channel form factors exp(G_i − G_j) into
     Γ_i · Γ_j⁻¹, exact up to rounding but overflowing when the chunk's decay
     is large: a chunk whose total log decay exceeds 40 in any channel runs
-    the exact step-by-step recurrence instead. With AVX-512F in the target, that form's
-    exponentials (two per element of G: Γ and Γ⁻¹) scale their polynomial
+    the exact step-by-step recurrence instead. With AVX-512F in the target,
+    that form's exponentials (two per element of G: Γ and Γ⁻¹) scale their polynomial
     with `vscalefps`. Scans with a dynamic head dimension stay for
     `convert-tok-to-linalg`.
 
@@ -153,7 +154,8 @@ def TileLinearScan : Pass<"tok-tile-linear-scan", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
-           "Time steps per chunk (a multiple of 16, at most 128; 0: 16)">,
+           "Time steps per chunk (a multiple of the target's f32 lanes, at "
+           "most 128; 0: chosen from the target, 16)">,
     Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
            "LLVM x86-64 CPU name the kernels are generated for (vector "
            "width, registers, caches and ISA come from it; host: this "
@@ -183,28 +185,37 @@ def TileSelectiveScan : Pass<"tok-tile-selective-scan",
     Replaces `tok.selective_scan` with a vector kernel: `scf.forall` over
     (B, tiles of `channel-tile` channels); time runs sequentially in blocks
     of `time-block` steps. Per block, Δ = softplus(dt + dt_bias) and Δ·x
-    are staged for the tile; then each channel vector (16 channels, or the
-    channels of one group when groups are narrower) runs the block with its
-    N state vectors in registers,
+    are staged for the tile; then each channel vector (the target's f32
+    lanes: 16 with AVX-512F, 8 with AVX2; fewer when a group has fewer
+    channels) runs the block with `state-block` state vectors in registers
+    (one pass per group of states, all N in one pass on 32 zmm registers,
+    8 per pass on 16 ymm registers),
     `h[n] = exp2(Δ·A[n]·log2 e)·h[n] + (Δ·x)·B[n]`, `y = Σ_n C[n]·h[n]`,
     prefetching the next block's rows; last, `D·x` and the `silu(z)` gate
     are applied on the way out. The state lives in a stack buffer between
     blocks; nothing is allocated per step. exp2 is a degree-5 polynomial on
-    an exponent split (12 vector ops); with AVX-512F in the target and 16-lane channel
-    vectors the recurrence's exp2 scales the polynomial with one AVX-512
-    `vscalefps` (`x86vector.avx512.mask.scalef`, 8 vector ops), which
-    only a target with AVX-512F can run. Scans with a dynamic channel, group
-    or state size stay for `convert-tok-to-linalg`.
+    an exponent split (12 vector ops); with AVX-512F in the target and
+    16-lane channel vectors the recurrence's exp2 scales the polynomial
+    with one AVX-512 `vscalefps` (`x86vector.avx512.mask.scalef`, 8 vector
+    ops), which only a target with AVX-512F can run. Options left at 0 are
+    chosen from the target (registers, L2 size). Scans with a dynamic
+    channel, group or state size stay for `convert-tok-to-linalg`.
 
     ```mlir
     %y = tok.selective_scan %x, %dt, %A, %B, %C D(%d : tensor<1536xf32>) z(%z : tensor<1x?x1536xf32>) {dt_softplus} : (tensor<1x?x1536xf32>, tensor<1x?x1536xf32>, tensor<1536x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) -> tensor<1x?x1536xf32>
     ```
   }];
   let options = [
-    Option<"channelTile", "channel-tile", "int64_t", /*default=*/"128",
-           "Channels per parallel task (a multiple of 16)">,
-    Option<"timeBlock", "time-block", "int64_t", /*default=*/"64",
-           "Time steps run per channel vector before moving to the next">,
+    Option<"channelTile", "channel-tile", "int64_t", /*default=*/"0",
+           "Channels per parallel task (a multiple of the target's f32 "
+           "lanes; 0: chosen from the target, 128 when L2 holds the staged "
+           "rows)">,
+    Option<"timeBlock", "time-block", "int64_t", /*default=*/"0",
+           "Time steps run per channel vector before moving to the next "
+           "(0: 64)">,
+    Option<"stateBlock", "state-block", "int64_t", /*default=*/"0",
+           "States kept in registers per pass over a time block (0: chosen "
+           "from the target's vector registers)">,
     Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
            "LLVM x86-64 CPU name the kernels are generated for (vector "
            "width, registers, caches and ISA come from it; host: this "
@@ -232,8 +243,9 @@ def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
                 "it over channels";
   let description = [{
     Replaces `tok.conv1d` with one streaming vector kernel: `scf.forall`
-    over (B, channel tiles of up to 64 channels, time splits when the tiles
-    alone leave threads idle); the taps and the bias sit in registers, the
+    over (B, channel tiles of up to 64 channels — 4 zmm vectors with
+    AVX-512F, 8 ymm vectors with AVX2 —, time splits when the tiles alone
+    leave threads idle); the taps and the bias sit in registers, the
     last K−1 inputs slide through registers (from `init` or zeros before
     t = 0), and each output vector is `act(bias + Σ_k w_k·x_{t−K+1+k})`,
     written once. The final state is gathered after the loop. Convolutions
