@@ -19,11 +19,9 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
   let description = [{
     Replaces `tok.linear` (`y = x·Wᵀ + b`, W `[N, K]`) with explicit vector
     kernels on tensors, accumulating in f32 (f16/bf16 operands are widened
-    on the fly):
-
-    Every vector is one register of the target: L = 16 f32 lanes with
-    AVX-512, 8 with AVX2 (`cpu`, `cpu-features`); tile sizes left at 0 are
-    chosen from the target (its registers and caches).
+    on the fly). Every vector is one register of the target: L = 16 f32
+    lanes with AVX-512, 8 with AVX2 (`cpu`, `cpu-features`); tile sizes
+    left at 0 are chosen from the target's registers and caches.
 
     - GEMM: `scf.forall` over (row chunks, blocks of `cache-tile-n` columns);
       per task and block of `cache-tile-k`, W is packed into f32 panels
