@@ -231,7 +231,11 @@ GemmTiles chooseGemmTiles(const CpuTarget &target) {
   // Two vectors of columns; as many rows as leave room for the two B
   // vectors and the A broadcast: 8x32 with 32 zmm (16 accumulators; more
   // rows did not pay on Zen 4/5), 6x16 with 16 ymm (12 accumulators, the
-  // classic AVX2 micro-kernel).
+  // classic AVX2 micro-kernel: 15 registers, no spills). 4x24 (12
+  // accumulators, 3 B vectors, all 16 registers) also compiles without
+  // spills but ran about 10% slower than 6x16 as AVX2 code on Zen 5
+  // (2048^3, 256x256 or 120x512 blocks). A GLU needs an even number of
+  // vectors per row of the tile (gate and up halves), which 2 gives.
   tiles.cols = 2 * lanes;
   tiles.rows = std::min<int64_t>(8, (target.vectorRegisters - 2 - 1 - 1) / 2);
   // A packed B block of cacheK x cacheN f32 fills about half of L2; the

@@ -4,10 +4,12 @@
 // tensors, as explicit vector code (no later vectorizer involved):
 //
 //  - GEMM: `scf.forall` over (row chunks, column blocks of W). Per task and K
-//    block, W[n0:n0+NC, k0:k0+KC] is packed into f32 panels [NC/32, KC, 32]
-//    (16×16 transposes; f16/bf16 widened here), then 8×32 register tiles sweep
-//    the task's rows: per k, 8 scalar broadcasts of x, 2 panel loads and 16
-//    FMAs into 16 vector accumulators. The x micro-panel (8 rows × KC) stays in
+//    block, W[n0:n0+NC, k0:k0+KC] is packed into f32 panels [NC/NR, KC, NR]
+//    (L×L transposes, L the target's f32 lanes; f16/bf16 widened here), then
+//    MR×NR register tiles sweep the task's rows: per k, MR scalar broadcasts
+//    of x, NR/L panel loads and MR·NR/L FMAs into as many vector
+//    accumulators (8×32 with AVX-512: 16 zmm accumulators; 6×16 with AVX2: 12
+//    ymm). The x micro-panel (MR rows × KC) stays in
 //    L1 across the panels, the packed block in L2; it is a widened f32 copy
 //    when x is f16/bf16 or a fused norm normalizes it (LinearPrologue.h).
 //    Partial sums live in the output tile (f32) or in an f32 scratch tile
@@ -18,8 +20,8 @@
 //    with K-contiguous loads against the (L1-resident) rows of x, one FMA
 //    accumulator per (x row, W row), one horizontal sum per output.
 //
-// Edges: rows of x not a multiple of 8 use 4-, 2- and 1-row tiles; columns
-// not a multiple of 32 and K not a multiple of 16 use zero-padded panels and
+// Edges: rows of x not a multiple of MR use power-of-two row tiles; columns
+// not a multiple of NR and K not a multiple of L use zero-padded panels and
 // masked accesses, decided statically when the sizes are known.
 //
 //===----------------------------------------------------------------------===//
@@ -76,9 +78,9 @@ public:
   LinearEmitter(OpBuilder &b, Location loc, Value x, Value w,
                 const LinearEpilogue &epilogue, const LinearTiling &tiling,
                 const LinearPrologue &prologue = {})
-      : KernelBuilder(b, loc), x(x), w(w), epilogue(epilogue), tiling(tiling),
-        prologue(prologue),
-        vecType(VectorType::get({kLinearVectorWidth}, b.getF32Type())),
+      : KernelBuilder(b, loc, tiling.lanes), x(x), w(w), epilogue(epilogue),
+        tiling(tiling), prologue(prologue),
+        vecType(VectorType::get({tiling.lanes}, b.getF32Type())),
         tileRows(tiling.tileRows), tileCols(tiling.tileCols),
         panelCols(epilogue.glu ? tiling.tileCols / 2 : tiling.tileCols) {
     OpFoldResult n = tensor::getMixedSize(b, loc, w, 0);
@@ -114,7 +116,7 @@ private:
     return toF32(v);
   }
   Value readVec(Value src, ValueRange indices, bool inBounds) {
-    return read(src, indices, {kLinearVectorWidth}, {inBounds});
+    return read(src, indices, {lanes}, {inBounds});
   }
   /// Writes the f32 vector `v` into `dest` at `indices`, narrowed to the
   /// element type of `dest`; returns the updated tensor.
@@ -187,12 +189,12 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// Packs W[n0 : n0+nsz, kb : kb+ksz] into `pack` as [panel, k, tileCols] f32
-/// with zeros past N and K: each 16×16 block is read along K, widened and
-/// transposed in registers. For a GLU, panel p holds gate rows
+/// with zeros past N and K: each lanes×lanes block is read along K, widened
+/// and transposed in registers. For a GLU, panel p holds gate rows
 /// n0 + p·panelCols + [0, panelCols) then the up rows N/2 + the same.
 Value LinearEmitter::packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz,
                                  Value kb, OpFoldResult ksz) {
-  constexpr int64_t v = kLinearVectorWidth;
+  const int64_t v = lanes;
   OpFoldResult panels = ceilDiv(nsz, cst(panelCols));
   const int64_t halfVecs = panelCols / v;
   return loop(cst(0), panels, 1, pack, [&](Value p, ValueRange st) -> Values {
@@ -221,12 +223,12 @@ Value LinearEmitter::packWeights(Value pack, OpFoldResult n0, OpFoldResult nsz,
 /// (bias or partial sums), accumulate over the block's K, then store partial
 /// sums or, in the last block, the epilogue's result. `tensors` is the output
 /// tile followed by the f32 scratch tile when there is one. Partial sums are
-/// kept at packed columns p·tileCols + 16j (in the scratch tile, or in the
+/// kept at packed columns p·tileCols + lanes·j (in the scratch tile, or in the
 /// output tile, where those are the output columns).
 LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
                                                   Value p, const KBlock &blk,
                                                   ValueRange tensors) {
-  constexpr int64_t v = kLinearVectorWidth;
+  const int64_t v = lanes;
   const int64_t vecs = tileCols / v;
   // Output vectors: all of them, or the gate half of a GLU.
   const int64_t outVecs = panelCols / v;
@@ -326,13 +328,14 @@ LinearEmitter::Values LinearEmitter::registerTile(int64_t rows, Value m,
 }
 
 /// Widens x[m0+m : +rows, kb : kb+ksz] into `buffer` ([tileRows, kc] f32),
-/// 16 lanes at a time, so that the micro-kernel broadcasts f32 scalars. With
-/// a prologue, each vector is normalized on the way: the rows' statistics
-/// are read once, γ (and β) once per 16 columns for all rows. Lanes past K
+/// one vector at a time, so that the micro-kernel broadcasts f32 scalars.
+/// With a prologue, each vector is normalized on the way: the rows'
+/// statistics are read once, γ (and β) once per vector for all rows. Lanes
+/// past K
 /// read zeros in x, γ and β and so stay zero.
 Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
                               const KBlock &blk) {
-  constexpr int64_t v = kLinearVectorWidth;
+  const int64_t v = lanes;
   SmallVector<Value> rowIdx, mean, rstd;
   for (int64_t i = 0; i < rows; ++i)
     rowIdx.push_back(val(add(blk.m0, add(m, cst(i)))));
@@ -385,8 +388,9 @@ Value LinearEmitter::packRows(Value buffer, int64_t rows, Value m,
       })[0];
 }
 
-/// Sweeps the task's `msz` rows with 8-row tiles, then the remainder with 4-,
-/// 2- and 1-row tiles; each row tile visits every panel of the block.
+/// Sweeps the task's `msz` rows with tileRows-row tiles, then the remainder
+/// with power-of-two tiles (4, 2, 1 for 6 or 8 rows); each row tile visits
+/// every panel of the block.
 LinearEmitter::Values
 LinearEmitter::sweepRows(const KBlock &blk, OpFoldResult msz, Values tensors) {
   OpFoldResult panels = ceilDiv(blk.nsz, cst(panelCols));
@@ -447,10 +451,9 @@ Value LinearEmitter::gemm(Value out) {
   if (sN)
     nc = std::min(nc, roundUpInt(*sN, panelCols));
   if (sK)
-    kc =
-        std::min(kc, roundUpInt(std::max<int64_t>(*sK, 1), kLinearVectorWidth));
+    kc = std::min(kc, roundUpInt(std::max<int64_t>(*sK, 1), lanes));
   fullPanels = sN && *sN % panelCols == 0;
-  fullKVectors = sK && *sK % kLinearVectorWidth == 0;
+  fullKVectors = sK && *sK % lanes == 0;
   bool single = sK && *sK <= kc;
   Type outElem = getElementTypeOrSelf(out.getType());
   scratch = (outElem != f32 || epilogue.glu) && !single;
@@ -539,7 +542,8 @@ Value LinearEmitter::gemm(Value out) {
   widenX = getElementTypeOrSelf(x.getType()) != f32 || bool(prologue);
   if (widenX)
     state.insert(state.end() - 1, workspace({tileRows, kc}));
-  // One 64-byte line per prefetch: 16 f32 elements of a row, or 32 of f16.
+  // One prefetch per vector of a row: a 64-byte line with 16 lanes (twice
+  // per line with 8).
   if (widenX && getElementTypeOrSelf(x.getType()) == f32) {
     auto xType = cast<RankedTensorType>(x.getType());
     auto layout =
@@ -588,7 +592,7 @@ Value LinearEmitter::gemm(Value out) {
 /// loads, a masked tail when K is not a multiple of the vector width.
 Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
                               OpFoldResult n0, OpFoldResult m0, Value tile) {
-  constexpr int64_t v = kLinearVectorWidth;
+  const int64_t v = lanes;
   OpFoldResult kDim = dim(x, 1);
   std::optional<int64_t> sK = getConstantIntValue(kDim);
   // W rows streamed together: `group` output rows, then for a GLU the
@@ -655,10 +659,15 @@ Value LinearEmitter::gemvRows(int64_t rows, int64_t group, Value r,
 }
 
 /// W rows streamed together per x row count: enough independent W streams
-/// per step, 16 accumulators at most.
-static int64_t gemvGroup(int64_t rows, bool glu, int64_t tileN) {
-  int64_t group = std::clamp<int64_t>(
-      16 / std::max<int64_t>(rows, 1) / (glu ? 2 : 1), 1, 8);
+/// per step, with 16 accumulators at most and, next to them, the `rows` x
+/// vectors and a W vector in the target's `registers` (16 ymm with AVX2:
+/// 8 accumulators for 4 rows of x instead of 16 that would spill).
+static int64_t gemvGroup(int64_t rows, bool glu, int64_t tileN,
+                         int64_t registers) {
+  rows = std::max<int64_t>(rows, 1);
+  int64_t accumulators = std::clamp<int64_t>(registers - rows - 2, 1, 16);
+  int64_t group =
+      std::clamp<int64_t>(accumulators / rows / (glu ? 2 : 1), 1, 8);
   return std::min(group, tileN);
 }
 
@@ -675,7 +684,8 @@ Value LinearEmitter::gemvTasks(
   int64_t nt = tiling.gemvTileN;
   if (std::optional<int64_t> sN = getConstantIntValue(nDim))
     nt = std::max<int64_t>(1, std::min(nt, *sN));
-  int64_t group = gemvGroup(groupRows, epilogue.glu, nt);
+  int64_t group =
+      gemvGroup(groupRows, epilogue.glu, nt, tiling.vectorRegisters);
 
   auto forall = scf::ForallOp::create(b, loc, {ceilDiv(nDim, cst(nt))},
                                       ValueRange{out}, std::nullopt);

@@ -21,8 +21,6 @@ namespace tokamak::cpu {
 // Private to lib/Codegen/CPU: the emitters speak MLIR's types unqualified.
 using namespace mlir;
 
-/// f32 lanes of one vector register (zmm).
-constexpr int64_t kLinearVectorWidth = 16;
 /// What a linear's tiles compute after the contraction, in order:
 /// `y = activation(x·Wᵀ + bias) + residual` (or, for a GLU,
 /// `activation(gate) · up + residual`), all in f32 registers.
@@ -40,15 +38,22 @@ struct LinearEpilogue {
 
 /// Register tile, cache blocking and parallelism of the GEMM and the GEMV.
 struct LinearTiling {
+  /// f32 lanes of one vector register of the target
+  /// (CpuTarget::f32Lanes(): 16 with AVX-512, 8 with AVX2): the width of
+  /// every vector the kernels emit.
+  int64_t lanes = 16;
+  /// Vector registers of the target: bounds the GEMV's accumulators.
+  int64_t vectorRegisters = 32;
   /// Rows of the GEMM register tile (one broadcast of x each per k).
   int64_t tileRows = 8;
-  /// Columns of the GEMM register tile (tileCols / kLinearVectorWidth panel
-  /// loads per k); also the width of one packed weight panel.
+  /// Columns of the GEMM register tile (tileCols / lanes panel loads per k);
+  /// also the width of one packed weight panel. A multiple of lanes, and of
+  /// 2 * lanes for a GLU (a gate half and an up half of whole vectors).
   int64_t tileCols = 32;
   /// Columns of W (rows of the weight) per parallel task and packed block; a
   /// multiple of tileCols.
   int64_t cacheTileN = 256;
-  /// Reduction depth of one packed block; a multiple of kLinearVectorWidth.
+  /// Reduction depth of one packed block; a multiple of lanes.
   int64_t cacheTileK = 512;
   /// Threads the parallel loops are split for.
   int64_t numThreads = 2;
@@ -74,9 +79,11 @@ Value buildActivation(OpBuilder &b, Location loc, StringRef kind, Value x);
 /// `out = epilogue(x·Wᵀ)` for x `[M, K]`, W `[N, K]` and `out` `[M, N]` (the
 /// destination, of the result's element type) as a packed GEMM:
 /// `scf.forall` over (row chunks, column blocks of W); per task and K block,
-/// W is packed to `[cacheTileN/tileCols, cacheTileK, tileCols]` f32 panels,
-/// and a register tile (8×32 by default: 16 accumulators, 8 broadcasts of x,
-/// 2 panel loads and 16 FMAs per k) sweeps the rows; remaining rows use
+/// W is packed to `[cacheTileN/tileCols, cacheTileK, tileCols]` f32 panels
+/// (lanes×lanes transposes), and a register tile (tileRows×tileCols:
+/// tileRows·tileCols/lanes accumulators, tileRows broadcasts of x and
+/// tileCols/lanes panel loads per k; 8×32 with AVX-512, 6×16 with AVX2)
+/// sweeps the rows; remaining rows use
 /// power-of-two tiles, remaining columns masked accesses. Accumulates in f32.
 /// With a `prologue`, x is the norm's input: the rows of x are normalized
 /// (statistics from `prologue.stats`, then γ and β) while they are widened
@@ -89,7 +96,8 @@ Value buildLinearGemm(OpBuilder &b, Location loc, Value x, Value w, Value out,
 
 /// The same product for `rows` (static, small) rows of x as a GEMV that
 /// streams W once: `scf.forall` over blocks of W rows, K-contiguous vector
-/// loads of W and x, FMA accumulation and one horizontal sum per output.
+/// `lanes`-wide loads of W and x, FMA accumulation and one horizontal sum per
+/// output.
 Value buildLinearGemv(OpBuilder &b, Location loc, Value x, Value w, Value out,
                       int64_t rows, const LinearEpilogue &epilogue,
                       const LinearTiling &tiling);

@@ -2,14 +2,14 @@
 //
 // Part of the Tokamak project. Row statistics of a norm's input and the
 // normalization of vectors of x, for the prologues of tok-tile-linear's
-// kernels (LinearPrologue.h). Rows are read with K-contiguous 16-lane vector
-// loads (f16/bf16 widened to f32), with one masked vector for a K that is not
-// a multiple of 16, decided statically when K is known.
+// kernels (LinearPrologue.h). Rows are read with K-contiguous vector loads of
+// the target's f32 lanes (f16/bf16 widened to f32), with one masked vector
+// for a K that is not a multiple of the lanes, decided statically when K is
+// known.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LinearPrologue.h"
-#include "LinearKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -24,25 +24,23 @@ using namespace tokamak::cpu;
 
 namespace {
 
-constexpr int64_t kVec = kLinearVectorWidth;
-
 /// Rows of x up to which the statistics are a plain loop (no parallel loop).
 constexpr int64_t kSequentialStatsRows = 64;
 
 /// Builds the loops over the rows of x `[M, K]`.
 class RowEmitter {
 public:
-  RowEmitter(OpBuilder &b, Location loc, Value x)
-      : b(b), loc(loc), x(x), f32(b.getF32Type()),
-        vecType(VectorType::get({kVec}, b.getF32Type())) {
+  RowEmitter(OpBuilder &b, Location loc, Value x, int64_t lanes)
+      : b(b), loc(loc), x(x), f32(b.getF32Type()), lanes(lanes),
+        vecType(VectorType::get({lanes}, b.getF32Type())) {
     kDim = tensor::getMixedSize(b, loc, x, 1);
     std::optional<int64_t> sK = getConstantIntValue(kDim);
     if (sK) {
-      kMain = b.getIndexAttr(*sK / kVec * kVec);
-      tail = *sK % kVec != 0;
+      kMain = b.getIndexAttr(*sK / lanes * lanes);
+      tail = *sK % lanes != 0;
     } else {
       Value k = val(kDim);
-      Value c = cIndex(kVec);
+      Value c = cIndex(lanes);
       kMain =
           arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, k, c), c)
               .getResult();
@@ -62,14 +60,14 @@ public:
   }
   Value zeroVec() { return splat(cF32(0.0)); }
 
-  /// A 16-lane vector of `src` at `indices`, zero-padded past the end when
-  /// not `inBounds`, widened to f32.
+  /// A vector of `lanes` elements of `src` at `indices`, zero-padded past the
+  /// end when not `inBounds`, widened to f32.
   Value readVec(Value src, ValueRange indices, bool inBounds) {
     Type elemType = getElementTypeOrSelf(src.getType());
     Value pad = arith::ConstantOp::create(b, loc, elemType,
                                           b.getFloatAttr(elemType, 0.0));
     Value v = vector::TransferReadOp::create(
-        b, loc, VectorType::get({kVec}, elemType), src, indices, pad,
+        b, loc, VectorType::get({lanes}, elemType), src, indices, pad,
         ArrayRef<bool>{inBounds});
     if (elemType != f32)
       v = arith::ExtFOp::create(b, loc, vecType, v);
@@ -96,7 +94,7 @@ public:
   sweepK(ValueRange inits,
          function_ref<SmallVector<Value>(Value, ValueRange, bool)> step) {
     SmallVector<Value> carried =
-        loop(b.getIndexAttr(0), kMain, kVec, inits,
+        loop(b.getIndexAttr(0), kMain, lanes, inits,
              [&](Value k, ValueRange c) { return step(k, c, true); });
     if (!tail)
       return carried;
@@ -125,7 +123,7 @@ public:
                  if (!inBounds) {
                    Value left = arith::SubIOp::create(b, loc, val(kDim), k);
                    mask = vector::CreateMaskOp::create(
-                       b, loc, VectorType::get({kVec}, b.getI1Type()),
+                       b, loc, VectorType::get({lanes}, b.getI1Type()),
                        ValueRange{left});
                  }
                  return {arith::AddFOp::create(b, loc, c[0], term(v, mask))};
@@ -177,6 +175,8 @@ public:
   Location loc;
   Value x;
   Type f32;
+  /// f32 lanes of the vectors (the target's).
+  int64_t lanes;
   VectorType vecType;
   OpFoldResult kDim, kMain;
   /// Whether a row ends with a partial vector (always when K is dynamic).
@@ -199,8 +199,8 @@ Value tokamak::cpu::buildNormalizeVector(OpBuilder &b, Location loc, Value v,
 
 Value tokamak::cpu::buildNormStats(OpBuilder &b, Location loc, Value x,
                                    bool centered, double eps, Value dest,
-                                   int64_t numThreads) {
-  RowEmitter e(b, loc, x);
+                                   int64_t numThreads, int64_t lanes) {
+  RowEmitter e(b, loc, x, lanes);
   OpFoldResult mDim = tensor::getMixedSize(b, loc, x, 0);
   // Statistics of rows [r0, r0 + rsz) into rows [0, rsz) of `tile`.
   auto fill = [&](Value tile, Value r0, OpFoldResult rsz) -> Value {
@@ -244,8 +244,8 @@ Value tokamak::cpu::buildNormStats(OpBuilder &b, Location loc, Value x,
 Value tokamak::cpu::buildNormalizedRows(OpBuilder &b, Location loc, Value x,
                                         OpFoldResult rows,
                                         const LinearPrologue &prologue,
-                                        Value dest) {
-  RowEmitter e(b, loc, x);
+                                        Value dest, int64_t lanes) {
+  RowEmitter e(b, loc, x, lanes);
   int64_t cols = normStatsCols(prologue.centered);
   return e.loop(
       b.getIndexAttr(0), rows, 1, dest,

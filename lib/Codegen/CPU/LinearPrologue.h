@@ -42,16 +42,18 @@ inline int64_t normStatsCols(bool centered) { return centered ? 2 : 1; }
 /// x `[M, K]`: rstd = 1/sqrt(mean(x²) + eps), or mean and
 /// rstd = 1/sqrt(mean((x − mean)²) + eps) (two passes over the row, no
 /// cancellation). An `scf.forall` over row chunks when M is dynamic or over
-/// 64, a loop otherwise. Returns the filled tensor.
+/// 64, a loop otherwise; vectors of `lanes` f32 (the target's). Returns the
+/// filled tensor.
 Value buildNormStats(OpBuilder &b, Location loc, Value x, bool centered,
-                     double eps, Value dest, int64_t numThreads);
+                     double eps, Value dest, int64_t numThreads, int64_t lanes);
 
 /// Writes the normalized first `rows` rows of x `[M, K]` into `dest`
 /// (`[rows, K]` f32) and returns it: the GEMV prologue (K elements per row,
-/// once per call, then W is streamed against them). `rows` may be dynamic.
+/// once per call, then W is streamed against them), with vectors of `lanes`
+/// f32. `rows` may be dynamic.
 Value buildNormalizedRows(OpBuilder &b, Location loc, Value x,
                           OpFoldResult rows, const LinearPrologue &prologue,
-                          Value dest);
+                          Value dest, int64_t lanes);
 
 /// `(v − mean)·rstd·γ (+ β)` (without the subtraction when `mean` is null)
 /// on f32 vectors of equal shape.

@@ -222,33 +222,33 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
 
   /// The tiles of this run: the options, or the target's choice.
   GemmTiles tiles;
+  /// f32 lanes and vector registers of the target.
+  int64_t lanes = 16, vectorRegisters = 32;
 
   void runOnOperation() override {
     FailureOr<CpuTarget> target = resolvePassTarget(
         getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
     if (failed(target))
       return signalPassFailure();
+    // Every vector the kernels emit is one register of the target.
+    lanes = target->f32Lanes();
+    vectorRegisters = target->vectorRegisters;
     // Options left at 0 take the target's choice.
     GemmTiles chosen = chooseGemmTiles(*target);
     tiles.rows = tileRows ? tileRows : chosen.rows;
-    // The kernels still emit 16-lane vectors whatever the target (a GLU
-    // panel needs two of them).
-    tiles.cols =
-        tileCols ? tileCols : std::max(chosen.cols, 2 * kLinearVectorWidth);
+    tiles.cols = tileCols ? tileCols : chosen.cols;
     tiles.cacheN = cacheTileN ? cacheTileN : chosen.cacheN;
     tiles.cacheK = cacheTileK ? cacheTileK : chosen.cacheK;
-    if (tiles.rows <= 0 || tiles.cols <= 0 ||
-        tiles.cols % kLinearVectorWidth != 0 || tiles.cacheN <= 0 ||
-        tiles.cacheN % tiles.cols != 0 || tiles.cacheK <= 0 ||
-        tiles.cacheK % kLinearVectorWidth != 0 || gemvTileN <= 0 ||
+    if (tiles.rows <= 0 || tiles.cols <= 0 || tiles.cols % lanes != 0 ||
+        tiles.cacheN <= 0 || tiles.cacheN % tiles.cols != 0 ||
+        tiles.cacheK <= 0 || tiles.cacheK % lanes != 0 || gemvTileN <= 0 ||
         gemvMaxRows <= 0) {
       getOperation().emitError()
           << "tok-tile-linear: expected register-tile-cols a positive multiple "
-             "of "
-          << kLinearVectorWidth << ", cache-tile-n of register-tile-cols and "
-          << "cache-tile-k of " << kLinearVectorWidth << ", got " << tiles.rows
-          << "x" << tiles.cols << ", " << tiles.cacheN << " and "
-          << tiles.cacheK;
+             "of the target's "
+          << lanes << " f32 lanes, cache-tile-n of register-tile-cols and "
+          << "cache-tile-k of " << lanes << ", got " << tiles.rows << "x"
+          << tiles.cols << ", " << tiles.cacheN << " and " << tiles.cacheK;
       return signalPassFailure();
     }
     if (remarks)
@@ -256,9 +256,15 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
           << "tok-tile-linear: GEMM register tile " << tiles.rows << "x"
           << tiles.cols << ", packed block " << tiles.cacheK << "x"
           << tiles.cacheN << ", GEMV " << gemvTileN.getValue()
-          << " rows of W per task";
+          << " rows of W per task, " << lanes << " f32 lanes";
     SmallVector<tok::LinearOp> linears;
     getOperation().walk([&](tok::LinearOp op) { linears.push_back(op); });
+    // Options that cannot tile a linear fail the pass before any rewrite.
+    for (tok::LinearOp op : linears)
+      if (failed(checkGlu(matchChain(op, fuseEpilogues))))
+        return signalPassFailure();
+    // Chains are matched as the linears are rewritten: an add two chains
+    // could end in is fused into the first one only.
     IRRewriter rewriter(&getContext());
     for (tok::LinearOp op : linears)
       (void)tile(rewriter, matchChain(op, fuseEpilogues));
@@ -317,7 +323,7 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
          rewriter.getIndexAttr(normStatsCols(norm.prologue.centered))});
     norm.prologue.stats =
         buildNormStats(rewriter, loc, norm.x, norm.prologue.centered, norm.eps,
-                       dest, numThreads);
+                       dest, numThreads, lanes);
     return norm.prologue;
   }
 
@@ -334,9 +340,23 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
         prologueBuffer(rewriter, loc, norm.op,
                        {rewriter.getIndexAttr(rows),
                         tensor::getMixedSize(rewriter, loc, norm.x, 1)});
-    norm.rows = buildNormalizedRows(
-        rewriter, loc, norm.x, rewriter.getIndexAttr(rows), prologue, dest);
+    norm.rows =
+        buildNormalizedRows(rewriter, loc, norm.x, rewriter.getIndexAttr(rows),
+                            prologue, dest, lanes);
     return norm.rows;
+  }
+
+  /// A fused GLU splits each packed panel into a gate half and an up half of
+  /// whole vectors: the register tile needs an even number of them.
+  LogicalResult checkGlu(LinearChain chain) {
+    if (!chain.glu || !isSupported(chain.linear) ||
+        tiles.cols % (2 * lanes) == 0)
+      return success();
+    return chain.linear.emitError()
+           << "tok-tile-linear: a fused GLU needs register-tile-cols a "
+              "multiple of "
+           << 2 * lanes << " (gate and up vectors of " << lanes
+           << " f32 lanes per panel), got " << tiles.cols;
   }
 
   /// Whether the kernels handle this linear; the others stay for the
@@ -361,6 +381,8 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
     rewriter.setInsertionPoint(chain.root);
 
     LinearTiling tiling;
+    tiling.lanes = lanes;
+    tiling.vectorRegisters = vectorRegisters;
     tiling.tileRows = tiles.rows;
     tiling.tileCols = tiles.cols;
     tiling.cacheTileN = tiles.cacheN;
@@ -412,7 +434,8 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
       return buildNormalizedRows(
           rewriter, loc, x, rows, prologue,
           prologueBuffer(rewriter, loc, op,
-                         {rows, tensor::getMixedSize(rewriter, loc, x, 1)}));
+                         {rows, tensor::getMixedSize(rewriter, loc, x, 1)}),
+          lanes);
     };
     if (staticM && *staticM <= gemvMaxRows) {
       y = buildLinearGemv(rewriter, loc, normalized(m), w, out, *staticM,

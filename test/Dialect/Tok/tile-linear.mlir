@@ -406,4 +406,4 @@ func.func @linear_two_dynamic_dims_f32(%x: tensor<?x?x64xf32>, %w: tensor<32x64x
   return %y : tensor<?x?x32xf32>
 }
 
-// OPTS: error: tok-tile-linear: expected register-tile-cols a positive multiple of 16, cache-tile-n of register-tile-cols and cache-tile-k of 16, got 8x32, 48 and 512
+// OPTS: error: tok-tile-linear: expected register-tile-cols a positive multiple of the target's 16 f32 lanes, cache-tile-n of register-tile-cols and cache-tile-k of 16, got 8x32, 48 and 512

@@ -19,14 +19,19 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
   let description = [{
     Replaces `tok.linear` (`y = x·Wᵀ + b`, W `[N, K]`) with explicit vector
     kernels on tensors, accumulating in f32 (f16/bf16 operands are widened
-    on the fly):
+    on the fly). Every vector is one register of the target: L = 16 f32
+    lanes with AVX-512, 8 with AVX2 (`cpu`, `cpu-features`); tile sizes
+    left at 0 are chosen from the target's registers and caches.
 
     - GEMM: `scf.forall` over (row chunks, blocks of `cache-tile-n` columns);
       per task and block of `cache-tile-k`, W is packed into f32 panels
-      `[cache-tile-n/32, cache-tile-k, 32]` (a stack buffer of the task),
-      and 8×32 register tiles (16 vector accumulators; 8 broadcasts, 2
-      loads and 16 FMAs per k) sweep the rows. Remaining rows use 4-, 2-
-      and 1-row tiles; columns and depths that do not fill a tile are
+      `[cache-tile-n/NR, cache-tile-k, NR]` (L×L transposes; a stack
+      buffer of the task), and MR×NR register tiles (MR =
+      `register-tile-rows`, NR = `register-tile-cols`: MR·NR/L vector
+      accumulators, MR broadcasts, NR/L loads and MR·NR/L FMAs per k;
+      8×32 with AVX-512 and 6×16 with AVX2, 16 and 12 accumulators) sweep
+      the rows. Remaining rows use power-of-two row tiles; columns and
+      depths that do not fill a tile are
       zero-padded in the panels and masked in the output. When partial sums
       need an f32 scratch tile (f16/bf16 results or a GLU, several K
       blocks), row chunks have at most 256 rows so that it is a stack
@@ -47,7 +52,7 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     the norm's input computes its statistics (rstd, and the mean for a layer
     norm: two passes over the row), once for all the linears the norm feeds
     (Q/K/V, gate/up); the GEMM normalizes rows of x and applies γ (and β)
-    while widening them into the task's f32 row panel `[8, cache-tile-k]`
+    while widening them into the task's f32 row panel `[MR, cache-tile-k]`
     (prefetching the next row tile's rows into L2 meanwhile), so the
     normalized activation never goes to memory; the GEMV reads x
     normalized once in its prologue (K elements per row, shared by the
@@ -59,7 +64,7 @@ def TileLinear : Pass<"tok-tile-linear", "::mlir::func::FuncOp"> {
     `arith.addf`) that is the only user of that are applied to the
     accumulators before the store. For a GLU, each packed panel holds gate
     rows of W and the matching up rows, so one register tile yields
-    `act(gate) · up` for half its columns.
+    `act(gate) · up` for half its columns (NR must be a multiple of 2·L).
     Inputs with more than one dynamic leading dimension stay for
     `convert-tok-to-linalg`.
 
