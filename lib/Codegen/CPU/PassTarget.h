@@ -26,6 +26,15 @@ mlir::FailureOr<CpuTarget> resolvePassTarget(mlir::Operation *scope,
                                              llvm::StringRef features,
                                              int64_t numThreads, bool remarks);
 
+/// With `remarks`, says on `op` why `passName` leaves it for the reference
+/// lowering (convert-tok-to-linalg): `<pass>: left for
+/// convert-tok-to-linalg: <why>`.
+inline void remarkUntiled(mlir::Operation *op, llvm::StringRef passName,
+                          bool remarks, llvm::StringRef why) {
+  if (remarks)
+    op->emitRemark() << passName << ": left for convert-tok-to-linalg: " << why;
+}
+
 } // namespace tokamak::cpu
 
 #endif // TOKAMAK_CODEGEN_CPU_PASSTARGET_H

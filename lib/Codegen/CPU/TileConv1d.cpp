@@ -219,9 +219,12 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
     getOperation().walk([&](tok::Conv1dOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::Conv1dOp op : ops) {
-      std::optional<Conv1dShape> shape = analyze(op, *target);
-      if (!shape)
+      std::string why;
+      std::optional<Conv1dShape> shape = analyze(op, *target, why);
+      if (!shape) {
+        remarkUntiled(op, getArgument(), remarks, why);
         continue;
+      }
       if (remarks)
         op.emitRemark() << "tok-tile-conv1d: " << shape->lanes
                         << "-lane vectors, channel tile "
@@ -260,26 +263,25 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
 
   /// The static facts the kernel needs, or nothing for the convolutions
   /// left to the reference lowering.
-  std::optional<Conv1dShape> analyze(tok::Conv1dOp op,
-                                     const CpuTarget &target) {
+  std::optional<Conv1dShape> analyze(tok::Conv1dOp op, const CpuTarget &target,
+                                     std::string &why) {
     Conv1dShape s;
     RankedTensorType xType = op.getInput().getType();
     RankedTensorType wType = op.getWeight().getType();
-    if (!isa<Float32Type, Float16Type, BFloat16Type>(xType.getElementType()))
+    if (!isa<Float32Type, Float16Type, BFloat16Type>(xType.getElementType())) {
+      why = "the input is not f32, f16 or bf16";
       return std::nullopt;
+    }
     s.channels = ShapedType::isStatic(wType.getDimSize(0))
                      ? wType.getDimSize(0)
                      : xType.getDimSize(2);
     s.taps = wType.getDimSize(1);
     if (ShapedType::isDynamic(s.channels) || ShapedType::isDynamic(s.taps) ||
-        s.channels < 1 || s.taps < 1 || s.taps > 16)
+        s.channels < 1 || s.taps < 1 || s.taps > 16) {
+      why = "channels and taps must be static, at most 16 taps";
       return std::nullopt;
-    StringRef act = "none";
-    if (StringAttr attr = op.getActivationAttr())
-      act = attr.getValue();
-    if (act != "none" && act != "silu")
-      return std::nullopt;
-    s.silu = act == "silu";
+    }
+    s.silu = op.getActivationKind() == tok::Activation::Silu;
     int64_t lanes = target.f32Lanes();
     s.lanes = lanes;
     s.fullVectors = s.channels % lanes == 0;

@@ -359,22 +359,27 @@ struct TileLinearPass : tokamak::cpu::impl::TileLinearBase<TileLinearPass> {
            << " f32 lanes per panel), got " << tiles.cols;
   }
 
-  /// Whether the kernels handle this linear; the others stay for the
-  /// reference lowering.
-  static bool isSupported(tok::LinearOp op) {
+  /// Why the kernels do not handle this linear (it stays for the reference
+  /// lowering), or nothing when they do.
+  static std::optional<StringRef> unsupportedReason(tok::LinearOp op) {
     RankedTensorType xType = op.getInput().getType();
     if (!isa<Float32Type, Float16Type, BFloat16Type>(xType.getElementType()))
-      return false;
+      return StringRef("the input is not f32, f16 or bf16");
     if (llvm::count_if(xType.getShape().drop_back(), ShapedType::isDynamic) > 1)
-      return false;
+      return StringRef("more than one leading dim of the input is dynamic");
     // K = 0 has no K block to seed the bias from.
-    return op.getWeight().getType().getDimSize(1) != 0;
+    if (op.getWeight().getType().getDimSize(1) == 0)
+      return StringRef("the reduction dim K is 0");
+    return std::nullopt;
   }
+  static bool isSupported(tok::LinearOp op) { return !unsupportedReason(op); }
 
   LogicalResult tile(IRRewriter &rewriter, LinearChain chain) {
     tok::LinearOp op = chain.linear;
-    if (!isSupported(op))
+    if (std::optional<StringRef> why = unsupportedReason(op)) {
+      remarkUntiled(op, getArgument(), remarks, *why);
       return failure();
+    }
     Location loc = op.getLoc();
     NormFusion *norm = normFor(rewriter, op);
     OpBuilder::InsertionGuard guard(rewriter);

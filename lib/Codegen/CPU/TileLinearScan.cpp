@@ -754,9 +754,12 @@ struct TileLinearScanPass
     getOperation().walk([&](tok::LinearScanOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::LinearScanOp op : ops) {
-      std::optional<LinearScanShape> shape = analyze(op, *target);
-      if (!shape)
+      std::string why;
+      std::optional<LinearScanShape> shape = analyze(op, *target, why);
+      if (!shape) {
+        remarkUntiled(op, getArgument(), remarks, why);
         continue;
+      }
       if (remarks)
         op.emitRemark() << "tok-tile-linear-scan: " << shape->lanes
                         << "-lane vectors, " << shape->chunk << "-step chunks, "
@@ -791,8 +794,8 @@ struct TileLinearScanPass
     }
   }
 
-  std::optional<LinearScanShape> analyze(tok::LinearScanOp op,
-                                         const CpuTarget &target) {
+  std::optional<LinearScanShape>
+  analyze(tok::LinearScanOp op, const CpuTarget &target, std::string &why) {
     LinearScanShape s;
     LinearScanTiles chosen = chooseLinearScanTiles(target);
     int64_t lanes = target.f32Lanes();
@@ -801,8 +804,10 @@ struct TileLinearScanPass
     s.tileVectors = chosen.vectors;
     for (Value v : op->getOperands())
       if (!isa<Float32Type, Float16Type, BFloat16Type>(
-              cast<RankedTensorType>(v.getType()).getElementType()))
+              cast<RankedTensorType>(v.getType()).getElementType())) {
+        why = "an operand is not f32, f16 or bf16";
         return std::nullopt;
+      }
     auto qType = cast<RankedTensorType>(op.getQuery().getType());
     auto kType = cast<RankedTensorType>(op.getKey().getType());
     auto vType = cast<RankedTensorType>(op.getValue().getType());
@@ -810,8 +815,10 @@ struct TileLinearScanPass
                                                      : kType.getDimSize(3);
     s.dv = vType.getDimSize(3);
     if (ShapedType::isDynamic(s.dk) || ShapedType::isDynamic(s.dv) ||
-        s.dk < 1 || s.dv < 1 || s.dk > 256 || s.dv > 256)
+        s.dk < 1 || s.dv < 1 || s.dk > 256 || s.dv > 256) {
+      why = "the head dims must be static and at most 256";
       return std::nullopt;
+    }
     s.dkp = (s.dk + lanes - 1) / lanes * lanes;
     s.dvp = (s.dv + lanes - 1) / lanes * lanes;
     s.delta = op.isDelta();
@@ -828,8 +835,10 @@ struct TileLinearScanPass
     int64_t c = s.chunk;
     int64_t floats = s.dkp * s.dvp + 4 * c * s.dkp + 2 * c * s.dvp + 2 * c * c +
                      2 * c * s.dkp + 4 * c + s.dkp;
-    if (floats * 4 > kMaxScratchBytes)
+    if (floats * 4 > kMaxScratchBytes) {
+      why = "a chunk's buffers would exceed the task's stack budget";
       return std::nullopt;
+    }
     return s;
   }
 };

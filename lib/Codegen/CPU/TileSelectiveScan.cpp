@@ -256,19 +256,19 @@ std::pair<Value, Value> SelectiveScanEmitter::build(Value yOut,
     return kb.loop(
         kb.cst(0), rows, 1, tile, [&](Value r, ValueRange st) -> Values {
           Value t = kb.val(kb.add(t0, r));
-          return kb.loop(
-              kb.cst(0), vectors, 1, st,
-              [&](Value v, ValueRange st2) -> Values {
-                std::pair<Value, Value> cc = channel(v);
-                Value col = cc.first, c = cc.second;
-                Value y = kb.load(sy, {r, col}, w);
-                if (d)
-                  y = kb.fma(kb.read(d, {c}, w, true),
-                             kb.read(x, {bIdx, t, c}, w, true), y);
-                if (z)
-                  y = kb.mulf(y, kb.silu(kb.read(z, {bIdx, t, c}, w, true)));
-                return {kb.write(y, st2[0], {zero, t, col}, {true})};
-              });
+          return kb.loop(kb.cst(0), vectors, 1, st,
+                         [&](Value v, ValueRange st2) -> Values {
+                           std::pair<Value, Value> cc = channel(v);
+                           Value col = cc.first, c = cc.second;
+                           Value y = kb.load(sy, {r, col}, w);
+                           if (d)
+                             y = kb.fma(kb.read(d, {c}, w, true),
+                                        kb.read(x, {bIdx, t, c}, w, true), y);
+                           if (z)
+                             y = kb.mulf(
+                                 y, kb.silu(kb.read(z, {bIdx, t, c}, w, true)));
+                           return {kb.write(y, st2[0], {zero, t, col}, {true})};
+                         });
         })[0];
   };
 
@@ -336,9 +336,12 @@ struct TileSelectiveScanPass
     getOperation().walk([&](tok::SelectiveScanOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (tok::SelectiveScanOp op : ops) {
-      std::optional<SelectiveScanShape> shape = analyze(op, *target);
-      if (!shape)
+      std::string why;
+      std::optional<SelectiveScanShape> shape = analyze(op, *target, why);
+      if (!shape) {
+        remarkUntiled(op, getArgument(), remarks, why);
         continue;
+      }
       if (remarks)
         op.emitRemark() << "tok-tile-selective-scan: " << shape->width
                         << "-lane channel vectors, channel tile "
@@ -373,16 +376,18 @@ struct TileSelectiveScanPass
     }
   }
 
-  std::optional<SelectiveScanShape> analyze(tok::SelectiveScanOp op,
-                                            const CpuTarget &target) {
+  std::optional<SelectiveScanShape>
+  analyze(tok::SelectiveScanOp op, const CpuTarget &target, std::string &why) {
     SelectiveScanShape s;
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto aType = cast<RankedTensorType>(op.getA().getType());
     auto bType = cast<RankedTensorType>(op.getB().getType());
     for (Value v : op->getOperands())
       if (!isa<Float32Type, Float16Type, BFloat16Type>(
-              cast<RankedTensorType>(v.getType()).getElementType()))
+              cast<RankedTensorType>(v.getType()).getElementType())) {
+        why = "an operand is not f32, f16 or bf16";
         return std::nullopt;
+      }
     s.channels = ShapedType::isStatic(aType.getDimSize(0))
                      ? aType.getDimSize(0)
                      : xType.getDimSize(2);
@@ -391,8 +396,11 @@ struct TileSelectiveScanPass
     s.groups = bType.getDimSize(2);
     if (ShapedType::isDynamic(s.channels) || ShapedType::isDynamic(s.state) ||
         ShapedType::isDynamic(s.groups) || s.channels < 1 || s.state < 1 ||
-        s.state > 64 || s.groups < 1 || s.channels % s.groups != 0)
+        s.state > 64 || s.groups < 1 || s.channels % s.groups != 0) {
+      why = "channels, state size and groups must be static, the state at "
+            "most 64";
       return std::nullopt;
+    }
     int64_t perGroup = s.channels / s.groups;
     // The target's lanes, or half as many (down to 4) for narrow groups.
     s.width = 0;
@@ -401,8 +409,10 @@ struct TileSelectiveScanPass
         s.width = w;
         break;
       }
-    if (!s.width)
+    if (!s.width) {
+      why = "channels per group are not a multiple of 4";
       return std::nullopt;
+    }
     // Options left at 0 take the target's choice.
     SelectiveScanTiles chosen = chooseSelectiveScanTiles(target, s.state);
     s.stateBlock =
