@@ -2,7 +2,7 @@
 """Runs the Tokamak benchmarks and prints one table.
 
     python3 bench/run.py [--build-dir=build] [--filter=REGEX] [--quick]
-                         [--no-torch] [--threads=N] [--timeout=S]
+                         [--no-torch] [--no-iree] [--threads=N] [--timeout=S]
                          [--target-seconds=S] [--json-out=PATH]
                          [--no-models] [--no-peers] [--model-timeout=S]
                          [--models-dir=DIR]
@@ -12,7 +12,11 @@
 2. tokamak-bench: each case of cases.py (bench/kernels/<case>.mlir) compiled
    through the embedding API and timed, one process per case so a crash or
    a hang becomes an error row, not a lost table.
-3. torch_peer.py under /usr/bin/python3 (Debian torch): the PyTorch peers.
+3. the kernel peers, each case in its own process: torch_peer.py under
+   /usr/bin/python3 (Debian's torch 1.13) and, when `make peers` made
+   .venv-peers, torch_peer.py under its PyTorch 2.x and iree_peer.py
+   (IREE, llvm-cpu) under the same venv. A peer that is not installed gets
+   no column; one that fails gets an error cell.
 4. models.py: whole models (a llama at TinyLlama-1.1B's shapes, Mamba at
    Mamba-130m's; F32 and BF16) through tokamak-bench-model, and their
    peers llama.cpp and transformers (model_peers.py under .venv-peers,
@@ -42,6 +46,80 @@ import cases  # noqa: E402
 import models  # noqa: E402
 
 TORCH_PYTHON = "/usr/bin/python3"
+# The opt-in peer venv (`make peers`, scripts/install-peers.sh).
+PEERS_PYTHON = models.PEERS_PYTHON
+
+
+class Peer:
+    """One kernel peer: `script` run under `python`, one process per case.
+    `label` names its columns ("torch 1.13 ms", "vs torch 1.13")."""
+
+    def __init__(self, key, label, python, script, title):
+        self.key = key
+        self.label = label
+        self.python = python
+        self.script = os.path.join(HERE, script)
+        self.title = title
+
+
+def venv_versions():
+    """Versions of torch and IREE in .venv-peers ({} without the venv),
+    read from the package metadata (no import: torch takes seconds)."""
+    if not os.path.exists(PEERS_PYTHON):
+        return {}
+    code = ("import json\n"
+            "from importlib.metadata import version\n"
+            "out = {}\n"
+            "for p in ('torch', 'iree-base-compiler', 'iree-base-runtime'):\n"
+            "    try:\n"
+            "        out[p] = version(p)\n"
+            "    except Exception:\n"
+            "        out[p] = None\n"
+            "print(json.dumps(out))\n")
+    try:
+        out = subprocess.run([PEERS_PYTHON, "-c", code], capture_output=True,
+                             text=True, timeout=60)
+        return json.loads(out.stdout)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return {}
+
+
+def kernel_peers(args):
+    """The kernel peers this run compares with, and lines saying which ones
+    are missing: Debian's torch 1.13 (unless --no-torch), and from
+    .venv-peers torch 2.x (unless --no-torch or --no-peers) and IREE
+    (unless --no-iree or --no-peers)."""
+    peers, missing = [], []
+    if not args.no_torch:
+        peers.append(Peer("torch", "torch 1.13", TORCH_PYTHON,
+                          "torch_peer.py", "PyTorch (Debian)"))
+    want_torch2 = not args.no_torch and not args.no_peers
+    want_iree = not args.no_iree and not args.no_peers
+    if not want_torch2 and not want_iree:
+        return peers, missing
+    found = venv_versions()
+    if not found:
+        missing.append("peer: PyTorch 2.x and IREE: n/a (no %s; make peers)"
+                       % os.path.relpath(PEERS_PYTHON, os.path.dirname(HERE)))
+        return peers, missing
+    version = found.get("torch")
+    if want_torch2:
+        if version and not version.startswith("1."):
+            peers.append(Peer("torch2", "torch " + ".".join(
+                version.split("+")[0].split(".")[:2]), PEERS_PYTHON,
+                "torch_peer.py", "PyTorch (.venv-peers)"))
+        else:
+            missing.append("peer: PyTorch 2.x: n/a (.venv-peers has torch "
+                           "%s; make peers)" % version)
+    if want_iree:
+        if found.get("iree-base-compiler") and found.get("iree-base-runtime"):
+            peers.append(Peer("iree", "iree", PEERS_PYTHON, "iree_peer.py",
+                              "IREE"))
+        else:
+            missing.append("peer: IREE: n/a (.venv-peers lacks "
+                           "iree-base-compiler/iree-base-runtime; make "
+                           "peers)")
+    return peers, missing
 # Compile times above this are mentioned in the note.
 SLOW_COMPILE_MS = 2000
 # --check: largest accepted max|tokamak - torch| / max|torch| (f32).
@@ -205,21 +283,22 @@ def bench_tokamak(case, dims, env, args):
     return run_case(case.name, [exe], spec, env, args)
 
 
-def bench_torch(case, dims, env, args):
-    """One case in its own torch_peer.py process (after Tokamak's, so with
-    --check the dumped result is there to compare)."""
+def bench_peer(peer, case, dims, env, args):
+    """One case in its own peer process (torch_peer.py or iree_peer.py;
+    after Tokamak's, so with --check the dumped result is there to
+    compare)."""
     spec = dict(timing_spec(args), cases=[{
-        "name": case.name, "torch": case.torch,
+        "name": case.name, "torch": case.torch, "dims": dims,
         "inputs": [[list(s), dt, init] for s, dt, init in case.inputs(dims)],
     }])
-    cmd = [TORCH_PYTHON, os.path.join(HERE, "torch_peer.py")]
+    cmd = [peer.python, peer.script]
     if args.check_dir:
         cmd.append("--check-dir=" + args.check_dir)
     result = run_case(case.name, cmd, spec, env, args)
     check = result.get("check")
     if check and "rel_err" in check:
-        log("check   %-26s max|tokamak - torch| / max|torch| = %.1e" % (
-            case.name, check["rel_err"]))
+        log("check   %-26s max|tokamak - %s| / max|%s| = %.1e" % (
+            case.name, peer.label, peer.label, check["rel_err"]))
     return result
 
 
@@ -248,12 +327,14 @@ def fmt_rate(x):
     return "%.1f" % x if x >= 1 else "%.3f" % x
 
 
-def analyse(case, dims, tok, torch, peak):
-    """One table row's numbers."""
+def analyse(case, dims, tok, peer_results, peak):
+    """One table row's numbers. `peer_results`: peer key -> its result."""
     flops, nbytes = case.flops(dims), case.bytes(dims)
     row = {"case": case.name, "op": case.op, "shape": case.shape(dims),
            "dtype": case.dtype, "dims": dims, "flops": flops, "bytes": nbytes,
-           "intensity": flops / nbytes, "tokamak": tok, "torch": torch}
+           "intensity": flops / nbytes, "tokamak": tok,
+           "torch": peer_results.get("torch"), "peers": peer_results,
+           "speedups": {}}
     fma = peak.get("fma_gflops")
     bw = peak.get("bandwidth_gbs")
     if fma and bw:
@@ -270,20 +351,49 @@ def analyse(case, dims, tok, torch, peak):
             row["pct_peak"] = 100 * row["gflops"] / fma
         elif row["bound"] == "memory":
             row["pct_peak"] = 100 * row["gbs"] / bw
-    if tok and torch and "min_ms" in tok and "min_ms" in torch:
-        row["speedup"] = torch["min_ms"] / tok["min_ms"]
+    for key, result in peer_results.items():
+        if tok and result and "min_ms" in tok and "min_ms" in result:
+            # Peer time / Tokamak time: > 1 when Tokamak is faster.
+            row["speedups"][key] = result["min_ms"] / tok["min_ms"]
+    if "torch" in row["speedups"]:
+        row["speedup"] = row["speedups"]["torch"]
     return row
 
 
-def table(rows, torch_enabled, checked):
+def peer_cell(peer, result, notes):
+    """A peer's ms cell; appends its notes. "-" when it does not run the
+    case (iree_peer.py's "unsupported": the reason is in the JSON and under
+    the table)."""
+    if not result:
+        return "-"
+    if "timeout_s" in result:
+        notes.append("%s timeout: %s" % (peer.label, result["error"]))
+        return "> %g s" % result["timeout_s"]
+    if result.get("stage") == "unsupported":
+        return "-"
+    if "error" in result:
+        notes.append("%s %s: %s" % (peer.label, result.get("stage") or "error",
+                                    first_line(result["error"])))
+        return "error"
+    if "min_ms" in result:
+        if result.get("note"):
+            notes.append("%s %s" % (peer.label, result["note"]))
+        return fmt_ms(result["min_ms"])
+    return "-"
+
+
+def table(rows, peers, checked):
     head = ["op", "shape", "dtype", "FLOP", "bytes", "bound", "tokamak ms",
-            "GFLOP/s", "GB/s", "% peak", "torch ms", "vs torch", "note"]
+            "GFLOP/s", "GB/s", "% peak"]
+    for peer in peers:
+        head += ["%s ms" % peer.label, "vs %s" % peer.label]
     if checked:
-        head.insert(-1, "rel err")
+        head.append("rel err")
+    head.append("note")
     lines = ["| " + " | ".join(head) + " |",
              "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
-        tok, torch = r["tokamak"] or {}, r["torch"] or {}
+        tok = r["tokamak"] or {}
         notes = []
         if "timeout_s" in tok:
             tok_ms = "> %g s" % tok["timeout_s"]
@@ -303,46 +413,58 @@ def table(rows, torch_enabled, checked):
             if tok.get("nonfinite_outputs"):
                 notes.append("tokamak output has %d NaN/inf" %
                              tok["nonfinite_outputs"])
-        if not torch_enabled:
-            torch_ms = "-"
-        elif "timeout_s" in torch:
-            torch_ms = "> %g s" % torch["timeout_s"]
-            notes.append("torch timeout: " + torch["error"])
-        elif "error" in torch:
-            torch_ms = "error"
-            notes.append("torch %s: %s" % (torch.get("stage") or "error",
-                                            first_line(torch["error"])))
-        elif "min_ms" in torch:
-            torch_ms = fmt_ms(torch["min_ms"])
-            if torch.get("note"):
-                notes.append("torch " + torch["note"])
-        else:
-            torch_ms = "-"
         pct = r.get("pct_peak")
         bound = r.get("bound") or "?"
         pct_text = ("%.1f%% %s" % (pct, "FMA" if bound == "compute" else "BW")
                     if pct is not None else "-")
-        speed = r.get("speedup")
         cells = [r["op"], r["shape"], r["dtype"], fmt_count(r["flops"], ""),
                  fmt_count(r["bytes"], "B"), bound, tok_ms,
-                 fmt_rate(r.get("gflops")), fmt_rate(r.get("gbs")), pct_text,
-                 torch_ms, ("%.2fx" % speed) if speed else "-",
-                 "; ".join(notes)]
+                 fmt_rate(r.get("gflops")), fmt_rate(r.get("gbs")), pct_text]
+        results = r.get("peers") or {}
+        for peer in peers:
+            cells.append(peer_cell(peer, results.get(peer.key), notes))
+            speed = r.get("speedups", {}).get(peer.key)
+            cells.append(("%.2fx" % speed) if speed else "-")
         if checked:
-            check = torch.get("check") or {}
-            if "rel_err" in check:
-                text = "%.1e" % check["rel_err"]
-                if check["rel_err"] > CHECK_TOLERANCE:
-                    text += " MISMATCH"
-            elif "error" in check:
-                text = "error"
-                notes.append("check: " + first_line(check["error"]))
-                cells[-1] = "; ".join(notes)
-            else:
-                text = "-"
-            cells.insert(-1, text)
+            # The first peer's error (Debian torch's unless --no-torch);
+            # every other peer's check only when it fails.
+            text = "-"
+            for i, peer in enumerate(peers):
+                check = (results.get(peer.key) or {}).get("check") or {}
+                if "rel_err" in check:
+                    bad = check["rel_err"] > CHECK_TOLERANCE
+                    if i == 0 or text == "-":
+                        text = "%.1e" % check["rel_err"] + (
+                            " MISMATCH" if bad else "")
+                        if i:
+                            text += " (%s)" % peer.label
+                    elif bad:
+                        notes.append("%s check: rel err %.1e MISMATCH" % (
+                            peer.label, check["rel_err"]))
+                elif "error" in check:
+                    notes.append("%s check: %s" % (
+                        peer.label, first_line(check["error"])))
+            cells.append(text)
+        cells.append("; ".join(notes))
         lines.append("| " + " | ".join(c.strip() for c in cells) + " |")
     return "\n".join(lines)
+
+
+def unsupported_lines(rows, peers):
+    """One line per peer naming the cases it cannot express (a "-" cell)
+    and why."""
+    lines = []
+    for peer in peers:
+        reasons = {}
+        for r in rows:
+            result = (r.get("peers") or {}).get(peer.key) or {}
+            if result.get("stage") == "unsupported":
+                reasons.setdefault(result.get("error", ""), []).append(
+                    r["case"])
+        for reason, names in reasons.items():
+            lines.append("%s: - for %s: %s" % (peer.label, ", ".join(names),
+                                                reason))
+    return lines
 
 
 def peak_lines(peak, threads):
@@ -376,7 +498,10 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="small shapes and short timings (smoke run)")
     parser.add_argument("--no-torch", action="store_true",
-                        help="skip the PyTorch peers")
+                        help="skip the PyTorch peers (Debian's 1.13 and "
+                             ".venv-peers' 2.x)")
+    parser.add_argument("--no-iree", action="store_true",
+                        help="skip the IREE peer")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads for everything (default: "
                              "OMP_NUM_THREADS, else 2)")
@@ -406,14 +531,16 @@ def main():
     parser.add_argument("--json-out", default=os.path.join(
         HERE, "results", "latest.json"))
     parser.add_argument("--check", action="store_true",
-                        help="also compare each Tokamak result with the "
-                             "PyTorch peer on the same inputs (use with "
+                        help="also compare each Tokamak result with each "
+                             "kernel peer's on the same inputs (use with "
                              "--quick: the inputs are written to disk)")
     parser.add_argument("--no-models", action="store_true",
                         help="skip the model rows")
     parser.add_argument("--no-peers", action="store_true",
-                        help="skip the model rows' peers (llama.cpp, "
-                             "transformers)")
+                        help="skip every peer in .venv-peers: the kernel "
+                             "rows' PyTorch 2.x and IREE, the model rows' "
+                             "llama.cpp and transformers (Debian's torch "
+                             "1.13 still runs)")
     parser.add_argument("--model-timeout", type=float, default=0,
                         help="seconds one model may take on one side "
                              "(default 900, 300 with --quick)")
@@ -457,10 +584,12 @@ def main():
 
     env = dict(os.environ)
     env["OMP_NUM_THREADS"] = str(args.threads)
+    peers, missing_peers = (kernel_peers(args) if selected
+                            else ([], []))
     args.check_dir = ""
     if args.check:
-        if args.no_torch:
-            parser.error("--check needs the PyTorch peers (drop --no-torch)")
+        if not peers:
+            parser.error("--check needs a kernel peer (drop --no-torch)")
         check_tmp = tempfile.TemporaryDirectory(prefix="tokamak-bench-")
         args.check_dir = check_tmp.name
     started = datetime.datetime.now().astimezone()
@@ -471,20 +600,30 @@ def main():
     log("measuring the machine's peak (%d threads)" % args.threads)
     peak_before = measure_peak(args.build_dir, args.quick, env, args.peak_isa)
 
-    tok_results, torch_results, torch_info = {}, {}, {}
+    # Per case: Tokamak, then each peer, each in its own process.
+    tok_results, peer_results, peer_info = {}, {}, {}
     for c, dims in selected:
-        for side in ("tokamak",) + (() if args.no_torch else ("torch",)):
-            log("%-7s %-26s %s" % (side, c.name, c.shape(dims)))
+        peer_results[c.name] = {}
+        for peer in [None] + peers:
+            side = peer.label if peer else "tokamak"
+            log("%-10s %-26s %s" % (side, c.name, c.shape(dims)))
             t0 = time.time()
-            if side == "tokamak":
+            if peer is None:
                 r = tok_results[c.name] = bench_tokamak(c, dims, env, args)
             else:
-                r = torch_results[c.name] = bench_torch(c, dims, env, args)
-                if r.get("peer") and not torch_info:
-                    torch_info = r["peer"]
-            log("%-7s %-26s %s (%.1f s)" % (
+                r = peer_results[c.name][peer.key] = bench_peer(
+                    peer, c, dims, env, args)
+                if r.get("peer") and peer.key not in peer_info:
+                    peer_info[peer.key] = r["peer"]
+            log("%-10s %-26s %s (%.1f s)" % (
                 side, c.name, ("%.3f ms" % r["min_ms"]) if "min_ms" in r
                 else "error: " + first_line(r.get("error")), time.time() - t0))
+    for peer in peers:
+        # Columns named after the version the peer reported.
+        info = peer_info.get(peer.key) or {}
+        if peer.key.startswith("torch") and info.get("torch"):
+            peer.label = "torch " + ".".join(
+                info["torch"].split("+")[0].split(".")[:2])
 
     model_entries = []
     if selected_models:
@@ -505,13 +644,28 @@ def main():
                          " -- other processes shared the cores; timings are "
                          "noisy" if max(load_start, load_end) > 0.5 * cpus
                          else ""))
-    if torch_info:
-        print("peer: PyTorch %s (%s), %s threads, BLAS %s" % (
-            torch_info["torch"], TORCH_PYTHON, torch_info.get("threads"),
-            torch_info.get("blas") or "unknown"))
+    for peer in peers:
+        info = peer_info.get(peer.key)
+        if not info:
+            print("peer: %s (%s): no case started (see the notes)" % (
+                peer.title, peer.python))
+        elif "torch" in info:
+            print("peer: PyTorch %s (%s), %s threads, BLAS %s, attention %s" % (
+                info["torch"], peer.python, info.get("threads"),
+                info.get("blas") or "unknown",
+                info.get("attention") or "matmul + softmax + matmul"))
+        else:
+            print("peer: IREE %s (iree-base-compiler, runtime %s, %s), "
+                  "%s driver with %s workers, iree-compile %s (GEMMs: +%s)"
+                  % (info.get("iree"), info.get("iree_runtime"), peer.python,
+                     info.get("driver"), info.get("threads"),
+                     " ".join(info.get("flags") or []),
+                     " ".join(info.get("gemm_flags") or [])))
+    for line in missing_peers:
+        print(line)
     peak_for_rows = peak if "error" not in peak else {}
     rows = [analyse(c, dims, tok_results.get(c.name),
-                    torch_results.get(c.name), peak_for_rows)
+                    peer_results.get(c.name, {}), peak_for_rows)
             for c, dims in selected]
 
     title = "%s, %s, %d threads%s" % (
@@ -522,7 +676,12 @@ def main():
         print()
         print("Tokamak benchmarks, " + title)
         print()
-        print(table(rows, not args.no_torch, bool(args.check_dir)))
+        print(table(rows, peers, bool(args.check_dir)))
+        unsupported = unsupported_lines(rows, peers)
+        if unsupported:
+            print()
+            for line in unsupported:
+                print(line)
     model_rows = []
     if model_entries:
         model_table, model_rows = models.table(model_entries, peak_for_rows,
@@ -550,7 +709,12 @@ def main():
         "peak": peak,
         "peak_runs": [peak_before, peak_after],
         "load_average": [load_start, load_end],
-        "torch": torch_info if not args.no_torch else None,
+        "torch": peer_info.get("torch"),
+        "peers": {p.key: dict(peer_info.get(p.key) or {}, label=p.label,
+                              python=p.python,
+                              script=os.path.basename(p.script))
+                  for p in peers},
+        "missing_peers": missing_peers,
         "rows": rows,
         "model_rows": model_rows,
         "models": model_entries,

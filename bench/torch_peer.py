@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """PyTorch CPU peers of the Tokamak benchmark kernels.
 
-Run with Debian's python3-torch (/usr/bin/python3, torch 1.13). Plain,
-straightforward PyTorch: what a model author writes without custom kernels
-(1.13 has no F.scaled_dot_product_attention, so attention is matmul +
-masked softmax + matmul; the selective scan is the sequential loop of
-mamba's `selective_scan_ref`; linear_scan is the sequential recurrence).
+Runs under Debian's python3-torch (/usr/bin/python3, torch 1.13) and under
+the PyTorch 2.x of .venv-peers (`make peers`). Plain, straightforward
+PyTorch: what a model author writes without custom kernels. Attention is
+F.scaled_dot_product_attention where it exists (torch 2.x: on the CPU its
+flash-attention kernel) and matmul + masked softmax + matmul on 1.13; the
+selective scan is the sequential loop of mamba's `selective_scan_ref`;
+linear_scan is the sequential recurrence.
 
     /usr/bin/python3 bench/torch_peer.py --spec=SPEC.json
+    .venv-peers/bin/python bench/torch_peer.py --spec=SPEC.json
 
 SPEC.json (written by run.py): {"threads", "target_seconds", "cap_seconds",
 "single_call_seconds", "max_iters", "rotate_mib", "cases": [{"name",
@@ -39,11 +42,49 @@ import cases  # noqa: E402
 # Scores held at once by the attention peer (heads are processed in groups).
 SCORE_BUDGET_BYTES = 512 << 20
 
+SDPA = getattr(F, "scaled_dot_product_attention", None)
+try:
+    _SDPA_GQA = SDPA is not None and "enable_gqa" in (
+        SDPA.__doc__ or "")
+except Exception:  # noqa: BLE001 - a missing docstring means no GQA flag
+    _SDPA_GQA = False
+
 
 def attention(q, k, v):
     """Causal (bottom-right aligned) GQA attention: q [B,Hq,Sq,D], k/v
-    [B,Hkv,Skv,D]. The query heads of one kv head are folded into the rows
-    of one matmul, so k and v are never repeated."""
+    [B,Hkv,Skv,D]; F.scaled_dot_product_attention when torch has it."""
+    if SDPA is not None:
+        return attention_sdpa(q, k, v)
+    return attention_matmul(q, k, v)
+
+
+def attention_sdpa(q, k, v):
+    """torch 2.x: F.scaled_dot_product_attention. Sq == Skv: is_causal
+    (top-left = bottom-right aligned); Sq == 1 (decode): no mask, the query
+    sees every key; otherwise a boolean bottom-right mask. GQA with
+    enable_gqa (torch >= 2.5), else K/V repeated per query head as HF's
+    repeat_kv does."""
+    sq, skv = q.shape[2], k.shape[2]
+    rep = q.shape[1] // k.shape[1]
+    kwargs = {}
+    if rep > 1:
+        if _SDPA_GQA:
+            kwargs["enable_gqa"] = True
+        else:
+            k = k.repeat_interleave(rep, dim=1)
+            v = v.repeat_interleave(rep, dim=1)
+    if sq == skv:
+        return SDPA(q, k, v, is_causal=True, **kwargs)
+    if sq == 1:
+        return SDPA(q, k, v, **kwargs)
+    visible = torch.ones(sq, skv, dtype=torch.bool).tril(skv - sq)
+    return SDPA(q, k, v, attn_mask=visible, **kwargs)
+
+
+def attention_matmul(q, k, v):
+    """torch 1.13: matmul, masked softmax, matmul. The query heads of one kv
+    head are folded into the rows of one matmul, so k and v are never
+    repeated."""
     b, hq, sq, d = q.shape
     hkv, skv = k.shape[1], k.shape[2]
     rep = hq // hkv
@@ -211,10 +252,18 @@ def blas_libraries():
             for line in maps:
                 path = line.split()[-1]
                 name = os.path.basename(path)
-                if ("blas" in name or "mkl" in name) and path.startswith("/"):
+                # Not numpy's own OpenBLAS (torch 2.x imports numpy) nor
+                # CUDA's cuBLAS (PyPI's torch wheel loads it).
+                if (("blas" in name or "mkl" in name) and
+                        path.startswith("/") and "numpy" not in path and
+                        "cublas" not in name):
                     found.add(os.path.realpath(path))
     except OSError:
         pass
+    mkl = getattr(torch.backends, "mkl", None)
+    if not found and mkl is not None and mkl.is_available():
+        # PyPI's x86 wheels link MKL into libtorch_cpu.
+        return "MKL (linked into libtorch_cpu)"
     return ", ".join(sorted(found))
 
 
@@ -273,7 +322,10 @@ def main():
     threads = int(spec.get("threads") or os.environ.get("OMP_NUM_THREADS", 2))
     torch.set_num_threads(threads)
     emit({"event": "peer", "torch": torch.__version__, "threads": threads,
-          "blas": blas_libraries()})
+          "blas": blas_libraries(),
+          "attention": ("scaled_dot_product_attention%s" % (
+              " (enable_gqa)" if _SDPA_GQA else " (repeat_kv)")
+              if SDPA is not None else "matmul + softmax + matmul")})
     for index, case in enumerate(spec["cases"]):
         name = case["name"]
         try:

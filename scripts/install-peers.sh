@@ -2,10 +2,14 @@
 #===- scripts/install-peers.sh - Install the model benchmarks' peers ------===#
 #
 # Part of the Tokamak project. Creates the Python venv .venv-peers/ with the
-# pinned PyPI packages that the model rows of `make bench` compare Tokamak
-# with (bench/model_peers.py, bench/README.md "The model rows"):
+# pinned PyPI packages that `make bench` compares Tokamak with
+# (bench/README.md, "The peers" and "The model rows"):
 #
-#   - Hugging Face transformers on PyTorch 2.x (Debian ships torch 1.13);
+#   - PyTorch 2.x: the kernel rows' second PyTorch column
+#     (bench/torch_peer.py; Debian ships torch 1.13) and, with Hugging Face
+#     transformers, a model-row peer (bench/model_peers.py);
+#   - IREE (iree-base-compiler, iree-base-runtime): the kernel rows' IREE
+#     column (bench/iree_peer.py, the llvm-cpu backend);
 #   - llama.cpp through llama-cpp-python, built from its source
 #     distribution by pip (cmake and a C++ compiler, both from
 #     scripts/install-deps.sh), with the gguf package that writes the GGUF
@@ -28,6 +32,8 @@ PIP_PINS=(
   numpy==2.4.6
   gguf==0.19.0
   llama-cpp-python==0.3.36
+  iree-base-compiler==3.13.0
+  iree-base-runtime==3.13.0
 )
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv-peers"
@@ -56,7 +62,10 @@ export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 "$VENV/bin/pip" install -q --disable-pip-version-check \
   --no-binary=llama-cpp-python "${PIP_PINS[@]}"
 "$VENV/bin/python" -c "import torch, transformers, gguf, llama_cpp; \
+import iree.compiler, iree.runtime; \
+from importlib.metadata import version; \
 print('install-peers: torch', torch.__version__, 'transformers', \
-transformers.__version__, 'llama_cpp', llama_cpp.__version__)"
+transformers.__version__, 'llama_cpp', llama_cpp.__version__, 'iree', \
+version('iree-base-compiler'), version('iree-base-runtime'))"
 echo "${PIP_PINS[*]}" > "$STAMP"
 echo "install-peers: done"
