@@ -44,11 +44,8 @@ using namespace tokamak::cpu;
 
 namespace {
 
-/// f32 lanes of an AVX-512 register; the transpose granule.
-constexpr int64_t kLanes = 16;
-/// Rows per register block of the S and P.V micro-kernels.
-constexpr int64_t kRowBlock = 4;
-/// Most value columns per register block of P.V (16 zmm).
+/// Value columns per vector op of the final normalization and the lse
+/// merge (elementwise, so any width; legalized to the target's registers).
 constexpr int64_t kValueChunk = 256;
 /// "No bound" for index arithmetic on key positions.
 constexpr int64_t kBig = int64_t(1) << 40;
@@ -240,6 +237,8 @@ private:
   const AttentionTiling &t;
 
   // Static geometry.
+  /// f32 lanes of the target's vector registers (t.tiles.lanes).
+  int64_t lanes = 16;
   int64_t numHeads = 0, numKvHeads = 0, groups = 0, headDim = 0, valueDim = 0,
           paddedHeadDim = 0, tileQueries = 0, rows = 0, rowBlock = 0,
           paddedRows = 0, blockKeys = 0;
@@ -576,21 +575,23 @@ SmallVector<Value> Emitter::kvRow(const TileCoords &c, Value j, Value d) {
   return {page, slot, c.kvHead, d};
 }
 
-/// Transposes the 16x16 matrix held in `rows` (16 vectors of 16 f32) in
-/// registers: four butterfly stages that swap the off-diagonal k x k blocks
-/// (k = 8, 4, 2, 1), each a two-source shuffle per row (vshuff64x2,
-/// vshuff32x4, vunpck{l,h}pd, vunpck{l,h}ps on AVX-512).
-static SmallVector<Value> transpose16(OpBuilder &b, Location loc,
-                                      SmallVector<Value> rows) {
-  for (int64_t k = kLanes / 2; k >= 1; k /= 2) {
+/// Transposes the L x L matrix held in `rows` (L vectors of L f32, L a
+/// power of two: the target's lanes) in registers: log2(L) butterfly stages
+/// that swap the off-diagonal k x k blocks (k = L/2, ..., 1), each a
+/// two-source shuffle per row (vshuff64x2, vshuff32x4, vunpck{l,h}pd,
+/// vunpck{l,h}ps for 16x16 on AVX-512; vperm2f128, vunpck* for 8x8 on AVX2).
+static SmallVector<Value> transposeSquare(OpBuilder &b, Location loc,
+                                          SmallVector<Value> rows) {
+  const int64_t lanes = static_cast<int64_t>(rows.size());
+  for (int64_t k = lanes / 2; k >= 1; k /= 2) {
     SmallVector<int64_t> lower, upper;
-    for (int64_t c = 0; c < kLanes; ++c) {
+    for (int64_t c = 0; c < lanes; ++c) {
       int64_t group = c / (2 * k) * (2 * k), w = c % (2 * k);
-      lower.push_back(w < k ? group + w : kLanes + group + w - k);
-      upper.push_back(w < k ? group + k + w : kLanes + group + w);
+      lower.push_back(w < k ? group + w : lanes + group + w - k);
+      upper.push_back(w < k ? group + k + w : lanes + group + w);
     }
     SmallVector<Value> next(rows.size());
-    for (int64_t i = 0; i < kLanes; ++i) {
+    for (int64_t i = 0; i < lanes; ++i) {
       if ((i / k) % 2 != 0)
         continue;
       next[i] = vector::ShuffleOp::create(b, loc, rows[i], rows[i + k], lower);
@@ -602,18 +603,21 @@ static SmallVector<Value> transpose16(OpBuilder &b, Location loc,
   return rows;
 }
 
-/// Sums each of the 16 vectors in `parts` (16 f32 lanes each) into lane j
-/// of one vector: four stages that fold the lane groups of two neighbours
-/// in half (two two-source shuffles and an add per pair), so 16 keys cost
-/// 15 adds and 30 shuffles instead of 16 horizontal reductions.
-static Value reduce16(OpBuilder &b, Location loc, SmallVector<Value> parts) {
-  for (int64_t g = kLanes; g > 1; g /= 2) {
-    // Each vector holds 16/g lane groups of size g; the output of a pair
+/// Sums each of the L vectors in `parts` (L f32 lanes each, L a power of
+/// two) into lane j of one vector: log2(L) stages that fold the lane groups
+/// of two neighbours in half (two two-source shuffles and an add per pair),
+/// so L keys cost L - 1 adds and 2(L - 1) shuffles instead of L horizontal
+/// reductions.
+static Value reduceTransposed(OpBuilder &b, Location loc,
+                              SmallVector<Value> parts) {
+  const int64_t lanes = static_cast<int64_t>(parts.size());
+  for (int64_t g = lanes; g > 1; g /= 2) {
+    // Each vector holds L/g lane groups of size g; the output of a pair
     // holds the groups of the first, then those of the second, halved.
-    int64_t numGroups = kLanes / g;
+    int64_t numGroups = lanes / g;
     SmallVector<int64_t> lower, upper;
     for (int64_t q = 0; q < 2 * numGroups; ++q) {
-      int64_t base = (q < numGroups ? 0 : kLanes) + (q % numGroups) * g;
+      int64_t base = (q < numGroups ? 0 : lanes) + (q % numGroups) * g;
       for (int64_t w = 0; w < g / 2; ++w) {
         lower.push_back(base + w);
         upper.push_back(base + g / 2 + w);
@@ -644,7 +648,7 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
                });
   stage = copy.getResult(0);
   auto loop = buildFor(
-      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{kt},
+      b, loc, idx(0), idx(blockKeys), idx(lanes), ValueRange{kt},
       [&](Value jj, ValueRange args) -> SmallVector<Value> {
         // One 16x16 tile per iteration of an scf.for over D (the tail
         // tile, past the last multiple of 16, unrolled after it): long
@@ -652,17 +656,16 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
         // superlinear (seconds per kernel when D = 128 was unrolled).
         auto transposeTile = [&](Value cur, Value d0, bool inBounds) {
           SmallVector<Value> tile;
-          for (int64_t x = 0; x < kLanes; ++x)
-            tile.push_back(
-                read(stage, {add(jj, idx(x)), d0}, kLanes, inBounds));
-          SmallVector<Value> cols = transpose16(b, loc, tile);
-          for (int64_t y = 0; y < kLanes; ++y)
+          for (int64_t x = 0; x < lanes; ++x)
+            tile.push_back(read(stage, {add(jj, idx(x)), d0}, lanes, inBounds));
+          SmallVector<Value> cols = transposeSquare(b, loc, tile);
+          for (int64_t y = 0; y < lanes; ++y)
             cur = write(cols[y], cur, {add(d0, idx(y)), jj});
           return cur;
         };
-        int64_t fullDim = headDim / kLanes * kLanes;
+        int64_t fullDim = headDim / lanes * lanes;
         auto dLoop = buildFor(
-            b, loc, idx(0), idx(fullDim), idx(kLanes), ValueRange{args[0]},
+            b, loc, idx(0), idx(fullDim), idx(lanes), ValueRange{args[0]},
             [&](Value d0, ValueRange a) -> SmallVector<Value> {
               return {transposeTile(a[0], d0, /*inBounds=*/true)};
             });
@@ -677,15 +680,15 @@ std::pair<Value, Value> Emitter::packKeys(const TileCoords &c, Value stage,
 Value Emitter::packValues(const TileCoords &c, Value vs, Value j0, Value count,
                           bool masked) {
   if (!masked && p.isPaged() && staticPageSize > 0 &&
-      staticPageSize % kLanes == 0 && blockKeys % kLanes == 0) {
+      staticPageSize % lanes == 0 && blockKeys % lanes == 0) {
     // A full block of pages holding 16-row groups: one table lookup per 16
     // rows.
     auto loop = buildFor(
-        b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{vs},
+        b, loc, idx(0), idx(blockKeys), idx(lanes), ValueRange{vs},
         [&](Value jj, ValueRange args) -> SmallVector<Value> {
           SmallVector<Value> base = kvRow(c, add(j0, jj), idx(0));
           Value cur = args[0];
-          for (int64_t x = 0; x < kLanes; ++x) {
+          for (int64_t x = 0; x < lanes; ++x) {
             Value row =
                 read(p.value, {base[0], add(base[1], idx(x)), base[2], idx(0)},
                      valueDim);
@@ -725,7 +728,7 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
   // key, then one transpose-reduction. Each K row is read from its source
   // by the first row and from L1 by the others.
   auto groupLoop = buildFor(
-      b, loc, idx(0), idx(blockKeys), idx(kLanes), ValueRange{ps},
+      b, loc, idx(0), idx(blockKeys), idx(lanes), ValueRange{ps},
       [&](Value jj, ValueRange ga) -> SmallVector<Value> {
         // Row locations. Unmasked blocks lie inside [0, keyEnd), so their
         // 16 rows are one base plus constant strides (dense, or one page
@@ -733,29 +736,29 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
         // register instead of 16.
         SmallVector<SmallVector<Value>> at;
         Value first = add(j0, jj);
-        bool groupedPages = staticPageSize > 0 && staticPageSize % kLanes == 0;
+        bool groupedPages = staticPageSize > 0 && staticPageSize % lanes == 0;
         if (!masked && !p.isPaged()) {
-          for (int64_t x = 0; x < kLanes; ++x)
+          for (int64_t x = 0; x < lanes; ++x)
             at.push_back({c.batch, c.kvHead, add(first, idx(x)), idx(0)});
           if (keyBuffer) {
             // The first row of each group reads its 16 K rows column by
             // column (16 interleaved streams): prefetch the rows of a group
             // kPrefetchKeys ahead, one line at a time.
-            Value ahead = maxI(minI(add(first, idx(kPrefetchKeys)),
-                                    sub(c.keyEnd, idx(kLanes))),
-                               idx(0));
-            for (int64_t x = 0; x < kLanes; ++x)
+            Value ahead = maxI(
+                minI(add(first, idx(kPrefetchKeys)), sub(c.keyEnd, idx(lanes))),
+                idx(0));
+            for (int64_t x = 0; x < lanes; ++x)
               prefetchRow(keyBuffer, {c.batch, c.kvHead, add(ahead, idx(x))});
           }
         } else if (!masked && groupedPages) {
           SmallVector<Value> base = kvRow(c, first, idx(0));
-          for (int64_t x = 0; x < kLanes; ++x)
+          for (int64_t x = 0; x < lanes; ++x)
             at.push_back({base[0], add(base[1], idx(x)), base[2], idx(0)});
           if (keyBuffer) {
             SmallVector<Value> next =
                 kvRow(c, add(first, idx(kPagedPrefetchKeys)), idx(0));
-            Value slot0 = mul(floorDiv(next[1], kLanes), idx(kLanes));
-            for (int64_t x = 0; x < kLanes; ++x) {
+            Value slot0 = mul(floorDiv(next[1], lanes), idx(lanes));
+            for (int64_t x = 0; x < lanes; ++x) {
               SmallVector<Value> row = {next[0], add(slot0, idx(x)), next[2]};
               prefetchRow(keyBuffer, row, kPagedPrefetchLocality);
               if (valueBuffer)
@@ -763,31 +766,31 @@ Value Emitter::rowDotScores(const TileCoords &c, Value qs, Value ps, Value j0,
             }
           }
         } else {
-          for (int64_t x = 0; x < kLanes; ++x)
+          for (int64_t x = 0; x < lanes; ++x)
             at.push_back(kvRow(c, add(first, idx(x)), idx(0)));
         }
-        auto rowLoop = buildFor(
-            b, loc, idx(0), idx(paddedRows), idx(1), ga,
-            [&](Value r, ValueRange ra) -> SmallVector<Value> {
-              SmallVector<Value> zeros(kLanes, constVec(0.0, kLanes));
-              auto dLoop =
-                  buildFor(b, loc, idx(0), idx(headDim), idx(kLanes), zeros,
+        auto rowLoop =
+            buildFor(b, loc, idx(0), idx(paddedRows), idx(1), ga,
+                     [&](Value r, ValueRange ra) -> SmallVector<Value> {
+                       SmallVector<Value> zeros(lanes, constVec(0.0, lanes));
+                       auto dLoop = buildFor(
+                           b, loc, idx(0), idx(headDim), idx(lanes), zeros,
                            [&](Value d, ValueRange acc) -> SmallVector<Value> {
-                             Value q = read(qs, {r, d}, kLanes);
+                             Value q = read(qs, {r, d}, lanes);
                              SmallVector<Value> next;
-                             for (int64_t x = 0; x < kLanes; ++x) {
+                             for (int64_t x = 0; x < lanes; ++x) {
                                SmallVector<Value> idxs = at[x];
                                idxs.back() = d;
-                               Value k = read(p.key, idxs, kLanes);
+                               Value k = read(p.key, idxs, lanes);
                                next.push_back(
                                    vector::FMAOp::create(b, loc, q, k, acc[x]));
                              }
                              return next;
                            });
-              Value sv =
-                  reduce16(b, loc, SmallVector<Value>(dLoop.getResults()));
-              return {write(sv, ra[0], {r, jj})};
-            });
+                       Value sv = reduceTransposed(
+                           b, loc, SmallVector<Value>(dLoop.getResults()));
+                       return {write(sv, ra[0], {r, jj})};
+                     });
         return {rowLoop.getResult(0)};
       });
   return groupLoop.getResult(0);
@@ -1009,7 +1012,7 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
   // Unmasked blocks of pages holding 16-row groups read V in place, one
   // table lookup per 16 rows, instead of through the scratch copy.
   bool inPlaceValues = !masked && p.isPaged() && staticPageSize > 0 &&
-                       staticPageSize % kLanes == 0 && n % kLanes == 0;
+                       staticPageSize % lanes == 0 && n % lanes == 0;
   if (st.vs && !inPlaceValues)
     st.vs = packValues(c, st.vs, j0, count, masked);
   auto fm = arith::FastMathFlags::nnan;
@@ -1023,23 +1026,39 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
       [&](Value r0, ValueRange a) -> SmallVector<Value> {
         Value ps = a[0], alphas = a[1], m = a[2], l = a[3];
         SmallVector<Value> scores;
-        if (rowDot) {
-          for (int64_t k = 0; k < rowBlock; ++k)
-            scores.push_back(read(ps, {add(r0, idx(k)), idx(0)}, n));
-        } else {
-          SmallVector<Value> zeros(rowBlock, constVec(0.0, n));
+        // S = Qs . Kt for `rowBlock` rows, `qkKeys` keys (a register block
+        // of rowBlock x qkKeys / lanes accumulators) at a time.
+        auto qkBlock = [&](int64_t k0, int64_t w) {
+          SmallVector<Value> zeros(rowBlock, constVec(0.0, w));
           auto qk = buildFor(b, loc, idx(0), idx(headDim), idx(1), zeros,
                              [&](Value d, ValueRange s) -> SmallVector<Value> {
-                               Value ktRow = read(st.kt, {d, idx(0)}, n);
+                               Value ktRow = read(st.kt, {d, idx(k0)}, w);
                                SmallVector<Value> next;
                                for (int64_t k = 0; k < rowBlock; ++k) {
                                  Value q = extract(qs, {add(r0, idx(k)), d});
                                  next.push_back(vector::FMAOp::create(
-                                     b, loc, splat(q, n), ktRow, s[k]));
+                                     b, loc, splat(q, w), ktRow, s[k]));
                                }
                                return next;
                              });
-          scores = SmallVector<Value>(qk.getResults());
+          return SmallVector<Value>(qk.getResults());
+        };
+        int64_t qkKeys = std::min(n, t.tiles.qkKeys);
+        if (!rowDot && qkKeys == n) {
+          // The whole block fits: the scores stay in registers.
+          scores = qkBlock(0, n);
+        } else {
+          if (!rowDot) {
+            // Key slices of the block through the P scratch.
+            for (int64_t k0 = 0; k0 < n; k0 += qkKeys) {
+              int64_t w = std::min(qkKeys, n - k0);
+              SmallVector<Value> part = qkBlock(k0, w);
+              for (int64_t k = 0; k < rowBlock; ++k)
+                ps = write(part[k], ps, {add(r0, idx(k)), idx(k0)});
+            }
+          }
+          for (int64_t k = 0; k < rowBlock; ++k)
+            scores.push_back(read(ps, {add(r0, idx(k)), idx(0)}, n));
         }
         for (int64_t k = 0; k < rowBlock; ++k) {
           Value r = add(r0, idx(k));
@@ -1083,13 +1102,18 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
   st.l = softmaxLoop.getResult(3);
 
   // Phase 2: Acc[r] = alpha[r] * Acc[r] + P[r] . V. A register block is
-  // `pvRows` rows x up to 16 vectors of value columns, so that each value
-  // row is read once per block of rows, front to back.
-  int64_t chunk = std::min(valueDim, kValueChunk);
+  // `pvRows` rows x `chunk` value columns (t.tiles: at most pvRows x pvCols
+  // / lanes accumulators, wider when the tile has fewer rows), so that each
+  // value row is read once per block of rows, front to back.
+  int64_t accumulators = t.tiles.pvRows * t.tiles.pvCols / lanes;
+  int64_t maxRows = std::min(rowBlock, t.tiles.pvRows);
+  int64_t chunk =
+      std::min(valueDim, std::max<int64_t>(1, accumulators / maxRows) * lanes);
   int64_t pvRows = std::min(
-      rowBlock, std::max<int64_t>(1, 16 / llvm::divideCeil(chunk, kLanes)));
-  if (paddedRows % pvRows != 0)
-    pvRows = 1;
+      maxRows,
+      std::max<int64_t>(1, accumulators / llvm::divideCeil(chunk, lanes)));
+  while (paddedRows % pvRows != 0)
+    --pvRows;
   auto pvLoop = buildFor(
       b, loc, idx(0), idx(paddedRows), idx(pvRows), ValueRange{st.acc},
       [&](Value r0, ValueRange a) -> SmallVector<Value> {
@@ -1115,11 +1139,11 @@ TileState Emitter::processBlock(const TileCoords &c, const TileBounds &bounds,
           scf::ForOp pv;
           if (inPlaceValues) {
             pv = buildFor(
-                b, loc, idx(0), idx(n), idx(kLanes), accs,
+                b, loc, idx(0), idx(n), idx(lanes), accs,
                 [&](Value g, ValueRange ag) -> SmallVector<Value> {
                   SmallVector<Value> base = kvRow(c, add(j0, g), idx(0));
                   auto group = buildFor(
-                      b, loc, idx(0), idx(kLanes), idx(1), ag,
+                      b, loc, idx(0), idx(lanes), idx(1), ag,
                       [&](Value x, ValueRange av) -> SmallVector<Value> {
                         Value v = read(
                             p.value,
@@ -1596,7 +1620,8 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   groups = numHeads / numKvHeads;
   headDim = qType.getDimSize(3);
   valueDim = vType.getDimSize(3);
-  paddedHeadDim = llvm::alignTo(headDim, kLanes);
+  lanes = t.tiles.lanes;
+  paddedHeadDim = llvm::alignTo(headDim, lanes);
   blockKeys = t.blockKeys;
   queryType = qType.getElementType();
   keyType = kType.getElementType();
@@ -1638,7 +1663,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));
   }
   rows = groups * tileQueries;
-  rowDot = decode && headDim % kLanes == 0;
+  rowDot = decode && headDim % lanes == 0;
   // A function argument bufferizes to an identity-layout buffer.
   auto asBuffer = [&](Value v) -> Value {
     if (!rowDot || !isa<BlockArgument>(v))
@@ -1651,7 +1676,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   keyBuffer = asBuffer(p.key);
   if (p.isPaged())
     valueBuffer = asBuffer(p.value);
-  rowBlock = std::min(kRowBlock, rows);
+  rowBlock = std::min(t.tiles.rowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
   return decode ? emitSplitKv() : emitPrefill();
 }

@@ -12,6 +12,8 @@
 #ifndef TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
 #define TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
 
+#include "tokamak/Codegen/CPU/CpuTarget.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Region.h"
 #include "mlir/IR/Value.h"
@@ -64,7 +66,7 @@ struct AttentionProblem {
 struct AttentionTiling {
   /// Query rows (heads of a group x positions) per tile.
   int64_t blockRows = 64;
-  /// Keys per block (a multiple of 16).
+  /// Keys per block (a multiple of the target's f32 lanes).
   int64_t blockKeys = 64;
   /// Tiles with at most this many rows (static Sq) use split-KV.
   int64_t decodeRows = 16;
@@ -72,6 +74,8 @@ struct AttentionTiling {
   int64_t kvSplits = 8;
   /// Fewest keys per split-KV chunk.
   int64_t minSplitKeys = 1024;
+  /// Vector width and register blocks (chooseAttentionTiles).
+  AttentionTiles tiles;
 };
 
 /// Whether `problem` can be tiled: static head counts (Hq a multiple of
