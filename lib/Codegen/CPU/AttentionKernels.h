@@ -5,7 +5,8 @@
 // tile holds the query rows of a whole GQA group (G heads x Tq positions)
 // against one kv head; its key loop walks Bk-key blocks with an online
 // softmax. The micro-kernels are written directly in the vector dialect on
-// static shapes (AttentionKernels.cpp).
+// static shapes, with the target's vector width and register blocks
+// (AttentionTiling::tiles), by the Emitter of AttentionEmitter.h.
 //
 //===----------------------------------------------------------------------===//
 
