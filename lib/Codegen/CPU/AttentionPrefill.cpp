@@ -106,14 +106,19 @@ SmallVector<Value> Emitter::panelScores(Value qs, Value kt, Value &ps,
 Value Emitter::accumulateValues(const TileCoords &c, const TileState &st,
                                 Value j0, Value count, bool inPlaceValues) {
   int64_t n = blockKeys;
-  // A register block is `pvRows` rows x `chunk` value columns: at most
-  // pvRows x pvCols / lanes accumulators (wider when the tile has fewer
-  // rows), so that each value row is read once per block of rows, front to
-  // back.
+  // A register block is `pvRows` rows x `chunk` value columns, at most
+  // pvRows x pvCols / lanes accumulators, so that each value row is read
+  // once per block of rows, front to back. Prefill tiles (many rows, V from
+  // cache after its first block of rows) take the rows first (4 x 64 on
+  // AVX-512, 4 x 16 on AVX2); decode tiles (few rows, V streamed from
+  // memory) the columns first, so that each pass reads whole rows or long
+  // pieces of them (2 x 128 on AVX-512, 1 x 64 on AVX2 at Dv = 128).
   int64_t accumulators = t.tiles.pvRows * t.tiles.pvCols / lanes;
   int64_t maxRows = std::min(rowBlock, t.tiles.pvRows);
   int64_t chunk =
-      std::min(valueDim, std::max<int64_t>(1, accumulators / maxRows) * lanes);
+      rowDot ? std::min(valueDim, accumulators * lanes)
+             : std::min(valueDim,
+                        std::max<int64_t>(1, accumulators / maxRows) * lanes);
   int64_t pvRows = std::min(
       maxRows,
       std::max<int64_t>(1, accumulators / llvm::divideCeil(chunk, lanes)));
