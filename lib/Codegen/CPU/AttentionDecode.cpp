@@ -231,8 +231,8 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
                Value inv;
                Value lse = rowLse(st, sr, inv);
                Value o = cur[0];
-               for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
-                 int64_t w = std::min(kValueChunk, valueDim - e0);
+               for (int64_t e0 = 0; e0 < valueDim; e0 += valueChunk()) {
+                 int64_t w = std::min(valueChunk(), valueDim - e0);
                  Value a = read(st.acc, {sr, idx(e0)}, w, true);
                  o = write(mulf(a, bcast(inv, w)), o, at({r, idx(e0)}), {true});
                }
@@ -340,8 +340,8 @@ std::pair<Value, Value> Emitter::mergeSplits(Value parts, Value partLse,
         Value lse = addf(mSafe, math::LogOp::create(b, loc, sum));
         lse = select(dead, negInf, lse);
         Value o = cur[0];
-        for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
-          int64_t w = std::min(kValueChunk, valueDim - e0);
+        for (int64_t e0 = 0; e0 < valueDim; e0 += valueChunk()) {
+          int64_t w = std::min(valueChunk(), valueDim - e0);
           Value acc =
               loop(cst(0), numSplits, 1, ValueRange{cstF(0.0, w)},
                    [&](Value sIdx, ValueRange a) -> Values {

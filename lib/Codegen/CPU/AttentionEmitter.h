@@ -33,9 +33,6 @@
 namespace tokamak::cpu {
 namespace attention {
 
-/// Value columns per vector op of the final normalization and the lse
-/// merge (elementwise, so any width; legalized to the target's registers).
-constexpr int64_t kValueChunk = 256;
 /// "No bound" for index arithmetic on key positions.
 constexpr int64_t kBig = int64_t(1) << 40;
 /// How far ahead (in keys) decode prefetches K rows.
@@ -213,6 +210,10 @@ private:
   /// numKvHeads blocks of paddedRows rows, and each key block is visited
   /// for all kv heads in turn, so the pages of a block are read together.
   bool allHeads = false;
+  /// Value columns per vector of the final normalization and the lse merge,
+  /// whose split loop accumulates one: as many as the P.V accumulators hold
+  /// (256 f32 in 16 zmm, 64 in 8 ymm).
+  int64_t valueChunk() const { return t.tiles.pvRows * t.tiles.pvCols; }
   /// Rows of the tile state: paddedRows, times numKvHeads with allHeads.
   int64_t stateRows() const {
     return allHeads ? numKvHeads * paddedRows : paddedRows;

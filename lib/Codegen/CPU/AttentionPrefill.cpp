@@ -376,8 +376,8 @@ FailureOr<SmallVector<Value>> Emitter::emitPrefill() {
                       Value inv;
                       Value lse = rowLse(st, r, inv);
                       Values next(cur.begin(), cur.end());
-                      for (int64_t e0 = 0; e0 < valueDim; e0 += kValueChunk) {
-                        int64_t w = std::min(kValueChunk, valueDim - e0);
+                      for (int64_t e0 = 0; e0 < valueDim; e0 += valueChunk()) {
+                        int64_t w = std::min(valueChunk(), valueDim - e0);
                         Value o = read(st.acc, {r, idx(e0)}, w, true);
                         o = mulf(o, bcast(inv, w));
                         next[0] = write(o, next[0], {g, tq, idx(e0)}, {true});
