@@ -316,9 +316,10 @@ def TileAttention : Pass<"tok-tile-attention"> {
       K rows are read in place (through the block table for paged caches):
       per group of L keys and per row, L partial vectors over D are summed
       by one transpose-reduction (`vector.shuffle` + add, log2(L) stages: 4
-      on AVX-512, 3 on AVX2). In unmasked blocks the L rows share one base
-      address (one table lookup for pages of a static multiple of L rows)
-      and, when the keys are a
+      on AVX-512, 3 on AVX2), and `P.V` takes whole value rows first (2
+      rows x 128 columns on AVX-512, 1 x 64 on AVX2 at `Dv` 128). In
+      unmasked blocks the L rows share one base address (one table lookup
+      for pages of a static multiple of L rows) and, when the keys are a
       function argument, the rows 64 keys ahead are prefetched
       (`memref.prefetch` on a `read_only` `bufferization.to_buffer`). The
       merge is a second `scf.forall` over (batch, kv head) with one `exp`
