@@ -5,12 +5,15 @@
 // tile holds the query rows of a whole GQA group (G heads x Tq positions)
 // against one kv head; its key loop walks Bk-key blocks with an online
 // softmax. The micro-kernels are written directly in the vector dialect on
-// static shapes (AttentionKernels.cpp).
+// static shapes, with the target's vector width and register blocks
+// (AttentionTiling::tiles), by the Emitter of AttentionEmitter.h.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
 #define TOKAMAK_CODEGEN_CPU_ATTENTIONKERNELS_H
+
+#include "tokamak/Codegen/CPU/CpuTarget.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Region.h"
@@ -64,7 +67,7 @@ struct AttentionProblem {
 struct AttentionTiling {
   /// Query rows (heads of a group x positions) per tile.
   int64_t blockRows = 64;
-  /// Keys per block (a multiple of 16).
+  /// Keys per block (a multiple of the target's f32 lanes).
   int64_t blockKeys = 64;
   /// Tiles with at most this many rows (static Sq) use split-KV.
   int64_t decodeRows = 16;
@@ -72,6 +75,8 @@ struct AttentionTiling {
   int64_t kvSplits = 8;
   /// Fewest keys per split-KV chunk.
   int64_t minSplitKeys = 1024;
+  /// Vector width and register blocks (chooseAttentionTiles).
+  AttentionTiles tiles;
 };
 
 /// Whether `problem` can be tiled: static head counts (Hq a multiple of

@@ -338,3 +338,22 @@ int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps) {
 }
 
 } // namespace tokamak::cpu
+
+//===----------------------------------------------------------------------===//
+// Attention tiles
+//===----------------------------------------------------------------------===//
+
+tokamak::cpu::AttentionTiles
+tokamak::cpu::chooseAttentionTiles(const CpuTarget &target) {
+  AttentionTiles tiles;
+  tiles.lanes = target.f32Lanes();
+  // Half the registers accumulate; the rest hold the Kᵀ/V vectors of a
+  // step (one per accumulator column), the broadcast Q or P value and the
+  // loop's addresses spilled nowhere. Four rows share each Kᵀ/V vector.
+  int64_t accumulators = std::max<int64_t>(4, target.vectorRegisters / 2);
+  tiles.rowBlock = 4;
+  tiles.pvRows = 4;
+  tiles.qkKeys = accumulators / tiles.rowBlock * tiles.lanes;
+  tiles.pvCols = accumulators / tiles.pvRows * tiles.lanes;
+  return tiles;
+}

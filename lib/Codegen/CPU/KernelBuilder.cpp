@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace tokamak::cpu;
@@ -86,15 +87,18 @@ OpFoldResult KernelBuilder::max(OpFoldResult l, OpFoldResult r) {
 OpFoldResult KernelBuilder::floorDiv(OpFoldResult l, OpFoldResult r) {
   if (isConstantIntValue(r, 1))
     return l;
-  return binary<arith::DivSIOp>(*this, l, r,
-                                [](int64_t a, int64_t c) { return a / c; });
+  // arith.floordivsi, not the truncating arith.divsi: -1 / 64 is -1.
+  return binary<arith::FloorDivSIOp>(*this, l, r, [](int64_t a, int64_t c) {
+    return llvm::divideFloorSigned(a, c);
+  });
 }
 
 OpFoldResult KernelBuilder::ceilDiv(OpFoldResult l, OpFoldResult r) {
   if (isConstantIntValue(r, 1))
     return l;
-  return binary<arith::CeilDivSIOp>(
-      *this, l, r, [](int64_t a, int64_t c) { return (a + c - 1) / c; });
+  return binary<arith::CeilDivSIOp>(*this, l, r, [](int64_t a, int64_t c) {
+    return llvm::divideCeilSigned(a, c);
+  });
 }
 
 OpFoldResult KernelBuilder::dim(Value shaped, int64_t d) {
@@ -446,6 +450,40 @@ KernelBuilder::Values KernelBuilder::indices(ArrayRef<OpFoldResult> ofrs) {
   for (OpFoldResult ofr : ofrs)
     out.push_back(val(ofr));
   return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention helpers
+//===----------------------------------------------------------------------===//
+
+Value KernelBuilder::splat(Value scalar, int64_t width) {
+  return vector::BroadcastOp::create(
+      b, loc, VectorType::get({width}, scalar.getType()), scalar);
+}
+
+Value KernelBuilder::toIndex(Value v) {
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value KernelBuilder::toI32(Value v) {
+  if (v.getType().isInteger(32))
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(), v);
+}
+
+Value KernelBuilder::extractElement(Value src, ValueRange indices) {
+  return tensor::ExtractOp::create(b, loc, src, indices);
+}
+
+Value KernelBuilder::insertElement(Value v, Value dest, ValueRange indices) {
+  return tensor::InsertOp::create(b, loc, v, dest, indices);
+}
+
+Value KernelBuilder::allocTensor(ArrayRef<int64_t> shape, Type elementType) {
+  return bufferization::AllocTensorOp::create(
+      b, loc, RankedTensorType::get(shape, elementType), ValueRange{});
 }
 
 //===----------------------------------------------------------------------===//

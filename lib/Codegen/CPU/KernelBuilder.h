@@ -70,6 +70,8 @@ public:
   OpFoldResult mul(OpFoldResult l, OpFoldResult r);
   OpFoldResult min(OpFoldResult l, OpFoldResult r);
   OpFoldResult max(OpFoldResult l, OpFoldResult r);
+  /// Signed divisions rounding up and down (toward -inf, also for
+  /// negative operands).
   OpFoldResult ceilDiv(OpFoldResult l, OpFoldResult r);
   OpFoldResult floorDiv(OpFoldResult l, OpFoldResult r);
   /// `v` rounded down to a multiple of `m`.
@@ -183,6 +185,27 @@ public:
 
   /// Indices from a mix of values and constants.
   Values indices(ArrayRef<OpFoldResult> ofrs);
+
+  //===--------------------------------------------------------------------===//
+  // Attention helpers
+  //===--------------------------------------------------------------------===//
+
+  /// `scalar` of any type (f32, index, i32, ...) broadcast to `width` lanes.
+  Value splat(Value scalar, int64_t width);
+  /// An integer or index scalar as an index, or as an i32 (index_cast;
+  /// unchanged when it already has the type).
+  Value toIndex(Value v);
+  Value toI32(Value v);
+  /// A scalar of the tensor `src` as stored (integer tables, bounds): no
+  /// conversion to f32.
+  Value extractElement(Value src, ValueRange indices);
+  /// `v` inserted as is into the tensor `dest`; returns the new tensor.
+  Value insertElement(Value v, Value dest, ValueRange indices);
+  /// A new tensor of `shape` for loop-carried scratch on tensors.
+  /// `bufferization.alloc_tensor`, unlike `tensor.empty`, is never merged by
+  /// CSE, so scratch tensors carried side by side through loops get distinct
+  /// buffers.
+  Value allocTensor(ArrayRef<int64_t> shape, Type elementType);
 };
 
 /// Replaces the scan `op` with the kernel's results: `out` for its first

@@ -105,16 +105,26 @@ struct TileAttentionPass
         getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
     if (failed(target))
       return signalPassFailure();
-    if (blockKeys <= 0 || blockKeys % 16 != 0 || blockRows <= 0 ||
+    AttentionTiles tiles = chooseAttentionTiles(*target);
+    if (blockKeys <= 0 || blockKeys % tiles.lanes != 0 || blockRows <= 0 ||
         kvSplits <= 0) {
       getOperation()->emitError()
           << "tok-tile-attention: expected block-keys to be a positive "
-             "multiple of 16 and block-rows, kv-splits to be positive, got "
+             "multiple of the f32 lanes ("
+          << tiles.lanes << ") and block-rows, kv-splits to be positive, got "
           << blockKeys.getValue() << ", " << blockRows.getValue() << ", "
           << kvSplits.getValue();
       return signalPassFailure();
     }
+    if (remarks)
+      getOperation()->emitRemark()
+          << "tok-tile-attention: tiles lanes=" << tiles.lanes
+          << " transpose=" << tiles.lanes << "x" << tiles.lanes
+          << " qk=" << tiles.rowBlock << "x" << tiles.qkKeys
+          << " pv=" << tiles.pvRows << "x" << tiles.pvCols
+          << " block-keys=" << blockKeys.getValue();
     AttentionTiling tiling;
+    tiling.tiles = tiles;
     tiling.blockRows = blockRows;
     tiling.blockKeys = blockKeys;
     tiling.decodeRows = decodeRows;

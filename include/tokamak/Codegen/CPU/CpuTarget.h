@@ -107,6 +107,19 @@ LinearScanTiles chooseLinearScanTiles(const CpuTarget &target);
 /// lines per row of the streamed input and output), 4 zmm or 8 ymm vectors.
 int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps);
 
+/// Attention register blocks for a target (tok-tile-attention). `lanes` is
+/// the vector width: the K transposes are lanes x lanes, decode sums groups
+/// of `lanes` keys by a log2(lanes)-stage transpose-reduction. S = Q.Kᵀ is
+/// computed `rowBlock` rows x `qkKeys` keys at a time and P.V `pvRows` rows
+/// x `pvCols` value columns at a time: rows * cols / lanes accumulators,
+/// half the vector registers, the other half holding the Kᵀ or V vectors,
+/// the broadcast and the exp temporaries (4x64 with 32 zmm: 16
+/// accumulators; 4x16 with 16 ymm: 8).
+struct AttentionTiles {
+  int64_t lanes = 16, rowBlock = 4, qkKeys = 64, pvRows = 4, pvCols = 64;
+};
+AttentionTiles chooseAttentionTiles(const CpuTarget &target);
+
 } // namespace tokamak::cpu
 
 #endif // TOKAMAK_CODEGEN_CPU_CPUTARGET_H

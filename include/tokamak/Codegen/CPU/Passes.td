@@ -311,14 +311,19 @@ def TileAttention : Pass<"tok-tile-attention"> {
       key loop would redo the rotation `Sq / tile` times, whereas one
       `tok.rope` pass over K costs one read and one write of K; in decode K
       comes from the cache, rotated when it was written.
+    - Vector width and register blocks come from the target
+      (`chooseAttentionTiles`): L = its f32 lanes (16 on AVX-512, 8 on AVX2)
+      and half its vector registers as accumulators (16 zmm, 8 ymm).
     - Per key block: K is transposed into a `[D, block-keys]` f32 panel
-      (16x16 transposes; paged caches are gathered through the block table
-      one block at a time), then for each group of 4 rows
-      `S = Q.Kᵀ` (broadcast + FMA), softcap, `score_mod` (vectorized when its
-      body is elementwise, lane by lane otherwise), bias, mask, the online
-      softmax (running max and sum per row, rescaling of the accumulator)
-      and `P.V` (broadcast + FMA into 4 x 64-column accumulators). All in
-      f32, whatever the input element types.
+      (LxL transposes: 16x16 on AVX-512, 8x8 on AVX2; paged caches are
+      gathered through the block table one block at a time), then for each
+      group of 4 rows `S = Q.Kᵀ` (broadcast + FMA in blocks of 4 rows x 64
+      keys on AVX-512; 4 x 16 keys on AVX2, whose slices go through the
+      probability scratch), softcap, `score_mod` (vectorized when its body
+      is elementwise, lane by lane otherwise), bias, mask, the online softmax
+      (running max and sum per row, rescaling of the accumulator) and `P.V`
+      (broadcast + FMA into 4 x 64-column accumulators on AVX-512, 4 x
+      16-column on AVX2). All in f32, whatever the input element types.
     - Decode (static `Sq` with at most `decode-rows` rows per kv group):
       split-KV, `scf.forall` over (batch, kv head, key chunk) — (batch, key
       chunk, kv head) for paged caches, whose rows interleave the kv heads,
@@ -326,10 +331,12 @@ def TileAttention : Pass<"tok-tile-attention"> {
       partial outputs and lse, merged with `tok.lse_merge` semantics. With
       so few rows a transposed K panel would cost more than the scores, so
       K rows are read in place (through the block table for paged caches):
-      per group of 16 keys and per row, 16 partial vectors over D are summed
-      by one transpose-reduction (`vector.shuffle` + add, 4 stages). In
-      unmasked blocks the 16 rows share one base address (one table lookup
-      for pages of a static multiple of 16 rows) and, when the keys are a
+      per group of L keys and per row, L partial vectors over D are summed
+      by one transpose-reduction (`vector.shuffle` + add, log2(L) stages: 4
+      on AVX-512, 3 on AVX2), and `P.V` takes whole value rows first (2
+      rows x 128 columns on AVX-512, 1 x 64 on AVX2 at `Dv` 128). In
+      unmasked blocks the L rows share one base address (one table lookup
+      for pages of a static multiple of L rows) and, when the keys are a
       function argument, the rows 64 keys ahead are prefetched
       (`memref.prefetch` on a `read_only` `bufferization.to_buffer`). The
       merge is a second `scf.forall` over (batch, kv head) with one `exp`
@@ -343,7 +350,8 @@ def TileAttention : Pass<"tok-tile-attention"> {
     Option<"blockRows", "block-rows", "int64_t", /*default=*/"64",
            "Query rows (heads of a group x positions) per tile">,
     Option<"blockKeys", "block-keys", "int64_t", /*default=*/"64",
-           "Keys per block (a positive multiple of 16)">,
+           "Keys per block (a positive multiple of the target's f32 "
+           "lanes)">,
     Option<"decodeRows", "decode-rows", "int64_t", /*default=*/"16",
            "Largest static rows per kv group that take the split-KV path">,
     Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"8",
