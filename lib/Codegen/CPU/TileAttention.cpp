@@ -141,8 +141,10 @@ struct TileAttentionPass
                                ? problemOf(cast<tok::AttentionOp>(op))
                                : problemOf(cast<tok::PagedAttentionOp>(op));
       std::string reason;
-      if (failed(canTileAttention(p, reason)))
+      if (failed(canTileAttention(p, reason))) {
+        remarkUntiled(op, getArgument(), remarks, reason);
         continue;
+      }
       if (fuseRope)
         fuseQueryRope(p);
       OpBuilder b(op);

@@ -31,3 +31,12 @@ func.func @linear_two_dynamic_dims_f32(%x: tensor<?x?x64xf32>, %w: tensor<32x64x
   %y = tok.linear %x, %w : (tensor<?x?x64xf32>, tensor<32x64xf32>) -> tensor<?x?x32xf32>
   return %y : tensor<?x?x32xf32>
 }
+
+// -----
+
+// RUN: tokamak-opt %s --split-input-file --tok-tile-attention="remarks=true" --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=ATTN
+// ATTN: remark: tok-tile-attention: left for convert-tok-to-linalg: dynamic head dims
+func.func @attention_dynamic_head_dim_f32(%q: tensor<1x2x8x?xf32>, %k: tensor<1x2x8x?xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %o = tok.attention %q, %k, %v : (tensor<1x2x8x?xf32>, tensor<1x2x8x?xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
