@@ -41,6 +41,9 @@ jit_cpu = lit_config.params.get("jit_cpu", "")
 if jit_cpu:
     config.environment["TOKAMAK_JIT_CPU"] = jit_cpu
     config.available_features.add("jit-cpu")
+    # Its own Output/ directories: ctest runs this beside the host run.
+    config.test_exec_root = os.path.join(config.tokamak_obj_root,
+                                         "test-jit-" + jit_cpu)
 llvm_config.use_default_substitutions()
 
 # Strict FileCheck: variables are scoped to labels and every prefix is used.
