@@ -14,6 +14,10 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
 
 namespace tokamak::cpu {
 
@@ -33,6 +37,28 @@ inline void remarkUntiled(mlir::Operation *op, llvm::StringRef passName,
                           bool remarks, llvm::StringRef why) {
   if (remarks)
     op->emitRemark() << passName << ": left for convert-tok-to-linalg: " << why;
+}
+
+/// The driver the tile passes share: every `OpT` under `root` gets a plan
+/// from `analyze(op, why)` (std::optional; on failure `why` says what stops
+/// it, reported by remarkUntiled) and is then replaced by
+/// `rewrite(rewriter, op, plan)`, with the insertion point at the op.
+template <typename OpT, typename AnalyzeFn, typename RewriteFn>
+void tileEach(mlir::Operation *root, llvm::StringRef passName, bool remarks,
+              AnalyzeFn analyze, RewriteFn rewrite) {
+  llvm::SmallVector<OpT> ops;
+  root->walk([&](OpT op) { ops.push_back(op); });
+  mlir::IRRewriter rewriter(root->getContext());
+  for (OpT op : ops) {
+    std::string why;
+    auto plan = analyze(op, why);
+    if (!plan) {
+      remarkUntiled(op, passName, remarks, why);
+      continue;
+    }
+    rewriter.setInsertionPoint(op);
+    rewrite(rewriter, op, *plan);
+  }
 }
 
 } // namespace tokamak::cpu

@@ -215,50 +215,45 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
         getOperation(), getArgument(), cpu, cpuFeatures, numThreads, remarks);
     if (failed(target))
       return signalPassFailure();
-    SmallVector<tok::Conv1dOp> ops;
-    getOperation().walk([&](tok::Conv1dOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (tok::Conv1dOp op : ops) {
-      std::string why;
-      std::optional<Conv1dShape> shape = analyze(op, *target, why);
-      if (!shape) {
-        remarkUntiled(op, getArgument(), remarks, why);
-        continue;
-      }
-      if (remarks)
-        op.emitRemark() << "tok-tile-conv1d: " << shape->lanes
-                        << "-lane vectors, channel tile "
-                        << shape->tileVectors * shape->lanes << " ("
-                        << shape->tileVectors << " vectors)";
-      rewriter.setInsertionPoint(op);
-      Conv1dEmitter emitter(rewriter, op.getLoc(), op, *shape, numThreads);
-      SmallVector<Value> results;
-      auto yType = cast<RankedTensorType>(op.getOutput().getType());
-      Value y = tensor::EmptyOp::create(
-          rewriter, op.getLoc(),
-          tensor::getMixedSizes(rewriter, op.getLoc(), op.getInput()),
-          yType.getElementType());
-      y = emitter.output(y);
-      if (y.getType() != yType)
-        y = tensor::CastOp::create(rewriter, op.getLoc(), yType, y);
-      results.push_back(y);
-      if (Value fs = op.getFinalState()) {
-        auto fsType = cast<RankedTensorType>(fs.getType());
-        OpFoldResult batch =
-            tensor::getMixedSize(rewriter, op.getLoc(), op.getInput(), 0);
-        Value st = tensor::EmptyOp::create(
-            rewriter, op.getLoc(),
-            ArrayRef<OpFoldResult>{batch,
-                                   rewriter.getIndexAttr(shape->channels),
-                                   rewriter.getIndexAttr(shape->taps - 1)},
-            fsType.getElementType());
-        st = emitter.finalState(st);
-        if (st.getType() != fsType)
-          st = tensor::CastOp::create(rewriter, op.getLoc(), fsType, st);
-        results.push_back(st);
-      }
-      rewriter.replaceOp(op, results);
-    }
+    tileEach<tok::Conv1dOp>(
+        getOperation(), getArgument(), remarks,
+        [&](tok::Conv1dOp op, std::string &why) {
+          return analyze(op, *target, why);
+        },
+        [&](IRRewriter &rewriter, tok::Conv1dOp op, const Conv1dShape &shape) {
+          if (remarks)
+            op.emitRemark() << "tok-tile-conv1d: " << shape.lanes
+                            << "-lane vectors, channel tile "
+                            << shape.tileVectors * shape.lanes << " ("
+                            << shape.tileVectors << " vectors)";
+          Conv1dEmitter emitter(rewriter, op.getLoc(), op, shape, numThreads);
+          SmallVector<Value> results;
+          auto yType = cast<RankedTensorType>(op.getOutput().getType());
+          Value y = tensor::EmptyOp::create(
+              rewriter, op.getLoc(),
+              tensor::getMixedSizes(rewriter, op.getLoc(), op.getInput()),
+              yType.getElementType());
+          y = emitter.output(y);
+          if (y.getType() != yType)
+            y = tensor::CastOp::create(rewriter, op.getLoc(), yType, y);
+          results.push_back(y);
+          if (Value fs = op.getFinalState()) {
+            auto fsType = cast<RankedTensorType>(fs.getType());
+            OpFoldResult batch =
+                tensor::getMixedSize(rewriter, op.getLoc(), op.getInput(), 0);
+            Value st = tensor::EmptyOp::create(
+                rewriter, op.getLoc(),
+                ArrayRef<OpFoldResult>{batch,
+                                       rewriter.getIndexAttr(shape.channels),
+                                       rewriter.getIndexAttr(shape.taps - 1)},
+                fsType.getElementType());
+            st = emitter.finalState(st);
+            if (st.getType() != fsType)
+              st = tensor::CastOp::create(rewriter, op.getLoc(), fsType, st);
+            results.push_back(st);
+          }
+          rewriter.replaceOp(op, results);
+        });
   }
 
   /// The static facts the kernel needs, or nothing for the convolutions

@@ -750,48 +750,46 @@ struct TileLinearScanPass
           << chunkSize.getValue();
       return signalPassFailure();
     }
-    SmallVector<tok::LinearScanOp> ops;
-    getOperation().walk([&](tok::LinearScanOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (tok::LinearScanOp op : ops) {
-      std::string why;
-      std::optional<LinearScanShape> shape = analyze(op, *target, why);
-      if (!shape) {
-        remarkUntiled(op, getArgument(), remarks, why);
-        continue;
-      }
-      if (remarks)
-        op.emitRemark() << "tok-tile-linear-scan: " << shape->lanes
-                        << "-lane vectors, " << shape->chunk << "-step chunks, "
-                        << shape->tileRows << "x" << shape->tileVectors
-                        << " micro-kernel tiles, "
-                        << "exponentials "
-                        << (target->hasAvx512f && shape->lanes == 16
-                                ? "scaled by vscalefps"
-                                : "by exponent-field add");
-      Location loc = op.getLoc();
-      rewriter.setInsertionPoint(op);
-      auto oType = cast<RankedTensorType>(op.getOutput().getType());
-      Value out = tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, op.getValue()),
-          oType.getElementType());
-      Value st;
-      RankedTensorType stType;
-      if (Value fs = op.getFinalState()) {
-        stType = cast<RankedTensorType>(fs.getType());
-        st = tensor::EmptyOp::create(
-            rewriter, loc,
-            ArrayRef<OpFoldResult>{
-                tensor::getMixedSize(rewriter, loc, op.getQuery(), 0),
-                tensor::getMixedSize(rewriter, loc, op.getQuery(), 1),
-                rewriter.getIndexAttr(shape->dk),
-                rewriter.getIndexAttr(shape->dv)},
-            stType.getElementType());
-      }
-      LinearScanEmitter emitter(rewriter, loc, op, *shape, target->hasAvx512f);
-      auto [oRes, stRes] = emitter.build(out, st);
-      replaceScan(rewriter, op, oRes, stRes);
-    }
+    tileEach<tok::LinearScanOp>(
+        getOperation(), getArgument(), remarks,
+        [&](tok::LinearScanOp op, std::string &why) {
+          return analyze(op, *target, why);
+        },
+        [&](IRRewriter &rewriter, tok::LinearScanOp op,
+            const LinearScanShape &shape) {
+          if (remarks)
+            op.emitRemark()
+                << "tok-tile-linear-scan: " << shape.lanes << "-lane vectors, "
+                << shape.chunk << "-step chunks, " << shape.tileRows << "x"
+                << shape.tileVectors << " micro-kernel tiles, "
+                << "exponentials "
+                << (target->hasAvx512f && shape.lanes == 16
+                        ? "scaled by vscalefps"
+                        : "by exponent-field add");
+          Location loc = op.getLoc();
+          auto oType = cast<RankedTensorType>(op.getOutput().getType());
+          Value out = tensor::EmptyOp::create(
+              rewriter, loc,
+              tensor::getMixedSizes(rewriter, loc, op.getValue()),
+              oType.getElementType());
+          Value st;
+          RankedTensorType stType;
+          if (Value fs = op.getFinalState()) {
+            stType = cast<RankedTensorType>(fs.getType());
+            st = tensor::EmptyOp::create(
+                rewriter, loc,
+                ArrayRef<OpFoldResult>{
+                    tensor::getMixedSize(rewriter, loc, op.getQuery(), 0),
+                    tensor::getMixedSize(rewriter, loc, op.getQuery(), 1),
+                    rewriter.getIndexAttr(shape.dk),
+                    rewriter.getIndexAttr(shape.dv)},
+                stType.getElementType());
+          }
+          LinearScanEmitter emitter(rewriter, loc, op, shape,
+                                    target->hasAvx512f);
+          auto [oRes, stRes] = emitter.build(out, st);
+          replaceScan(rewriter, op, oRes, stRes);
+        });
   }
 
   std::optional<LinearScanShape>

@@ -332,48 +332,44 @@ struct TileSelectiveScanPass
           << stateBlock.getValue();
       return signalPassFailure();
     }
-    SmallVector<tok::SelectiveScanOp> ops;
-    getOperation().walk([&](tok::SelectiveScanOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (tok::SelectiveScanOp op : ops) {
-      std::string why;
-      std::optional<SelectiveScanShape> shape = analyze(op, *target, why);
-      if (!shape) {
-        remarkUntiled(op, getArgument(), remarks, why);
-        continue;
-      }
-      if (remarks)
-        op.emitRemark() << "tok-tile-selective-scan: " << shape->width
-                        << "-lane channel vectors, channel tile "
-                        << shape->tileChannels << ", time block "
-                        << shape->timeBlock << ", " << shape->stateBlock
-                        << " states in registers, exponentials "
-                        << (target->hasAvx512f && shape->width == 16
-                                ? "scaled by vscalefps"
-                                : "by exponent-field add")
-                        << ", " << shape->interleave << " at a time";
-      Location loc = op.getLoc();
-      rewriter.setInsertionPoint(op);
-      auto yType = cast<RankedTensorType>(op.getY().getType());
-      Value y = tensor::EmptyOp::create(
-          rewriter, loc, tensor::getMixedSizes(rewriter, loc, op.getX()),
-          yType.getElementType());
-      Value st;
-      RankedTensorType stType;
-      if (Value fs = op.getFinalState()) {
-        stType = cast<RankedTensorType>(fs.getType());
-        st = tensor::EmptyOp::create(
-            rewriter, loc,
-            ArrayRef<OpFoldResult>{
-                tensor::getMixedSize(rewriter, loc, op.getX(), 0),
-                rewriter.getIndexAttr(shape->channels),
-                rewriter.getIndexAttr(shape->state)},
-            stType.getElementType());
-      }
-      SelectiveScanEmitter emitter(rewriter, loc, op, *shape, *target);
-      auto [yRes, stRes] = emitter.build(y, st);
-      replaceScan(rewriter, op, yRes, stRes);
-    }
+    tileEach<tok::SelectiveScanOp>(
+        getOperation(), getArgument(), remarks,
+        [&](tok::SelectiveScanOp op, std::string &why) {
+          return analyze(op, *target, why);
+        },
+        [&](IRRewriter &rewriter, tok::SelectiveScanOp op,
+            const SelectiveScanShape &shape) {
+          if (remarks)
+            op.emitRemark()
+                << "tok-tile-selective-scan: " << shape.width
+                << "-lane channel vectors, channel tile " << shape.tileChannels
+                << ", time block " << shape.timeBlock << ", "
+                << shape.stateBlock << " states in registers, exponentials "
+                << (target->hasAvx512f && shape.width == 16
+                        ? "scaled by vscalefps"
+                        : "by exponent-field add")
+                << ", " << shape.interleave << " at a time";
+          Location loc = op.getLoc();
+          auto yType = cast<RankedTensorType>(op.getY().getType());
+          Value y = tensor::EmptyOp::create(
+              rewriter, loc, tensor::getMixedSizes(rewriter, loc, op.getX()),
+              yType.getElementType());
+          Value st;
+          RankedTensorType stType;
+          if (Value fs = op.getFinalState()) {
+            stType = cast<RankedTensorType>(fs.getType());
+            st = tensor::EmptyOp::create(
+                rewriter, loc,
+                ArrayRef<OpFoldResult>{
+                    tensor::getMixedSize(rewriter, loc, op.getX(), 0),
+                    rewriter.getIndexAttr(shape.channels),
+                    rewriter.getIndexAttr(shape.state)},
+                stType.getElementType());
+          }
+          SelectiveScanEmitter emitter(rewriter, loc, op, shape, *target);
+          auto [yRes, stRes] = emitter.build(y, st);
+          replaceScan(rewriter, op, yRes, stRes);
+        });
   }
 
   std::optional<SelectiveScanShape>
