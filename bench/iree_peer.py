@@ -33,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cases  # noqa: E402
+from peer_timing import emit, time_case  # noqa: E402
 
 # iree-compile flags for every module: the local CPU through LLVM, code for
 # the host's CPU (as Tokamak's kernels are). Data tiling (packed mmt4d
@@ -362,44 +363,6 @@ def make_input(shape, dtype, init, rng):
     else:
         raise ValueError("unknown init '%s'" % init)
     return np.ascontiguousarray(a.astype(DTYPES[dtype]))
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def time_case(name, fn, input_sets, opts):
-    """torch_peer.py's time_case: (samples in ms, warm-up ms, note) with
-    tokamak-bench's rules; call i reads input_sets[i % len(input_sets)]."""
-    calls = [0]
-
-    def call():
-        inputs = input_sets[calls[0] % len(input_sets)]
-        calls[0] += 1
-        start = time.perf_counter()
-        fn(*inputs)
-        return (time.perf_counter() - start) * 1e3
-
-    warm = call()
-    emit({"event": "warmup", "case": name, "ms": warm})
-    if warm > opts["single_call_seconds"] * 1e3:
-        return [warm], warm, ("1 call only (no warm-up): a call takes over "
-                              "%g s" % opts["single_call_seconds"])
-    note = ""
-    if warm > opts["cap_seconds"] * 1e3:
-        iters = 1
-        note = ("capped: 1 warm-up + 1 timed call (a call takes over %g s)"
-                % opts["cap_seconds"])
-    else:
-        estimate = call()
-        for _ in range(3):
-            if estimate >= 50.0:
-                break
-            estimate = min(estimate, call())
-        iters = int(opts["target_seconds"] * 1e3 / max(estimate, 1e-3))
-        iters = max(1, min(opts["max_iters"], iters))
-    return [call() for _ in range(iters)], warm, note
 
 
 class Runtime:

@@ -30,7 +30,6 @@ import json
 import math
 import os
 import sys
-import time
 import traceback
 
 import torch
@@ -38,6 +37,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cases  # noqa: E402
+from peer_timing import emit, time_case  # noqa: E402
 
 # Scores held at once by the attention peer (heads are processed in groups).
 SCORE_BUDGET_BYTES = 512 << 20
@@ -265,46 +265,6 @@ def blas_libraries():
         # PyPI's x86 wheels link MKL into libtorch_cpu.
         return "MKL (linked into libtorch_cpu)"
     return ", ".join(sorted(found))
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def time_case(name, fn, input_sets, opts):
-    """Returns (samples in ms, warm-up ms, note) with tokamak-bench's rules;
-    call i reads input_sets[i % len(input_sets)]."""
-    calls = [0]
-
-    def call():
-        inputs = input_sets[calls[0] % len(input_sets)]
-        calls[0] += 1
-        start = time.perf_counter()
-        fn(*inputs)
-        return (time.perf_counter() - start) * 1e3
-
-    warm = call()
-    emit({"event": "warmup", "case": name, "ms": warm})
-    if warm > opts["single_call_seconds"] * 1e3:
-        return [warm], warm, ("1 call only (no warm-up): a call takes over "
-                              "%g s" % opts["single_call_seconds"])
-    note = ""
-    if warm > opts["cap_seconds"] * 1e3:
-        iters = 1
-        note = ("capped: 1 warm-up + 1 timed call (a call takes over %g s)"
-                % opts["cap_seconds"])
-    else:
-        # As tokamak-bench: estimate from a second call, and from up to
-        # three more while they are short.
-        estimate = call()
-        for _ in range(3):
-            if estimate >= 50.0:
-                break
-            estimate = min(estimate, call())
-        iters = int(opts["target_seconds"] * 1e3 / max(estimate, 1e-3))
-        iters = max(1, min(opts["max_iters"], iters))
-    return [call() for _ in range(iters)], warm, note
 
 
 def main():
