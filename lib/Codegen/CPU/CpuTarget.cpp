@@ -326,14 +326,13 @@ LinearScanTiles chooseLinearScanTiles(const CpuTarget &target) {
   return tiles;
 }
 
-int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps) {
+int64_t chooseConv1dTileVectors(const CpuTarget &target) {
   // The kernel streams x and y (memory-bound): a task's rows are 64
   // channels, four whole cache lines, whatever the lanes. Measured with
   // AVX2 code on Zen 5: 16-channel tiles (the 2 ymm vectors whose window,
   // bias and taps fit 16 registers) took twice as long as 64-channel
   // tiles, whose window vectors spill to L1; with 32 zmm registers the 4
   // vectors' windows, biases and accumulators fit.
-  (void)taps;
   return std::max<int64_t>(1, 64 / target.f32Lanes());
 }
 

@@ -282,7 +282,7 @@ struct TileConv1dPass : tokamak::cpu::impl::TileConv1dBase<TileConv1dPass> {
     s.fullVectors = s.channels % lanes == 0;
     // The target's tile, halved until it divides the channels.
     s.tileVectors = 1;
-    for (int64_t v = chooseConv1dTileVectors(target, s.taps); v > 1; v /= 2)
+    for (int64_t v = chooseConv1dTileVectors(target); v > 1; v /= 2)
       if (s.channels % (v * lanes) == 0) {
         s.tileVectors = v;
         break;

@@ -103,9 +103,9 @@ struct LinearScanTiles {
 };
 LinearScanTiles chooseLinearScanTiles(const CpuTarget &target);
 
-/// Channel vectors per conv1d task with `taps` taps: 64 channels (4 cache
-/// lines per row of the streamed input and output), 4 zmm or 8 ymm vectors.
-int64_t chooseConv1dTileVectors(const CpuTarget &target, int64_t taps);
+/// Channel vectors per conv1d task: 64 channels (4 cache lines per row of
+/// the streamed input and output), 4 zmm or 8 ymm vectors.
+int64_t chooseConv1dTileVectors(const CpuTarget &target);
 
 /// Attention register blocks for a target (tok-tile-attention). `lanes` is
 /// the vector width: the K transposes are lanes x lanes, decode sums groups
