@@ -7,6 +7,7 @@
 #ifndef TOKAMAK_INITALLPASSES_H
 #define TOKAMAK_INITALLPASSES_H
 
+#include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CPU/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
@@ -16,6 +17,7 @@ namespace tokamak {
 
 /// Registers the Tokamak passes and pipelines with the global registry.
 inline void registerTokamakPasses() {
+  mlir::tok::registerTokTransformsPasses();
   cpu::registerTokamakCpuPasses();
   registerTokamakConversionPasses();
   registerTokamakTransformsPasses();

@@ -4,10 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CPU/CpuTarget.h"
 #include "tokamak/Codegen/CPU/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
+
+#include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -98,6 +101,9 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   // (slots, block ids, lens) are checked at run time (issue 13); this must
   // see the tok ops before they are lowered.
   pm.addPass(createInsertRuntimeChecks());
+  // Packed (seq_starts) scans and conv1d, once the checks have seen their
+  // sizes, as one unpacked op per sequence (issue 14).
+  pm.addNestedPass<func::FuncOp>(tok::createDecomposePackedScans());
   // tok-tile-attention (issue 4): attention and paged attention to
   // FlashAttention-style tiles (online softmax, mask-aware key-block loops,
   // split-KV decode); the ops it leaves take the reference lowering below.

@@ -93,6 +93,9 @@ static Value emitShapeCheck(OpBuilder &b, Location loc,
   case tok::RuntimeShapeCheck::Kind::Even:
     ok = cmp(P::eq, arith::RemSIOp::create(b, loc, lhs, c(2)), c(0));
     break;
+  case tok::RuntimeShapeCheck::Kind::SequenceCount:
+    ok = cmp(P::eq, arith::AddIOp::create(b, loc, lhs, c(1)), rhs);
+    break;
   }
   if (!ok)
     return arith::ConstantIntOp::create(b, loc, 1, 1);

@@ -238,6 +238,8 @@ static bool holds(int64_t kind, int64_t lhs, int64_t rhs) {
     return lhs == 1 || lhs == rhs;
   case RuntimeShapeCheck::Kind::Even:
     return lhs % 2 == 0;
+  case RuntimeShapeCheck::Kind::SequenceCount:
+    return lhs == rhs - 1;
   }
   return true;
 }
@@ -540,7 +542,7 @@ tokamak::getRuntimeShapeChecks(func::FuncOp fn) {
         kind.getInt() <
             static_cast<int64_t>(tok::RuntimeShapeCheck::Kind::Equal) ||
         kind.getInt() >
-            static_cast<int64_t>(tok::RuntimeShapeCheck::Kind::Even))
+            static_cast<int64_t>(tok::RuntimeShapeCheck::Kind::SequenceCount))
       return fail();
     TracedShapeCheck check;
     check.kind = kind.getInt();

@@ -23,6 +23,8 @@ LogicalResult Conv1dOp::verify() {
   RankedTensorType weightType = getWeight().getType();
   RankedTensorType biasType = getBias() ? getBias().getType() : nullptr;
   RankedTensorType initType = getInit() ? getInit().getType() : nullptr;
+  RankedTensorType seqStartsType =
+      getSeqStarts() ? getSeqStarts().getType() : nullptr;
   RankedTensorType outputType = getOutput().getType();
   RankedTensorType finalType =
       getFinalState() ? getFinalState().getType() : nullptr;
@@ -63,14 +65,18 @@ LogicalResult Conv1dOp::verify() {
   int64_t channels = mergeDims({x[2], w[0]});
   int64_t window =
       ShapedType::isStatic(kernel) ? kernel - 1 : ShapedType::kDynamic;
+  // One state per sequence: the batch, or the packed sequences.
+  FailureOr<int64_t> states = verifySeqStarts(op, seqStartsType, x[0]);
+  if (failed(states))
+    return failure();
   if ((biasType &&
        failed(verifyDimsMatch(op, "input", channels, "bias",
                               biasType.getDimSize(0), "channel counts"))) ||
-      (initType &&
-       failed(verifyShape(op, "init", initType, {x[0], channels, window}))) ||
+      (initType && failed(verifyShape(op, "init", initType,
+                                      {*states, channels, window}))) ||
       failed(verifyShape(op, "output", outputType, {x[0], x[1], channels})) ||
       (finalType && failed(verifyShape(op, "final_state", finalType,
-                                       {x[0], channels, window}))))
+                                       {*states, channels, window}))))
     return failure();
 
   // Attributes.

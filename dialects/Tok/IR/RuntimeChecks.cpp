@@ -115,6 +115,36 @@ public:
     atLeast(size, 1, ("expected " + name + " to be positive, got ").str());
   }
 
+  /// The per-sequence state `state` of a scan or mixer: shape `dims`, whose
+  /// dim 0 (the batch) is, with `seqStarts`, the number of packed sequences
+  /// (the seq_starts length minus one) instead; also the packing rules of
+  /// verifySeqStarts.
+  void stateShape(StringRef name, Value state, ArrayRef<DimRef> dims,
+                  Value seqStarts) {
+    if (!seqStarts)
+      return shape(name, state, dims);
+    SmallVector<DimRef> rest(dims);
+    rest[0] = DimRef::of(state, 0);
+    shape(name, state, rest);
+    add(Kind::SequenceCount, DimRef::of(state, 0), DimRef::of(seqStarts, 0),
+        "expected " + escape(name) +
+            " dim 0 to be the number of sequences (the seq_starts length "
+            "%lld minus 1), got %lld",
+        {DimRef::of(seqStarts, 0), DimRef::of(state, 0)});
+  }
+
+  /// The packing rules of verifySeqStarts on sizes: batch 1 and at least
+  /// two offsets.
+  void seqStarts(DimRef batch, Value seqStarts) {
+    if (!seqStarts)
+      return;
+    add(Kind::Equal, batch, DimRef::constant(1),
+        "expected batch size 1 with seq_starts, got %lld", {batch});
+    atLeast(DimRef::of(seqStarts, 0), 2,
+            "expected seq_starts length at least 2, "
+            "got ");
+  }
+
   /// An arbitrary rule with its own message.
   void rule(Kind kind, DimRef lhs, DimRef rhs, StringRef format,
             ArrayRef<DimRef> values) {
@@ -302,11 +332,13 @@ void collect(SelectiveScanOp op, CheckCollector &c) {
     c.compatibleShapes("x", x, "z", z);
   if (Value dtBias = op.getDtBias())
     c.dimsMatch("x", channels, "dt_bias", dimOf(dtBias, 0), "channel counts");
+  Value seqStarts = op.getSeqStarts();
+  c.seqStarts(batch, seqStarts);
   if (Value init = op.getInit())
-    c.shape("init", init, {batch, channels, state});
+    c.stateShape("init", init, {batch, channels, state}, seqStarts);
   c.shape("y", op.getY(), {batch, length, channels});
   if (Value final = op.getFinalState())
-    c.shape("final_state", final, {batch, channels, state});
+    c.stateShape("final_state", final, {batch, channels, state}, seqStarts);
 }
 
 void collect(LinearScanOp op, CheckCollector &c) {
@@ -327,11 +359,14 @@ void collect(LinearScanOp op, CheckCollector &c) {
   }
   if (Value beta = op.getBeta())
     c.shape("beta", beta, {batch, heads, length});
+  Value seqStarts = op.getSeqStarts();
+  c.seqStarts(batch, seqStarts);
   if (Value init = op.getInit())
-    c.shape("init", init, {batch, heads, keyDim, dimOf(v, 3)});
+    c.stateShape("init", init, {batch, heads, keyDim, dimOf(v, 3)}, seqStarts);
   c.shape("output", op.getOutput(), {batch, heads, length, dimOf(v, 3)});
   if (Value final = op.getFinalState())
-    c.shape("final_state", final, {batch, heads, keyDim, dimOf(v, 3)});
+    c.stateShape("final_state", final, {batch, heads, keyDim, dimOf(v, 3)},
+                 seqStarts);
 }
 
 void collect(AssocScanOp op, CheckCollector &c) {
@@ -358,8 +393,14 @@ void collect(Conv1dOp op, CheckCollector &c) {
   // The state's window is K - 1: a static window needs a static kernel size
   // (the verifier's rule); checked here only through the other dims.
   c.shape("output", op.getOutput(), {dimOf(x, 0), dimOf(x, 1), channels});
+  Value seqStarts = op.getSeqStarts();
+  c.seqStarts(dimOf(x, 0), seqStarts);
   if (Value init = op.getInit()) {
-    c.dimsMatch("input", dimOf(x, 0), "init", dimOf(init, 0), "batch sizes");
+    if (seqStarts)
+      c.stateShape("init", init, {dimOf(x, 0), channels, dimOf(init, 2)},
+                   seqStarts);
+    else
+      c.dimsMatch("input", dimOf(x, 0), "init", dimOf(init, 0), "batch sizes");
     c.dimsMatch("input", channels, "init", dimOf(init, 1), "channel counts");
   }
 }
@@ -486,16 +527,21 @@ std::optional<DimRef> mlir::tok::getResultDimSource(OpResult result,
       .Case([&](LseMergeOp m) {
         return same(number == 0 ? m.getOutput1() : m.getLse1());
       })
-      .Case([&](SelectiveScanOp s) {
+      .Case([&](SelectiveScanOp s) -> std::optional<DimRef> {
         if (number == 0)
           return same(s.getX());
+        // With seq_starts, dim 0 of the state counts the sequences.
+        if (dim == 0 && s.getSeqStarts())
+          return std::nullopt;
         return pick(
             {dimOf(s.getX(), 0), dimOf(s.getX(), 2), dimOf(s.getA(), 1)});
       })
-      .Case([&](LinearScanOp s) {
+      .Case([&](LinearScanOp s) -> std::optional<DimRef> {
         Value q = s.getQuery(), v = s.getValue();
         if (number == 0)
           return pick({dimOf(q, 0), dimOf(q, 1), dimOf(q, 2), dimOf(v, 3)});
+        if (dim == 0 && s.getSeqStarts())
+          return std::nullopt;
         return pick({dimOf(q, 0), dimOf(q, 1), dimOf(q, 3), dimOf(v, 3)});
       })
       .Case([&](AssocScanOp s) { return same(s.getInputs()[number]); })
@@ -503,7 +549,7 @@ std::optional<DimRef> mlir::tok::getResultDimSource(OpResult result,
         Value x = conv.getInput();
         if (number == 0)
           return same(x);
-        if (dim == 2)
+        if (dim == 2 || (dim == 0 && conv.getSeqStarts()))
           return std::nullopt;
         return pick({dimOf(x, 0), dimOf(x, 2)});
       })

@@ -55,6 +55,7 @@ LogicalResult SelectiveScanOp::verify() {
   RankedTensorType zType = typeOrNull(getZ());
   RankedTensorType dtBiasType = typeOrNull(getDtBias());
   RankedTensorType initType = typeOrNull(getInit());
+  RankedTensorType seqStartsType = typeOrNull(getSeqStarts());
   RankedTensorType yType = getY().getType();
   RankedTensorType finalType = typeOrNull(getFinalState());
 
@@ -111,6 +112,10 @@ LogicalResult SelectiveScanOp::verify() {
                        "count, got ")
            << channels << " and " << groups;
 
+  // One state per sequence: the batch, or the packed sequences.
+  FailureOr<int64_t> states = verifySeqStarts(op, seqStartsType, batch);
+  if (failed(states))
+    return failure();
   if ((dType &&
        failed(verifyDimsMatch(op, "x", channels, "D", dType.getDimSize(0),
                               "channel counts"))) ||
@@ -119,10 +124,10 @@ LogicalResult SelectiveScanOp::verify() {
        failed(verifyDimsMatch(op, "x", channels, "dt_bias",
                               dtBiasType.getDimSize(0), "channel counts"))) ||
       (initType &&
-       failed(verifyShape(op, "init", initType, {batch, channels, state}))) ||
+       failed(verifyShape(op, "init", initType, {*states, channels, state}))) ||
       failed(verifyShape(op, "y", yType, {batch, length, channels})) ||
       (finalType && failed(verifyShape(op, "final_state", finalType,
-                                       {batch, channels, state}))))
+                                       {*states, channels, state}))))
     return failure();
   return success();
 }
@@ -139,6 +144,7 @@ LogicalResult LinearScanOp::verify() {
   RankedTensorType decayType = typeOrNull(getDecay());
   RankedTensorType betaType = typeOrNull(getBeta());
   RankedTensorType initType = typeOrNull(getInit());
+  RankedTensorType seqStartsType = typeOrNull(getSeqStarts());
   RankedTensorType outputType = getOutput().getType();
   RankedTensorType finalType = typeOrNull(getFinalState());
 
@@ -187,16 +193,20 @@ LogicalResult LinearScanOp::verify() {
   int64_t keyDim = mergeDims({q[3], k[3]});
   SmallVector<int64_t> perStep = {batch, heads, length};
   SmallVector<int64_t> perChannel = {batch, heads, length, keyDim};
+  // One state per sequence: the batch, or the packed sequences.
+  FailureOr<int64_t> states = verifySeqStarts(op, seqStartsType, batch);
+  if (failed(states))
+    return failure();
   if ((decayType &&
        failed(verifyShape(op, "decay", decayType,
                           decayType.getRank() == 3 ? perStep : perChannel))) ||
       (betaType && failed(verifyShape(op, "beta", betaType, perStep))) ||
       (initType && failed(verifyShape(op, "init", initType,
-                                      {batch, heads, keyDim, v[3]}))) ||
+                                      {*states, heads, keyDim, v[3]}))) ||
       failed(verifyShape(op, "output", outputType,
                          {batch, heads, length, v[3]})) ||
       (finalType && failed(verifyShape(op, "final_state", finalType,
-                                       {batch, heads, keyDim, v[3]}))))
+                                       {*states, heads, keyDim, v[3]}))))
     return failure();
 
   // Attributes.

@@ -14,6 +14,28 @@ using namespace mlir;
 using namespace mlir::tok;
 
 namespace mlir::tok::tiling {
+
+/// Dim 0 of a per-sequence state: the batch, or with `seq_starts` the number
+/// of packed sequences.
+static OpFoldResult stateCount(OpBuilder &b, Location loc, Value batchSource,
+                               Value seqStarts) {
+  if (!seqStarts)
+    return dimOf(b, loc, batchSource, 0);
+  AffineExpr d0 = b.getAffineDimExpr(0);
+  return affine::makeComposedFoldedAffineApply(b, loc, d0 - 1,
+                                               {dimOf(b, loc, seqStarts, 0)});
+}
+
+/// Packed ops are not tiled: their states follow the sequences, not the
+/// batch. tok-decompose-packed-scans turns them into per-sequence ops first.
+static LogicalResult refusePacked(Operation *op, Value seqStarts) {
+  if (!seqStarts)
+    return success();
+  op->emitWarning("cannot tile a packed (seq_starts) op; run "
+                  "tok-decompose-packed-scans first");
+  return failure();
+}
+
 //--- pool2d: [B, H, W, C] tiled over B and C --------------------------------//
 template <> struct TileRules<Pool2dOp> : NoFixup {
   static Sizes domain(Pool2dOp op, OpBuilder &b) {
@@ -44,7 +66,8 @@ template <> struct TileRules<Conv1dOp> : NoFixup {
     if (r == 0)
       return sizesOf(b, loc, op.getInput());
     AffineExpr d0 = b.getAffineDimExpr(0);
-    return {dimOf(b, loc, op.getInput(), 0), dimOf(b, loc, op.getInput(), 2),
+    return {stateCount(b, loc, op.getInput(), op.getSeqStarts()),
+            dimOf(b, loc, op.getInput(), 2),
             affine::makeComposedFoldedAffineApply(
                 b, loc, d0 - 1, {dimOf(b, loc, op.getWeight(), 1)})};
   }
@@ -55,6 +78,8 @@ template <> struct TileRules<Conv1dOp> : NoFixup {
   sliceOperands(Conv1dOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
                 ArrayRef<OpFoldResult> sizes,
                 SmallVectorImpl<Operation *> &slices) {
+    if (failed(refusePacked(op, op.getSeqStarts())))
+      return failure();
     Location loc = op.getLoc();
     SmallVector<Value> operands = {
         sliceAlong(b, loc, op.getInput(), {0, -1, 1}, offsets, sizes, slices),
@@ -78,8 +103,8 @@ template <> struct TileRules<SelectiveScanOp> : NoFixup {
     Location loc = op.getLoc();
     if (r == 0)
       return sizesOf(b, loc, op.getX());
-    return {dimOf(b, loc, op.getX(), 0), dimOf(b, loc, op.getX(), 2),
-            dimOf(b, loc, op.getA(), 1)};
+    return {stateCount(b, loc, op.getX(), op.getSeqStarts()),
+            dimOf(b, loc, op.getX(), 2), dimOf(b, loc, op.getA(), 1)};
   }
   static SmallVector<int64_t> resultDims(SelectiveScanOp, unsigned r) {
     return r == 0 ? SmallVector<int64_t>{0, 2} : SmallVector<int64_t>{0, 1};
@@ -88,6 +113,8 @@ template <> struct TileRules<SelectiveScanOp> : NoFixup {
   sliceOperands(SelectiveScanOp op, OpBuilder &b,
                 ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
                 SmallVectorImpl<Operation *> &slices) {
+    if (failed(refusePacked(op, op.getSeqStarts())))
+      return failure();
     Location loc = op.getLoc();
     // Groups of B and C: channel d uses group d / (Dm / G).
     int64_t groups = op.getB().getType().getDimSize(2);
@@ -155,8 +182,9 @@ template <> struct TileRules<LinearScanOp> : NoFixup {
     Location loc = op.getLoc();
     if (r == 0)
       return sizesOf(b, loc, op.getValue());
-    return {dimOf(b, loc, op.getQuery(), 0), dimOf(b, loc, op.getQuery(), 1),
-            dimOf(b, loc, op.getKey(), 3), dimOf(b, loc, op.getValue(), 3)};
+    return {stateCount(b, loc, op.getQuery(), op.getSeqStarts()),
+            dimOf(b, loc, op.getQuery(), 1), dimOf(b, loc, op.getKey(), 3),
+            dimOf(b, loc, op.getValue(), 3)};
   }
   static SmallVector<int64_t> resultDims(LinearScanOp, unsigned r) {
     return r == 0 ? SmallVector<int64_t>{0, 1, 3}
@@ -166,6 +194,8 @@ template <> struct TileRules<LinearScanOp> : NoFixup {
   sliceOperands(LinearScanOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
                 ArrayRef<OpFoldResult> sizes,
                 SmallVectorImpl<Operation *> &slices) {
+    if (failed(refusePacked(op, op.getSeqStarts())))
+      return failure();
     Location loc = op.getLoc();
     SmallVector<int64_t> headDims = {0, 1, -1, -1};
     SmallVector<Value> operands = {

@@ -180,6 +180,13 @@ def Tok_SelectiveScanOp : Tok_ComputeOp<"selective_scan",
     ```
     The optional second result is `h_L` (`h_0` = init or zeros).
 
+    `seq_starts(cu)` (B = 1, `cu` i32 `[N + 1]`) packs N variable-length
+    sequences along L: sequence `n` covers `[cu[n], cu[n+1])` (offsets are
+    clamped to `[0, L]`). The recurrence restarts at each sequence start from
+    `init[n]` or zeros, `init` and the final state are `[N, Dm, N_state]`
+    (one state per sequence), and `y` is 0 at positions outside every
+    sequence.
+
     ```mlir
     %y, %hT = tok.selective_scan %x, %dt, %A, %B, %C D(%d : tensor<1536xf32>) z(%z : tensor<2x?x1536xf32>) dt_bias(%db : tensor<1536xf32>) init(%h0 : tensor<2x1536x16xf32>) {dt_softplus} : (tensor<2x?x1536xf32>, tensor<2x?x1536xf32>, tensor<1536x16xf32>, tensor<2x?x1x16xf32>, tensor<2x?x1x16xf32>) -> (tensor<2x?x1536xf32>, tensor<2x1536x16xf32>)
     ```
@@ -189,6 +196,7 @@ def Tok_SelectiveScanOp : Tok_ComputeOp<"selective_scan",
                        Optional<Tok_Tensor>:$D, Optional<Tok_Tensor>:$z,
                        Optional<Tok_Tensor>:$dt_bias,
                        Optional<Tok_Tensor>:$init,
+                       Optional<Tok_Tensor>:$seq_starts,
                        UnitAttr:$dt_softplus);
   let results = (outs Tok_Tensor:$y, Optional<Tok_Tensor>:$final_state);
   let assemblyFormat = [{
@@ -197,6 +205,7 @@ def Tok_SelectiveScanOp : Tok_ComputeOp<"selective_scan",
     (`z` `(` $z^ `:` type($z) `)`)?
     (`dt_bias` `(` $dt_bias^ `:` type($dt_bias) `)`)?
     (`init` `(` $init^ `:` type($init) `)`)?
+    (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
     attr-dict `:` `(` type($x) `,` type($dt) `,` type($A) `,` type($B) `,`
     type($C) `)` `->` custom<ResultTypes>(type($y), type($final_state))
   }];
@@ -220,6 +229,12 @@ def Tok_LinearScanOp : Tok_ComputeOp<"linear_scan",
     one op is linear attention, RetNet, GLA, Mamba-2/SSD, DeltaNet and Gated
     DeltaNet.
 
+    `seq_starts(cu)` (B = 1, `cu` i32 `[N + 1]`) packs N variable-length
+    sequences along L: sequence `n` covers `[cu[n], cu[n+1])` (offsets are
+    clamped to `[0, L]`). The state restarts at each sequence start
+    (`reverse`: at its end) from `init[n]` or zeros, `init` and the final
+    state are `[N, H, Dk, Dv]`, and the output is 0 outside every sequence.
+
     ```mlir
     %o, %ST = tok.linear_scan %q, %k, %v decay(%g : tensor<1x4x?xf32>) beta(%beta : tensor<1x4x?xf32>) init(%S0 : tensor<1x4x64x64xf32>) {scale = 1.250000e-01 : f32, update = "delta"} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x64x64xf32>)
     ```
@@ -228,6 +243,7 @@ def Tok_LinearScanOp : Tok_ComputeOp<"linear_scan",
                        Optional<Tok_Tensor>:$decay,
                        Optional<Tok_Tensor>:$beta,
                        Optional<Tok_Tensor>:$init,
+                       Optional<Tok_Tensor>:$seq_starts,
                        OptionalAttr<StrAttr>:$update,
                        OptionalAttr<F32Attr>:$scale,
                        UnitAttr:$reverse);
@@ -237,6 +253,7 @@ def Tok_LinearScanOp : Tok_ComputeOp<"linear_scan",
     (`decay` `(` $decay^ `:` type($decay) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
     (`init` `(` $init^ `:` type($init) `)`)?
+    (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
     attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
     `->` custom<ResultTypes>(type($output), type($final_state))
   }];
@@ -294,6 +311,12 @@ def Tok_Conv1dOp : Tok_ComputeOp<"conv1d", [Pure, AttrSizedOperandSegments]> {
     second result holds the last `K−1` inputs (the decode state).
     `activation` is `"none"` (default) or `"silu"`.
 
+    `seq_starts(cu)` (B = 1, `cu` i32 `[N + 1]`) packs N variable-length
+    sequences along L: sequence `n` covers `[cu[n], cu[n+1])` (offsets are
+    clamped to `[0, L]`) and sees inputs before its start from `init[n]` or
+    zeros, never from the previous sequence; `init` and the final state are
+    `[N, C, K−1]`, and the output is 0 outside every sequence.
+
     ```mlir
     %y, %st = tok.conv1d %x, %w bias(%b : tensor<1536xf32>) init(%s0 : tensor<2x1536x3xf32>) {activation = "silu"} : (tensor<2x?x1536xf32>, tensor<1536x4xf32>) -> (tensor<2x?x1536xf32>, tensor<2x1536x3xf32>)
     ```
@@ -301,12 +324,14 @@ def Tok_Conv1dOp : Tok_ComputeOp<"conv1d", [Pure, AttrSizedOperandSegments]> {
   let arguments = (ins Tok_Tensor:$input, Tok_Tensor:$weight,
                        Optional<Tok_Tensor>:$bias,
                        Optional<Tok_Tensor>:$init,
+                       Optional<Tok_Tensor>:$seq_starts,
                        OptionalAttr<StrAttr>:$activation);
   let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$final_state);
   let assemblyFormat = [{
     $input `,` $weight
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`init` `(` $init^ `:` type($init) `)`)?
+    (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
     attr-dict `:` `(` type($input) `,` type($weight) `)`
     `->` custom<ResultTypes>(type($output), type($final_state))
   }];

@@ -276,3 +276,24 @@ LogicalResult mlir::tok::verifyYieldedTypes(Operation *op, StringRef regionName,
   }
   return success();
 }
+
+FailureOr<int64_t> mlir::tok::verifySeqStarts(Operation *op,
+                                              RankedTensorType type,
+                                              int64_t batch) {
+  if (!type)
+    return batch;
+  if (failed(verifyRank(op, "seq_starts", type, 1)) ||
+      failed(verifyElementType(op, "seq_starts", type,
+                               IntegerType::get(op->getContext(), 32))))
+    return failure();
+  if (ShapedType::isStatic(batch) && batch != 1)
+    return op->emitOpError("expected batch size 1 with seq_starts, got ")
+           << batch;
+  int64_t numStarts = type.getDimSize(0);
+  if (ShapedType::isDynamic(numStarts))
+    return ShapedType::kDynamic;
+  if (numStarts < 2)
+    return op->emitOpError("expected seq_starts length at least 2, got ")
+           << numStarts;
+  return numStarts - 1;
+}

@@ -111,6 +111,14 @@ LogicalResult verifyCompatibleShapes(Operation *op, StringRef lhsName,
 LogicalResult verifySameType(Operation *op, StringRef lhsName, Type lhsType,
                              StringRef rhsName, Type rhsType);
 
+/// Checks the `seq_starts` operand of a packed op (`type` may be null: no
+/// operand): rank 1, i32, batch size 1 (`expected batch size 1 with
+/// seq_starts, got <batch>`) and at least two offsets. Returns the number
+/// of sequences (the length minus one, or dynamic); without seq_starts,
+/// `batch`, so that callers size per-sequence states with it either way.
+FailureOr<int64_t> verifySeqStarts(Operation *op, RankedTensorType type,
+                                   int64_t batch);
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
@@ -188,6 +196,8 @@ struct RuntimeShapeCheck {
     AtLeast = 2,    ///< lhs >= rhs
     OneOrEqual = 3, ///< lhs == 1 or lhs == rhs
     Even = 4,       ///< lhs % 2 == 0 (rhs unused)
+    /// lhs == rhs − 1: a per-sequence dim against the seq_starts length.
+    SequenceCount = 5,
   };
   Kind kind;
   DimRef lhs, rhs;

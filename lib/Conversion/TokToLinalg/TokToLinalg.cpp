@@ -7,6 +7,7 @@
 #include "tokamak/Conversion/TokToLinalg/TokToLinalg.h"
 #include "PopulatePatterns.h"
 #include "dialects/Tok/IR/TokDialect.h"
+#include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,6 +25,8 @@ void tokamak::populateTokToLinalgPatterns(RewritePatternSet &patterns) {
   detail::populateScanPatterns(patterns);
   detail::populateMixerPatterns(patterns);
   detail::populateBasicPatterns(patterns);
+  // Packed scans run per sequence; the conversion then lowers those ops.
+  mlir::tok::populateDecomposePackedScanPatterns(patterns);
 }
 
 namespace {

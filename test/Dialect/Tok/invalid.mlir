@@ -2300,3 +2300,66 @@ func.func @embedding_output_is_ids_shape_e(%ids: tensor<2x16xi32>, %table: tenso
   %out = tok.embedding %ids, %table : (tensor<2x16xi32>, tensor<32000x1024xf32>) -> tensor<2x16x512xf32>
   return
 }
+
+// -----
+
+// seq_starts packs sequences of a batch of one.
+func.func @selective_scan_seq_starts_needs_batch_1(%x: tensor<2x16x64xf32>, %A: tensor<64x8xf32>, %B: tensor<2x16x1x8xf32>, %cu: tensor<3xi32>) {
+  // expected-error @+1 {{'tok.selective_scan' op expected batch size 1 with seq_starts, got 2}}
+  %y = tok.selective_scan %x, %x, %A, %B, %B seq_starts(%cu : tensor<3xi32>) : (tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<64x8xf32>, tensor<2x16x1x8xf32>, tensor<2x16x1x8xf32>) -> tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+// The final state has one row per sequence.
+func.func @selective_scan_seq_starts_state_rows(%x: tensor<1x16x64xf32>, %A: tensor<64x8xf32>, %B: tensor<1x16x1x8xf32>, %cu: tensor<3xi32>) {
+  // expected-error @+1 {{'tok.selective_scan' op expected final_state shape [2, 64, 8], got [1, 64, 8]}}
+  %y, %h = tok.selective_scan %x, %x, %A, %B, %B seq_starts(%cu : tensor<3xi32>) : (tensor<1x16x64xf32>, tensor<1x16x64xf32>, tensor<64x8xf32>, tensor<1x16x1x8xf32>, tensor<1x16x1x8xf32>) -> (tensor<1x16x64xf32>, tensor<1x64x8xf32>)
+  return
+}
+
+// -----
+
+// seq_starts holds i32 offsets.
+func.func @linear_scan_seq_starts_i32(%q: tensor<1x2x16x8xf32>, %cu: tensor<3xi64>) {
+  // expected-error @+1 {{'tok.linear_scan' op expected seq_starts element type 'i32', got 'i64'}}
+  %o = tok.linear_scan %q, %q, %q seq_starts(%cu : tensor<3xi64>) : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
+// seq_starts is a vector of offsets.
+func.func @linear_scan_seq_starts_rank_1(%q: tensor<1x2x16x8xf32>, %cu: tensor<1x3xi32>) {
+  // expected-error @+1 {{'tok.linear_scan' op expected seq_starts rank 1, got 2}}
+  %o = tok.linear_scan %q, %q, %q seq_starts(%cu : tensor<1x3xi32>) : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
+// The init state has one row per sequence.
+func.func @linear_scan_seq_starts_init_rows(%q: tensor<1x2x16x8xf32>, %s0: tensor<1x2x8x8xf32>, %cu: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.linear_scan' op expected init shape [3, 2, 8, 8], got [1, 2, 8, 8]}}
+  %o = tok.linear_scan %q, %q, %q init(%s0 : tensor<1x2x8x8xf32>) seq_starts(%cu : tensor<4xi32>) : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return
+}
+
+// -----
+
+// At least one sequence: two offsets.
+func.func @conv1d_seq_starts_length(%x: tensor<1x16x64xf32>, %w: tensor<64x4xf32>, %cu: tensor<1xi32>) {
+  // expected-error @+1 {{'tok.conv1d' op expected seq_starts length at least 2, got 1}}
+  %y = tok.conv1d %x, %w seq_starts(%cu : tensor<1xi32>) : (tensor<1x16x64xf32>, tensor<64x4xf32>) -> tensor<1x16x64xf32>
+  return
+}
+
+// -----
+
+// conv1d's state rows follow the sequences too.
+func.func @conv1d_seq_starts_state_rows(%x: tensor<1x16x64xf32>, %w: tensor<64x4xf32>, %cu: tensor<3xi32>) {
+  // expected-error @+1 {{'tok.conv1d' op expected final_state shape [2, 64, 3], got [1, 64, 3]}}
+  %y, %s = tok.conv1d %x, %w seq_starts(%cu : tensor<3xi32>) : (tensor<1x16x64xf32>, tensor<64x4xf32>) -> (tensor<1x16x64xf32>, tensor<1x64x3xf32>)
+  return
+}

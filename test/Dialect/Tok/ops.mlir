@@ -546,6 +546,19 @@ func.func @conv1d_doc_example_f32(%x: tensor<2x?x1536xf32>, %w: tensor<1536x4xf3
   return %y, %st : tensor<2x?x1536xf32>, tensor<2x1536x3xf32>
 }
 
+// Packed sequences (seq_starts, issue 14): one init and final-state row
+// per sequence.
+// CHECK-LABEL: func.func @scans_packed_f32(
+// CHECK:         tok.selective_scan %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} init(%{{.*}} : tensor<3x64x16xf32>) seq_starts(%{{.*}} : tensor<4xi32>) : (tensor<1x?x64xf32>, tensor<1x?x64xf32>, tensor<64x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) -> (tensor<1x?x64xf32>, tensor<3x64x16xf32>)
+// CHECK:         tok.linear_scan %{{.*}}, %{{.*}}, %{{.*}} seq_starts(%{{.*}} : tensor<?xi32>) {reverse} : (tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>) -> (tensor<1x4x?x32xf32>, tensor<?x4x32x32xf32>)
+// CHECK:         tok.conv1d %{{.*}}, %{{.*}} seq_starts(%{{.*}} : tensor<4xi32>) : (tensor<1x?x64xf32>, tensor<64x4xf32>) -> (tensor<1x?x64xf32>, tensor<3x64x3xf32>)
+func.func @scans_packed_f32(%x: tensor<1x?x64xf32>, %a: tensor<64x16xf32>, %bc: tensor<1x?x1x16xf32>, %h0: tensor<3x64x16xf32>, %cu: tensor<4xi32>, %q: tensor<1x4x?x32xf32>, %cud: tensor<?xi32>, %w: tensor<64x4xf32>) -> (tensor<1x?x64xf32>, tensor<3x64x16xf32>, tensor<?x4x32x32xf32>, tensor<3x64x3xf32>) {
+  %y, %h = tok.selective_scan %x, %x, %a, %bc, %bc init(%h0 : tensor<3x64x16xf32>) seq_starts(%cu : tensor<4xi32>) : (tensor<1x?x64xf32>, tensor<1x?x64xf32>, tensor<64x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) -> (tensor<1x?x64xf32>, tensor<3x64x16xf32>)
+  %o, %s = tok.linear_scan %q, %q, %q seq_starts(%cud : tensor<?xi32>) {reverse} : (tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>) -> (tensor<1x4x?x32xf32>, tensor<?x4x32x32xf32>)
+  %c, %st = tok.conv1d %x, %w seq_starts(%cu : tensor<4xi32>) : (tensor<1x?x64xf32>, tensor<64x4xf32>) -> (tensor<1x?x64xf32>, tensor<3x64x3xf32>)
+  return %y, %h, %s, %st : tensor<1x?x64xf32>, tensor<3x64x16xf32>, tensor<?x4x32x32xf32>, tensor<3x64x3xf32>
+}
+
 // No optional operand, no state, explicit "none" activation.
 // CHECK-LABEL: func.func @conv1d_plain_f32(
 // CHECK-SAME:    %[[INPUT:.*]]: tensor<1x32x64xf32>, %[[WEIGHT:.*]]: tensor<64x4xf32>) -> tensor<1x32x64xf32>

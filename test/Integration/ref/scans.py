@@ -60,7 +60,18 @@ def case_selective_scan(args, rng):
     if flag(args, "init"):
         add("init", rng.standard_normal((bsz, dm, n)), state_dtype)
 
+    y, h = _selective_scan_ref(vals, softplus)
+    outputs = [store(y, dtype)]
+    if not flag(args, "no_final"):
+        outputs.append(store(h, state_dtype))
+    return inputs, outputs
+
+
+def _selective_scan_ref(vals, softplus):
+    """y [B, L, Dm] and h_L [B, Dm, N] of DESIGN §4.3, step by step."""
     x, a = vals["x"], vals["A"]
+    bsz, length, dm = x.shape
+    n, groups = a.shape[1], vals["B"].shape[2]
     delta = vals["dt"] + vals.get("dt_bias", 0.0)
     if softplus:
         delta = _softplus(delta)
@@ -78,10 +89,7 @@ def case_selective_scan(args, rng):
     if "z" in vals:
         z = vals["z"]
         y = y * z / (1.0 + np.exp(-z))
-    outputs = [store(y, dtype)]
-    if not flag(args, "no_final"):
-        outputs.append(store(h, state_dtype))
-    return inputs, outputs
+    return y, h
 
 
 def case_linear_scan(args, rng):
@@ -129,12 +137,23 @@ def case_linear_scan(args, rng):
     if flag(args, "init"):
         add("init", rng.standard_normal((bsz, heads, dk, dv)), state_dtype)
 
+    o, state = _linear_scan_ref(vals, decay, delta, scale,
+                                flag(args, "reverse"))
+    outputs = [store(o, dtype)]
+    if not flag(args, "no_final"):
+        outputs.append(store(state, state_dtype))
+    return inputs, outputs
+
+
+def _linear_scan_ref(vals, decay, delta, scale, reverse):
+    """o [B, H, L, Dv] and the final state of DESIGN §4.4, step by step."""
     q, k, v = vals["q"], vals["k"], vals["v"]
+    bsz, heads, length, dk = q.shape
+    dv = v.shape[3]
     s = vals["init"].copy() if "init" in vals else np.zeros(
         (bsz, heads, dk, dv))
     o = np.zeros((bsz, heads, length, dv))
-    steps = range(length - 1, -1, -1) if flag(args, "reverse") else range(
-        length)
+    steps = range(length - 1, -1, -1) if reverse else range(length)
     for t in steps:
         if decay == "scalar":
             s = np.exp(vals["g"][:, :, t])[:, :, None, None] * s
@@ -149,10 +168,7 @@ def case_linear_scan(args, rng):
         else:
             s = s + kt[:, :, :, None] * vt[:, :, None, :]
         o[:, :, t] = scale * np.einsum("bhij,bhi->bhj", s, q[:, :, t])
-    outputs = [store(o, dtype)]
-    if not flag(args, "no_final"):
-        outputs.append(store(s, state_dtype))
-    return inputs, outputs
+    return o, s
 
 
 def case_assoc_scan(args, rng):

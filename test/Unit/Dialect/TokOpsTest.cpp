@@ -169,11 +169,12 @@ TEST_F(TokOpsTest, BuildsScans) {
   auto selective = tok::SelectiveScanOp::create(
       builder, loc, x, state, fn.getArgument(0), fn.getArgument(0),
       fn.getArgument(1), fn.getArgument(2), fn.getArgument(2), Value(), Value(),
-      Value(), fn.getArgument(3), /*dt_softplus=*/true);
+      Value(), fn.getArgument(3), /*seq_starts=*/Value(), /*dt_softplus=*/true);
   auto linear = tok::LinearScanOp::create(
       builder, loc, qk, linState, fn.getArgument(4), fn.getArgument(4),
       fn.getArgument(4), fn.getArgument(5), fn.getArgument(5), Value(),
-      builder.getStringAttr("delta"), FloatAttr(), /*reverse=*/false);
+      /*seq_starts=*/Value(), builder.getStringAttr("delta"), FloatAttr(),
+      /*reverse=*/false);
 
   // A running "last value" scan: combine(earlier, later) = later.
   auto assoc = tok::AssocScanOp::create(builder, loc, TypeRange{x},
@@ -210,7 +211,8 @@ TEST_F(TokOpsTest, BuildsMixersAndBuildingBlocks) {
 
   tok::Conv1dOp::create(builder, loc, x, tensor({2, 64, 3}, f32),
                         fn.getArgument(0), fn.getArgument(1), fn.getArgument(2),
-                        Value(), builder.getStringAttr("silu"));
+                        Value(), /*seq_starts=*/Value(),
+                        builder.getStringAttr("silu"));
   tok::Pool2dOp::create(builder, loc, image, fn.getArgument(6), /*kernel=*/3,
                         /*subtract_input=*/true);
   auto linear =
@@ -268,8 +270,8 @@ TEST_F(TokOpsTest, RejectsBetaWithAdditiveUpdate) {
   func::FuncOp fn = makeFunction({qkv, beta});
   Value arg = fn.getArgument(0);
   tok::LinearScanOp::create(builder, loc, qkv, Type(), arg, arg, arg, Value(),
-                            fn.getArgument(1), Value(), StringAttr(),
-                            FloatAttr(), /*reverse=*/false);
+                            fn.getArgument(1), Value(), /*seq_starts=*/Value(),
+                            StringAttr(), FloatAttr(), /*reverse=*/false);
   EXPECT_EQ(finishAndVerify(),
             "'tok.linear_scan' op expected beta only with update = \"delta\"");
 }
@@ -318,7 +320,7 @@ TEST_F(TokOpsTest, RejectsMisshapenSelectiveScanResult) {
   tok::SelectiveScanOp::create(builder, loc, tensor({2, 16, 32}, f32), Type(),
                                xArg, xArg, fn.getArgument(1), bcArg, bcArg,
                                Value(), Value(), Value(), Value(),
-                               /*dt_softplus=*/false);
+                               /*seq_starts=*/Value(), /*dt_softplus=*/false);
   EXPECT_EQ(finishAndVerify(), "'tok.selective_scan' op expected y shape "
                                "[2, 16, 64], got [2, 16, 32]");
 }
