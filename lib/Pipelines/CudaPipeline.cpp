@@ -18,6 +18,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -178,6 +179,9 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   {
     OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
+    // f16/bf16 math (exp, tanh, erf, ...) computes in f32: libdevice has
+    // f32 and f64 functions only.
+    gpm.addPass(math::createMathExtendToSupportedTypes());
     gpm.addPass(createConvertGpuOpsToNVVMOps());
     gpm.addPass(createCanonicalizerPass());
     gpm.addPass(createCSEPass());

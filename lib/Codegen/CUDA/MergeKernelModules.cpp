@@ -28,30 +28,35 @@ struct MergeKernelModulesPass
     SymbolTable symbols(target);
     auto targetName = FlatSymbolRefAttr::get(target.getSymNameAttr());
     for (gpu::GPUModuleOp source : llvm::drop_begin(modules)) {
+      StringAttr sourceName = source.getSymNameAttr();
+      // Outlining names every module uniquely but may give the kernels in
+      // them the same name: a moved kernel is renamed (uniquely) if needed.
+      DenseMap<StringAttr, StringAttr> renamed;
       for (Operation &op :
            llvm::make_early_inc_range(source.getBody()->getOperations())) {
         if (op.hasTrait<OpTrait::IsTerminator>())
           continue;
         auto name =
             op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
-        // Outlining copied the symbols a kernel uses (constant globals)
-        // into its module; the merged module keeps one copy.
-        if (name && symbols.lookup(name)) {
-          if (!isa<gpu::GPUFuncOp>(op))
-            continue;
-          op.emitOpError("kernel name clashes while merging gpu modules");
-          return signalPassFailure();
+        if (name && symbols.lookup(name) && !isa<gpu::GPUFuncOp>(op)) {
+          // A symbol outlining copied into every module that uses it (a
+          // constant global): the merged module keeps one copy.
+          continue;
         }
         op.moveBefore(target.getBody(), target.getBody()->end());
-        if (name)
-          symbols.insert(&op);
+        if (name) {
+          StringAttr newName = symbols.insert(&op);
+          renamed[name] = newName;
+        }
       }
-      auto sourceName = source.getSymNameAttr();
       module.walk([&](gpu::LaunchFuncOp launch) {
-        if (launch.getKernelModuleName() == sourceName)
-          launch.setKernelAttr(SymbolRefAttr::get(
-              targetName.getAttr(),
-              {FlatSymbolRefAttr::get(launch.getKernelName())}));
+        if (launch.getKernelModuleName() != sourceName)
+          return;
+        StringAttr kernel = launch.getKernelName();
+        if (StringAttr newName = renamed.lookup(kernel))
+          kernel = newName;
+        launch.setKernelAttr(SymbolRefAttr::get(
+            targetName.getAttr(), {FlatSymbolRefAttr::get(kernel)}));
       });
       source.erase();
     }
