@@ -163,7 +163,7 @@ def check_ptx(args):
                     if r.returncode != 0:
                         raise RuntimeError(
                             f"ptxas -arch={arch} rejected the PTX:\n"
-                            + r.stderr.strip()[:2000])
+                            + (r.stderr + r.stdout).strip()[:2000])
             print(f"PASS {case.name}: {kernels} kernels, {', '.join(archs)} "
                   f"({time.time() - start:.1f}s)", flush=True)
         except Exception as e:  # one module's failure is reported, not fatal

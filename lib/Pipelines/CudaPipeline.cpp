@@ -64,7 +64,13 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   if (failed(target))
     return failure();
   std::string format = options.binaryFormat;
-  std::string toolkit;
+  // libdevice (math) comes from the toolkit; gpu-module-to-binary links it.
+  std::string toolkit = cuda::findCudaToolkit();
+  if (toolkit.empty()) {
+    error = "cannot find the CUDA toolkit's libdevice "
+            "(nvvm/libdevice/libdevice.10.bc); set CUDA_PATH";
+    return failure();
+  }
   if (format == "auto" || format == "fatbin" || format == "bin") {
     std::string ptxas = cuda::findPtxas();
     if (ptxas.empty() && format != "auto") {
@@ -73,8 +79,6 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
     }
     if (format == "auto")
       format = ptxas.empty() ? "isa" : "fatbin";
-    if (!ptxas.empty())
-      toolkit = llvm::StringRef(ptxas).rsplit('/').first.rsplit('/').first;
   } else if (format != "isa") {
     error = "unknown binary-format '" + format +
             "' (expected auto, isa, fatbin or bin)";

@@ -56,4 +56,28 @@ std::string findPtxas() {
   return "";
 }
 
+std::string findCudaToolkit() {
+  auto hasLibdevice = [](StringRef dir) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, "nvvm", "libdevice", "libdevice.10.bc");
+    return llvm::sys::fs::exists(path);
+  };
+  for (const char *var : {"CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"}) {
+    std::optional<std::string> dir = llvm::sys::Process::GetEnv(var);
+    if (dir && !dir->empty() && hasLibdevice(*dir))
+      return *dir;
+  }
+  for (const char *dir : {"/usr/local/cuda", "/usr/lib/nvidia-cuda-toolkit"})
+    if (hasLibdevice(dir))
+      return dir;
+  std::string ptxas = findPtxas();
+  if (!ptxas.empty()) {
+    StringRef dir =
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas));
+    if (hasLibdevice(dir))
+      return dir.str();
+  }
+  return "";
+}
+
 } // namespace tokamak::cuda

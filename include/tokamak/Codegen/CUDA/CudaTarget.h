@@ -36,6 +36,10 @@ mlir::FailureOr<CudaTarget> resolveCudaTarget(llvm::StringRef arch,
 /// cubins (`$CUDA_PATH`, `/usr/local/cuda`, or the PATH), and its path.
 std::string findPtxas();
 
+/// The CUDA toolkit directory holding `nvvm/libdevice/libdevice.10.bc`
+/// (the math functions kernels call), or "" if there is none.
+std::string findCudaToolkit();
+
 } // namespace tokamak::cuda
 
 #endif // TOKAMAK_CODEGEN_CUDA_CUDATARGET_H
