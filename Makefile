@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 # ccache makes rebuilds in several build trees cheap when it is present.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: tidy all deps configure build test demo bench docs format clean mutate fuzz
+.PHONY: tidy all deps configure build test demo bench docs format clean mutate fuzz gpu-bundle
 
 all: build
 
@@ -32,6 +32,14 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# The GPU numerics bundle (docs/Codegen.md, "Tests"): every CPU numerics
+# module as a CUDA artifact with its inputs and float64 references and the
+# runtime-only runner, in one folder under 60 MiB. Copy GPU_BUNDLE to a GPU
+# machine and run GPU_BUNDLE/run.sh there. CUDA_ARCH (default sm_90a).
+GPU_BUNDLE ?= $(BUILD_DIR)/gpu-bundle
+gpu-bundle: build
+	bash scripts/gpu-bundle.sh $(GPU_BUNDLE) $(BUILD_DIR)
 
 # Benchmarks (bench/README.md): the machine's peak, the compiled kernels and
 # their PyTorch peers in one table. BENCH_ARGS: --quick, --filter=REGEX,

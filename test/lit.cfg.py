@@ -55,10 +55,19 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.tokamak_tools_dir, append_path=True)
 
 tool_dirs = [config.tokamak_tools_dir, config.llvm_tools_dir]
+tokamak_device = lit_config.params.get("tokamak_device", "cpu")
+if tokamak_device not in ("cpu", "cuda"):
+    lit_config.fatal("tokamak_device must be cpu or cuda, got '%s'" %
+                     tokamak_device)
+run_args = ["--device=cuda"] if tokamak_device == "cuda" else []
 tools = ["tokamak-opt", "tokamak-embed-example",
          ToolSubst("tokamak-compile", unresolved="ignore"),
-         ToolSubst("tokamak-run", unresolved="ignore")]
+         ToolSubst("tokamak-run", unresolved="ignore", extra_args=run_args)]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+# tokamak-run on the GPU whatever tokamak_device says (test/Integration/CUDA).
+config.substitutions.append(
+    ("%tokamak_run_cuda",
+     os.path.join(config.tokamak_tools_dir, "tokamak-run") + " --device=cuda"))
 
 # GPU tests declare `REQUIRES: cuda`; lit reports them as UNSUPPORTED (with
 # that reason) on machines without a CUDA driver.
@@ -66,3 +75,16 @@ if os.path.exists("/dev/nvidiactl") or shutil.which("nvidia-smi"):
     config.available_features.add("cuda")
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
+
+# `lit -Dtokamak_device=cuda`: the numerics run on a GPU. `tokamak-run`
+# gets `--device=cuda` (the JIT compiles every module with the CUDA
+# pipeline); on a machine without a CUDA driver or GPU every test is
+# UNSUPPORTED, with the reason printed once (test/Integration/CUDA/README.md).
+if tokamak_device == "cuda":
+    config.test_exec_root = os.path.join(config.tokamak_obj_root,
+                                         "test-cuda")
+    if "cuda" not in config.available_features:
+        config.unsupported = True
+        lit_config.note("tokamak_device=cuda: no CUDA driver or GPU on this "
+                        "machine (no /dev/nvidiactl, no nvidia-smi); every "
+                        "test is UNSUPPORTED")

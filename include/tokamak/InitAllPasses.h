@@ -9,6 +9,7 @@
 
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CPU/Passes.h"
+#include "tokamak/Codegen/CUDA/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -19,6 +20,7 @@ namespace tokamak {
 inline void registerTokamakPasses() {
   mlir::tok::registerTokTransformsPasses();
   cpu::registerTokamakCpuPasses();
+  cuda::registerTokamakCudaPasses();
   registerTokamakConversionPasses();
   registerTokamakTransformsPasses();
   registerTokamakPipelines();

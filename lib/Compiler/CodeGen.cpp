@@ -9,6 +9,7 @@
 #include "tokamak/runtime/Artifact.h"
 #include "tokamak/runtime/OutputFiles.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -44,7 +45,13 @@ createTargetMachine(const CompileOptions &options) {
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
-  if (!options.cpu.empty()) {
+  if (options.target == Target::CUDA && options.cpu.empty()) {
+    // The host code of a CUDA module only launches kernels and moves
+    // buffers: generic x86-64, so that the artifact runs on whatever CPU
+    // the GPU machine has.
+    builder->setCPU("x86-64");
+    builder->getFeatures() = llvm::SubtargetFeatures(options.cpuFeatures);
+  } else if (!options.cpu.empty()) {
     builder->setCPU(options.cpu);
     builder->getFeatures() = llvm::SubtargetFeatures(options.cpuFeatures);
   } else if (!options.cpuFeatures.empty()) {
@@ -202,7 +209,10 @@ compileToObjects(Compiler &compiler, ModuleOp module,
   auto llvmModule = lowerToLLVMIR(compiler, module, options, llvmContext);
   if (!llvmModule)
     return llvmModule.takeError();
-  unsigned parts = countPartitions(**llvmModule);
+  // A CUDA module's kernels are one embedded binary loaded by a global
+  // constructor: its host code stays in one object.
+  unsigned parts =
+      options.target == Target::CUDA ? 1 : countPartitions(**llvmModule);
   if (parts <= 1) {
     objects.emplace_back(path, ".o");
     if (llvm::Error err =
@@ -274,6 +284,38 @@ llvm::Error Compiler::emitObject(ModuleOp module, const CompileOptions &options,
     return obj.takeError();
   if (llvm::Error err = compileToObject(*this, module, options, *obj))
     return err;
+  return commitOutputs(outputs);
+}
+
+llvm::Error Compiler::emitPtx(ModuleOp module, const CompileOptions &options,
+                              StringRef path) {
+  if (options.target != Target::CUDA)
+    return makeError("--emit=ptx needs --target=cuda");
+  CompileOptions ptx = options;
+  ptx.compileTo = Phase::LLVM;
+  ptx.cudaBinaryFormat = "isa";
+  if (llvm::Error err = lower(module, ptx))
+    return err;
+  // tok-cuda-merge-kernel-modules left at most one GPU module; its one
+  // object (format isa) is the PTX text.
+  std::string text;
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects())
+      text += cast<gpu::ObjectAttr>(attr).getObject().getValue().str();
+  if (text.empty())
+    text = "// no kernels\n";
+  rt::OutputFiles outputs;
+  auto temp = addOutput(outputs, path);
+  if (!temp)
+    return temp.takeError();
+  std::error_code ec;
+  llvm::raw_fd_ostream os(*temp, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return makeError("cannot write '" + path + "': " + ec.message());
+  os << text;
+  os.close();
+  if (os.has_error())
+    return makeError("cannot write '" + path + "'");
   return commitOutputs(outputs);
 }
 

@@ -7,6 +7,7 @@
 #include "tokamak/Compiler/Compiler.h"
 #include "CompilerImpl.h"
 
+#include "tokamak/Codegen/CUDA/CudaTarget.h"
 #include "tokamak/Frontend/Frontend.h"
 
 #include "tokamak/InitAllDialects.h"
@@ -19,12 +20,14 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/thread.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -270,6 +273,11 @@ static std::string getEffectiveFeatures(const llvm::TargetMachine &tm,
 
 llvm::Expected<std::string> Compiler::describe(ModuleOp module,
                                                const CompileOptions &options) {
+  if (options.target == Target::CUDA) {
+    std::string error;
+    if (failed(cuda::resolveCudaTarget(options.cudaArch, error)))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  }
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
@@ -308,6 +316,13 @@ llvm::Expected<std::string> Compiler::describe(ModuleOp module,
       j.attribute("triple", (*tm)->getTargetTriple().str());
       j.attribute("cpu", (*tm)->getTargetCPU());
       j.attribute("features", getEffectiveFeatures(**tm));
+      // A CUDA artifact's host code runs on the CPU above; its kernels and
+      // every buffer its entries take and return live on the device
+      // (docs/Codegen.md, "Host ABI").
+      if (options.target == Target::CUDA) {
+        j.attribute("device", "cuda");
+        j.attribute("cuda_arch", options.cudaArch);
+      }
     });
     j.attributeArray("functions", [&] {
       for (auto fn : module.getOps<func::FuncOp>()) {
@@ -334,11 +349,39 @@ llvm::Expected<std::string> Compiler::describe(ModuleOp module,
   return json;
 }
 
+/// Registers Tokamak's passes once, unless the host tool already did, so
+/// that the CUDA pipeline's tensor-core hook finds its pass by name.
+static void registerPassesOnce() {
+  static llvm::once_flag flag;
+  llvm::call_once(flag, [] {
+    if (!PassInfo::lookup("tokamak-generate-entry-points"))
+      registerTokamakPasses();
+  });
+}
+
 llvm::Error Compiler::lower(ModuleOp module, const CompileOptions &options) {
-  if (options.target == Target::CUDA)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "the cuda target is not available yet; use --target=cpu");
+  if (options.target == Target::CUDA) {
+    std::string error;
+    if (failed(cuda::resolveCudaTarget(options.cudaArch, error)))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+    if (failed(verifyStaticSizes(module)))
+      return impl->takeError("compilation failed");
+    registerPassesOnce();
+    CudaPipelineOptions pipelineOptions;
+    pipelineOptions.compileTo = options.compileTo;
+    pipelineOptions.readOnlyInputs = options.readOnlyInputs;
+    pipelineOptions.cudaArch = options.cudaArch;
+    pipelineOptions.binaryFormat = options.cudaBinaryFormat;
+    pipelineOptions.optLevel = options.optLevel;
+    PassManager pm(&impl->context);
+    if (failed(buildCudaPipeline(pm, pipelineOptions, error)))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+    return runOnLargeStack([&]() -> llvm::Error {
+      if (failed(pm.run(module)))
+        return impl->takeError("compilation failed");
+      return llvm::Error::success();
+    });
+  }
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();

@@ -154,6 +154,17 @@ Compiler::jit(ModuleOp module, const CompileOptions &options) {
           std::move(*llvmModule), std::move(llvmContext))))
     return makeError("jit: " + llvm::toString(std::move(err)));
 
+  // A CUDA module loads its kernels in a global constructor
+  // (mgpuModuleLoad, from the runtime in this process).
+  if (full.target == Target::CUDA) {
+    if (llvm::Error err = (*jit)->initialize(dylib)) {
+      std::string cause = errors->take();
+      return makeError("jit: cannot load the cuda kernels: " +
+                       (cause.empty()
+                            ? llvm::toString(std::move(err))
+                            : (llvm::consumeError(std::move(err)), cause)));
+    }
+  }
   // Link every entry point now, so that a missing symbol is an error of
   // this call naming the symbol, not a missing entry later.
   for (const rt::FunctionSignature &fn : metadata->functions) {

@@ -15,13 +15,27 @@
 /// (and TOKAMAK_JIT_CPU_FEATURES) name another one the host can run, which
 /// is how the numerics suite runs AVX2 code on an AVX-512 host
 /// (`lit -Djit_cpu=x86-64-v3`). The loader still refuses code that needs
-/// features the host lacks.
-static tokamak::CompileOptions jitOptions() {
+/// features the host lacks. TOKAMAK_JIT_TARGET=cuda (what `tokamak-run
+/// --device=cuda` sets) compiles for the GPU, for TOKAMAK_JIT_CUDA_ARCH
+/// (default sm_90a); the kernels' host code calls the runtime's mgpu*
+/// functions in this process (docs/Codegen.md, "Host ABI").
+static llvm::Expected<tokamak::CompileOptions> jitOptions() {
   tokamak::CompileOptions options;
   if (const char *cpu = std::getenv("TOKAMAK_JIT_CPU"))
     options.cpu = cpu;
   if (const char *features = std::getenv("TOKAMAK_JIT_CPU_FEATURES"))
     options.cpuFeatures = features;
+  if (const char *target = std::getenv("TOKAMAK_JIT_TARGET")) {
+    if (std::strcmp(target, "cuda") == 0)
+      options.target = tokamak::Target::CUDA;
+    else if (std::strcmp(target, "cpu") != 0 && *target)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "TOKAMAK_JIT_TARGET must be cpu or cuda, got '" +
+              std::string(target) + "'");
+  }
+  if (const char *arch = std::getenv("TOKAMAK_JIT_CUDA_ARCH"); arch && *arch)
+    options.cudaArch = arch;
   return options;
 }
 
@@ -35,7 +49,10 @@ tokamak_jit_compile_file(const char *path, char **error) {
   auto module = compiler.parseFile(path);
   if (!module)
     return fail(module.takeError());
-  auto executable = compiler.jit(**module, jitOptions());
+  auto options = jitOptions();
+  if (!options)
+    return fail(options.takeError());
+  auto executable = compiler.jit(**module, *options);
   if (!executable)
     return fail(executable.takeError());
   return executable->release();
@@ -52,8 +69,10 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
   auto module = compiler.importModel(modelDir);
   if (!module)
     return fail(module.takeError());
-  if (llvm::Error err =
-          compiler.emitArtifact(**module, jitOptions(), artifactPath))
+  auto options = jitOptions();
+  if (!options)
+    return fail(options.takeError());
+  if (llvm::Error err = compiler.emitArtifact(**module, *options, artifactPath))
     return fail(std::move(err));
   return 0;
 }

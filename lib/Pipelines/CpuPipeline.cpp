@@ -232,26 +232,4 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   return success();
 }
 
-void registerTokamakPipelines() {
-  // registerPassPipeline directly (not PassPipelineRegistration) so that an
-  // unknown CPU is reported as a pipeline error rather than ignored.
-  registerPassPipeline(
-      "tokamak-cpu-pipeline",
-      "Compile tok and upstream ops for a CPU target (DESIGN §5)",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        std::unique_ptr<CpuPipelineOptions> options =
-            CpuPipelineOptions::createFromString(text);
-        if (!options)
-          return failure();
-        std::string error;
-        if (failed(buildCpuPipeline(pm, *options, error)))
-          return errorHandler("tokamak-cpu-pipeline: " + error);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(CpuPipelineOptions());
-      });
-}
-
 } // namespace tokamak

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tokamak/Codegen/CUDA/CudaTarget.h"
 #include "tokamak/Compiler/Compiler.h"
 #include "tokamak/runtime/OutputFiles.h"
 
@@ -30,9 +31,11 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
 static cl::opt<std::string> targetName("target",
                                        cl::desc("Target: cpu (default), cuda"),
                                        cl::init("cpu"), cl::cat(category));
-static cl::opt<std::string>
-    cudaArch("cuda-arch", cl::desc("CUDA architecture: sm_80, sm_90"),
-             cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string> cudaArch(
+    "cuda-arch",
+    cl::desc("CUDA architecture for --target=cuda: sm_80, sm_86, sm_89, "
+             "sm_90 or sm_90a (default)"),
+    cl::init("sm_90a"), cl::cat(category));
 static cl::opt<std::string> compileTo(
     "compile-to",
     cl::desc("Stop after a phase: input, tok-opt, tiling, fusion, bufferize, "
@@ -120,9 +123,13 @@ int main(int argc, char **argv) {
     options.target = tokamak::Target::CUDA;
   else
     return fail("unknown target '" + targetName + "' (expected cpu or cuda)");
-  if (cudaArch != "sm_80" && cudaArch != "sm_90" && cudaArch != "sm_90a")
-    return fail("unknown cuda architecture '" + cudaArch +
-                "' (expected sm_80 or sm_90)");
+  if (options.target == tokamak::Target::CUDA) {
+    std::string error;
+    if (failed(tokamak::cuda::resolveCudaTarget(cudaArch, error)))
+      return fail(error);
+  } else if (cudaArch.getNumOccurrences()) {
+    return fail("--cuda-arch needs --target=cuda");
+  }
   options.cudaArch = cudaArch;
   options.cpu = cpuName;
   options.cpuFeatures = cpuFeatures;
@@ -179,8 +186,11 @@ int main(int argc, char **argv) {
     return writeText(
         [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
   }
-  if (kind == "ptx")
-    return fail("the cuda target is not available yet; use --target=cpu");
+  if (kind == "ptx") {
+    if (Error err = compiler.emitPtx(**module, options, outputPath))
+      return fail(std::move(err));
+    return 0;
+  }
   if (kind == "obj") {
     if (Error err = compiler.emitObject(**module, options, outputPath))
       return fail(std::move(err));

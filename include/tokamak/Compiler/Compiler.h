@@ -44,11 +44,18 @@ inline constexpr const char kModelMetadataAttr[] = "tokamak.model";
 /// What to compile for and how far.
 struct CompileOptions {
   Target target = Target::CPU;
-  /// CUDA architecture (sm_80, sm_90) for Target::CUDA.
-  std::string cudaArch = "sm_90";
+  /// CUDA architecture for Target::CUDA: sm_80, sm_86, sm_89, sm_90 or
+  /// sm_90a (tokamak/Codegen/CUDA/CudaTarget.h).
+  std::string cudaArch = "sm_90a";
+  /// What the artifact embeds for Target::CUDA: "auto" (a fatbin with the
+  /// cubin and the PTX when ptxas is found, else the PTX), "fatbin" or
+  /// "isa" (PTX only).
+  std::string cudaBinaryFormat = "auto";
   /// The last phase to run.
   Phase compileTo = Phase::LLVM;
-  /// CPU name and features for code generation; empty means the host's.
+  /// CPU name and features for code generation; empty means the host's
+  /// (for Target::CUDA, the host code's: empty means generic x86-64, so
+  /// that an artifact runs on any GPU machine).
   std::string cpu;
   std::string cpuFeatures;
   /// Threads the generated parallel loops are balanced for; 0: the host's
@@ -106,6 +113,11 @@ public:
                            llvm::StringRef path);
   llvm::Error emitObject(mlir::ModuleOp module, const CompileOptions &options,
                          llvm::StringRef path);
+
+  /// Compiles a tensor-level module for Target::CUDA and writes the PTX of
+  /// its kernels (one PTX module) to `path`.
+  llvm::Error emitPtx(mlir::ModuleOp module, const CompileOptions &options,
+                      llvm::StringRef path);
 
   /// Compiles a tensor-level module in process (MLIR ExecutionEngine).
   llvm::Expected<std::unique_ptr<rt::Executable>>

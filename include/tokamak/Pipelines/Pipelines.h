@@ -80,7 +80,62 @@ mlir::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm,
                                      const CpuPipelineOptions &options,
                                      std::string &error);
 
-/// Registers `tokamak-cpu-pipeline` with the global pass registry.
+/// Options of the CUDA pipeline (docs/Codegen.md, "CUDA").
+struct CudaPipelineOptions : mlir::PassPipelineOptions<CudaPipelineOptions> {
+  PassOptions::Option<Phase> compileTo{
+      *this, "compile-to", llvm::cl::desc("Last phase to run"),
+      llvm::cl::init(Phase::LLVM),
+      llvm::cl::values(
+          clEnumValN(Phase::Input, "input", "the parsed and verified input"),
+          clEnumValN(Phase::TokOpt, "tok-opt", "canonicalized tok ops"),
+          clEnumValN(Phase::Tiling, "tiling", "linalg/scf on tensors"),
+          clEnumValN(Phase::Fusion, "fusion", "producers fused into tiles"),
+          clEnumValN(Phase::Bufferize, "bufferize",
+                     "device buffers, gpu.launch and entry points"),
+          clEnumValN(Phase::LLVM, "llvm",
+                     "host code in the LLVM dialect, kernels in gpu.binary"))};
+  PassOptions::Option<bool> readOnlyInputs{
+      *this, "read-only-inputs",
+      llvm::cl::desc("Never write into the buffers of public function "
+                     "arguments unless marked bufferization.writable"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> cudaArch{
+      *this, "cuda-arch",
+      llvm::cl::desc("CUDA architecture: sm_80, sm_86, sm_89 or sm_90a"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> binaryFormat{
+      *this, "binary-format",
+      llvm::cl::desc("What gpu.binary holds: isa (PTX), fatbin (cubin and "
+                     "PTX, needs ptxas), or auto (fatbin when ptxas is "
+                     "found, else isa)"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Run tok-cuda-tensor-cores (when registered) after "
+                     "tok-opt"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block of the SIMT kernels"),
+      llvm::cl::init(256)};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level", llvm::cl::desc("NVPTX optimization level (0-3)"),
+      llvm::cl::init(3)};
+};
+
+/// The name of the pass that the tensor-core hook of the CUDA pipeline adds
+/// after the tok-opt phase, when it is registered.
+inline constexpr const char kTensorCoresPassName[] = "tok-cuda-tensor-cores";
+
+/// Adds the passes that take a module from the input phase to
+/// `options.compileTo` for the CUDA architecture `options.cudaArch`.
+/// Fails, with `error` set, on an unknown architecture or binary format.
+mlir::LogicalResult buildCudaPipeline(mlir::OpPassManager &pm,
+                                      const CudaPipelineOptions &options,
+                                      std::string &error);
+
+/// Registers `tokamak-cpu-pipeline` and `tokamak-cuda-pipeline` with the
+/// global pass registry.
 void registerTokamakPipelines();
 
 } // namespace tokamak

@@ -1,0 +1,117 @@
+//===- Passes.td - CUDA code generation passes -------------*- tablegen -*-===//
+//
+// Part of the Tokamak project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TOKAMAK_CODEGEN_CUDA_PASSES_TD
+#define TOKAMAK_CODEGEN_CUDA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// tok-cuda-device-memory
+//===----------------------------------------------------------------------===//
+
+def DeviceMemory : Pass<"tok-cuda-device-memory", "::mlir::ModuleOp"> {
+  let summary = "place the buffers of bufferized host code in device memory";
+  let description = [{
+    Runs on bufferized modules before any loop is mapped to the GPU. Every
+    buffer that holds tensor data lives in device memory (docs/Codegen.md,
+    "CUDA"): in host code (outside `gpu.launch`)
+
+    - `memref.alloc` and `memref.alloca` become `gpu.alloc` (an alloca is
+      freed with `gpu.dealloc` at the end of its block), `memref.dealloc`
+      becomes `gpu.dealloc`;
+    - `memref.copy` between two buffers with identity layouts becomes
+      `gpu.memcpy`; any other copy (strided views) becomes `linalg.copy`,
+      which the following passes turn into a kernel;
+    - a `memref.get_global` constant that a function returns is copied into
+      a fresh `gpu.alloc` buffer, which the caller owns like every result.
+
+    Buffers of the deallocation bookkeeping (`index` elements, or passed to
+    the `dealloc_helper` that `convert-bufferization-to-memref` generates)
+    stay in host memory, and so does that helper.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// tok-cuda-map-parallel-loops
+//===----------------------------------------------------------------------===//
+
+def MapParallelLoops : Pass<"tok-cuda-map-parallel-loops",
+                            "::mlir::ModuleOp"> {
+  let summary = "map each outermost host scf.parallel to one gpu.launch, one "
+                "thread per iteration";
+  let description = [{
+    Every `scf.parallel` in host code that is not nested in another (what
+    `convert-linalg-to-parallel-loops` makes of each linalg op: its parallel
+    dims) becomes one `gpu.launch`: its N = prod(trip counts) iterations
+    are linearized, thread `blockIdx.x * block-size + threadIdx.x` runs
+    iteration number `id < N` (delinearized row-major to the loop's
+    induction variables), grid `ceildiv(N, block-size)` blocks of
+    `block-size` threads. The launch is skipped when N is 0. What the loop
+    body does stays sequential inside the thread: the `scf.for` loops of
+    reduction dims (softmax and norm rows, the K loop of matmuls) and any
+    nested `scf.parallel`, which becomes `scf.for`.
+
+    `memref.get_global` constants read by the body are rematerialized in
+    the kernel (outlining copies the global into the GPU module).
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// tok-cuda-stage-host-reads
+//===----------------------------------------------------------------------===//
+
+def StageHostReads : Pass<"tok-cuda-stage-host-reads", "::mlir::ModuleOp"> {
+  let summary = "make host code read device buffers through host copies";
+  let description = [{
+    Host code never dereferences device memory. A `memref.load` outside
+    `gpu.launch` from a device buffer (a function argument or `gpu.alloc`;
+    the run-time checks of cache slots, block ids and lengths, or the slot
+    loop of the reference `tok.cache_write`) reads a host copy instead:
+
+    - when the outermost host op around the load that sits in the buffer's
+      own block (a check loop, a loop over slots) writes no view of the
+      buffer, the whole buffer is copied to a host `memref.alloc` with
+      `gpu.memcpy` before that op and freed after it;
+    - otherwise the one element is copied by a one-thread kernel into a
+      one-element device buffer and from there with `gpu.memcpy`.
+
+    A `memref.store` from host code into device memory is written the same
+    way by a one-thread kernel. The pass fails on any other host access
+    to device memory it cannot stage.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// tok-cuda-merge-kernel-modules
+//===----------------------------------------------------------------------===//
+
+def MergeKernelModules : Pass<"tok-cuda-merge-kernel-modules",
+                              "::mlir::ModuleOp"> {
+  let summary = "merge the outlined GPU modules into one";
+  let description = [{
+    `gpu-kernel-outlining` puts every kernel into a `gpu.module` of its own.
+    This pass moves them all into the first one (symbols that several
+    modules copied, such as constant globals, once) and points every
+    `gpu.launch_func` there, so that a compiled module has one PTX module:
+    one `--emit=ptx` file, one binary to load.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+#endif // TOKAMAK_CODEGEN_CUDA_PASSES_TD

@@ -1,0 +1,212 @@
+//===- CudaPipeline.cpp - The CUDA pipeline -------------------------------===//
+//
+// Part of the Tokamak project. docs/Codegen.md ("CUDA") explains each stage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tok/Transforms/Passes.h"
+#include "tokamak/Codegen/CUDA/CudaTarget.h"
+#include "tokamak/Codegen/CUDA/Passes.h"
+#include "tokamak/Conversion/Passes.h"
+#include "tokamak/Pipelines/Pipelines.h"
+#include "tokamak/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace tokamak {
+
+/// The tensor-core hook: `tok-cuda-tensor-cores` (lib/Codegen/CUDA/
+/// TensorCores) rewrites eligible tok ops on tensors into
+/// `bufferization.to_buffer` + `memref.alloc` + `gpu.launch` +
+/// `bufferization.to_tensor`; the ops it leaves take the SIMT route below,
+/// and its host `memref.alloc`s become device memory in
+/// tok-cuda-device-memory like every other. The pass is looked up by name,
+/// so the pipeline works (all SIMT) where it is not registered; it gets
+/// `cuda-arch=<arch>` if it has that option.
+static LogicalResult addTensorCorePass(OpPassManager &pm, StringRef arch,
+                                       std::string &error) {
+  const PassInfo *info = PassInfo::lookup(kTensorCoresPassName);
+  if (!info)
+    return success();
+  std::string ignored;
+  auto quiet = [&](const Twine &message) {
+    ignored = message.str();
+    return failure();
+  };
+  if (succeeded(info->addToPipeline(pm, ("cuda-arch=" + arch).str(), quiet)))
+    return success();
+  auto report = [&](const Twine &message) {
+    error = message.str();
+    return failure();
+  };
+  return info->addToPipeline(pm, "", report);
+}
+
+LogicalResult buildCudaPipeline(OpPassManager &pm,
+                                const CudaPipelineOptions &options,
+                                std::string &error) {
+  FailureOr<cuda::CudaTarget> target =
+      cuda::resolveCudaTarget(options.cudaArch, error);
+  if (failed(target))
+    return failure();
+  std::string format = options.binaryFormat;
+  // libdevice (math) comes from the toolkit; gpu-module-to-binary links it.
+  std::string toolkit = cuda::findCudaToolkit();
+  if (toolkit.empty()) {
+    error = "cannot find the CUDA toolkit's libdevice "
+            "(nvvm/libdevice/libdevice.10.bc); set CUDA_PATH";
+    return failure();
+  }
+  if (format == "auto" || format == "fatbin" || format == "bin") {
+    std::string ptxas = cuda::findPtxas();
+    if (ptxas.empty() && format != "auto") {
+      error = "binary-format=" + format + " needs ptxas (set CUDA_PATH)";
+      return failure();
+    }
+    if (format == "auto")
+      format = ptxas.empty() ? "isa" : "fatbin";
+  } else if (format != "isa") {
+    error = "unknown binary-format '" + format +
+            "' (expected auto, isa, fatbin or bin)";
+    return failure();
+  }
+  if (options.blockSize < 1 || options.blockSize > 1024) {
+    error = "block-size must be between 1 and 1024, got " +
+            std::to_string(options.blockSize);
+    return failure();
+  }
+  Phase last = options.compileTo;
+  if (last == Phase::Input)
+    return success();
+
+  // tok-opt: canonicalize and fold at the tok level (shared with the CPU).
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+  // Hook: tensor-core kernels for attention and GEMM (see above).
+  if (options.tensorCores && failed(addTensorCorePass(pm, target->chip, error)))
+    return failure();
+  if (last == Phase::TokOpt)
+    return success();
+
+  // tiling: run-time checks on the tok ops, then the reference lowering of
+  // every tok op to linalg/scf on tensors (lib/Conversion/TokToLinalg); the
+  // CPU tile passes are not used. Each linalg op becomes one SIMT kernel
+  // below.
+  pm.addPass(createInsertRuntimeChecks());
+  // Packed (seq_starts) scans and conv1d as one unpacked op per sequence,
+  // once the checks have seen their sizes (as on the CPU).
+  pm.addNestedPass<func::FuncOp>(tok::createDecomposePackedScans());
+  pm.addPass(createConvertTokToLinalg());
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregates());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  if (last == Phase::Tiling)
+    return success();
+
+  // fusion: elementwise producers into their consumers (fewer kernels).
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createFuseElementwise());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+  if (last == Phase::Fusion)
+    return success();
+
+  // bufferize: as on the CPU (one-shot, identity layouts at function
+  // boundaries, ownership-based deallocation, packed entry points), then
+  // the host/device split: every tensor buffer in device memory, each
+  // linalg op one kernel of one thread per iteration of its parallel dims,
+  // host reads of index data through host copies.
+  if (options.readOnlyInputs)
+    pm.addPass(createMarkInputsReadOnly());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferizeOptions.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions deallocOptions;
+  deallocOptions.privateFunctionDynamicOwnership = true;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createGenerateEntryPoints());
+  // Tiles of user transform scripts (scf.forall without a GPU mapping) run
+  // one after the other; what each tile computes is mapped below.
+  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  pm.addPass(cuda::createDeviceMemory());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  cuda::MapParallelLoopsOptions mapOptions;
+  mapOptions.blockSize = options.blockSize;
+  pm.addPass(cuda::createMapParallelLoops(mapOptions));
+  pm.addPass(cuda::createStageHostReads());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  if (last == Phase::Bufferize)
+    return success();
+
+  // llvm: kernels outlined into a gpu.module, lowered to NVVM for the
+  // architecture and serialized by gpu-module-to-binary (PTX; with ptxas
+  // also a cubin, both in a fatbin; libdevice linked for math); host code
+  // with mgpu* runtime calls (docs/Codegen.md, "Host ABI"), every
+  // transfer and launch synchronous.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(cuda::createMergeKernelModules());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions attach;
+  attach.chip = target->chip;
+  attach.features = target->features;
+  attach.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(attach));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  {
+    OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
+    // f16/bf16 math (exp, tanh, erf, ...) computes in f32: libdevice has
+    // f32 and f64 functions only.
+    gpm.addPass(math::createMathExtendToSupportedTypes());
+    gpm.addPass(createConvertGpuOpsToNVVMOps());
+    gpm.addPass(createCanonicalizerPass());
+    gpm.addPass(createCSEPass());
+    gpm.addPass(createReconcileUnrealizedCastsPass());
+  }
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = format;
+  binary.toolkitPath = toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
+  return success();
+}
+
+} // namespace tokamak

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+#===- gpu_cases.py - The CPU numerics suite as CUDA cases ----------------===#
+#
+# Part of the Tokamak project.
+#
+# Reads the RUN lines of test/Integration/CPU/*.mlir and turns each module
+# into a CUDA case: the preparation its RUN lines do (inputs and float64
+# references from ref.py, split-file, transform scripts through
+# tokamak-opt), the module that `tokamak-run` runs, and each run with the
+# compare.py command (and tolerance) that checks it. Two users:
+#
+#   gpu_cases.py ptx [--arch=sm_80,sm_90a] [--shard=I/N] [--build=DIR] FILES
+#       compiles each module with --target=cuda --emit=ptx for each arch and
+#       assembles the PTX with `ptxas -arch=ARCH` (no inputs are generated);
+#       prints one line per module and fails if any does not compile or
+#       assemble.
+#   gpu_cases.py bundle --out=DIR [--arch=sm_90a] [--build=DIR] FILES
+#       generates inputs and references, compiles each module into an
+#       artifact and writes DIR/cases.sh, the commands run.sh runs on the
+#       GPU machine (scripts/gpu-bundle.sh).
+#
+#===----------------------------------------------------------------------===#
+import argparse
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LLVM_BIN = "/usr/lib/llvm-22/bin"
+
+
+def run_lines(path):
+    """The RUN commands of a test file, continuation lines joined."""
+    lines, pending = [], ""
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*//\s*RUN:\s?(.*)$", line)
+            if not m:
+                continue
+            text = m.group(1).rstrip()
+            if text.endswith("\\"):
+                pending += text[:-1] + " "
+                continue
+            lines.append(pending + text)
+            pending = ""
+    return [l for l in lines if l.strip()]
+
+
+def split_commands(line):
+    """`a && b` -> [a, b] (the RUN lines use no other shell operators)."""
+    return [c.strip() for c in line.split("&&") if c.strip()]
+
+
+class Case:
+    """One module of the suite: how to prepare it and what to run."""
+
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        self.name = os.path.splitext(os.path.basename(path))[0]
+        self.prep = []      # shell commands (with %-substitutions)
+        self.modules = {}   # tokamak-run's INPUT (as written) -> source
+        self.runs = []      # (INPUT as written, [args], [compare commands])
+        for line in run_lines(path):
+            for cmd in split_commands(line):
+                words = shlex.split(cmd)
+                tool = words[0]
+                if tool == "tokamak-run":
+                    self.runs.append((words[1], words[2:], []))
+                    self.modules.setdefault(words[1], words[1])
+                elif tool == "tokamak-compile":
+                    # `tokamak-compile %s -o %t/x.so`: the run takes %s.
+                    out = words[words.index("-o") + 1]
+                    self.modules[out] = words[1]
+                elif "compare.py" in cmd:
+                    if not self.runs:
+                        raise ValueError(f"{path}: compare before any run")
+                    self.runs[-1][2].append(cmd)
+                elif tool in ("FileCheck", "not"):
+                    continue
+                else:
+                    self.prep.append(cmd)
+        if not self.runs:
+            raise ValueError(f"{path}: no tokamak-run line")
+
+    def source_of(self, written):
+        """The .mlir that the run input `written` is compiled from."""
+        return self.modules.get(written, written)
+
+
+def substitute(cmd, case, tmp, build):
+    tools = {
+        "tokamak-opt": os.path.join(build, "bin", "tokamak-opt"),
+        "tokamak-compile": os.path.join(build, "bin", "tokamak-compile"),
+        "split-file": os.path.join(LLVM_BIN, "split-file"),
+    }
+    words = cmd.split(" ")
+    if words and words[0] in tools:
+        words[0] = tools[words[0]]
+    cmd = " ".join(words)
+    cmd = cmd.replace("%python", sys.executable)
+    cmd = cmd.replace("%S", os.path.dirname(case.path))
+    cmd = cmd.replace("%s", case.path)
+    cmd = cmd.replace("%t", tmp)
+    return cmd
+
+
+def prepare(case, tmp, build, with_inputs):
+    """Runs the preparation; without inputs, ref.py only makes its --out."""
+    for cmd in case.prep:
+        if "ref.py" in cmd and not with_inputs:
+            out = re.search(r"--out=(\S+)", cmd)
+            os.makedirs(substitute(out.group(1), case, tmp, build),
+                        exist_ok=True)
+            continue
+        full = substitute(cmd, case, tmp, build)
+        r = subprocess.run(full, shell=True, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"`{full}` failed:\n{r.stderr.strip()}")
+
+
+def compile_module(source, out, build, arch, emit):
+    cmd = [os.path.join(build, "bin", "tokamak-compile"), source, "-o", out,
+           "--target=cuda", f"--cuda-arch={arch}", f"--emit={emit}"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{r.stderr.strip()}")
+
+
+def check_ptx(args):
+    ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+    files = sorted(args.files)
+    if args.shard:
+        i, n = (int(x) for x in args.shard.split("/"))
+        files = files[i::n]
+    archs = args.arch.split(",")
+    failures = 0
+    for path in files:
+        start = time.time()
+        case = Case(path)
+        tmp = tempfile.mkdtemp(prefix="tok-ptx-")
+        try:
+            prepare(case, tmp, args.build, with_inputs=False)
+            sources = sorted({substitute(case.source_of(w), case, tmp,
+                                         args.build) for w, _, _ in case.runs})
+            kernels = 0
+            for source in sources:
+                for arch in archs:
+                    ptx = os.path.join(tmp, f"k.{arch}.ptx")
+                    compile_module(source, ptx, args.build, arch, "ptx")
+                    text = open(ptx).read()
+                    if ".entry" not in text:
+                        raise RuntimeError(f"{arch}: no kernel in the PTX")
+                    kernels = text.count(".entry")
+                    r = subprocess.run(
+                        [ptxas, f"-arch={arch}", ptx, "-o",
+                         os.path.join(tmp, "k.cubin")],
+                        capture_output=True, text=True)
+                    if r.returncode != 0:
+                        raise RuntimeError(
+                            f"ptxas -arch={arch} rejected the PTX:\n"
+                            + (r.stderr + r.stdout).strip()[:2000])
+            print(f"PASS {case.name}: {kernels} kernels, {', '.join(archs)} "
+                  f"({time.time() - start:.1f}s)", flush=True)
+        except Exception as e:  # one module's failure is reported, not fatal
+            failures += 1
+            print(f"FAIL {case.name}: {e}", flush=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(files) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+def dir_size(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            total += os.path.getsize(os.path.join(root, f))
+    return total
+
+
+def bundle(args):
+    """Prepares every case under OUT/cases/NAME and writes OUT/cases.sh."""
+    out = os.path.abspath(args.out)
+    lines = []
+    failures = 0
+    left = []
+    budget = args.max_mib * 1024 * 1024 - dir_size(out)
+    for path in sorted(args.files):
+        case = Case(path)
+        tmp = os.path.join(out, "cases", case.name)
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        try:
+            prepare(case, tmp, args.build, with_inputs=True)
+            artifacts = {}
+            for written, _, _ in case.runs:
+                source = substitute(case.source_of(written), case, tmp,
+                                    args.build)
+                if source not in artifacts:
+                    art = os.path.join(tmp, f"module{len(artifacts)}.so")
+                    compile_module(source, art, args.build, args.arch,
+                                   "artifact")
+                    artifacts[source] = art
+            # Keep what run.sh needs: artifacts, inputs, references.
+            for root, dirs, files in os.walk(tmp):
+                for f in files:
+                    p = os.path.join(root, f)
+                    keep = f.endswith(".so") or re.match(r"(in|ref)\d+\.npy$",
+                                                         f)
+                    if not keep:
+                        os.remove(p)
+            steps = []
+            for written, run_args, compares in case.runs:
+                source = substitute(case.source_of(written), case, tmp,
+                                    args.build)
+                art = os.path.relpath(artifacts[source], out)
+                rel = [substitute(a, case, "$DIR/cases/" + case.name,
+                                  args.build).replace("@" + tmp, "@$DIR/cases/"
+                                                      + case.name)
+                       for a in run_args]
+                steps.append('"$DIR/bin/tokamak-run" "$DIR/%s" --device=cuda %s'
+                             % (art, " ".join(rel)))
+                for cmp in compares:
+                    words = shlex.split(cmp)
+                    rest = [substitute(w, case, "$DIR/cases/" + case.name,
+                                       args.build) for w in words[2:]]
+                    steps.append('"$PYTHON" "$DIR/compare.py" ' +
+                                 " ".join(rest))
+            size = dir_size(tmp)
+            if size > budget:
+                # It does not fit: it goes to the next bundle.
+                shutil.rmtree(tmp, ignore_errors=True)
+                left.append(case.path)
+                print(f"left for another bundle: {case.name} "
+                      f"({size / 2**20:.1f} MiB)", flush=True)
+                continue
+            budget -= size
+            lines.append("run_case %s %s" % (
+                shlex.quote(case.name),
+                " ".join(shlex.quote(s) for s in steps)))
+            print(f"bundled {case.name}", flush=True)
+        except Exception as e:
+            failures += 1
+            shutil.rmtree(tmp, ignore_errors=True)
+            print(f"FAIL {case.name}: {e}", flush=True)
+    with open(os.path.join(out, "cases.sh"), "w") as f:
+        f.write("# Generated by scripts/gpu_cases.py: one line per case.\n")
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "remaining.txt"), "w") as f:
+        f.write("".join(p + "\n" for p in left))
+    print(f"{len(lines)} cases bundled, {failures} failed to bundle, "
+          f"{len(left)} left for another bundle (remaining.txt)")
+    return 1 if failures else 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["ptx", "bundle"])
+    p.add_argument("files", nargs="+")
+    p.add_argument("--build", default=os.path.join(SRC, "build"))
+    p.add_argument("--arch", default=None)
+    p.add_argument("--shard", default="")
+    p.add_argument("--out", default="")
+    p.add_argument("--max-mib", type=float, default=59.0,
+                   help="bundle size budget; cases that do not fit are "
+                        "listed in OUT/remaining.txt")
+    args = p.parse_args()
+    args.build = os.path.abspath(args.build)
+    files = []
+    for f in args.files:
+        if os.path.isdir(f):
+            files += sorted(os.path.join(f, n) for n in os.listdir(f)
+                            if n.endswith(".mlir"))
+        else:
+            files.append(f)
+    args.files = files
+    if args.mode == "ptx":
+        args.arch = args.arch or "sm_80,sm_90a"
+        return check_ptx(args)
+    if not args.out:
+        p.error("bundle needs --out=DIR")
+    args.arch = args.arch or "sm_90a"
+    return bundle(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

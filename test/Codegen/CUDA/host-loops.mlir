@@ -1,0 +1,48 @@
+// The sequential loops of the reference lowering stay on the host and hold
+// only views and launches: the time loop of a selective scan launches one
+// step's kernels per iteration. The slot loop of a cache write and its
+// run-time check read the slots through a host copy (gpu.memcpy into a
+// memref.alloc before the loop, freed after it), never device memory.
+// RUN: tokamak-compile %s --target=cuda --compile-to=bufferize --emit=mlir -o %t.mlir
+// RUN: tokamak-opt %t.mlir --gpu-kernel-outlining | FileCheck %s
+
+// CHECK-LABEL: func.func @scan(
+// CHECK-NOT:     memref.load
+// CHECK-NOT:     memref.store
+// CHECK:         scf.for
+// CHECK-NOT:       memref.load
+// CHECK-NOT:       memref.store
+// CHECK:           gpu.launch_func
+// CHECK-NOT:       memref.load
+// CHECK-NOT:       memref.store
+// CHECK:           gpu.launch_func
+// CHECK-NOT:     memref.load
+// CHECK-NOT:     memref.store
+// CHECK:       return
+func.func @scan(%x: tensor<2x16x8xf32>, %dt: tensor<2x16x8xf32>, %A: tensor<8x4xf32>, %B: tensor<2x16x1x4xf32>, %C: tensor<2x16x1x4xf32>) -> (tensor<2x16x8xf32>, tensor<2x8x4xf32>) {
+  %y, %h = tok.selective_scan %x, %dt, %A, %B, %C : (tensor<2x16x8xf32>, tensor<2x16x8xf32>, tensor<8x4xf32>, tensor<2x16x1x4xf32>, tensor<2x16x1x4xf32>) -> (tensor<2x16x8xf32>, tensor<2x8x4xf32>)
+  return %y, %h : tensor<2x16x8xf32>, tensor<2x8x4xf32>
+}
+
+// CHECK-LABEL: func.func @write(
+// CHECK-SAME:      %[[CACHE:[^:]*]]: memref<8x16x2x64xf32>, %[[NEW:[^:]*]]: memref<3x2x5x64xf32>, %[[SLOTS:[^:]*]]: memref<3x5xi32>)
+// CHECK:         %[[CHECKED:.*]] = memref.alloc() : memref<3x5xi32>
+// CHECK:         gpu.memcpy %[[CHECKED]], %[[SLOTS]]
+// CHECK:         scf.for
+// CHECK:           memref.load %[[CHECKED]]
+// CHECK:         memref.dealloc %[[CHECKED]]
+// CHECK:         %[[HOST:.*]] = memref.alloc() : memref<3x5xi32>
+// CHECK:         gpu.memcpy %[[HOST]], %[[SLOTS]]
+// CHECK:         %[[COPY:.*]] = gpu.alloc () : memref<8x16x2x64xf32>
+// CHECK:         gpu.memcpy %[[COPY]], %[[CACHE]]
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             %[[SLOT:.*]] = memref.load %[[HOST]]
+// CHECK:             memref.subview %[[NEW]]
+// CHECK:             memref.subview %[[COPY]]
+// CHECK:             gpu.launch_func
+// CHECK:         memref.dealloc %[[HOST]]
+func.func @write(%cache: tensor<8x16x2x64xf32>, %new: tensor<3x2x5x64xf32>, %slots: tensor<3x5xi32>) -> tensor<8x16x2x64xf32> {
+  %c = tok.cache_write %cache, %new, %slots : (tensor<8x16x2x64xf32>, tensor<3x2x5x64xf32>, tensor<3x5xi32>) -> tensor<8x16x2x64xf32>
+  return %c : tensor<8x16x2x64xf32>
+}
