@@ -147,6 +147,12 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
     fpm.addPass(createFuseElementwise());
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
+    // The linalg ops no tile pass made a kernel of (upstream ops, reference
+    // lowerings) in vectors of the target's width (issue 14).
+    cpu::VectorizeLinalgOptions vectorizeOptions;
+    setTarget(vectorizeOptions);
+    fpm.addPass(cpu::createVectorizeLinalg(vectorizeOptions));
+    fpm.addPass(createCanonicalizerPass());
   }
   if (last == Phase::Fusion)
     return success();

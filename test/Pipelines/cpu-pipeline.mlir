@@ -63,13 +63,15 @@
 // TILING:           math.exp
 // TILING:         return %[[Y]], %[[S]]
 
-// fusion: the tanh generic is fused into the silu generic.
+// fusion: the tanh generic is fused into the silu generic, which
+// tok-vectorize-linalg then runs in vectors of the target's 16 lanes.
 // FUSION-LABEL: func.func @block_f32
 // FUSION:         %[[O:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (2, %{{.*}}) shared_outs(%{{.*}}) -> (tensor<1x4x?x32xf32>)
-// FUSION:         %[[S:.*]] = linalg.generic {{.*}} ins(%[[O]] : tensor<1x4x?x32xf32>)
-// FUSION:           %[[TANH:.*]] = math.tanh
-// FUSION:           arith.negf %[[TANH]]
-// FUSION:           math.exp
+// FUSION:         %[[S:.*]] = scf.for {{.*}} -> (tensor<1x4x?x32xf32>)
+// FUSION:               tensor.extract_slice %[[O]]{{.*}} to tensor<1x1x1x16xf32>
+// FUSION:               %[[TANH:.*]] = math.tanh {{.*}} : vector<1x1x1x16xf32>
+// FUSION:               arith.negf %[[TANH]]
+// FUSION:               math.exp {{.*}} : vector<1x1x1x16xf32>
 // FUSION-NOT:     linalg.generic
 // FUSION:         return %{{.*}}, %[[S]]
 

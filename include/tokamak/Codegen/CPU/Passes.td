@@ -383,4 +383,50 @@ def TileAttention : Pass<"tok-tile-attention"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Upstream linalg ops
+//===----------------------------------------------------------------------===//
+
+def VectorizeLinalg : Pass<"tok-vectorize-linalg", "::mlir::func::FuncOp"> {
+  let summary = "tile and vectorize the linalg ops the tile passes leave";
+  let description = [{
+    Upstream linalg ops beside tok ops (DESIGN §4: elementwise arith/math
+    on tensors, broadcasts, gathers through `tensor.extract`, reductions,
+    `linalg.softmax` decomposed) and the reference lowering of tok ops the
+    tile passes leave would otherwise become scalar loops. This tiles each
+    linalg op on tensors so that its innermost dim is one vector of the
+    target's f32 lanes and the other parallel dims are 1, and vectorizes
+    the tile with upstream linalg vectorization (masked when the innermost
+    size is not a multiple of the vector). A reduction over the innermost
+    dim is vectorized whole when its static size is at most four vectors,
+    else one vector per step of a loop that carries the result. Ops with
+    other iterator layouts and ops the vectorizer rejects (gathers from n-D
+    tensors, through `tensor.extract`) stay for the loop lowering as scalar
+    tiles; with `remarks`, a remark says why.
+
+    ```mlir
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x?xf32>) outs(%e : tensor<4x?xf32>) { ... }
+    // → scf.for over rows and column vectors, each a masked
+    //   vector.transfer_read / arith on vector<1x16xf32> / transfer_write.
+    ```
+  }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the vectors are sized for (host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the vector width, and why an op is not vectorized, as "
+           "remarks">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads of the target (part of its description)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // TOKAMAK_CODEGEN_CPU_PASSES_TD
