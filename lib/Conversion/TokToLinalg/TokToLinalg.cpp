@@ -24,6 +24,7 @@ void tokamak::populateTokToLinalgPatterns(RewritePatternSet &patterns) {
   detail::populateScanPatterns(patterns);
   detail::populateMixerPatterns(patterns);
   detail::populateBasicPatterns(patterns);
+  detail::populateTopKPatterns(patterns);
 }
 
 namespace {
