@@ -352,8 +352,9 @@ def Tok_TopKOp : Tok_ComputeOp<"topk", [Pure]> {
     largest entries and returns their values and their indices along `dim`,
     in a deterministic order: descending value, ties by lower index; NaN
     ranks below every number (−inf included), NaNs among themselves by
-    index; −0 and +0 are equal. `smallest` selects the k smallest instead
-    (ascending value, ties by lower index, NaN still last).
+    index; −0 and +0 are equal (a selected −0 may come back as +0).
+    `smallest` selects the k smallest instead (ascending value, ties by
+    lower index, NaN still last).
 
     Shapes: input `[..., N, ...]` (f32, f16 or bf16); values and indices have
     the input's shape with `dim` replaced by `k`; values have the input's
