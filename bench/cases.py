@@ -40,6 +40,15 @@ class Case:
         self.shape = shape
         self.torch = torch
         self.dtype = "f32"
+        # The module (bench/kernels/<module>.mlir) and function; the case's
+        # name unless a case times another lowering of the same module.
+        self.module = name
+        # tokamak-opt flags applied to the module first (a workaround's
+        # lowering, e.g. the reference lowering of a tok op).
+        self.prepare = []
+        # The name of the case that times the workaround for this one: the
+        # row's note gives workaround time / this time, from the same run.
+        self.workaround = None
 
     def resolved_dims(self, quick):
         dims = dict(self.dims)
@@ -48,7 +57,7 @@ class Case:
         return dims
 
     def file(self):
-        return self.name + ".mlir"
+        return self.module + ".mlir"
 
 
 def _attention_bytes(d):
@@ -254,3 +263,46 @@ CASES += [
          lambda d: "%dx%dx%d" % (d["M"], d["N"], d["K"]),
          "rms_norm_linear"),
 ]
+
+
+# tok.topk (issue 14): the selections of SnapKV (the best tokens of each kv
+# head by pooled observation-window scores) and NSA (the best key blocks of
+# each query, block scores summed over the query heads of a GQA group).
+# Each tiled row is paired with the same module through the reference
+# lowering (convert-tok-to-linalg: k rounds of a masked argmax over the
+# row, the workaround without a top-k kernel), timed in the same run.
+# FLOP: none useful (comparisons only; the group sum's adds are not
+# counted); bytes: the scores read once, values and indices written.
+TOPK = {"topk_snapkv": dict(k=1024, group=1),
+        "topk_nsa": dict(k=16, group=16)}
+
+
+def _topk_bytes(d):
+    rows = d["B"] * d["H"] // d["G"] * d.get("Sq", 1)
+    return (d["B"] * d["H"] * d.get("Sq", 1) * d["N"] + 2 * rows * d["K"]) \
+        * F32
+
+
+def _topk_cases(name, op, dims, quick, inputs, shape):
+    tiled = Case(name, op, dims, quick, inputs, lambda d: 0, _topk_bytes,
+                 shape, name)
+    ref = Case(name + "_reference", op + " (reference lowering)", dims,
+               quick, inputs, lambda d: 0, _topk_bytes, shape, name)
+    ref.module = name
+    ref.prepare = ["--convert-tok-to-linalg"]
+    tiled.workaround = ref.name
+    return [tiled, ref]
+
+
+CASES += _topk_cases(
+    "topk_snapkv", "topk SnapKV (per kv head)",
+    dict(B=1, H=32, G=1, N=8192, K=TOPK["topk_snapkv"]["k"]), dict(N=2048),
+    lambda d: [((d["B"], d["H"], d["N"]), "f32", "normal")],
+    lambda d: "B%d H%d N%d k%d" % (d["B"], d["H"], d["N"], d["K"]))
+CASES += _topk_cases(
+    "topk_nsa", "topk NSA (group-shared blocks)",
+    dict(B=1, H=64, G=TOPK["topk_nsa"]["group"], Sq=1024, N=128,
+         K=TOPK["topk_nsa"]["k"]), dict(Sq=128),
+    lambda d: [((d["B"], d["H"], d["Sq"], d["N"]), "f32", "normal")],
+    lambda d: "B%d Hq%d G%d Sq%d blocks%d k%d" % (
+        d["B"], d["H"], d["G"], d["Sq"], d["N"], d["K"]))

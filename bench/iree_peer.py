@@ -54,6 +54,8 @@ UNSUPPORTED = {
                       "would be a host loop of one dispatch per step",
     "linear_scan": "no IREE op for a sequential scan: the recurrence would "
                    "be a host loop of one dispatch per step",
+    "topk_snapkv": "no module written for iree_linalg_ext.topk yet",
+    "topk_nsa": "no module written for iree_linalg_ext.topk yet",
 }
 
 

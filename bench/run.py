@@ -269,18 +269,46 @@ def merge_peaks(first, second):
     return merged
 
 
+def prepare_module(case, args):
+    """The module file of `case`: bench/kernels/<module>.mlir, or its
+    `tokamak-opt <case.prepare>` output (a workaround's lowering) in a
+    temporary file. Returns (path, error)."""
+    path = os.path.join(HERE, "kernels", case.file())
+    if not case.prepare:
+        return path, None
+    exe = os.path.join(args.build_dir, "bin", "tokamak-opt")
+    fd, out = tempfile.mkstemp(prefix=case.name + "-", suffix=".mlir")
+    os.close(fd)
+    try:
+        done = subprocess.run([exe, path] + case.prepare + ["-o", out],
+                              capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, "tokamak-opt: %s" % e
+    if done.returncode != 0:
+        return None, "tokamak-opt %s failed: %s" % (
+            " ".join(case.prepare), first_line(done.stderr))
+    return out, None
+
+
 def bench_tokamak(case, dims, env, args):
     """One case in its own tokamak-bench process."""
+    path, error = prepare_module(case, args)
+    if error:
+        return {"error": error, "stage": "prepare"}
     spec = dict(timing_spec(args), dump_dir=args.check_dir or "", cases=[{
         "name": case.name,
-        "file": os.path.join(HERE, "kernels", case.file()),
-        "function": case.name,
+        "file": path,
+        "function": case.module,
         "inputs": [{"type": "x".join(str(s) for s in shape) + "x" + dt,
                     "init": init}
                    for shape, dt, init in case.inputs(dims)],
     }])
     exe = os.path.join(args.build_dir, "bin", "tokamak-bench")
-    return run_case(case.name, [exe], spec, env, args)
+    try:
+        return run_case(case.name, [exe], spec, env, args)
+    finally:
+        if case.prepare:
+            os.unlink(path)
 
 
 def bench_peer(peer, case, dims, env, args):
@@ -413,6 +441,10 @@ def table(rows, peers, checked):
             if tok.get("nonfinite_outputs"):
                 notes.append("tokamak output has %d NaN/inf" %
                              tok["nonfinite_outputs"])
+        if r.get("vs_workaround"):
+            notes.append("%s%.1fx faster than the %s row" % (
+                "over " if r["vs_workaround"].get("at_least") else "",
+                r["vs_workaround"]["ratio"], r["vs_workaround"]["case"]))
         pct = r.get("pct_peak")
         bound = r.get("bound") or "?"
         pct_text = ("%.1f%% %s" % (pct, "FMA" if bound == "compute" else "BW")
@@ -667,6 +699,18 @@ def main():
     rows = [analyse(c, dims, tok_results.get(c.name),
                     peer_results.get(c.name, {}), peak_for_rows)
             for c, dims in selected]
+    for (c, _), r in zip(selected, rows):
+        # Workaround time / this time, both timed in this run.
+        other = tok_results.get(c.workaround) if c.workaround else None
+        tok = tok_results.get(c.name)
+        if other and tok and "min_ms" in other and "min_ms" in tok:
+            r["vs_workaround"] = {"case": c.workaround,
+                                  "ratio": other["min_ms"] / tok["min_ms"]}
+        elif other and tok and "timeout_s" in other and "min_ms" in tok:
+            # The workaround ran out of time: a lower bound.
+            r["vs_workaround"] = {"case": c.workaround, "at_least": True,
+                                  "ratio": other["timeout_s"] * 1e3 /
+                                  tok["min_ms"]}
 
     title = "%s, %s, %d threads%s" % (
         started.strftime("%Y-%m-%d %H:%M %Z"),

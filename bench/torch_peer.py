@@ -181,6 +181,20 @@ def rms_norm_linear(x, g, w):
     return F.linear(h * g, w)
 
 
+def topk(name):
+    """torch.topk along the last dim (sorted, the largest first), after
+    summing each group of G heads (dim 1) as tok.topk's group does."""
+    k, group = cases.TOPK[name]["k"], cases.TOPK[name]["group"]
+
+    def run(x):
+        if group > 1:
+            shape = list(x.shape)
+            x = x.view(shape[0], shape[1] // group, group,
+                       *shape[2:]).sum(2)
+        return torch.topk(x, k, dim=-1).values
+    return run
+
+
 PEERS = {
     "attention": attention,
     "paged_attention": paged_attention,
@@ -189,6 +203,8 @@ PEERS = {
     "linear_scan": linear_scan,
     "conv1d": conv1d,
     "rms_norm_linear": rms_norm_linear,
+    "topk_snapkv": topk("topk_snapkv"),
+    "topk_nsa": topk("topk_nsa"),
 }
 
 DTYPES = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,

@@ -130,6 +130,10 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   cpu::TileConv1dOptions conv1dOptions;
   setTarget(conv1dOptions);
   pm.addNestedPass<func::FuncOp>(cpu::createTileConv1d(conv1dOptions));
+  // tok-tile-topk (issue 14): filter-and-compress top-k selection.
+  cpu::TileTopKOptions topKOptions;
+  setTarget(topKOptions);
+  pm.addNestedPass<func::FuncOp>(cpu::createTileTopK(topKOptions));
   pm.addPass(createConvertTokToLinalg());
   // Upstream ops beside tok ops (DESIGN §4, issue 14): aggregated linalg ops
   // (linalg.softmax) as their parts, elementwise arith/math ops on whole

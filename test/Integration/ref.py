@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-TOPICS = ["attention", "scans", "mixers", "basics", "linear_perf", "packed"]
+TOPICS = ["attention", "scans", "mixers", "basics", "selection",
+          "linear_perf", "packed"]
 
 
 def parse_value(text):

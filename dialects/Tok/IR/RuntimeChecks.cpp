@@ -471,6 +471,42 @@ void collect(EmbeddingOp op, CheckCollector &c) {
   c.shape("output", op.getOutput(), expected);
 }
 
+//===----------------------------------------------------------------------===//
+// Selection
+//===----------------------------------------------------------------------===//
+
+void collect(TopKOp op, CheckCollector &c) {
+  Value x = op.getInput();
+  int64_t dim = op.getSelectedDim(), groupDim = op.getGroupedDim();
+  bool grouped = op.getGroup().has_value();
+  if (grouped) {
+    int64_t group = op.getGroupSize();
+    c.rule(Kind::Multiple, dimOf(x, groupDim), DimRef::constant(group),
+           "expected input dim " + std::to_string(groupDim) +
+               " to be a multiple of group " + std::to_string(group) +
+               ", got %lld",
+           {dimOf(x, groupDim)});
+  }
+  // The grouped dim of a result is the input's divided by G, which no
+  // DimRef expresses: that dim is compared with itself.
+  auto expectedOf = [&](Value result, bool withDim) {
+    SmallVector<DimRef> dims = CheckCollector::dimsOf(x);
+    dims[dim] = DimRef::constant(op.getK());
+    if (grouped)
+      dims[groupDim] =
+          dimOf(result, withDim || groupDim < dim ? groupDim : groupDim - 1);
+    if (!withDim)
+      dims.erase(dims.begin() + dim);
+    return dims;
+  };
+  c.shape("values", op.getValues(), expectedOf(op.getValues(), true));
+  c.shape("indices", op.getIndices(), expectedOf(op.getIndices(), true));
+  if (Value budget = op.getBudget())
+    c.shape("budget", budget, expectedOf(budget, false));
+  if (Value count = op.getCount())
+    c.shape("count", count, expectedOf(count, false));
+}
+
 } // namespace
 
 void mlir::tok::collectRuntimeShapeChecks(
@@ -479,7 +515,8 @@ void mlir::tok::collectRuntimeShapeChecks(
   llvm::TypeSwitch<Operation *>(op)
       .Case<AttentionOp, PagedAttentionOp, CacheWriteOp, LseMergeOp,
             SelectiveScanOp, LinearScanOp, AssocScanOp, Conv1dOp, LinearOp,
-            RopeOp, GluOp, EmbeddingOp>([&](auto typed) { collect(typed, c); })
+            RopeOp, GluOp, EmbeddingOp, TopKOp>(
+          [&](auto typed) { collect(typed, c); })
       .Case([&](RmsNormOp norm) {
         collectNorm(norm.getInput(), norm.getWeight(), Value(),
                     norm.getOutput(), c);
@@ -572,6 +609,16 @@ std::optional<DimRef> mlir::tok::getResultDimSource(OpResult result,
         if (dim == rank)
           return dimOf(e.getTable(), 1);
         return same(e.getIds());
+      })
+      .Case([&](TopKOp t) -> std::optional<DimRef> {
+        int64_t selected = t.getSelectedDim();
+        if (number < 2 && dim == selected)
+          return DimRef::constant(t.getK());
+        // count has no selected dim: its dim j is the input's j or j + 1.
+        int64_t in = number < 2 || dim < selected ? dim : dim + 1;
+        if (t.getGroup() && in == t.getGroupedDim())
+          return std::nullopt;
+        return DimRef::of(t.getInput(), in);
       })
       .Default([](Operation *) { return std::nullopt; });
 }

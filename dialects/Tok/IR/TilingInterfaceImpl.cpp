@@ -27,6 +27,8 @@
 //   assoc_scan      every dim but `dim`      `dim` (the scan)
 //   attention       B, Hq, Sq                Skv (softmax), D, Dv
 //   paged_attention B, Hq                    Sq (lens would need rewriting)
+//   topk            results' dims but dim    dim (the selection); group_dim
+//                                            tiles by whole groups
 //
 // Constraints a tile must meet (checked, the tile fails otherwise):
 //   * query heads of attention/paged_attention come in whole GQA groups

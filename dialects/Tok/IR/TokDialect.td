@@ -22,7 +22,8 @@ def Tok_Dialect : Dialect {
     (Mamba selective scan, matrix-state linear recurrences, generic
     associative scans) and token mixers (causal depthwise conv1d, pooling),
     plus the building blocks around them (linear, norms, rope, gating,
-    activations, embedding). Ops have value semantics on ranked tensors;
+    activations, embedding) and top-k selection for sparse attention and
+    KV-cache policies. Ops have value semantics on ranked tensors;
     tiling, fusion and lowering passes turn them into linalg/scf/vector code.
 
     ### Tiling
@@ -50,6 +51,7 @@ def Tok_Dialect : Dialect {
     | `assoc_scan` | every dim but `dim` | `dim` (the scan) |
     | `attention` | B, Hq, Sq | Skv (the softmax), D, Dv |
     | `paged_attention` | B, Hq | Sq (`lens` would need rewriting) |
+    | `topk` | the results' dims but `dim` (`group_dim` in results) | `dim` (the selection) |
 
     Conditions a tile must meet (otherwise tiling fails with a warning):
     query heads of `attention` and `paged_attention` come in whole GQA groups
@@ -62,7 +64,9 @@ def Tok_Dialect : Dialect {
     all rows of the tile, `window` counts from the same alignment and `sinks`
     from key 0. `bias` is sliced along its non-broadcast dims, and
     `score_mod` still receives global batch, head and query indices.
-    `cache_write` is a scatter and is not tiled.
+    `cache_write` is a scatter and is not tiled. A `topk` tile of `s` rows
+    at offset `o` along `group_dim` reads the input's rows
+    `[o·G, (o + s)·G)`.
   }];
   let cppNamespace = "::mlir::tok";
   // Tiles of tok ops (TilingInterfaceImpl.cpp) slice with tensor ops and

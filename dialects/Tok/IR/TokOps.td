@@ -367,6 +367,82 @@ def Tok_Pool2dOp : Tok_ComputeOp<"pool2d", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Selection
+//===----------------------------------------------------------------------===//
+
+def Tok_TopKOp : Tok_ComputeOp<"topk", [Pure]> {
+  let summary = "the k largest (or smallest) entries along a dimension";
+  let description = [{
+    Selects, in every row along `dim` (default: the last dim), the `k`
+    largest entries and returns their values and their indices along `dim`,
+    in a deterministic order: descending value, ties by lower index; NaN
+    ranks below every number (−inf included), NaNs among themselves by
+    index; −0 and +0 are equal (a selected −0 may come back as +0).
+    `smallest` selects the k smallest instead (ascending value, ties by
+    lower index, NaN still last).
+
+    Shapes: input `[..., N, ...]` (f32, f16 or bf16); values and indices have
+    the input's shape with `dim` replaced by `k`; values have the input's
+    element type, indices i32 or i64 (the result type chooses). Entries of a
+    row that are not selected (`k > N`, a budget or a mass threshold below
+    k) are filled with index −1 and value −inf (+inf with `smallest`), so
+    every row is a prefix of valid entries followed by fill.
+
+    * `group = G` (with `group_dim`, default 1, the head dim of the tok
+      layouts `[B, H, ...]`): one selection shared by each group of G
+      consecutive entries along `group_dim`, over the sum of their scores
+      `s[.., g, .., j] = Σ_{h < G} x[.., g·G + h, .., j]` (in f32). The
+      results have `size(group_dim) / G` there (NSA's block selection shared
+      by the heads of a GQA group; SnapKV's per-KV-group aggregation); values
+      are the sums.
+    * `budget(%b)` (i32, the results' shape without `dim`): a run-time budget
+      per row; row r keeps its first `clamp(b[r], 0, k)` entries.
+    * `mass = p` (f32 in (0, 1]): the smallest prefix of the sorted row whose
+      mass reaches the fraction p of the row's total mass, at most k
+      entries. The mass of an entry is `max(x, 0)` (NaN counts 0; the scores
+      are meant to be probabilities or sums of them), the total is over the
+      whole row, both summed in f32: row r keeps
+      `c = min{c : Σ_{t<c} max(v_t, 0) ≥ p·Σ_j max(x_j, 0)}` entries (a row
+      of total mass 0 keeps none). Not with `smallest`.
+
+    The optional third result `count` (i32, the results' shape without
+    `dim`) holds the number of valid entries of each row:
+    `min(k, N, budget, c)`.
+
+    ```mlir
+    %v, %i = tok.topk %scores {k = 8 : i64} : (tensor<2x8x?xf32>) -> (tensor<2x8x8xf32>, tensor<2x8x8xi32>)
+    %bv, %bi, %n = tok.topk %imp budget(%b : tensor<1x4x?xi32>) {group = 4 : i64, k = 16 : i64} : (tensor<1x16x?x128xf16>) -> (tensor<1x4x?x16xf16>, tensor<1x4x?x16xi64>, tensor<1x4x?xi32>)
+    %pv, %pi, %pn = tok.topk %probs {k = 64 : i64, mass = 0.899999976 : f32} : (tensor<4x1024xf32>) -> (tensor<4x64xf32>, tensor<4x64xi32>, tensor<4xi32>)
+    ```
+  }];
+  let arguments = (ins Tok_Tensor:$input, Optional<Tok_Tensor>:$budget,
+                       I64Attr:$k,
+                       OptionalAttr<I64Attr>:$dim,
+                       OptionalAttr<I64Attr>:$group,
+                       OptionalAttr<I64Attr>:$group_dim,
+                       OptionalAttr<F32Attr>:$mass,
+                       UnitAttr:$smallest);
+  let results = (outs Tok_Tensor:$values, Tok_Tensor:$indices,
+                      Optional<Tok_Tensor>:$count);
+  let assemblyFormat = [{
+    $input (`budget` `(` $budget^ `:` type($budget) `)`)?
+    attr-dict `:` `(` type($input) `)` `->`
+    `(` type($values) `,` type($indices) (`,` type($count)^)? `)`
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The selected dim (`dim`, default the last).
+    int64_t getSelectedDim() {
+      return getDim().value_or(getInput().getType().getRank() - 1);
+    }
+    /// The group size (1 without `group`).
+    int64_t getGroupSize() { return getGroup().value_or(1); }
+    /// The grouped dim (`group_dim`, default 1).
+    int64_t getGroupedDim() { return getGroupDim().value_or(1); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
 

@@ -21,6 +21,8 @@ void populateScanPatterns(mlir::RewritePatternSet &patterns);
 void populateMixerPatterns(mlir::RewritePatternSet &patterns);
 /// linear, rms_norm, layer_norm, rope, glu, activation, embedding.
 void populateBasicPatterns(mlir::RewritePatternSet &patterns);
+/// topk.
+void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tokamak::detail
 

@@ -25,6 +25,7 @@ void tokamak::populateTokToLinalgPatterns(RewritePatternSet &patterns) {
   detail::populateScanPatterns(patterns);
   detail::populateMixerPatterns(patterns);
   detail::populateBasicPatterns(patterns);
+  detail::populateTopKPatterns(patterns);
   // Packed scans run per sequence; the conversion then lowers those ops.
   mlir::tok::populateDecomposePackedScanPatterns(patterns);
 }

@@ -283,6 +283,57 @@ def TileConv1d : Pass<"tok-tile-conv1d", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// tok-tile-topk (issue 14)
+//===----------------------------------------------------------------------===//
+
+def TileTopK : Pass<"tok-tile-topk", "::mlir::func::FuncOp"> {
+  let summary = "vectorized filter-and-compress top-k selection";
+  let description = [{
+    Replaces `tok.topk` along the last dim with a vector kernel, one row per
+    task of an `scf.forall` over the rows (the result's other dims). Every
+    entry becomes an order-preserving i32 key (the f32 bits with the
+    magnitude of negatives flipped, −0 as +0, NaN below −inf; the sum over
+    the group first with `group`, negated with `smallest`). Per vector of
+    the target's f32 lanes (16 with AVX-512, 8 with AVX2) one compare with
+    the row's threshold decides whether any lane can still be among the k
+    best; the lanes that can are compress-stored (`vector.compressstore`,
+    `vpcompressq` with AVX-512) as 64-bit `(key << 32) | ~index` into a
+    candidate buffer on the task's stack. When the buffer holds more than
+    `2·max(k, L) − L` entries, a branch-free merge sort keeps the k best
+    and the threshold becomes the k-th key, so that on most rows only a few
+    vectors after the first ones store anything. A final sort gives the
+    op's order (descending value, ties by lower index, which the packed
+    index encodes); budget and mass cut the count, and values and indices
+    are written per vector with the fill (−1, ∓inf) past it. Selections
+    along another dim, rank-1 inputs, k = 0 and k above 16384 stay for
+    `convert-tok-to-linalg`.
+
+    ```mlir
+    %v, %i = tok.topk %scores {k = 8 : i64} : (tensor<2x8x?xf32>) -> (tensor<2x8x8xf32>, tensor<2x8x8xi32>)
+    ```
+  }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM x86-64 CPU name the kernels are generated for (vector "
+           "width, registers, caches and ISA come from it; host: this "
+           "machine)">,
+    Option<"cpuFeatures", "cpu-features", "std::string", /*default=*/"\"\"",
+           "LLVM feature string applied on top of the CPU's (+avx512f,...)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the target description and the tile sizes chosen from it "
+           "as remarks">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"2",
+           "Threads the parallel loops are balanced for">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // tok-tile-attention (issue 4, attention part)
 //===----------------------------------------------------------------------===//
 
