@@ -8,6 +8,7 @@
 #define TOKAMAK_INITALLPASSES_H
 
 #include "tokamak/Codegen/CPU/Passes.h"
+#include "tokamak/Codegen/CUDA/TensorCores/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -17,6 +18,7 @@ namespace tokamak {
 /// Registers the Tokamak passes and pipelines with the global registry.
 inline void registerTokamakPasses() {
   cpu::registerTokamakCpuPasses();
+  cuda::registerTokamakCudaTensorCoresPasses();
   registerTokamakConversionPasses();
   registerTokamakTransformsPasses();
   registerTokamakPipelines();
