@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # ===- tensor-core-ptxas.py - Assemble the PTX of a gpu.binary ------------===#
 #
-# Part of the Tokamak project. Reads MLIR printed after
-# `gpu-module-to-binary{format=isa}` on stdin, takes the PTX text of its
-# first `#gpu.object` (`assembly = "..."`), writes it to ARGV[2] and runs
-# `ptxas -v -arch=ARGV[1]` on it, printing what ptxas reports (registers,
-# shared memory, spills) to stdout. Exits with ptxas's status.
+# Part of the Tokamak project. Usage: tensor-core-ptxas.py ARCH PREFIX IN.mlir
+# Lowers IN.mlir (bufferized host code around gpu.launch kernels) with
+# `mlir-opt -gpu-lower-to-nvvm-pipeline` for ARCH (PTX text, libdevice from
+# the CUDA toolkit that holds ptxas), writes the PTX of each `#gpu.object`
+# to PREFIX.N.ptx and runs `ptxas -v -arch=ARCH` on it, printing what ptxas
+# reports (registers, shared memory, spills). Fails when a step fails.
 #
 # ===----------------------------------------------------------------------===#
 
@@ -38,19 +39,35 @@ def unescape(text):
 
 
 def main():
-    arch, ptx_path = sys.argv[1], sys.argv[2]
-    match = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', sys.stdin.read(), re.S)
-    if not match:
-        sys.exit("no gpu.object with PTX assembly on stdin")
-    with open(ptx_path, "wb") as f:
-        f.write(unescape(match.group(1)))
+    arch, prefix, source = sys.argv[1:4]
     ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
     if not os.access(ptxas, os.X_OK):
         sys.exit("ptxas not found")
-    run = subprocess.run([ptxas, "-v", "-arch=" + arch, ptx_path, "-o",
-                          os.devnull], capture_output=True, text=True)
-    sys.stdout.write(run.stdout + run.stderr)
-    return run.returncode
+    # gpu-module-to-binary links libdevice (__nv_exp2f, ...) from CUDA_HOME.
+    env = dict(os.environ)
+    env["CUDA_HOME"] = os.path.dirname(os.path.dirname(os.path.realpath(ptxas)))
+    pipeline = ("-gpu-lower-to-nvvm-pipeline=cubin-chip=%s "
+                "cubin-features=+ptx80 opt-level=3 cubin-format=isa" % arch)
+    lowered = subprocess.run([shutil.which("mlir-opt") or "mlir-opt-22",
+                              source, pipeline], capture_output=True,
+                             text=True, env=env)
+    if lowered.returncode != 0:
+        sys.stderr.write(lowered.stderr)
+        return lowered.returncode
+    objects = re.findall(r'assembly = "((?:[^"\\]|\\.)*)"', lowered.stdout,
+                         re.S)
+    if not objects:
+        sys.exit("no gpu.object with PTX assembly in the lowered module")
+    status = 0
+    for i, text in enumerate(objects):
+        ptx_path = "%s.%d.ptx" % (prefix, i)
+        with open(ptx_path, "wb") as f:
+            f.write(unescape(text))
+        run = subprocess.run([ptxas, "-v", "-arch=" + arch, ptx_path, "-o",
+                              os.devnull], capture_output=True, text=True)
+        sys.stdout.write(run.stdout + run.stderr)
+        status = status or run.returncode
+    return status
 
 
 if __name__ == "__main__":

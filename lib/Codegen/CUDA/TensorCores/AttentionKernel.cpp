@@ -147,16 +147,20 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
                     minExpr, maxExpr);
   IndexExpr first = range.row, numBlocks = range.col - range.row;
 
-  // Prologue: the Q tile and key block `first` into stage 0.
+  // Prologue: the Q tile and K of block `first` (one group), V of block
+  // `first` (a second group), into stage 0.
   SmallVector<Value> tokens;
   fb.copyTile(sQ, zero, query, ValueRange{batch, head}, q0, numQueries, zero,
               std::nullopt, tid, threads, tokens);
   IndexExpr kRow0 = first * bn;
   fb.copyTile(sK, zero, key, ValueRange{batch, kvHead}, kRow0, numKeys, zero,
               std::nullopt, tid, threads, tokens);
+  Value prologue = fb.commitGroup(tokens);
+  tokens.clear();
   fb.copyTile(sV, zero, value, ValueRange{batch, kvHead}, kRow0, numKeys, zero,
               std::nullopt, tid, threads, tokens);
-  fb.waitGroups(fb.commitGroup(tokens), 0);
+  fb.commitGroup(tokens);
+  fb.waitGroups(prologue, 1);
   fb.barrier();
 
   IndexExpr warpRow = warp * 16;
@@ -187,17 +191,20 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
     IndexExpr stage = it % 2, nextStage = (it + 1) % 2;
     IndexExpr block = first + it;
 
-    // Prefetch block + 1 into the other stage (nothing is read past the
-    // last visited block: its row limit is 0 then).
+    // K and V of each block are separate cp.async groups, so that V of
+    // this block and K of the next land while S and the softmax run. Here
+    // K of this block has landed (only V may still be in flight); after the
+    // barrier every thread is done with the previous block's K stage, which
+    // takes K of the next block (nothing is read past the last visited
+    // block: its row limit is 0).
+    fb.waitGroups(prologue, 1);
+    fb.barrier();
     IndexExpr nextRow0 = (block + 1) * bn;
     IndexExpr nextLimit = selectExpr(it + 1 < numBlocks, numKeys, zero);
-    SmallVector<Value> next;
+    SmallVector<Value> nextK;
     fb.copyTile(sK, nextStage, key, ValueRange{batch, kvHead}, nextRow0,
-                nextLimit, zero, std::nullopt, tid, threads, next);
-    fb.copyTile(sV, nextStage, value, ValueRange{batch, kvHead}, nextRow0,
-                nextLimit, zero, std::nullopt, tid, threads, next);
-    fb.waitGroups(fb.commitGroup(next), 1);
-    fb.barrier();
+                nextLimit, zero, std::nullopt, tid, threads, nextK);
+    Value nextKGroup = fb.commitGroup(nextK);
 
     // S = Q·Kᵀ.
     SmallVector<Value> s(nTilesS, zeroC);
@@ -255,6 +262,15 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
       frag = fb.cFromRows(r0, r1);
     }
 
+    // V of this block has landed once only K of the next block may be in
+    // flight; after the barrier the previous block's V stage is free.
+    fb.waitGroups(nextKGroup, 1);
+    fb.barrier();
+    SmallVector<Value> nextV;
+    fb.copyTile(sV, nextStage, value, ValueRange{batch, kvHead}, nextRow0,
+                nextLimit, zero, std::nullopt, tid, threads, nextV);
+    fb.commitGroup(nextV);
+
     // O += P·V: P's C fragments are the A fragments of P·V.
     for (int64_t kk = 0; kk < nTilesS / 2; ++kk) {
       Value a = fb.aFromC(p[cToANTile(static_cast<int>(kk), 0)],
@@ -267,8 +283,6 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
         acc[2 * np + 1] = fb.mma(a, fb.bHalf(x4, 1), acc[2 * np + 1]);
       }
     }
-    // Everyone is done with this stage before the next prefetch reuses it.
-    fb.barrier();
     SmallVector<Value> yield{mNew, lNew};
     yield.append(acc);
     scf::YieldOp::create(b, loc, yield);

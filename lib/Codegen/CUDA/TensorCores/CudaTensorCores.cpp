@@ -89,6 +89,9 @@ static FailureOr<AttentionKernelConfig> attentionConfig(tok::AttentionOp op,
   AttentionKernelConfig cfg;
   cfg.elemType = elem;
   cfg.headDim = d;
+  // At head dim 128, 64-key blocks leave the kernel at the 255-register
+  // limit; 32-key blocks keep S and P at half the registers.
+  cfg.blockKeys = d == 128 ? 32 : 64;
   cfg.numQueryHeads = hq;
   cfg.numKvHeads = hkv;
   cfg.causal = op.getCausal();
@@ -199,8 +202,29 @@ static void rewriteLinear(RewriterBase &rewriter, tok::LinearOp op,
   SmallVector<int64_t> dims =
       llvm::to_vector(llvm::seq<int64_t>(0, outType.getRank()));
   Value y = allocLike(rewriter, loc, outType, x, dims);
-  tc::emitGemm(rewriter, loc, cfg, collapseRows(rewriter, loc, x), w, bias,
-               collapseRows(rewriter, loc, y));
+  Value xRows = collapseRows(rewriter, loc, x);
+  Value yRows = collapseRows(rewriter, loc, y);
+  GemmKernelConfig skinny = GemmKernelConfig::skinny(cfg.elemType, cfg.stages);
+  int64_t m = cast<MemRefType>(xRows.getType()).getDimSize(0);
+  if (!ShapedType::isDynamic(m)) {
+    tc::emitGemm(rewriter, loc,
+                 m <= GemmKernelConfig::kSkinnyMaxRows ? skinny : cfg, xRows, w,
+                 bias, yRows);
+  } else {
+    // Decode batches are known at run time only: both kernels, chosen by M.
+    Value rows = memref::DimOp::create(rewriter, loc, xRows, 0);
+    Value small = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ule, rows,
+        arith::ConstantIndexOp::create(rewriter, loc,
+                                       GemmKernelConfig::kSkinnyMaxRows));
+    auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(), small,
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    tc::emitGemm(rewriter, loc, skinny, xRows, w, bias, yRows);
+    rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    tc::emitGemm(rewriter, loc, cfg, xRows, w, bias, yRows);
+  }
   rewriter.replaceOp(op, toTensor(rewriter, loc, y, outType));
 }
 
@@ -222,14 +246,37 @@ static std::string describe(const AttentionKernelConfig &c) {
   return s;
 }
 
-static std::string describe(const GemmKernelConfig &c) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "GEMM, " << (c.elemType.isF16() ? "f16" : "bf16") << ", " << c.blockM
-     << "x" << c.blockN << "x" << c.blockK << " block tile, "
+static void describeTile(llvm::raw_ostream &os, const GemmKernelConfig &c) {
+  os << c.blockM << "x" << c.blockN << "x" << c.blockK << " block tile, "
      << c.warpsM * c.warpsN << " warps, " << c.stages << " stages, "
      << c.sharedBytes() << " bytes of shared memory";
+}
+
+/// The GEMM kernel(s) a linear with `rows` rows (after collapsing) gets.
+static std::string describe(const GemmKernelConfig &c, int64_t rows) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "GEMM, " << (c.elemType.isF16() ? "f16" : "bf16") << ", ";
+  GemmKernelConfig skinny = GemmKernelConfig::skinny(c.elemType, c.stages);
+  bool dynamic = ShapedType::isDynamic(rows);
+  if (dynamic || rows > GemmKernelConfig::kSkinnyMaxRows)
+    describeTile(os, c);
+  if (dynamic)
+    os << "; M <= " << GemmKernelConfig::kSkinnyMaxRows << " at run time: ";
+  if (dynamic || rows <= GemmKernelConfig::kSkinnyMaxRows)
+    describeTile(os, skinny);
   return s;
+}
+
+/// Rows of a linear's input once its leading dimensions are collapsed.
+static int64_t linearRows(tok::LinearOp op) {
+  int64_t rows = 1;
+  for (int64_t size : op.getInput().getType().getShape().drop_back()) {
+    if (ShapedType::isDynamic(size))
+      return ShapedType::kDynamic;
+    rows *= size;
+  }
+  return rows;
 }
 
 namespace {
@@ -294,7 +341,7 @@ struct CudaTensorCores
         auto linear = cast<tok::LinearOp>(op);
         FailureOr<GemmKernelConfig> cfg = linearConfig(linear, *arch, reason);
         if (succeeded(cfg)) {
-          remark(op, describe(*cfg));
+          remark(op, describe(*cfg, linearRows(linear)));
           rewriteLinear(rewriter, linear, *cfg);
           continue;
         }

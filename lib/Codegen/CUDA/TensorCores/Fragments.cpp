@@ -161,8 +161,10 @@ void FragmentBuilder::copyTile(const SharedTile &tile, IndexExpr stage,
       valid = valid && inTile;
       row = selectExpr(inTile, row, index(0));
     }
-    IndexExpr srcRow = selectExpr(valid, gRow, rowBase);
-    IndexExpr srcCol = colLimit ? selectExpr(valid, gCol, colBase) : gCol;
+    // Copies that read nothing still take an in-bounds address: element
+    // (0, 0) of the source's last two dimensions.
+    IndexExpr srcRow = selectExpr(valid, gRow, none);
+    IndexExpr srcCol = colLimit ? selectExpr(valid, gCol, none) : gCol;
     SmallVector<Value> srcIdx(srcPrefix.begin(), srcPrefix.end());
     srcIdx.push_back(srcRow);
     srcIdx.push_back(srcCol);

@@ -102,8 +102,8 @@ public:
   /// bypassed), `numThreads` threads, thread `tid`. Global element (r, c) of
   /// the tile is `src[srcPrefix..., rowBase + r, colBase + c]`; copies of
   /// rows at or past `rowLimit` or columns at or past `colLimit` (when given)
-  /// zero-fill and read nothing (their address is clamped into the tile's
-  /// first row/column). Appends the tokens.
+  /// zero-fill and read nothing (their source index is clamped to element
+  /// (0, 0) of the last two dimensions). Appends the tokens.
   void copyTile(const SharedTile &tile, IndexExpr stage, mlir::Value src,
                 mlir::ValueRange srcPrefix, IndexExpr rowBase,
                 IndexExpr rowLimit, IndexExpr colBase,

@@ -57,6 +57,23 @@ struct GemmKernelConfig {
   int64_t warpsN = 4;
   int64_t stages = 3;
 
+  /// The decode (small M) variant: 16 x 64 tiles, 4 warps of 16 x 16, K
+  /// steps of 64, so that skinny products still spread W over N / 64 CTAs
+  /// and stream it once.
+  static GemmKernelConfig skinny(mlir::Type elemType, int64_t stages) {
+    GemmKernelConfig c;
+    c.elemType = elemType;
+    c.blockM = 16;
+    c.blockN = 64;
+    c.blockK = 64;
+    c.warpsM = 1;
+    c.warpsN = 4;
+    c.stages = stages;
+    return c;
+  }
+  /// Largest M the skinny variant is used for.
+  static constexpr int64_t kSkinnyMaxRows = 16;
+
   int64_t numThreads() const { return 32 * warpsM * warpsN; }
   int64_t sharedBytes() const {
     return 2 * stages * blockK * (blockM + blockN);
