@@ -122,10 +122,8 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
   IndexExpr head = fb.wrap(launch.getBlockIds().y);
   IndexExpr batch = fb.wrap(launch.getBlockIds().z);
   IndexExpr kvHead = head / group;
-  IndexExpr numQueries =
-      fb.wrap(memref::DimOp::create(b, loc, query, 2).getResult());
-  IndexExpr numKeys =
-      fb.wrap(memref::DimOp::create(b, loc, key, 2).getResult());
+  IndexExpr numQueries = fb.wrap(b.createOrFold<memref::DimOp>(loc, query, 2));
+  IndexExpr numKeys = fb.wrap(b.createOrFold<memref::DimOp>(loc, key, 2));
   IndexExpr q0 = qBlock * bm;
   IndexExpr zero = fb.index(0);
 
@@ -337,12 +335,13 @@ void emitFlashAttention(OpBuilder &b, Location loc,
   auto idx = [&](int64_t c) -> Value {
     return arith::ConstantIndexOp::create(b, loc, c);
   };
-  Value numQueries = memref::DimOp::create(b, loc, query, 2);
-  Value batch = memref::DimOp::create(b, loc, query, 0);
+  Value numQueries = b.createOrFold<memref::DimOp>(loc, query, 2);
+  Value batch = b.createOrFold<memref::DimOp>(loc, query, 0);
   Value bm = idx(config.blockRows());
-  Value gridX = arith::DivUIOp::create(
-      b, loc,
-      arith::AddIOp::create(b, loc, numQueries, idx(config.blockRows() - 1)),
+  Value gridX = b.createOrFold<arith::DivUIOp>(
+      loc,
+      b.createOrFold<arith::AddIOp>(loc, numQueries,
+                                    idx(config.blockRows() - 1)),
       bm);
   Value smemBytes =
       arith::ConstantIntOp::create(b, loc, config.sharedBytes(), 32);

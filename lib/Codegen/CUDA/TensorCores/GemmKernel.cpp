@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -40,10 +41,9 @@ static void emitGemmBody(OpBuilder &b, Location loc,
   IndexExpr warpCol = (warp % cfg.warpsN) * warpN;
   IndexExpr m0 = fb.wrap(launch.getBlockIds().y) * cfg.blockM;
   IndexExpr n0 = fb.wrap(launch.getBlockIds().x) * cfg.blockN;
-  IndexExpr numRows = fb.wrap(memref::DimOp::create(b, loc, x, 0).getResult());
-  IndexExpr depth = fb.wrap(memref::DimOp::create(b, loc, x, 1).getResult());
-  IndexExpr numCols =
-      fb.wrap(memref::DimOp::create(b, loc, weight, 0).getResult());
+  IndexExpr numRows = fb.wrap(b.createOrFold<memref::DimOp>(loc, x, 0));
+  IndexExpr depth = fb.wrap(b.createOrFold<memref::DimOp>(loc, x, 1));
+  IndexExpr numCols = fb.wrap(b.createOrFold<memref::DimOp>(loc, weight, 0));
   IndexExpr zero = fb.index(0);
   IndexExpr numSteps = (depth + (cfg.blockK - 1)) / cfg.blockK;
 
@@ -57,15 +57,24 @@ static void emitGemmBody(OpBuilder &b, Location loc,
   SharedTile sB =
       fb.sharedTile(smem, sA.bytes(), cfg.stages, cfg.blockN, cfg.blockK);
 
-  // Copies K step `step` into `stage`; steps past the end copy nothing.
+  // Copies K step `step` into `stage`; steps past the end copy nothing (row
+  // limit 0). Columns are predicated only when K is not a static multiple
+  // of the K step.
+  std::optional<int64_t> staticDepth = getConstantIntValue(depth.value);
+  bool raggedK = !staticDepth || *staticDepth % cfg.blockK != 0;
   auto load = [&](IndexExpr step, IndexExpr stage) {
     IndexExpr k0 = step * cfg.blockK;
-    IndexExpr kLimit = selectExpr(step < numSteps, depth, zero);
+    BoolExpr inRange = step < numSteps;
+    std::optional<IndexExpr> kLimit;
+    if (raggedK)
+      kLimit = depth;
     SmallVector<Value> tokens;
-    fb.copyTile(sA, stage, x, ValueRange(), m0, numRows, k0, kLimit, tid,
-                threads, tokens);
-    fb.copyTile(sB, stage, weight, ValueRange(), n0, numCols, k0, kLimit, tid,
-                threads, tokens);
+    fb.copyTile(sA, stage, x, ValueRange(), m0,
+                selectExpr(inRange, numRows, zero), k0, kLimit, tid, threads,
+                tokens);
+    fb.copyTile(sB, stage, weight, ValueRange(), n0,
+                selectExpr(inRange, numCols, zero), k0, kLimit, tid, threads,
+                tokens);
     return fb.commitGroup(tokens);
   };
   Value prologue;
@@ -151,11 +160,11 @@ void emitGemm(OpBuilder &b, Location loc, const GemmKernelConfig &config,
     return arith::ConstantIndexOp::create(b, loc, c);
   };
   auto ceilDiv = [&](Value v, int64_t d) -> Value {
-    return arith::DivUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, v, idx(d - 1)), idx(d));
+    return b.createOrFold<arith::DivUIOp>(
+        loc, b.createOrFold<arith::AddIOp>(loc, v, idx(d - 1)), idx(d));
   };
-  Value rows = memref::DimOp::create(b, loc, x, 0);
-  Value cols = memref::DimOp::create(b, loc, weight, 0);
+  Value rows = b.createOrFold<memref::DimOp>(loc, x, 0);
+  Value cols = b.createOrFold<memref::DimOp>(loc, weight, 0);
   Value smemBytes =
       arith::ConstantIntOp::create(b, loc, config.sharedBytes(), 32);
   auto launch = gpu::LaunchOp::create(
