@@ -1,14 +1,14 @@
 // RUN: tokamak-opt %s --tok-cuda-tensor-cores --cse --split-input-file | FileCheck %s
 
-// Causal GQA (8 query heads, 2 kv heads), f16, head dim 64, dynamic lengths:
-// host buffers, the launch (query tiles x heads x batch, 4 warps, 40 KB of
-// dynamic shared memory), swizzled Q/K/V tiles, the causal bound of the key
-// loop, the two-group prologue and Q fragments loaded once.
-// CHECK-LABEL: func.func @attention_causal_gqa_f16(
-// CHECK-SAME:      %[[QUERY:[^:]*]]: tensor<2x8x?x64xf16>, %[[KEY:[^:]*]]: tensor<2x2x?x64xf16>, %[[VALUE:[^:]*]]: tensor<2x2x?x64xf16>)
+// Causal MHA, f16, head dim 64, dynamic lengths: host buffers, the launch
+// (query tiles x heads x batch, 4 warps, 40 KB of dynamic shared memory),
+// swizzled Q/K/V tiles, the causal bound of the key loop, the two-group
+// prologue and Q fragments loaded once.
+// CHECK-LABEL: func.func @attention_causal_f16(
+// CHECK-SAME:      %[[QUERY:[^:]*]]: tensor<2x8x?x64xf16>, %[[KEY:[^:]*]]: tensor<2x8x?x64xf16>, %[[VALUE:[^:]*]]: tensor<2x8x?x64xf16>)
 // CHECK-DAG:     %[[QBUF:.*]] = bufferization.to_buffer %[[QUERY]] read_only : tensor<2x8x?x64xf16> to memref<2x8x?x64xf16>
-// CHECK-DAG:     %[[KBUF:.*]] = bufferization.to_buffer %[[KEY]] read_only : tensor<2x2x?x64xf16> to memref<2x2x?x64xf16>
-// CHECK-DAG:     %[[VBUF:.*]] = bufferization.to_buffer %[[VALUE]] read_only : tensor<2x2x?x64xf16> to memref<2x2x?x64xf16>
+// CHECK-DAG:     %[[KBUF:.*]] = bufferization.to_buffer %[[KEY]] read_only : tensor<2x8x?x64xf16> to memref<2x8x?x64xf16>
+// CHECK-DAG:     %[[VBUF:.*]] = bufferization.to_buffer %[[VALUE]] read_only : tensor<2x8x?x64xf16> to memref<2x8x?x64xf16>
 // CHECK:         %[[SQ:.*]] = memref.dim %[[QBUF]], %[[C2:.*]] : memref<2x8x?x64xf16>
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[SQ]]) : memref<2x8x?x64xf16>
 // CHECK:         %[[SQ63:.*]] = arith.addi %[[SQ]], %[[C63:.*]] : index
@@ -16,8 +16,7 @@
 // CHECK:         gpu.launch blocks(%[[QTILE:.*]], %[[HEAD:.*]], %[[BATCH:.*]]) in (%{{.*}} = %[[TILES]], %{{.*}} = %c8, %{{.*}} = %[[C2]])
 // CHECK-SAME:        threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
 // CHECK-SAME:        dynamic_shared_memory_size %c40960_i32
-// CHECK:           %[[KVHEAD:.*]] = arith.divui %[[HEAD]], %c4 : index
-// CHECK:           %[[SKV:.*]] = memref.dim %[[KBUF]], %[[C2]] : memref<2x2x?x64xf16>
+// CHECK:           %[[SKV:.*]] = memref.dim %[[KBUF]], %[[C2]] : memref<2x8x?x64xf16>
 // CHECK:           %[[Q0:.*]] = arith.muli %[[QTILE]], %[[C64]] : index
 // CHECK:           %[[SMEM:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK:           %[[SQT:.*]] = memref.view %[[SMEM]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x64x64xf16, #gpu.address_space<workgroup>>
@@ -33,9 +32,9 @@
 // CHECK:           %[[BLOCKS1:.*]] = arith.divui %[[BLOCKS0]], %[[C64]] : index
 // CHECK:           %[[BLOCKS:.*]] = arith.maxsi %[[BLOCKS1]], %c0 : index
 // CHECK-COUNT-4:   nvgpu.device_async_copy %[[QBUF]][%[[BATCH]], %[[HEAD]], %{{.*}}, %{{.*}}], %[[SQT]][%c0, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1} : memref<2x8x?x64xf16> to memref<1x64x64xf16, #gpu.address_space<workgroup>>
-// CHECK-COUNT-4:   nvgpu.device_async_copy %[[KBUF]][%[[BATCH]], %[[KVHEAD]], %{{.*}}, %{{.*}}], %[[SKT]][%c0, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-COUNT-4:   nvgpu.device_async_copy %[[KBUF]][%[[BATCH]], %[[HEAD]], %{{.*}}, %{{.*}}], %[[SKT]][%c0, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1}
 // CHECK:           %[[PROLOGUE:.*]] = nvgpu.device_async_create_group
-// CHECK-COUNT-4:   nvgpu.device_async_copy %[[VBUF]][%[[BATCH]], %[[KVHEAD]], %{{.*}}, %{{.*}}], %[[SVT]][%c0, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-COUNT-4:   nvgpu.device_async_copy %[[VBUF]][%[[BATCH]], %[[HEAD]], %{{.*}}, %{{.*}}], %[[SVT]][%c0, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1}
 // CHECK:           nvgpu.device_async_create_group
 // CHECK:           nvgpu.device_async_wait %[[PROLOGUE]] {numGroups = 1 : i32}
 // CHECK:           gpu.barrier
@@ -66,9 +65,37 @@
 // CHECK:           gpu.terminator
 // CHECK:         %[[RESULT:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<2x8x?x64xf16> to tensor<2x8x?x64xf16>
 // CHECK:         return %[[RESULT]]
-func.func @attention_causal_gqa_f16(%q: tensor<2x8x?x64xf16>, %k: tensor<2x2x?x64xf16>, %v: tensor<2x2x?x64xf16>) -> tensor<2x8x?x64xf16> {
-  %o = tok.attention %q, %k, %v {causal} : (tensor<2x8x?x64xf16>, tensor<2x2x?x64xf16>, tensor<2x2x?x64xf16>) -> tensor<2x8x?x64xf16>
+func.func @attention_causal_f16(%q: tensor<2x8x?x64xf16>, %k: tensor<2x8x?x64xf16>, %v: tensor<2x8x?x64xf16>) -> tensor<2x8x?x64xf16> {
+  %o = tok.attention %q, %k, %v {causal} : (tensor<2x8x?x64xf16>, tensor<2x8x?x64xf16>, tensor<2x8x?x64xf16>) -> tensor<2x8x?x64xf16>
   return %o : tensor<2x8x?x64xf16>
+}
+
+// -----
+
+// GQA (8 query heads, 2 kv heads): the 4 heads of a group share a tile of
+// 4 x 16 positions and every K/V load. Grid: ceil(Sq / 16) x 2 x batch; tile
+// row r is query head 4·y + r / 16 at position 16·x + r % 16; K/V come from
+// kv head (4·y) / 4.
+// CHECK-LABEL: func.func @attention_gqa_packed_f16(
+// CHECK:         %[[SQ:.*]] = memref.dim %{{.*}}, %c2 : memref<1x8x?x64xf16>
+// CHECK:         %[[SQ15:.*]] = arith.addi %[[SQ]], %c15 : index
+// CHECK:         %[[TILES:.*]] = arith.divui %[[SQ15]], %c16 : index
+// CHECK:         gpu.launch blocks(%[[QTILE:.*]], %[[GROUP:.*]], %[[BATCH:.*]]) in (%{{.*}} = %[[TILES]], %{{.*}} = %c2, %{{.*}} = %c1)
+// CHECK:           %[[HEAD0:.*]] = arith.muli %[[GROUP]], %c4 : index
+// CHECK:           %[[KVHEAD:.*]] = arith.divui %[[HEAD0]], %c4 : index
+// CHECK:           %[[Q0:.*]] = arith.muli %[[QTILE]], %c16 : index
+// CHECK:           %[[ROW:.*]] = arith.divui %[[TID:.*]], %c8 : index
+// CHECK:           %[[POS0:.*]] = arith.remui %[[ROW]], %c16 : index
+// CHECK:           %[[POS:.*]] = arith.addi %[[Q0]], %[[POS0]] : index
+// CHECK:           %[[HEADOFF:.*]] = arith.divui %[[ROW]], %c16 : index
+// CHECK:           %[[HEAD:.*]] = arith.addi %[[HEAD0]], %[[HEADOFF]] : index
+// CHECK:           %[[VALID:.*]] = arith.cmpi slt, %[[POS]], %[[SQ]] : index
+// CHECK:           %[[SRCPOS:.*]] = arith.select %[[VALID]], %[[POS]], %c0 : index
+// CHECK:           nvgpu.device_async_copy %{{.*}}[%[[BATCH]], %[[HEAD]], %[[SRCPOS]], %{{.*}}], %{{.*}}[%c0, %[[ROW]], %{{.*}}], 8, %{{.*}} {bypassL1} : memref<1x8x?x64xf16> to memref<1x64x64xf16, #gpu.address_space<workgroup>>
+// CHECK:           nvgpu.device_async_copy %{{.*}}[%[[BATCH]], %[[KVHEAD]], %{{.*}}, %{{.*}}], %{{.*}} : memref<1x2x?x64xf16> to memref<2x64x64xf16, #gpu.address_space<workgroup>>
+func.func @attention_gqa_packed_f16(%q: tensor<1x8x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16> {
+  %o = tok.attention %q, %k, %v {causal} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
+  return %o : tensor<1x8x?x64xf16>
 }
 
 // -----

@@ -5,7 +5,7 @@
 
 // Each kernel the pass emits is described.
 func.func @kernels(%q: tensor<1x8x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>, %q2: tensor<1x4x?x128xbf16>, %x: tensor<?x512xbf16>, %w: tensor<256x512xbf16>, %x1: tensor<4x512xbf16>) -> (tensor<1x8x?x64xf16>, tensor<1x4x?x128xbf16>, tensor<?x256xbf16>, tensor<4x256xbf16>) {
-  // expected-remark @+1 {{tok-cuda-tensor-cores: sm_80: FlashAttention-2 forward, f16, head dim 64, 64 queries x 64 keys per block, 4 warps, 40960 bytes of shared memory, GQA group 4, causal}}
+  // expected-remark @+1 {{tok-cuda-tensor-cores: sm_80: FlashAttention-2 forward, f16, head dim 64, 64 queries x 64 keys per block, 4 warps, 40960 bytes of shared memory, GQA group 4 (4 heads x 16 positions per tile, sharing K/V), causal}}
   %0 = tok.attention %q, %k, %v {causal} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
   // expected-remark @+1 {{tok-cuda-tensor-cores: sm_80: FlashAttention-2 forward, bf16, head dim 128, 64 queries x 32 keys per block, 4 warps, 49152 bytes of shared memory, causal, window 512, softcap}}
   %1 = tok.attention %q2, %q2, %q2 {causal, window = 512 : i64, softcap = 30.0 : f32} : (tensor<1x4x?x128xbf16>, tensor<1x4x?x128xbf16>, tensor<1x4x?x128xbf16>) -> tensor<1x4x?x128xbf16>

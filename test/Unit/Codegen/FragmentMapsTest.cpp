@@ -367,6 +367,7 @@ struct AttnCase {
   bool causal;
   int64_t window;
   double softcap;
+  int headsPerTile; // GQA packing: query heads of one kv group per tile.
 };
 
 class AttentionWarpTest : public ::testing::TestWithParam<AttnCase> {};
@@ -374,11 +375,13 @@ class AttentionWarpTest : public ::testing::TestWithParam<AttnCase> {};
 TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
   const AttnCase p = GetParam();
   const int d = p.headDim, bm = 64, bn = 64, threads = 128;
-  const int sq = p.numQueries, skv = p.numKeys;
+  const int sq = p.numQueries, skv = p.numKeys, heads = p.headsPerTile;
+  const int positions = bm / heads;
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
   const double log2e = 1.4426950408889634;
   std::mt19937 rng(d + sq + skv);
-  std::vector<double> q = randomMatrix(sq, d, rng);
+  // Q of the group's heads: row (h * sq + i).
+  std::vector<double> q = randomMatrix(heads * sq, d, rng);
   std::vector<double> k = randomMatrix(skv, d, rng);
   std::vector<double> v = randomMatrix(skv, d, rng);
   for (double &x : q)
@@ -386,11 +389,28 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
   auto minI = [](int a, int b) { return std::min(a, b); };
   auto maxI = [](int a, int b) { return std::max(a, b); };
   MaskParams<int> mp{skv, skv - sq, p.causal, p.window};
+  // How often each (head, position) row was produced: exactly once.
+  std::vector<int> produced(heads * sq, 0);
 
-  for (int q0 = 0; q0 < sq; q0 += bm) {
+  for (int q0 = 0; q0 < sq; q0 += positions) {
+    // The kernel's Q copy: tile row r is head packedRowHead(r) at position
+    // packedRowPosition(r); rows past Sq zero-fill.
     Smem sQ(bm, d);
-    copyTile(sQ, q, d, q0, 0, sq, threads);
-    RowCol<int> range = keyBlockRange(mp, q0, bm, bn, 0, minI, maxI);
+    for (int tid = 0; tid < threads; ++tid)
+      for (int round = 0; round < bm * d / kChunkElems / threads; ++round) {
+        RowCol<int> rc = copyChunk(tid, round, threads, d / kChunkElems);
+        int h = packedRowHead(0, rc.row, heads, bm);
+        int pos = packedRowPosition(q0, rc.row, heads, bm);
+        int dst = swizzleCol(rc.row, rc.col, d / kChunkElems);
+        for (int e = 0; e < kChunkElems; ++e) {
+          sQ.at(rc.row, dst + e) =
+              pos < sq ? q[(h * sq + pos) * d + rc.col + e] : 0.0;
+          ++sQ.writes[rc.row * d + dst + e];
+        }
+      }
+    for (int w : sQ.writes)
+      ASSERT_EQ(w, 1);
+    RowCol<int> range = keyBlockRange(mp, q0, positions, bn, 0, minI, maxI);
     for (int warp = 0; warp < 4; ++warp) {
       const int warpRow = 16 * warp;
       std::vector<Frag<4>> qf;
@@ -417,7 +437,7 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
             s[2 * np] = mma(qf[kk], bHalf(x4, 0), s[2 * np]);
             s[2 * np + 1] = mma(qf[kk], bHalf(x4, 1), s[2 * np + 1]);
           }
-        bool needs = keyBlockNeedsMask(mp, q0, bm, bn, j0, false);
+        bool needs = keyBlockNeedsMask(mp, q0, positions, bn, j0, false);
         for (int nt = 0; nt < bn / 8; ++nt)
           for (int lane = 0; lane < kWarp; ++lane)
             for (int reg = 0; reg < 2; ++reg)
@@ -427,8 +447,8 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
                         ? p.softcap * std::tanh(x * scale / p.softcap) * log2e
                         : x * scale * log2e;
                 RowCol<int> rc = mmaCElement(lane, reg, e);
-                if (needs && !keyVisible(mp, q0 + warpRow + rc.row,
-                                         j0 + 8 * nt + rc.col, true))
+                int i = packedRowPosition(q0, warpRow + rc.row, heads, bm);
+                if (needs && !keyVisible(mp, i, j0 + 8 * nt + rc.col, true))
                   x = -kInf;
               }
         // Online softmax: thread-local max, quad butterfly, rescale.
@@ -489,9 +509,13 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
         butterfly(lq, 1, addOp);
         butterfly(lq, 2, addOp);
         for (int lane = 0; lane < kWarp; ++lane) {
-          int i = q0 + warpRow + mmaCElement(lane, reg, 0).row;
+          int tileRow = warpRow + mmaCElement(lane, reg, 0).row;
+          int i = packedRowPosition(q0, tileRow, heads, bm);
+          int h = packedRowHead(0, tileRow, heads, bm);
           if (i >= sq)
             continue;
+          if (lane % 4 == 0)
+            ++produced[h * sq + i];
           // Reference: softmax over the visible keys of row i.
           std::vector<double> sc(skv, -kInf);
           double mx = -kInf;
@@ -500,7 +524,7 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
               continue;
             double dot = 0;
             for (int c = 0; c < d; ++c)
-              dot += q[i * d + c] * k[j * d + c];
+              dot += q[(h * sq + i) * d + c] * k[j * d + c];
             sc[j] = p.softcap > 0
                         ? p.softcap * std::tanh(dot * scale / p.softcap)
                         : dot * scale;
@@ -531,16 +555,21 @@ TEST_P(AttentionWarpTest, MatchesFloat64Softmax) {
       }
     }
   }
+  for (int n : produced)
+    EXPECT_EQ(n, 1) << "every (head, position) row is produced once";
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, AttentionWarpTest,
-                         ::testing::Values(AttnCase{64, 64, 64, false, 0, 0},
-                                           AttnCase{64, 100, 150, false, 0, 0},
-                                           AttnCase{128, 70, 70, true, 0, 0},
-                                           AttnCase{64, 40, 200, true, 0, 0},
-                                           AttnCase{64, 200, 40, true, 0, 0},
-                                           AttnCase{128, 130, 130, true, 48, 0},
-                                           AttnCase{64, 90, 120, false, 0,
-                                                    20.0}));
+INSTANTIATE_TEST_SUITE_P(
+    Variants, AttentionWarpTest,
+    ::testing::Values(AttnCase{64, 64, 64, false, 0, 0, 1},
+                      AttnCase{64, 100, 150, false, 0, 0, 1},
+                      AttnCase{128, 70, 70, true, 0, 0, 1},
+                      AttnCase{64, 40, 200, true, 0, 0, 1},
+                      AttnCase{64, 200, 40, true, 0, 0, 1},
+                      AttnCase{128, 130, 130, true, 48, 0, 1},
+                      AttnCase{64, 90, 120, false, 0, 20.0, 1},
+                      AttnCase{64, 50, 90, true, 0, 0, 4},
+                      AttnCase{128, 1, 77, true, 0, 0, 8},
+                      AttnCase{64, 37, 37, true, 20, 0, 2}));
 
 } // namespace

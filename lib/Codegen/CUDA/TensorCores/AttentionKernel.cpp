@@ -50,8 +50,8 @@ private:
   Value scaleRow(Value row);
   /// The masked scores of one key block (an `scf.if` on `needsMask`).
   SmallVector<Value> maskScores(ArrayRef<Value> scores, BoolExpr needsMask,
-                                const MaskParams<IndexExpr> &mask,
-                                IndexExpr rowBase, IndexExpr j0,
+                                const MaskParams<IndexExpr> &mask, IndexExpr q0,
+                                IndexExpr warpRow, IndexExpr j0,
                                 IndexExpr lane);
 
   FragmentBuilder fb;
@@ -76,8 +76,8 @@ Value AttentionEmitter::scaleRow(Value row) {
 
 SmallVector<Value>
 AttentionEmitter::maskScores(ArrayRef<Value> scores, BoolExpr needsMask,
-                             const MaskParams<IndexExpr> &mask,
-                             IndexExpr rowBase, IndexExpr j0, IndexExpr lane) {
+                             const MaskParams<IndexExpr> &mask, IndexExpr q0,
+                             IndexExpr warpRow, IndexExpr j0, IndexExpr lane) {
   SmallVector<Type> types(scores.size(), fb.cType());
   auto ifOp = scf::IfOp::create(b, loc, types, needsMask.value,
                                 /*withElseRegion=*/true);
@@ -95,7 +95,9 @@ AttentionEmitter::maskScores(ArrayRef<Value> scores, BoolExpr needsMask,
       SmallVector<Value> visible;
       for (int e = 0; e < 2; ++e) {
         RowCol<IndexExpr> rc = mmaCElement(lane, reg, e);
-        IndexExpr i = rowBase + rc.row;
+        IndexExpr i = packedRowPosition(q0, warpRow + rc.row,
+                                        static_cast<int>(cfg.headsPerTile),
+                                        static_cast<int>(cfg.blockRows()));
         IndexExpr j = j0 + (8 * static_cast<int64_t>(nt)) + rc.col;
         visible.push_back(keyVisible(mask, i, j, fb.boolean(true)).value);
       }
@@ -119,12 +121,14 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
   IndexExpr tid = fb.wrap(launch.getThreadIds().x);
   IndexExpr lane = tid % 32, warp = tid / 32;
   IndexExpr qBlock = fb.wrap(launch.getBlockIds().x);
-  IndexExpr head = fb.wrap(launch.getBlockIds().y);
+  const int hpt = static_cast<int>(cfg.headsPerTile);
+  const int64_t positions = cfg.positionsPerTile();
+  IndexExpr headBase = fb.wrap(launch.getBlockIds().y) * hpt;
   IndexExpr batch = fb.wrap(launch.getBlockIds().z);
-  IndexExpr kvHead = head / group;
+  IndexExpr kvHead = headBase / group;
   IndexExpr numQueries = fb.wrap(b.createOrFold<memref::DimOp>(loc, query, 2));
   IndexExpr numKeys = fb.wrap(b.createOrFold<memref::DimOp>(loc, key, 2));
-  IndexExpr q0 = qBlock * bm;
+  IndexExpr q0 = qBlock * positions;
   IndexExpr zero = fb.index(0);
 
   // Shared memory: Q [1, BM, D], K and V [2, BN, D], all swizzled.
@@ -141,15 +145,27 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
   MaskParams<IndexExpr> mask{numKeys, numKeys - numQueries, cfg.causal,
                              cfg.window};
   RowCol<IndexExpr> range =
-      keyBlockRange(mask, q0, static_cast<int>(bm), static_cast<int>(bn), zero,
-                    minExpr, maxExpr);
+      keyBlockRange(mask, q0, static_cast<int>(positions), static_cast<int>(bn),
+                    zero, minExpr, maxExpr);
   IndexExpr first = range.row, numBlocks = range.col - range.row;
 
   // Prologue: the Q tile and K of block `first` (one group), V of block
   // `first` (a second group), into stage 0.
   SmallVector<Value> tokens;
-  fb.copyTile(sQ, zero, query, ValueRange{batch, head}, q0, numQueries, zero,
-              std::nullopt, tid, threads, tokens);
+  // Tile row r of Q: head packedRowHead(r), position packedRowPosition(r).
+  auto rowHead = [&](IndexExpr r) {
+    return packedRowHead(headBase, r, hpt, static_cast<int>(bm));
+  };
+  auto rowPosition = [&](IndexExpr r) {
+    return packedRowPosition(q0, r, hpt, static_cast<int>(bm));
+  };
+  auto queryRow = [&](IndexExpr r) {
+    IndexExpr position = rowPosition(r);
+    SmallVector<Value> idx{batch, rowHead(r), position};
+    return std::make_pair(idx, position < numQueries);
+  };
+  fb.copyTileRows(sQ, zero, query, queryRow, zero, std::nullopt, tid, threads,
+                  tokens);
   IndexExpr kRow0 = first * bn;
   fb.copyTile(sK, zero, key, ValueRange{batch, kvHead}, kRow0, numKeys, zero,
               std::nullopt, tid, threads, tokens);
@@ -220,9 +236,9 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
 
     IndexExpr j0 = block * bn;
     BoolExpr needsMask =
-        keyBlockNeedsMask(mask, q0, static_cast<int>(bm), static_cast<int>(bn),
-                          j0, fb.boolean(false));
-    s = maskScores(s, needsMask, mask, q0 + warpRow, j0, lane);
+        keyBlockNeedsMask(mask, q0, static_cast<int>(positions),
+                          static_cast<int>(bn), j0, fb.boolean(false));
+    s = maskScores(s, needsMask, mask, q0, warpRow, j0, lane);
 
     // Online softmax.
     Value mx0 = fb.rowReduce(s, 0, /*isMax=*/true, /*quad=*/true);
@@ -289,7 +305,6 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
   // Epilogue: l across the quad, O / l (0 for rows without keys), lse.
   Value mFinal = loop.getResult(0), lPart = loop.getResult(1);
   Value one = fb.f32(1.0), zeroF = fb.f32(0.0), ninf = fb.f32(-inf);
-  IndexExpr rowBase = q0 + warpRow;
   for (int r = 0; r < 2; ++r) {
     Value l = fb.quadReduce(vector::ExtractOp::create(b, loc, lPart, r),
                             /*isMax=*/false);
@@ -299,7 +314,8 @@ void AttentionEmitter::emitBody(gpu::LaunchOp launch, Value query, Value key,
         b, loc, positive, arith::DivFOp::create(b, loc, one, l), zeroF);
     Value invRow = fb.splat(inv);
     RowCol<IndexExpr> rc = mmaCElement(lane, r, 0);
-    IndexExpr row = rowBase + rc.row;
+    IndexExpr tileRow = warpRow + rc.row;
+    IndexExpr row = rowPosition(tileRow), head = rowHead(tileRow);
     auto inRange = scf::IfOp::create(b, loc, (row < numQueries).value,
                                      /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
@@ -337,17 +353,15 @@ void emitFlashAttention(OpBuilder &b, Location loc,
   };
   Value numQueries = b.createOrFold<memref::DimOp>(loc, query, 2);
   Value batch = b.createOrFold<memref::DimOp>(loc, query, 0);
-  Value bm = idx(config.blockRows());
+  int64_t positions = config.positionsPerTile();
   Value gridX = b.createOrFold<arith::DivUIOp>(
-      loc,
-      b.createOrFold<arith::AddIOp>(loc, numQueries,
-                                    idx(config.blockRows() - 1)),
-      bm);
+      loc, b.createOrFold<arith::AddIOp>(loc, numQueries, idx(positions - 1)),
+      idx(positions));
   Value smemBytes =
       arith::ConstantIntOp::create(b, loc, config.sharedBytes(), 32);
-  auto launch = gpu::LaunchOp::create(b, loc, gridX, idx(config.numQueryHeads),
-                                      batch, idx(config.numThreads()), idx(1),
-                                      idx(1), smemBytes);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, gridX, idx(config.numQueryHeads / config.headsPerTile), batch,
+      idx(config.numThreads()), idx(1), idx(1), smemBytes);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   AttentionEmitter emitter(b, loc, config);

@@ -94,6 +94,11 @@ static FailureOr<AttentionKernelConfig> attentionConfig(tok::AttentionOp op,
   cfg.blockKeys = d == 128 ? 32 : 64;
   cfg.numQueryHeads = hq;
   cfg.numKvHeads = hkv;
+  // GQA: the heads of a kv group share a tile (and its K/V loads) when the
+  // group size divides the tile's rows.
+  int64_t group = hq / hkv;
+  if (group > 1 && cfg.blockRows() % group == 0)
+    cfg.headsPerTile = group;
   cfg.causal = op.getCausal();
   cfg.window = op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0;
   cfg.scale = op.getScale() ? op.getScale()->convertToDouble()
@@ -235,8 +240,12 @@ static std::string describe(const AttentionKernelConfig &c) {
      << ", head dim " << c.headDim << ", " << c.blockRows() << " queries x "
      << c.blockKeys << " keys per block, " << c.numWarps << " warps, "
      << c.sharedBytes() << " bytes of shared memory";
-  if (c.numQueryHeads != c.numKvHeads)
+  if (c.numQueryHeads != c.numKvHeads) {
     os << ", GQA group " << c.numQueryHeads / c.numKvHeads;
+    if (c.headsPerTile > 1)
+      os << " (" << c.headsPerTile << " heads x " << c.positionsPerTile()
+         << " positions per tile, sharing K/V)";
+  }
   if (c.causal)
     os << ", causal";
   if (c.window)

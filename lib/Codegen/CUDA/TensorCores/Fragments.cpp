@@ -143,6 +143,22 @@ void FragmentBuilder::copyTile(const SharedTile &tile, IndexExpr stage,
                                IndexExpr colBase,
                                std::optional<IndexExpr> colLimit, IndexExpr tid,
                                int numThreads, SmallVectorImpl<Value> &tokens) {
+  auto rowSource = [&](IndexExpr row) {
+    IndexExpr gRow = rowBase + row;
+    SmallVector<Value> idx(srcPrefix.begin(), srcPrefix.end());
+    idx.push_back(gRow);
+    return std::make_pair(idx, gRow < rowLimit);
+  };
+  copyTileRows(tile, stage, src, rowSource, colBase, colLimit, tid, numThreads,
+               tokens);
+}
+
+void FragmentBuilder::copyTileRows(const SharedTile &tile, IndexExpr stage,
+                                   Value src, RowSource rowSource,
+                                   IndexExpr colBase,
+                                   std::optional<IndexExpr> colLimit,
+                                   IndexExpr tid, int numThreads,
+                                   SmallVectorImpl<Value> &tokens) {
   int cpr = tile.chunksPerRow();
   int64_t chunks = tile.rows * cpr;
   int rounds = static_cast<int>((chunks + numThreads - 1) / numThreads);
@@ -152,22 +168,21 @@ void FragmentBuilder::copyTile(const SharedTile &tile, IndexExpr stage,
     // Rows past the tile (only when the thread count does not divide the
     // chunks) are clamped and copy nothing.
     IndexExpr row = rc.row, col = rc.col;
-    IndexExpr gRow = rowBase + row, gCol = colBase + col;
-    BoolExpr valid = gRow < rowLimit;
+    std::optional<BoolExpr> inTile;
+    if (chunks % numThreads != 0) {
+      inTile = row < index(tile.rows);
+      row = selectExpr(*inTile, row, index(0));
+    }
+    auto [srcIdx, valid] = rowSource(row);
+    IndexExpr gCol = colBase + col;
     if (colLimit)
       valid = valid && gCol < *colLimit;
-    if (chunks % numThreads != 0) {
-      BoolExpr inTile = row < index(tile.rows);
-      valid = valid && inTile;
-      row = selectExpr(inTile, row, index(0));
-    }
-    // Copies that read nothing still take an in-bounds address: element
-    // (0, 0) of the source's last two dimensions.
-    IndexExpr srcRow = selectExpr(valid, gRow, none);
-    IndexExpr srcCol = colLimit ? selectExpr(valid, gCol, none) : gCol;
-    SmallVector<Value> srcIdx(srcPrefix.begin(), srcPrefix.end());
-    srcIdx.push_back(srcRow);
-    srcIdx.push_back(srcCol);
+    if (inTile)
+      valid = valid && *inTile;
+    // Copies that read nothing still take an in-bounds address: row and
+    // column 0 of the source's last two dimensions.
+    srcIdx.back() = selectExpr(valid, wrap(srcIdx.back()), none);
+    srcIdx.push_back(colLimit ? selectExpr(valid, gCol, none) : gCol);
     Value dstCol = swizzleCol(row, col, cpr);
     Value n = selectExpr(valid, full, none);
     auto copy = nvgpu::DeviceAsyncCopyOp::create(

@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "tokamak/Codegen/CUDA/TensorCores/FragmentMaps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace tokamak::cuda::tc {
 
@@ -109,6 +110,18 @@ public:
                 IndexExpr rowLimit, IndexExpr colBase,
                 std::optional<IndexExpr> colLimit, IndexExpr tid,
                 int numThreads, llvm::SmallVectorImpl<mlir::Value> &tokens);
+  /// The source of tile row `row`: the indices of all but the last
+  /// dimension of the source, and whether the row exists.
+  using RowSource =
+      llvm::function_ref<std::pair<llvm::SmallVector<mlir::Value>, BoolExpr>(
+          IndexExpr row)>;
+  /// copyTile with rows from anywhere in the source (`rowSource`); rows
+  /// that do not exist zero-fill, with their last leading index clamped
+  /// to 0.
+  void copyTileRows(const SharedTile &tile, IndexExpr stage, mlir::Value src,
+                    RowSource rowSource, IndexExpr colBase,
+                    std::optional<IndexExpr> colLimit, IndexExpr tid,
+                    int numThreads, llvm::SmallVectorImpl<mlir::Value> &tokens);
   /// Commits `tokens` as one cp.async group.
   mlir::Value commitGroup(mlir::ValueRange tokens);
   /// Waits until at most `pending` groups are in flight.

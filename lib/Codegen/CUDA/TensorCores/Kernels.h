@@ -15,9 +15,10 @@
 
 namespace tokamak::cuda::tc {
 
-/// A FlashAttention-2 forward kernel: one CTA per (query tile, query head,
-/// batch), `numWarps` warps of 16 query rows each, key blocks of `blockKeys`
-/// keys through a double-buffered swizzled shared tile.
+/// A FlashAttention-2 forward kernel: one CTA per (query tile, group of
+/// `headsPerTile` query heads, batch), `numWarps` warps of 16 query rows
+/// each, key blocks of `blockKeys` keys through a double-buffered swizzled
+/// shared tile.
 struct AttentionKernelConfig {
   mlir::Type elemType;
   int64_t headDim = 64;
@@ -30,7 +31,13 @@ struct AttentionKernelConfig {
   double scale = 0.125;
   std::optional<double> softcap;
 
+  /// Query heads of one kv group packed into a tile (GQA: they share every
+  /// K/V block load); 1 when the group size does not divide the tile.
+  int64_t headsPerTile = 1;
+
   int64_t blockRows() const { return 16 * numWarps; }
+  /// Query positions per tile (per packed head).
+  int64_t positionsPerTile() const { return blockRows() / headsPerTile; }
   int64_t numThreads() const { return 32 * numWarps; }
   /// Q tile + 2 stages of K and of V, 16-bit elements.
   int64_t sharedBytes() const {

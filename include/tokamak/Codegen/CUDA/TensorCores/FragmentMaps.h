@@ -162,6 +162,20 @@ B keyVisible(const MaskParams<I> &m, I i, I j, B always) {
   return visible;
 }
 
+/// GQA packing: `headsPerTile` query heads of one kv group share a query
+/// tile of `rows` rows (and every K/V block load), each with
+/// rows / headsPerTile consecutive positions. Tile row r holds head
+/// `headBase + r / (rows / headsPerTile)` at position
+/// `q0 + r % (rows / headsPerTile)`.
+template <typename I>
+constexpr I packedRowHead(I headBase, I r, int headsPerTile, int rows) {
+  return headsPerTile == 1 ? headBase : headBase + r / (rows / headsPerTile);
+}
+template <typename I>
+constexpr I packedRowPosition(I q0, I r, int headsPerTile, int rows) {
+  return headsPerTile == 1 ? q0 + r : q0 + r % (rows / headsPerTile);
+}
+
 /// The key blocks [first, end) of `blockKeys` keys that the query rows
 /// [q0, q0 + rows) can see; blocks outside are never visited. `minI`/`maxI`
 /// are the min/max helpers of `I`.

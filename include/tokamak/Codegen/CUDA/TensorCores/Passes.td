@@ -32,7 +32,7 @@ def CudaTensorCores : Pass<"tok-cuda-tensor-cores"> {
     `FragmentMaps.h`, which the unit tests check against the PTX ISA layouts.
 
     - `tok.attention` (FlashAttention-2 forward): grid (query tiles of 64,
-      query heads, batch), 4 warps of 16 query rows; Q in A fragments; key
+      query heads, batch), 4 warps of 16 query rows (tile rows); Q in A fragments; key
       blocks of 64 keys (32 at head dim 128, to stay clear of the register
       limit) double-buffered through shared memory, K and V of a block in
       separate cp.async groups so that V and the next block's K land while
@@ -42,8 +42,10 @@ def CudaTensorCores : Pass<"tok-cuda-tensor-cores"> {
       `gpu.shuffle xor` 1, 2 over the quad, `math.exp2` `afn`); P reused
       from its C fragments as the A operand of P·V. The key-block loop runs
       over the blocks the causal/window masks leave visible only. GQA:
-      query head h reads kv head h / (Hq / Hkv). Dynamic batch and sequence
-      lengths; lse when requested.
+      query head h reads kv head h / (Hq / Hkv); when the group size G
+      divides the 64 tile rows, the G heads of a group share a tile (G x
+      64/G positions, grid (Sq / (64/G), Hq / G, batch)) and so every K/V
+      block load. Dynamic batch and sequence lengths; lse when requested.
       Eligible: f16 or bf16 inputs, static head counts, head dim 64 or 128
       (value head dim equal), no bias, score_mod, sinks or seq_starts.
     - `tok.linear` (GEMM): grid (N / 128, M / 128), 8 warps (2 x 4, 64 x 32
