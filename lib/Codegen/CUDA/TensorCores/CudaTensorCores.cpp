@@ -76,7 +76,8 @@ static FailureOr<AttentionKernelConfig> attentionConfig(tok::AttentionOp op,
        v = op.getValue().getType();
   Type elem = q.getElementType();
   if (!isTensorCoreType(elem) || k.getElementType() != elem ||
-      v.getElementType() != elem)
+      v.getElementType() != elem ||
+      op.getOutput().getType().getElementType() != elem)
     return fail("element type is not f16 or bf16");
   int64_t d = q.getDimSize(3);
   if (ShapedType::isDynamic(d) || (d != 64 && d != 128))
