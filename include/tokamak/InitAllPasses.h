@@ -10,6 +10,7 @@
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CPU/Passes.h"
 #include "tokamak/Codegen/CUDA/Passes.h"
+#include "tokamak/Codegen/CUDA/TensorCores/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -21,6 +22,7 @@ inline void registerTokamakPasses() {
   mlir::tok::registerTokTransformsPasses();
   cpu::registerTokamakCpuPasses();
   cuda::registerTokamakCudaPasses();
+  cuda::registerTokamakCudaTensorCoresPasses();
   registerTokamakConversionPasses();
   registerTokamakTransformsPasses();
   registerTokamakPipelines();

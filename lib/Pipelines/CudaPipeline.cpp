@@ -7,6 +7,7 @@
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CUDA/CudaTarget.h"
 #include "tokamak/Codegen/CUDA/Passes.h"
+#include "tokamak/Codegen/CUDA/TensorCores/Passes.h"
 #include "tokamak/Conversion/Passes.h"
 #include "tokamak/Pipelines/Pipelines.h"
 #include "tokamak/Transforms/Passes.h"
@@ -35,26 +36,11 @@ namespace tokamak {
 /// `bufferization.to_buffer` + `memref.alloc` + `gpu.launch` +
 /// `bufferization.to_tensor`; the ops it leaves take the SIMT route below,
 /// and its host `memref.alloc`s become device memory in
-/// tok-cuda-device-memory like every other. The pass is looked up by name,
-/// so the pipeline works (all SIMT) where it is not registered; it gets
-/// `cuda-arch=<arch>` if it has that option.
-static LogicalResult addTensorCorePass(OpPassManager &pm, StringRef arch,
-                                       std::string &error) {
-  const PassInfo *info = PassInfo::lookup(kTensorCoresPassName);
-  if (!info)
-    return success();
-  std::string ignored;
-  auto quiet = [&](const Twine &message) {
-    ignored = message.str();
-    return failure();
-  };
-  if (succeeded(info->addToPipeline(pm, ("cuda-arch=" + arch).str(), quiet)))
-    return success();
-  auto report = [&](const Twine &message) {
-    error = message.str();
-    return failure();
-  };
-  return info->addToPipeline(pm, "", report);
+/// tok-cuda-device-memory like every other.
+static void addTensorCorePass(OpPassManager &pm, StringRef arch) {
+  cuda::CudaTensorCoresOptions options;
+  options.cudaArch = arch.str();
+  pm.addPass(cuda::createCudaTensorCores(options));
 }
 
 LogicalResult buildCudaPipeline(OpPassManager &pm,
@@ -101,7 +87,8 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
     fpm.addPass(createCSEPass());
   }
   // Hook: tensor-core kernels for attention and GEMM (see above).
-  if (options.tensorCores && failed(addTensorCorePass(pm, target->chip, error)))
+  if (options.tensorCores)
+    addTensorCorePass(pm, target->chip);
     return failure();
   if (last == Phase::TokOpt)
     return success();

@@ -123,10 +123,6 @@ struct CudaPipelineOptions : mlir::PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::init(3)};
 };
 
-/// The name of the pass that the tensor-core hook of the CUDA pipeline adds
-/// after the tok-opt phase, when it is registered.
-inline constexpr const char kTensorCoresPassName[] = "tok-cuda-tensor-cores";
-
 /// Adds the passes that take a module from the input phase to
 /// `options.compileTo` for the CUDA architecture `options.cudaArch`.
 /// Fails, with `error` set, on an unknown architecture or binary format.
