@@ -15,13 +15,20 @@
 /// (and TOKAMAK_JIT_CPU_FEATURES) name another one the host can run, which
 /// is how the numerics suite runs AVX2 code on an AVX-512 host
 /// (`lit -Djit_cpu=x86-64-v3`). The loader still refuses code that needs
-/// features the host lacks.
+/// features the host lacks. TOKAMAK_JIT_TARGET=cuda (tokamak-run
+/// --device=cuda) compiles for the GPU, for TOKAMAK_JIT_CUDA_ARCH when set.
 static tokamak::CompileOptions jitOptions() {
   tokamak::CompileOptions options;
   if (const char *cpu = std::getenv("TOKAMAK_JIT_CPU"))
     options.cpu = cpu;
   if (const char *features = std::getenv("TOKAMAK_JIT_CPU_FEATURES"))
     options.cpuFeatures = features;
+  if (const char *target = std::getenv("TOKAMAK_JIT_TARGET");
+      target && std::strcmp(target, "cuda") == 0) {
+    options.target = tokamak::Target::CUDA;
+    if (const char *arch = std::getenv("TOKAMAK_JIT_CUDA_ARCH"))
+      options.cudaArch = arch;
+  }
   return options;
 }
 
