@@ -184,6 +184,11 @@ Status tokamak::rt::cuda::takeUnscopedError() {
   return error;
 }
 
+TOKAMAK_MGPU_EXPORT char *mgpuTokamakTakeUnscopedError(void) {
+  Status error = takeUnscopedError();
+  return error.ok() ? nullptr : ::strdup(error.message().c_str());
+}
+
 //===----------------------------------------------------------------------===//
 // Modules and launches
 //===----------------------------------------------------------------------===//

@@ -123,6 +123,27 @@ void tokamak::rt::cuda::driver::resetApiForTesting() {
   state.table = Api{};
 }
 
+namespace {
+
+/// Codes a driver may fail to name itself: the stub library that CUDA
+/// toolkits ship (which answers every call, cuGetErrorName included, with
+/// CUDA_ERROR_STUB_LIBRARY) and a driver older than the toolkit.
+struct KnownError {
+  CUresult code;
+  const char *name;
+  const char *text;
+};
+constexpr KnownError kKnownErrors[] = {
+    {3, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
+    {34, "CUDA_ERROR_STUB_LIBRARY", "CUDA driver is a stub library"},
+    {35, "CUDA_ERROR_INSUFFICIENT_DRIVER",
+     "CUDA driver version is insufficient for CUDA runtime version"},
+    {100, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {999, "CUDA_ERROR_UNKNOWN", "unknown error"},
+};
+
+} // namespace
+
 std::string tokamak::rt::cuda::driver::describe(CUresult result) {
   const char *name = nullptr;
   const char *text = nullptr;
@@ -133,6 +154,12 @@ std::string tokamak::rt::cuda::driver::describe(CUresult result) {
     if ((*table)->cuGetErrorString(result, &text) != CUDA_SUCCESS)
       text = nullptr;
   }
+  if (!name)
+    for (const KnownError &known : kKnownErrors)
+      if (known.code == result) {
+        name = known.name;
+        text = known.text;
+      }
   std::string out =
       name ? std::string(name) : "CUDA error " + std::to_string(result);
   if (text && *text)

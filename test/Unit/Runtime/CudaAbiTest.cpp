@@ -8,6 +8,7 @@
 
 #include "tokamak/runtime/CudaAbi.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -131,6 +132,14 @@ TEST_F(CudaAbiTest, ErrorsOutsideScopes) {
   EXPECT_ERROR(cuda::takeUnscopedError(),
                "cannot find kernel 'k': its kernel module did not load");
   EXPECT_OK(cuda::takeUnscopedError());
+  // The same through the C function for other copies of the runtime.
+  EXPECT_EQ(mgpuModuleGetFunction(nullptr, "j"), nullptr);
+  char *message = mgpuTokamakTakeUnscopedError();
+  ASSERT_NE(message, nullptr);
+  EXPECT_STREQ(message, "cannot find kernel 'j': its kernel module did not "
+                        "load");
+  std::free(message);
+  EXPECT_EQ(mgpuTokamakTakeUnscopedError(), nullptr);
 
   // A failed load is remembered for the lookups that follow.
   std::string bad = fakePtx("", "FAKE_JIT_ERROR: bad\n");

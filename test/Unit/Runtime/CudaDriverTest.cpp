@@ -54,6 +54,21 @@ TEST_F(MissingDriverTest, ALibraryThatIsNotADriver) {
       << status.message();
 }
 
+// The stub libcuda.so of the CUDA toolkit exports the whole driver API and
+// answers every call with CUDA_ERROR_STUB_LIBRARY: loading it checks the
+// symbol names the runtime looks up against NVIDIA's own library.
+TEST_F(MissingDriverTest, TheToolkitsStubLibrary) {
+#ifndef TOK_CUDA_STUB_DRIVER
+  GTEST_SKIP() << "no CUDA toolkit stub libcuda.so at configure time";
+#else
+  ::setenv("TOKAMAK_CUDA_DRIVER", TOK_CUDA_STUB_DRIVER, 1);
+  cuda::resetForTesting();
+  EXPECT_ERROR(cuda::checkAvailable(),
+               "no CUDA device found: cuInit failed: CUDA_ERROR_STUB_LIBRARY "
+               "(CUDA driver is a stub library)");
+#endif
+}
+
 class CudaDriverTest : public FakeCudaTest {};
 
 TEST_F(CudaDriverTest, NoDevice) {

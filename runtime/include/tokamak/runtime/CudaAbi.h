@@ -119,6 +119,13 @@ void *mgpuTensorMapEncodeTiledMemref(int64_t tensorRank, void *descriptor,
                                      int64_t dataType, int64_t interleave,
                                      int64_t swizzle, int64_t l2Promotion,
                                      int64_t oobFill, int64_t *boxDims);
+
+/// Tokamak's own addition: takeUnscopedError() as a C function, for code
+/// that links another copy of the runtime (the JIT plugin) and runs a
+/// module's initializers there: resolved through the process like the
+/// mgpu* functions above, it reads the state they write. Returns null, or a
+/// malloc'ed message the caller frees.
+char *mgpuTokamakTakeUnscopedError(void);
 }
 
 #endif // TOKAMAK_RUNTIME_CUDAABI_H
