@@ -219,6 +219,75 @@ TEST_F(CudaInvokeTest, Memset) {
   EXPECT_EQ(elements((*results)[0]), (std::vector<float>{1, 1, 1}));
 }
 
+#ifdef TOK_TEST_MLIR_CUDA_ARTIFACT
+/// The fake's stand-in for the PTX kernel MLIR outlined from @twice: its
+/// parameters are the expanded descriptors of x and y (allocated, aligned,
+/// offset, size, stride each), one block per element.
+void twiceKernel(const FakeCudaLaunch *launch, void **params) {
+  auto word = [&](int i) { return *static_cast<int64_t *>(params[i]); };
+  auto pointer = [&](int i) { return *static_cast<float **>(params[i]); };
+  const float *x = pointer(1) + word(2);
+  float *y = pointer(6) + word(7);
+  for (unsigned b = 0; b < launch->grid[0]; ++b)
+    y[b * word(9)] = x[b * word(4)] + x[b * word(4)];
+}
+
+/// MlirCudaArtifact.mlir, lowered by MLIR 22's own GPU pipeline.
+class MlirCudaInvokeTest : public FakeCudaTest {
+protected:
+  void SetUp() override {
+    FakeCudaTest::SetUp();
+    fakeCudaRegisterKernel("twice_kernel", twiceKernel);
+    StatusOr<std::unique_ptr<SharedLibraryExecutable>> loaded =
+        SharedLibraryExecutable::load(TOK_TEST_MLIR_CUDA_ARTIFACT);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    artifact = std::move(*loaded);
+  }
+
+  void TearDown() override {
+    artifact.reset();
+    EXPECT_OK(cuda::takeUnscopedError());
+    FakeCudaTest::TearDown();
+  }
+
+  std::vector<float> run(const std::string &function,
+                         const std::vector<float> &x) {
+    StatusOr<std::vector<HostTensor>> results = invoke(
+        *artifact, function, one(tensor({static_cast<int64_t>(x.size())}, x)));
+    EXPECT_TRUE(results.ok()) << results.status().message();
+    return results.ok() ? elements((*results)[0]) : std::vector<float>{};
+  }
+
+  std::unique_ptr<SharedLibraryExecutable> artifact;
+};
+
+TEST_F(MlirCudaInvokeTest, KernelLaunch) {
+  // The constructor MLIR generated loaded the PTX through the JIT.
+  EXPECT_EQ(stats().moduleLoads, 1);
+  EXPECT_EQ(stats().lastJitOptLevel, 2);
+  EXPECT_NE(std::string(fakeCudaLastImage()).find(".entry twice_kernel"),
+            std::string::npos);
+  EXPECT_EQ(run("twice", {1, 2, 3.5f}), (std::vector<float>{2, 4, 7}));
+  EXPECT_EQ(stats().launches, 1);
+  EXPECT_EQ(stats().allocations, 2);
+  EXPECT_EQ(stats().frees, 2);
+}
+
+TEST_F(MlirCudaInvokeTest, MemcpyAndMemset) {
+  EXPECT_EQ(run("copied", {1, 2, 3}), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(run("ones", {5, 6, 7, 8}), (std::vector<float>{1, 1, 1, 1}));
+  EXPECT_EQ(stats().launches, 0);
+}
+
+TEST_F(MlirCudaInvokeTest, ErrorsOfGeneratedCalls) {
+  fakeCudaFailCall("cuMemsetD32Async", 700, 0);
+  EXPECT_ERROR(invoke(*artifact, "ones", one(tensor({2}, {0, 0}))),
+               "@ones: cannot fill 2 32-bit words on the GPU: "
+               "CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was "
+               "encountered)");
+}
+#endif
+
 /// Loading a CUDA artifact where it cannot run.
 class CudaLoadTest : public FakeCudaTest {
 protected:
