@@ -220,24 +220,12 @@ TEST_F(CudaInvokeTest, Memset) {
 }
 
 #ifdef TOK_TEST_MLIR_CUDA_ARTIFACT
-/// The fake's stand-in for the PTX kernel MLIR outlined from @twice: its
-/// parameters are the expanded descriptors of x and y (allocated, aligned,
-/// offset, size, stride each), one block per element.
-void twiceKernel(const FakeCudaLaunch *launch, void **params) {
-  auto word = [&](int i) { return *static_cast<int64_t *>(params[i]); };
-  auto pointer = [&](int i) { return *static_cast<float **>(params[i]); };
-  const float *x = pointer(1) + word(2);
-  float *y = pointer(6) + word(7);
-  for (unsigned b = 0; b < launch->grid[0]; ++b)
-    y[b * word(9)] = x[b * word(4)] + x[b * word(4)];
-}
-
-/// MlirCudaArtifact.mlir, lowered by MLIR 22's own GPU pipeline.
+/// MlirCudaArtifact.mlir, lowered by MLIR 22's own GPU pipeline; the fake's
+/// "twice_kernel" stands in for its PTX.
 class MlirCudaInvokeTest : public FakeCudaTest {
 protected:
   void SetUp() override {
     FakeCudaTest::SetUp();
-    fakeCudaRegisterKernel("twice_kernel", twiceKernel);
     StatusOr<std::unique_ptr<SharedLibraryExecutable>> loaded =
         SharedLibraryExecutable::load(TOK_TEST_MLIR_CUDA_ARTIFACT);
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();

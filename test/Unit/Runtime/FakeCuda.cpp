@@ -201,6 +201,17 @@ void clusterDims(const FakeCudaLaunch *launch, void **params) {
     out[i] = static_cast<float>(launch->cluster[i]);
 }
 
+/// MLIR's kernel of @twice in MlirCudaArtifact.mlir: the expanded
+/// descriptors of x and y (allocated, aligned, offset, size, stride each),
+/// one block per element.
+void twiceKernel(const FakeCudaLaunch *launch, void **params) {
+  auto word = [&](int i) { return param<int64_t>(params, i); };
+  const float *x = param<float *>(params, 1) + word(2);
+  float *y = param<float *>(params, 6) + word(7);
+  for (unsigned b = 0; b < launch->grid[0]; ++b)
+    y[b * word(9)] = x[b * word(4)] + x[b * word(4)];
+}
+
 /// Registers the built-in kernels when the library loads.
 [[maybe_unused]] const bool kBuiltins = [] {
   State &s = state();
@@ -208,6 +219,7 @@ void clusterDims(const FakeCudaLaunch *launch, void **params) {
   s.kernels["fill_iota"] = fillIota;
   s.kernels["needs_smem"] = needsSmem;
   s.kernels["cluster_dims"] = clusterDims;
+  s.kernels["twice_kernel"] = twiceKernel;
   return true;
 }();
 

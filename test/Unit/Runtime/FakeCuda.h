@@ -25,6 +25,9 @@
 //   fill_iota(float *out, int64_t n)                out[i] = i
 //   needs_smem(float *out)                          out[0] = dynamic smem
 //   cluster_dims(float *out)                        out[0..2] = cluster dims
+//   twice_kernel(x, y: memref<?xf32> expanded)      y = x + x (MLIR's
+//                                                   kernel of
+//                                                   MlirCudaArtifact.mlir)
 //
 //===----------------------------------------------------------------------===//
 
