@@ -7,6 +7,7 @@
 #include "tokamak/runtime/Artifact.h"
 
 #include "ElfImage.h"
+#include "tokamak/runtime/CudaAbi.h"
 #include "tokamak/runtime/HostCpu.h"
 
 #include <nlohmann/json.hpp>
@@ -247,6 +248,40 @@ json modelToJson(const ModelInfo &model) {
   return out;
 }
 
+/// The optional `target.device` ("cpu" or "cuda") and, for "cuda",
+/// `target.cuda_arch` ("sm_NN" or "sm_NNa").
+Status parseDevice(const json &target, TargetInfo &out) {
+  auto device = target.find("device");
+  if (device == target.end())
+    return Status::success();
+  if (!device->is_string())
+    return wrongType("target.device", "a string", *device);
+  std::string name = device->get<std::string>();
+  if (name == "cpu")
+    return Status::success();
+  if (name != "cuda")
+    return Status::error("target.device: expected \"cpu\" or \"cuda\", got "
+                         "\"" +
+                         printableBytes(name) + "\"");
+  out.device = TargetDevice::CUDA;
+  if (Status status =
+          readString(target, "target", "cuda_arch", false, out.cudaArch);
+      status.failed())
+    return status;
+  std::string_view arch = out.cudaArch;
+  if (arch.size() > 3 && arch.back() == 'a')
+    arch.remove_suffix(1);
+  bool valid = arch.size() > 3 && arch.size() <= 7 &&
+               arch.substr(0, 3) == "sm_" &&
+               arch.find_first_not_of("0123456789", 3) == std::string::npos;
+  if (!valid)
+    return Status::error(
+        "target.cuda_arch: expected an architecture such as \"sm_80\" or "
+        "\"sm_90a\", got \"" +
+        printableBytes(out.cudaArch) + "\"");
+  return Status::success();
+}
+
 StatusOr<ModuleMetadata> parseRoot(const json &root) {
   if (!root.is_object())
     return Status::error("expected a JSON object, got " +
@@ -282,6 +317,8 @@ StatusOr<ModuleMetadata> parseRoot(const json &root) {
   if (status.ok())
     status = readString(**target, "target", "features", true,
                         metadata.target.features);
+  if (status.ok())
+    status = parseDevice(**target, metadata.target);
   if (!status.ok())
     return status;
 
@@ -359,12 +396,16 @@ std::string tokamak::rt::printModuleMetadata(const ModuleMetadata &metadata) {
                          {"entry", function.entry},
                          {"inputs", signaturesToJson(function.inputs)},
                          {"results", signaturesToJson(function.results)}});
+  json target = {{"triple", metadata.target.triple},
+                 {"cpu", metadata.target.cpu},
+                 {"features", metadata.target.features}};
+  if (metadata.target.device == TargetDevice::CUDA) {
+    target["device"] = "cuda";
+    target["cuda_arch"] = metadata.target.cudaArch;
+  }
   json root = {{"format", "tokamak-artifact"},
                {"version", kMetadataVersion},
-               {"target",
-                {{"triple", metadata.target.triple},
-                 {"cpu", metadata.target.cpu},
-                 {"features", metadata.target.features}}},
+               {"target", target},
                {"functions", functions}};
   if (metadata.model)
     root["model"] = modelToJson(*metadata.model);
@@ -558,7 +599,8 @@ tokamak::rt::readArtifactMetadata(std::string_view bytes) {
 }
 
 StatusOr<std::unique_ptr<SharedLibraryExecutable>>
-SharedLibraryExecutable::load(const std::string &path) {
+SharedLibraryExecutable::load(const std::string &path,
+                              std::optional<TargetDevice> expectedDevice) {
   std::string what = "artifact '" + printableBytes(path) + "'";
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -593,10 +635,36 @@ SharedLibraryExecutable::load(const std::string &path) {
   StatusOr<ModuleMetadata> metadata = readArtifactMetadata(*bytes);
   if (!metadata.ok())
     return metadata.status().withContext(what);
+  if (expectedDevice && metadata->target.device != *expectedDevice) {
+    auto name = [&](TargetDevice device) {
+      return device == TargetDevice::CUDA
+                 ? "cuda (" + printableBytes(metadata->target.cudaArch) + ")"
+                 : std::string("the cpu");
+    };
+    return Status::error(
+        what + " was compiled for " + name(metadata->target.device) +
+        ", not for " +
+        (*expectedDevice == TargetDevice::CUDA ? "cuda" : "the cpu"));
+  }
   // Refuse code this CPU cannot execute before anything runs: dlopen runs
   // the library's initializers.
   if (Status runnable = checkHostCanRun(metadata->target); !runnable.ok())
     return runnable.withContext(what);
+  // So does a GPU the code cannot run on: the initializers load the kernels.
+  const cuda::Device *device = nullptr;
+  if (metadata->target.device == TargetDevice::CUDA) {
+    StatusOr<cuda::Device *> opened = cuda::Device::get(0);
+    if (!opened.ok())
+      return opened.status().withContext(what);
+    if (Status status = cuda::checkCanRun(**opened, metadata->target.cudaArch);
+        status.failed())
+      return status.withContext(what);
+    device = *opened;
+  }
+  // The kernels' loads (mgpuModuleLoad from the initializers) report here.
+  std::optional<cuda::CallScope> kernelLoads;
+  if (device)
+    kernelLoads.emplace(*device);
 
   // Without a '/', dlopen would search the library path instead.
   std::string loadPath =
@@ -612,6 +680,9 @@ SharedLibraryExecutable::load(const std::string &path) {
     return Status::error("cannot load " + what +
                          " as a shared library: " + reason);
   }
+  if (kernelLoads)
+    if (Status status = kernelLoads->finish(); status.failed())
+      return status.withContext("cannot load the kernels of " + what);
   for (const FunctionSignature &function : metadata->functions)
     if (!::dlsym(library.get(), function.entry.c_str()))
       return Status::error(what + " does not export '" + function.entry +

@@ -6,6 +6,8 @@
 
 #include "tokamak/runtime/Executable.h"
 
+#include "CallTarget.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -13,149 +15,119 @@
 
 using namespace tokamak::rt;
 
-static_assert(sizeof(void *) == sizeof(int64_t),
-              "memref descriptors are laid out for 64-bit pointers");
+using namespace tokamak::rt::detail;
 
 namespace {
 
-/// MLIR's lowering of memref.get_global puts this in the allocated pointer
-/// of a constant: never free it.
-void *const kGlobalSentinel = reinterpret_cast<void *>(uintptr_t(0xdeadbeef));
-
-/// A rank-R MLIR memref descriptor: {allocated, aligned, offset, sizes[R],
-/// strides[R]}, every field 8 bytes.
-class Descriptor {
+/// Host memory: descriptors point at the tensors themselves, results are
+/// malloc'ed by the code and wrapped without copying where possible.
+class HostCallTarget final : public CallTarget {
 public:
-  explicit Descriptor(int64_t rank) : rank(rank), words(3 + 2 * rank, 0) {}
+  StatusOr<std::vector<Descriptor>>
+  placeInputs(const std::vector<HostTensor> &inputs) override {
+    std::vector<Descriptor> descriptors;
+    for (const HostTensor &input : inputs)
+      descriptors.push_back(Descriptor::contiguous(
+          const_cast<void *>(input.rawData()), input.shape()));
+    return descriptors;
+  }
 
-  /// Describes `tensor`'s contiguous row-major storage.
-  static Descriptor forTensor(const HostTensor &tensor) {
-    Descriptor descriptor(tensor.rank());
-    void *data = const_cast<void *>(tensor.rawData());
-    std::memcpy(&descriptor.words[0], &data, sizeof(data));
-    std::memcpy(&descriptor.words[1], &data, sizeof(data));
-    int64_t stride = 1;
-    for (int64_t dim = tensor.rank() - 1; dim >= 0; --dim) {
-      descriptor.words[3 + dim] = tensor.shape()[dim];
-      descriptor.words[3 + tensor.rank() + dim] = stride;
-      stride *= tensor.shape()[dim];
+  Status call(PackedEntry entry, void **args) override {
+    entry(args);
+    return Status::success();
+  }
+
+  /// Each owned buffer is freed exactly once: when the last tensor using it
+  /// dies, or on return when all were copied.
+  StatusOr<std::vector<HostTensor>>
+  collectResults(const FunctionSignature &function,
+                 const std::vector<Descriptor> &inputs,
+                 const std::vector<Descriptor> &descriptors) override {
+    std::map<void *, std::shared_ptr<void>> owners;
+    for (void *buffer : ownedBuffers(inputs, descriptors))
+      owners.emplace(buffer, std::shared_ptr<void>(buffer, std::free));
+
+    std::vector<HostTensor> results;
+    for (size_t j = 0; j < descriptors.size(); ++j) {
+      const Descriptor &descriptor = descriptors[j];
+      const TensorSignature &signature = function.results[j];
+      StatusOr<int64_t> numel = checkResult(function, j, descriptor);
+      if (!numel.ok())
+        return numel.status();
+      std::vector<int64_t> sizes = descriptor.sizes();
+      size_t elementSize = dtypeSize(signature.dtype);
+      char *start = static_cast<char *>(descriptor.aligned()) +
+                    descriptor.offset() * static_cast<int64_t>(elementSize);
+      auto owner = owners.find(descriptor.allocated());
+      if (owner != owners.end() && descriptor.isRowMajor()) {
+        results.push_back(
+            HostTensor::wrap(signature.dtype, sizes, start, owner->second));
+        continue;
+      }
+      StatusOr<HostTensor> copy = HostTensor::create(signature.dtype, sizes);
+      if (!copy.ok())
+        return copy.status().withContext("result " + std::to_string(j) +
+                                         " of @" + function.name);
+      char *dst = static_cast<char *>(copy->rawData());
+      if (*numel > 0)
+        copyStrided(dst, start, descriptor, sizes, 0, elementSize);
+      results.push_back(std::move(*copy));
     }
-    return descriptor;
+    return results;
   }
-
-  void *address() { return words.data(); }
-  void *allocated() const { return pointer(0); }
-  void *aligned() const { return pointer(1); }
-  int64_t offset() const { return words[2]; }
-  std::vector<int64_t> sizes() const {
-    return {words.begin() + 3, words.begin() + 3 + rank};
-  }
-  int64_t stride(int64_t dim) const { return words[3 + rank + dim]; }
-
-  /// True when the strides are the row-major ones for the sizes (dims of
-  /// size 1 may have any stride).
-  bool isRowMajor() const {
-    int64_t expected = 1;
-    for (int64_t dim = rank - 1; dim >= 0; --dim) {
-      int64_t size = words[3 + dim];
-      if (size == 0)
-        return true;
-      if (size != 1 && stride(dim) != expected)
-        return false;
-      expected *= size;
-    }
-    return true;
-  }
-
-private:
-  void *pointer(size_t index) const {
-    void *value;
-    std::memcpy(&value, &words[index], sizeof(value));
-    return value;
-  }
-
-  int64_t rank;
-  std::vector<int64_t> words;
 };
 
-/// Copies a strided memref into contiguous row-major `dst`.
-void copyStrided(char *&dst, const char *src, const Descriptor &descriptor,
-                 const std::vector<int64_t> &sizes, size_t dim,
-                 size_t elementSize) {
-  if (dim == sizes.size()) {
-    std::memcpy(dst, src, elementSize);
-    dst += elementSize;
-    return;
-  }
-  int64_t step = descriptor.stride(dim) * static_cast<int64_t>(elementSize);
-  if (dim + 1 == sizes.size() && step == static_cast<int64_t>(elementSize)) {
-    std::memcpy(dst, src, sizes[dim] * elementSize);
-    dst += sizes[dim] * elementSize;
-    return;
-  }
-  for (int64_t i = 0; i < sizes[dim]; ++i)
-    copyStrided(dst, src + i * step, descriptor, sizes, dim + 1, elementSize);
-}
-
-/// Turns the result descriptors the compiled code filled into tensors. Each
-/// distinct allocated pointer is freed exactly once (when the last tensor
-/// using it dies, or on return when all were copied), except the inputs'
-/// buffers and MLIR globals.
-StatusOr<std::vector<HostTensor>>
-collectResults(const FunctionSignature &function,
-               const std::vector<HostTensor> &inputs,
-               const std::vector<Descriptor> &descriptors) {
-  std::set<const void *> inputBuffers;
-  for (const HostTensor &input : inputs)
-    inputBuffers.insert(input.rawData());
-  // Take ownership of every buffer before any check can fail.
-  std::map<void *, std::shared_ptr<void>> owners;
-  for (const Descriptor &descriptor : descriptors) {
-    void *allocated = descriptor.allocated();
-    if (allocated && allocated != kGlobalSentinel &&
-        !inputBuffers.count(allocated) && !owners.count(allocated))
-      owners.emplace(allocated, std::shared_ptr<void>(allocated, std::free));
-  }
-
-  std::vector<HostTensor> results;
-  for (size_t j = 0; j < descriptors.size(); ++j) {
-    const Descriptor &descriptor = descriptors[j];
-    const TensorSignature &signature = function.results[j];
-    std::string what = "result " + std::to_string(j) + " of @" + function.name;
-    std::vector<int64_t> sizes = descriptor.sizes();
-    for (size_t dim = 0; dim < sizes.size(); ++dim) {
-      if (sizes[dim] < 0 || (signature.shape[dim] != kDynamicDim &&
-                             signature.shape[dim] != sizes[dim]))
-        return Status::error(what + ": expected " + signature.str() + ", got " +
-                             formatTensorType(sizes, signature.dtype));
-    }
-    StatusOr<int64_t> numel = checkedNumElements(sizes, signature.dtype);
-    if (!numel.ok())
-      return numel.status().withContext(what);
-    if (*numel > 0 && !descriptor.aligned())
-      return Status::error(what + " has a null data pointer");
-
-    size_t elementSize = dtypeSize(signature.dtype);
-    char *start = static_cast<char *>(descriptor.aligned()) +
-                  descriptor.offset() * static_cast<int64_t>(elementSize);
-    auto owner = owners.find(descriptor.allocated());
-    if (owner != owners.end() && descriptor.isRowMajor()) {
-      results.push_back(
-          HostTensor::wrap(signature.dtype, sizes, start, owner->second));
-      continue;
-    }
-    StatusOr<HostTensor> copy = HostTensor::create(signature.dtype, sizes);
-    if (!copy.ok())
-      return copy.status().withContext(what);
-    char *dst = static_cast<char *>(copy->rawData());
-    if (*numel > 0)
-      copyStrided(dst, start, descriptor, sizes, 0, elementSize);
-    results.push_back(std::move(*copy));
-  }
-  return results;
-}
-
 } // namespace
+
+CallTarget::~CallTarget() = default;
+
+std::vector<void *>
+tokamak::rt::detail::ownedBuffers(const std::vector<Descriptor> &inputs,
+                                  const std::vector<Descriptor> &results) {
+  std::set<void *> inputBuffers, seen;
+  for (const Descriptor &input : inputs)
+    inputBuffers.insert(input.allocated());
+  std::vector<void *> owned;
+  for (const Descriptor &result : results) {
+    void *allocated = result.allocated();
+    if (allocated && allocated != kGlobalSentinel &&
+        !inputBuffers.count(allocated) && seen.insert(allocated).second)
+      owned.push_back(allocated);
+  }
+  return owned;
+}
+
+StatusOr<int64_t>
+tokamak::rt::detail::checkResult(const FunctionSignature &function,
+                                 size_t index, const Descriptor &descriptor) {
+  const TensorSignature &signature = function.results[index];
+  std::string what =
+      "result " + std::to_string(index) + " of @" + function.name;
+  std::vector<int64_t> sizes = descriptor.sizes();
+  for (size_t dim = 0; dim < sizes.size(); ++dim) {
+    if (sizes[dim] < 0 || (signature.shape[dim] != kDynamicDim &&
+                           signature.shape[dim] != sizes[dim]))
+      return Status::error(what + ": expected " + signature.str() + ", got " +
+                           formatTensorType(sizes, signature.dtype));
+  }
+  StatusOr<int64_t> numel = checkedNumElements(sizes, signature.dtype);
+  if (!numel.ok())
+    return numel.status().withContext(what);
+  if (*numel > 0 && !descriptor.aligned())
+    return Status::error(what + " has a null data pointer");
+  return *numel;
+}
+
+StatusOr<std::unique_ptr<CallTarget>>
+tokamak::rt::detail::makeCallTarget(const TargetInfo &target) {
+  if (target.device == TargetDevice::CUDA)
+    return makeCudaCallTarget(target);
+  return std::unique_ptr<CallTarget>(new HostCallTarget);
+}
+
+const char *tokamak::rt::targetDeviceName(TargetDevice device) {
+  return device == TargetDevice::CUDA ? "cuda" : "cpu";
+}
 
 Executable::~Executable() = default;
 
@@ -204,13 +176,19 @@ tokamak::rt::invoke(Executable &executable, const std::string &function,
     return Status::error("the entry symbol '" + signature->entry + "' of " +
                          name + " is missing from the executable");
 
-  std::vector<Descriptor> inputDescriptors, resultDescriptors;
+  StatusOr<std::unique_ptr<CallTarget>> target =
+      makeCallTarget(metadata.target);
+  if (!target.ok())
+    return target.status().withContext(name);
+  StatusOr<std::vector<Descriptor>> inputDescriptors =
+      (*target)->placeInputs(inputs);
+  if (!inputDescriptors.ok())
+    return inputDescriptors.status().withContext(name);
+  std::vector<Descriptor> resultDescriptors;
   std::vector<void *> args;
-  for (const HostTensor &input : inputs)
-    inputDescriptors.push_back(Descriptor::forTensor(input));
   for (const TensorSignature &result : signature->results)
     resultDescriptors.emplace_back(static_cast<int64_t>(result.shape.size()));
-  for (Descriptor &descriptor : inputDescriptors)
+  for (Descriptor &descriptor : *inputDescriptors)
     args.push_back(descriptor.address());
   for (Descriptor &descriptor : resultDescriptors)
     args.push_back(descriptor.address());
@@ -219,11 +197,14 @@ tokamak::rt::invoke(Executable &executable, const std::string &function,
   const char *error = nullptr;
   args.push_back(&error);
 
-  reinterpret_cast<PackedEntry>(entry)(args.data());
-  StatusOr<std::vector<HostTensor>> results =
-      collectResults(*signature, inputs, resultDescriptors);
+  Status device =
+      (*target)->call(reinterpret_cast<PackedEntry>(entry), args.data());
+  StatusOr<std::vector<HostTensor>> results = (*target)->collectResults(
+      *signature, *inputDescriptors, resultDescriptors);
   // Any result buffers are freed with `results`.
   if (error)
     return Status::error(name + ": " + std::string(error));
+  if (device.failed())
+    return device.withContext(name);
   return results;
 }

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <dlfcn.h>
+#include <optional>
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,12 +69,19 @@ StatusOr<void *> loadPlugin(const std::string &why) {
   return handle;
 }
 
-/// Compiles a .mlir file through the JIT plugin next to this executable.
+/// Compiles a .mlir file through the JIT plugin next to this executable,
+/// for the GPU when `device` is "cuda". The plugin reads the target from
+/// TOKAMAK_JIT_TARGET and TOKAMAK_JIT_CUDA_ARCH (lib/JitPlugin).
 StatusOr<std::unique_ptr<Executable>>
-compileWithPlugin(const std::string &path) {
+compileWithPlugin(const std::string &path, const std::string &device,
+                  const std::string &cudaArch) {
   StatusOr<void *> handle = loadPlugin("running .mlir files ('" + path + "')");
   if (!handle.ok())
     return handle.status();
+  bool cuda = device == "cuda";
+  ::setenv("TOKAMAK_JIT_TARGET", cuda ? "cuda" : "cpu", 1);
+  if (cuda && !cudaArch.empty())
+    ::setenv("TOKAMAK_JIT_CUDA_ARCH", cudaArch.c_str(), 1);
   auto compile = reinterpret_cast<TokamakJitCompileFn>(
       ::dlsym(*handle, TOKAMAK_JIT_COMPILE_SYMBOL));
   if (!compile)
@@ -85,7 +93,16 @@ compileWithPlugin(const std::string &path) {
     std::free(error);
     return Status::error(message);
   }
-  return std::unique_ptr<Executable>(executable);
+  std::unique_ptr<Executable> compiled(executable);
+  rt::TargetDevice wanted =
+      cuda ? rt::TargetDevice::CUDA : rt::TargetDevice::CPU;
+  if (compiled->metadata().target.device != wanted)
+    return Status::error(
+        std::string("the JIT plugin compiled '") + path + "' for " +
+        rt::targetDeviceName(compiled->metadata().target.device) +
+        " instead of " + rt::targetDeviceName(wanted) +
+        " (the plugin is older than tokamak-run)");
+  return compiled;
 }
 
 } // namespace
@@ -114,15 +131,20 @@ Status tokamak::run::compileModelWithPlugin(const std::string &modelDir,
 }
 
 StatusOr<std::unique_ptr<Executable>>
-tokamak::run::loadExecutable(const std::string &path) {
+tokamak::run::loadExecutable(const std::string &path, const std::string &device,
+                             const std::string &cudaArch) {
   if (isDirectory(path))
     return Status::error("'" + path +
                          "' is a directory without config.json, not a model "
                          "directory, an artifact or a .mlir file");
   if (endsWith(path, ".mlir"))
-    return compileWithPlugin(path);
+    return compileWithPlugin(path, device, cudaArch);
+  std::optional<rt::TargetDevice> expected;
+  if (!device.empty())
+    expected =
+        device == "cuda" ? rt::TargetDevice::CUDA : rt::TargetDevice::CPU;
   StatusOr<std::unique_ptr<rt::SharedLibraryExecutable>> loaded =
-      rt::SharedLibraryExecutable::load(path);
+      rt::SharedLibraryExecutable::load(path, expected);
   if (!loaded.ok())
     return loaded.status();
   return std::unique_ptr<Executable>(std::move(*loaded));

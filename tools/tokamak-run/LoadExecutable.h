@@ -22,10 +22,13 @@
 namespace tokamak::run {
 
 /// The executable of `path`: an artifact, or a .mlir file through the JIT
-/// plugin. A model directory (config.json + *.safetensors) is refused with a
-/// message saying that model import is not available yet.
+/// plugin. `device` ("cpu", "cuda" or empty) is --device: an artifact
+/// compiled for another device is refused before it loads; a .mlir file is
+/// compiled for the GPU (`cudaArch`, or the compiler's default when empty)
+/// with "cuda", else for the host.
 rt::StatusOr<std::unique_ptr<rt::Executable>>
-loadExecutable(const std::string &path);
+loadExecutable(const std::string &path, const std::string &device = "",
+               const std::string &cudaArch = "");
 
 /// True if `path` names an existing directory.
 bool isDirectory(const std::string &path);

@@ -20,6 +20,7 @@ using rt::Status;
 
 const char *const tokamak::run::kUsage =
     "usage: tokamak-run INPUT [--function=NAME] [--device=cpu|cuda]\n"
+    "                   [--cuda-arch=sm_80|sm_86|sm_89|sm_90a]\n"
     "                   [--input=@a.npy | --input=\"2x3xf32=1 2 3 4 5 6\"]...\n"
     "                   [--output=@o.npy]... [--benchmark=N]\n"
     "       tokamak-run MODEL (--prompt-ids=1,2,3 | --prompt=\"text\")\n"
@@ -31,6 +32,9 @@ const char *const tokamak::run::kUsage =
     "                   [--num-blocks=N] [--block-size=B]\n"
     "                   [--no-cache] [--cache-dir=DIR]\n"
     "INPUT: a .mlir file (JIT) or a compiled artifact\n"
+    "--device: where to run; an artifact runs where it was compiled for\n"
+    "       (the default), a .mlir file on the cpu unless --device=cuda\n"
+    "--cuda-arch: the GPU a .mlir file is compiled for with --device=cuda\n"
     "MODEL: a Hugging Face model directory (config.json + *.safetensors,\n"
     "       compiled through the JIT with an on-disk cache), an artifact\n"
     "       compiled from one (weights from --weights=MODEL_DIR), or a .mlir\n"
@@ -122,11 +126,11 @@ Status parsePromptIds(const std::string &text, std::vector<int32_t> &ids) {
 
 /// Flags taking a value; given bare ("--seed") they get a clear message.
 const char *const kValueFlags[] = {
-    "--function",   "--device",      "--input",    "--output",
-    "--benchmark",  "--prompt-ids",  "--prompt",   "--max-new-tokens",
-    "--kv-policy",  "--temperature", "--top-k",    "--top-p",
-    "--seed",       "--dump-logits", "--weights",  "--num-blocks",
-    "--block-size", "--dump-hidden", "--cache-dir"};
+    "--function",       "--device",     "--cuda-arch",   "--input",
+    "--output",         "--benchmark",  "--prompt-ids",  "--prompt",
+    "--max-new-tokens", "--kv-policy",  "--temperature", "--top-k",
+    "--top-p",          "--seed",       "--dump-logits", "--weights",
+    "--num-blocks",     "--block-size", "--dump-hidden", "--cache-dir"};
 
 /// Flags without a value.
 bool parseSwitch(std::string_view name, Options &options) {
@@ -256,9 +260,23 @@ bool parseFunctionFlag(std::string_view name, const std::string &text,
 Status checkCombination(const Options &options) {
   if (options.input.empty())
     return Status::error("no input file given\n" + std::string(kUsage));
-  if (options.device != "cpu" && options.device != "cuda")
+  if (!options.device.empty() && options.device != "cpu" &&
+      options.device != "cuda")
     return Status::error("unknown device '" + options.device +
                          "' (expected cpu or cuda)");
+  if (!options.cudaArch.empty()) {
+    std::string_view arch = options.cudaArch;
+    if (arch.size() > 3 && arch.back() == 'a')
+      arch.remove_suffix(1);
+    if (arch.size() <= 3 || arch.size() > 7 || arch.substr(0, 3) != "sm_" ||
+        arch.find_first_not_of("0123456789", 3) != std::string_view::npos)
+      return Status::error("--cuda-arch expects an architecture such as "
+                           "sm_80 or sm_90a, got '" +
+                           options.cudaArch + "'");
+    if (options.device != "cuda")
+      return Status::error("--cuda-arch=" + options.cudaArch +
+                           " needs --device=cuda");
+  }
   if (!options.generate)
     return Status::success();
   if (!options.firstFunctionFlag.empty())
@@ -308,6 +326,8 @@ Status tokamak::run::parseArguments(int argc, char **argv, Options &options) {
       Status status = Status::success();
       if (name == "--device")
         options.device = text;
+      else if (name == "--cuda-arch")
+        options.cudaArch = text;
       else if (!parseGenerateFlag(name, text, options, status) &&
                !parseFunctionFlag(name, text, options, status))
         return Status::error("unknown option '" + std::string(arg) + "'");

@@ -36,7 +36,12 @@ namespace tokamak::run {
 struct Options {
   /// The artifact, .mlir file or model directory.
   std::string input;
-  std::string device = "cpu";
+  /// "cpu", "cuda", or empty: an artifact runs on the device it was
+  /// compiled for, a .mlir file on the cpu.
+  std::string device;
+  /// --cuda-arch: for .mlir files with --device=cuda; empty: the
+  /// compiler's default.
+  std::string cudaArch;
 
   // Function mode.
   std::string function;

@@ -2,6 +2,7 @@
 //
 // Part of the Tokamak project. DESIGN §7:
 //   tokamak-run INPUT [--function=NAME] [--device=cpu|cuda]
+//               [--cuda-arch=sm_80|sm_86|sm_89|sm_90a]
 //               [--input=@a.npy | --input="2x3xf32=1 2 3 4 5 6"]...
 //               [--output=@o.npy]... [--benchmark=N]
 //   tokamak-run MODEL --prompt-ids=1,2,3 [--prompt="text"] --max-new-tokens=N
@@ -32,10 +33,10 @@ int runTool(int argc, char **argv) {
   Options options;
   if (rt::Status status = parseArguments(argc, argv, options); status.failed())
     return fail(status.message());
-  if (options.device == "cuda")
-    return fail("--device=cuda: the cuda device is not available yet in this "
-                "build; use --device=cpu");
   if (isModelDirectory(options.input)) {
+    if (options.device == "cuda")
+      return fail("--device=cuda: running a model directory on the GPU is "
+                  "not supported yet; use --device=cpu");
     if (!options.generate)
       return fail("'" + options.input +
                   "' is a model directory: give a prompt "
@@ -52,7 +53,7 @@ int runTool(int argc, char **argv) {
     return generate(options, std::move(loaded->executable), run);
   }
   rt::StatusOr<std::unique_ptr<rt::Executable>> executable =
-      loadExecutable(options.input);
+      loadExecutable(options.input, options.device, options.cudaArch);
   if (!executable.ok())
     return fail(executable.status().message());
   if (options.generate)

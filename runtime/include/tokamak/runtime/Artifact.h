@@ -17,6 +17,7 @@
 #include "tokamak/runtime/Status.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,8 +70,15 @@ public:
   /// regular file, truncated or not a shared library for this machine, no
   /// or a mismatched seal, no _tok_metadata, malformed metadata, an entry the
   /// library does not define, a CPU feature this machine lacks.
+  ///
+  /// With `device`, an artifact compiled for another device is refused
+  /// before anything of it runs ("artifact 'f.so' was compiled for cuda
+  /// (sm_90a), not for the cpu"). A CUDA artifact needs a GPU that can run
+  /// its `cuda_arch`; the errors of loading its kernels (which its
+  /// initializers do) are errors of the load.
   static StatusOr<std::unique_ptr<SharedLibraryExecutable>>
-  load(const std::string &path);
+  load(const std::string &path,
+       std::optional<TargetDevice> device = std::nullopt);
 
   ~SharedLibraryExecutable() override;
   SharedLibraryExecutable(const SharedLibraryExecutable &) = delete;

@@ -49,11 +49,22 @@ struct FunctionSignature {
   std::vector<TensorSignature> results;
 };
 
-/// The target the code was compiled for.
+/// Where a module's functions run.
+enum class TargetDevice { CPU, CUDA };
+
+/// "cpu" or "cuda", as the metadata and `--device` spell it.
+const char *targetDeviceName(TargetDevice device);
+
+/// The target the code was compiled for. `triple`, `cpu` and `features`
+/// describe the host code (all of it for the CPU); for CUDA the functions'
+/// arguments and results live in GPU memory and their kernels were compiled
+/// for `cudaArch` ("sm_90a").
 struct TargetInfo {
   std::string triple;
   std::string cpu;
   std::string features;
+  TargetDevice device = TargetDevice::CPU;
+  std::string cudaArch;
 };
 
 /// Everything the runtime needs to know about a compiled module.
@@ -110,7 +121,9 @@ public:
 /// contiguous tensors. Checks the function exists (listing those that do),
 /// the input count, and each input's dtype, rank and static dims against the
 /// metadata; checks result shapes after the call. Results take ownership of
-/// the buffers the compiled code allocated (see docs/Artifacts.md).
+/// the buffers the compiled code allocated (see docs/Artifacts.md). For a
+/// CUDA module the inputs are copied to the GPU and the results back, and
+/// the first error of the GPU calls the code made is the call's error.
 StatusOr<std::vector<HostTensor>> invoke(Executable &executable,
                                          const std::string &function,
                                          const std::vector<HostTensor> &inputs);
