@@ -89,7 +89,6 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   // Hook: tensor-core kernels for attention and GEMM (see above).
   if (options.tensorCores)
     addTensorCorePass(pm, target->chip);
-    return failure();
   if (last == Phase::TokOpt)
     return success();
 
