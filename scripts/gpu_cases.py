@@ -31,6 +31,7 @@
 #
 #===----------------------------------------------------------------------===#
 import argparse
+import glob
 import os
 import re
 import shlex
@@ -382,7 +383,9 @@ def main():
     args.build = os.path.abspath(args.build)
     files = []
     for f in args.files:
-        if os.path.isdir(f):
+        if any(c in f for c in "*?["):
+            files += sorted(glob.glob(f))
+        elif os.path.isdir(f):
             files += sorted(os.path.join(f, n) for n in os.listdir(f)
                             if n.endswith(".mlir"))
         else:
