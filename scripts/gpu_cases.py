@@ -14,13 +14,24 @@
 #       assembles the PTX with `ptxas -arch=ARCH` (no inputs are generated);
 #       prints one line per module and fails if any does not compile or
 #       assemble.
-#   gpu_cases.py bundle --out=DIR [--arch=sm_90a] [--build=DIR] FILES
-#       generates inputs and references, compiles each module into an
-#       artifact and writes DIR/cases.sh, the commands run.sh runs on the
-#       GPU machine (scripts/gpu-bundle.sh).
+#   gpu_cases.py cpu [--shard=I/N] [--build=DIR] FILES
+#       the CPU check of tok-cuda-scans: lowers each module's scans and
+#       conv1d with `tokamak-opt --tok-decompose-packed-scans
+#       --tok-cuda-scans` (the CUDA pipeline's kernels as scf.parallel +
+#       scf.for), runs the result on the CPU with tokamak-run and checks it
+#       against the module's own references and tolerances.
+#   gpu_cases.py bundle --out=DIR [--arch=sm_90a] [--build=DIR]
+#                       [--pregenerate] FILES
+#       compiles each module into an artifact and writes DIR/cases.sh, the
+#       commands run.sh runs on the GPU machine (scripts/gpu-bundle.sh):
+#       per case, the module's own ref.py commands (inputs and float64
+#       references, into $DATA/NAME), its tokamak-run runs and compare.py
+#       checks; with --pregenerate the inputs and references are made here
+#       and bundled instead.
 #
 #===----------------------------------------------------------------------===#
 import argparse
+import glob
 import os
 import re
 import shlex
@@ -175,6 +186,72 @@ def check_ptx(args):
     return 1 if failures else 0
 
 
+# The ops tok-cuda-scans lowers; a module left with one is not checked.
+SCAN_OPS = re.compile(r"tok\.(selective_scan|linear_scan|conv1d|assoc_scan)\b")
+SCAN_PIPELINE = ("builtin.module(func.func(tok-decompose-packed-scans),"
+                 "tok-cuda-scans)")
+
+
+def check_cpu(args):
+    """Runs each module's scans through tok-cuda-scans, then the rest of the
+    module through the CPU pipeline (tokamak-run), against the module's own
+    references and tolerances."""
+    files = sorted(args.files)
+    if args.shard:
+        i, n = (int(x) for x in args.shard.split("/"))
+        files = files[i::n]
+    failures = 0
+    opt = os.path.join(args.build, "bin", "tokamak-opt")
+    runner = os.path.join(args.build, "bin", "tokamak-run")
+    for path in files:
+        case = Case(path)
+        tmp = tempfile.mkdtemp(prefix="tok-scan-cpu-")
+        try:
+            prepare(case, tmp, args.build, with_inputs=True)
+            lowered = {}
+            checks = 0
+            for written, run_args, compares in case.runs:
+                source = substitute(case.source_of(written), case, tmp,
+                                    args.build)
+                if source not in lowered:
+                    out = os.path.join(tmp, f"lowered{len(lowered)}.mlir")
+                    cmd = [opt, source, f"--pass-pipeline={SCAN_PIPELINE}",
+                           "-o", out]
+                    r = subprocess.run(cmd, capture_output=True, text=True)
+                    if r.returncode != 0:
+                        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n"
+                                           + r.stderr.strip()[:2000])
+                    text = open(out).read()
+                    left = SCAN_OPS.search(text)
+                    if left:
+                        raise RuntimeError(f"{left.group(0)} not lowered")
+                    if "scf.parallel" not in text:
+                        raise RuntimeError("no scf.parallel in the lowering")
+                    lowered[source] = out
+                cmd = [runner, lowered[source]] + [
+                    substitute(a, case, tmp, args.build) for a in run_args]
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                if r.returncode != 0:
+                    raise RuntimeError(f"`{' '.join(cmd)}` failed:\n"
+                                       + (r.stderr or r.stdout).strip()[:2000])
+                for cmp in compares:
+                    full = substitute(cmp, case, tmp, args.build)
+                    r = subprocess.run(full, shell=True, capture_output=True,
+                                       text=True)
+                    if r.returncode != 0:
+                        raise RuntimeError(f"`{full}` failed:\n"
+                                           + (r.stdout + r.stderr).strip())
+                    checks += 1
+            print(f"PASS {case.name}: {checks} outputs", flush=True)
+        except Exception as e:  # one module's failure is reported, not fatal
+            failures += 1
+            print(f"FAIL {case.name}: {e}", flush=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(files) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
 def dir_size(path):
     total = 0
     for root, _, files in os.walk(path):
@@ -183,8 +260,27 @@ def dir_size(path):
     return total
 
 
+def ref_step(cmd, case, data):
+    """A `%python %S/../ref.py OP ... --out=%t/...` RUN command as run.sh
+    runs it: the bundle's own ref.py, the case's data folder for %t."""
+    words = shlex.split(cmd)
+    if len(words) < 2 or not words[1].endswith("ref.py"):
+        raise ValueError(f"{case.path}: unexpected ref.py command `{cmd}`")
+    rest = [w.replace("%t", data) for w in words[2:]]
+    if any("%" in w for w in rest):
+        raise ValueError(f"{case.path}: ref.py command with an unknown "
+                         f"substitution `{cmd}`")
+    return '"$PYTHON" "$DIR/ref.py" ' + " ".join(rest)
+
+
 def bundle(args):
-    """Prepares every case under OUT/cases/NAME and writes OUT/cases.sh."""
+    """Compiles every case under OUT/cases/NAME and writes OUT/cases.sh.
+
+    By default run.sh generates each case's inputs and float64 references on
+    the GPU machine with the bundle's copy of ref.py (into $DATA/NAME, which
+    it deletes after the case), so the bundle holds only artifacts; with
+    --pregenerate they are generated here and bundled, and cases that do
+    not fit the budget go to OUT/remaining.txt."""
     out = os.path.abspath(args.out)
     lines = []
     failures = 0
@@ -195,8 +291,11 @@ def bundle(args):
         tmp = os.path.join(out, "cases", case.name)
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
+        # Where run.sh finds the case's inputs and references (its %t).
+        data = ("$DIR/cases/" + case.name if args.pregenerate
+                else "$DATA/" + case.name)
         try:
-            prepare(case, tmp, args.build, with_inputs=True)
+            prepare(case, tmp, args.build, with_inputs=args.pregenerate)
             artifacts = {}
             for written, _, _ in case.runs:
                 source = substitute(case.source_of(written), case, tmp,
@@ -206,29 +305,36 @@ def bundle(args):
                     compile_module(source, art, args.build, args.arch,
                                    "artifact")
                     artifacts[source] = art
-            # Keep what run.sh needs: artifacts, inputs, references.
-            for root, dirs, files in os.walk(tmp):
+            # Keep what run.sh needs: artifacts (and pre-generated inputs
+            # and references).
+            for root, dirs, files in os.walk(tmp, topdown=False):
                 for f in files:
                     p = os.path.join(root, f)
-                    keep = f.endswith(".so") or re.match(r"(in|ref)\d+\.npy$",
-                                                         f)
+                    keep = f.endswith(".so") or (
+                        args.pregenerate
+                        and re.match(r"(in|ref)\d+\.npy$", f))
                     if not keep:
                         os.remove(p)
+                for d in dirs:
+                    p = os.path.join(root, d)
+                    if not os.listdir(p):
+                        os.rmdir(p)
             steps = []
+            if not args.pregenerate:
+                steps.append('mkdir -p "%s"' % data)
+                steps += [ref_step(cmd, case, data) for cmd in case.prep
+                          if "ref.py" in cmd]
             for written, run_args, compares in case.runs:
                 source = substitute(case.source_of(written), case, tmp,
                                     args.build)
                 art = os.path.relpath(artifacts[source], out)
-                rel = [substitute(a, case, "$DIR/cases/" + case.name,
-                                  args.build).replace("@" + tmp, "@$DIR/cases/"
-                                                      + case.name)
-                       for a in run_args]
+                rel = [substitute(a, case, data, args.build) for a in run_args]
                 steps.append('"$DIR/bin/tokamak-run" "$DIR/%s" --device=cuda %s'
                              % (art, " ".join(rel)))
                 for cmp in compares:
                     words = shlex.split(cmp)
-                    rest = [substitute(w, case, "$DIR/cases/" + case.name,
-                                       args.build) for w in words[2:]]
+                    rest = [substitute(w, case, data, args.build)
+                            for w in words[2:]]
                     steps.append('"$PYTHON" "$DIR/compare.py" ' +
                                  " ".join(rest))
             size = dir_size(tmp)
@@ -260,12 +366,16 @@ def bundle(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["ptx", "bundle"])
+    p.add_argument("mode", choices=["ptx", "bundle", "cpu"])
     p.add_argument("files", nargs="+")
     p.add_argument("--build", default=os.path.join(SRC, "build"))
     p.add_argument("--arch", default=None)
     p.add_argument("--shard", default="")
     p.add_argument("--out", default="")
+    p.add_argument("--pregenerate", action="store_true",
+                   help="bundle: generate inputs and references here and "
+                        "bundle them (for GPU machines without numpy and "
+                        "PyTorch) instead of on the GPU machine")
     p.add_argument("--max-mib", type=float, default=59.0,
                    help="bundle size budget; cases that do not fit are "
                         "listed in OUT/remaining.txt")
@@ -273,12 +383,16 @@ def main():
     args.build = os.path.abspath(args.build)
     files = []
     for f in args.files:
-        if os.path.isdir(f):
+        if any(c in f for c in "*?["):
+            files += sorted(glob.glob(f))
+        elif os.path.isdir(f):
             files += sorted(os.path.join(f, n) for n in os.listdir(f)
                             if n.endswith(".mlir"))
         else:
             files.append(f)
     args.files = files
+    if args.mode == "cpu":
+        return check_cpu(args)
     if args.mode == "ptx":
         args.arch = args.arch or "sm_80,sm_90a"
         return check_ptx(args)

@@ -92,14 +92,17 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   if (last == Phase::TokOpt)
     return success();
 
-  // tiling: run-time checks on the tok ops, then the reference lowering of
-  // every tok op to linalg/scf on tensors (lib/Conversion/TokToLinalg); the
-  // CPU tile passes are not used. Each linalg op becomes one SIMT kernel
-  // below.
+  // tiling: run-time checks on the tok ops, the device-resident scans
+  // (tok-cuda-scans), then the reference lowering of every other tok op to
+  // linalg/scf on tensors (lib/Conversion/TokToLinalg); the CPU tile passes
+  // are not used. Each linalg op becomes one SIMT kernel below.
   pm.addPass(createInsertRuntimeChecks());
   // Packed (seq_starts) scans and conv1d as one unpacked op per sequence,
   // once the checks have seen their sizes (as on the CPU).
   pm.addNestedPass<func::FuncOp>(tok::createDecomposePackedScans());
+  // Scans and conv1d keep their time loop on the device: one scf.parallel
+  // (one kernel) over the independent indices, the loop over time inside.
+  pm.addPass(cuda::createScanKernels());
   pm.addPass(createConvertTokToLinalg());
   pm.addNestedPass<func::FuncOp>(createDecomposeAggregates());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

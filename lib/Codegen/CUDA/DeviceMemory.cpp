@@ -11,6 +11,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace tokamak::cuda {
@@ -115,6 +116,11 @@ struct DeviceMemoryPass
       if (!isHostOp(op))
         return;
       if (isa<memref::AllocOp, memref::AllocaOp>(op)) {
+        // An alloca in an scf.parallel body is the private array of one
+        // iteration (tok-cuda-scans): it becomes the thread's local memory
+        // once the loop is a kernel.
+        if (isa<memref::AllocaOp>(op) && op->getParentOfType<scf::ParallelOp>())
+          return;
         if (!bookkeeping.contains(op))
           allocs.push_back(op);
       } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {

@@ -114,4 +114,48 @@ def MergeKernelModules : Pass<"tok-cuda-merge-kernel-modules",
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// tok-cuda-scans
+//===----------------------------------------------------------------------===//
+
+def ScanKernels : Pass<"tok-cuda-scans", "::mlir::ModuleOp"> {
+  let summary = "lower the scans and conv1d to loops that keep their time "
+                "loop on the device";
+  let description = [{
+    Runs on tok ops on tensors, before `convert-tok-to-linalg` (whose
+    reference lowering of the scans is a host `scf.for` over time launching
+    one step's kernels per iteration). Each `tok.selective_scan`,
+    `tok.linear_scan`, `tok.conv1d` and `tok.assoc_scan` becomes
+    `bufferization.to_buffer` of its operands, `memref.alloc` of its
+    results, one `scf.parallel` over its independent indices whose body runs
+    the whole `scf.for` time loop, and `bufferization.to_tensor` of the
+    results; `tok-cuda-map-parallel-loops` makes the `scf.parallel` one
+    `gpu.launch` with the time loop inside the kernel:
+
+    - selective_scan: one thread per (batch, channel), the state row
+      `h[b, d, 0..N)` in a per-thread array;
+    - linear_scan: one thread per (batch, head, value column j), column j of
+      the state (Dk values) in a per-thread array; both decay shapes, the
+      delta rule (a Dk-long dot product per step), beta, reverse, scale;
+    - conv1d: one thread per (batch, channel), the last K−1 inputs in a
+      per-thread sliding window;
+    - assoc_scan: one thread per index of the other dims, the `combine`
+      region inlined, the running values in registers.
+
+    f16/bf16 operands are computed in f32; `init` and the final state are
+    read and written by the same kernel. A per-thread array is a
+    `memref.alloca` in the loop body when its length is static and at most
+    256, otherwise a row of a `[threads, length]` device scratch buffer.
+    Packed ops (`seq_starts`) are left alone (tok-decompose-packed-scans
+    splits them first). The form is target-neutral loops on buffers, so the
+    CPU pipeline can run it too (the numerics tests of
+    test/Integration/CUDA/scans-on-cpu).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // TOKAMAK_CODEGEN_CUDA_PASSES_TD
