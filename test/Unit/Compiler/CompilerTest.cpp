@@ -9,6 +9,7 @@
 #include "tokamak/runtime/Executable.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "gtest/gtest.h"
@@ -206,15 +207,41 @@ func.func @calls(%x: tensor<4xf32>) -> tensor<4xf32> {
       << message;
 }
 
-TEST(CompilerTest, CudaTargetIsReportedUnavailable) {
+// Target::CUDA through the C++ API (docs/Codegen.md): the metadata names
+// the device and the architecture, the PTX is for that architecture, and an
+// unknown architecture is one error naming it.
+TEST(CompilerTest, CudaTargetCompilesToPtx) {
   Compiler compiler;
-  auto module = compiler.parseString(kScale);
-  ASSERT_TRUE(static_cast<bool>(module));
   CompileOptions options;
   options.target = Target::CUDA;
-  llvm::Error err = compiler.lower(**module, options);
+  options.cudaArch = "sm_80";
+
+  auto module = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(module));
+  llvm::Expected<std::string> metadata = compiler.describe(**module, options);
+  ASSERT_TRUE(static_cast<bool>(metadata)) << errorText(metadata.takeError());
+  EXPECT_NE(metadata->find("\"device\":\"cuda\""), std::string::npos)
+      << *metadata;
+  EXPECT_NE(metadata->find("\"cuda_arch\":\"sm_80\""), std::string::npos)
+      << *metadata;
+
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("scale", "ptx", path));
+  llvm::Error err = compiler.emitPtx(**module, options, path);
+  ASSERT_FALSE(static_cast<bool>(err)) << errorText(std::move(err));
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  ASSERT_TRUE(static_cast<bool>(buffer));
+  llvm::StringRef ptx = (*buffer)->getBuffer();
+  EXPECT_TRUE(ptx.contains(".target sm_80")) << ptx.take_front(400).str();
+  EXPECT_TRUE(ptx.contains(".entry")) << ptx.take_front(400).str();
+  llvm::sys::fs::remove(path);
+
+  auto again = compiler.parseString(kScale);
+  ASSERT_TRUE(static_cast<bool>(again));
+  options.cudaArch = "sm_75";
+  err = compiler.lower(**again, options);
   ASSERT_TRUE(static_cast<bool>(err));
-  EXPECT_NE(errorText(std::move(err)).find("cuda"), std::string::npos);
+  EXPECT_NE(errorText(std::move(err)).find("sm_75"), std::string::npos);
 }
 
 } // namespace
