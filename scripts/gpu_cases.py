@@ -142,6 +142,16 @@ def compile_module(source, out, build, arch, emit):
         raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{r.stderr.strip()}")
 
 
+# Modules whose CUDA compilation is known to fail, with why. Each one is
+# still compiled: it is reported as XFAIL, and as a failure if it starts to
+# pass (so this list stays true). Fix the bug, then delete the entry.
+KNOWN_PTX_FAILURES = {
+    "topk-dynamic-group-f32":
+        "MLIR 22's expand-strided-metadata (ReshapeFolder<memref.expand_shape>)"
+        " segfaults on this module's SIMT lowering (dynamic grouped dim)",
+}
+
+
 def check_ptx(args):
     ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
     files = sorted(args.files)
@@ -150,9 +160,11 @@ def check_ptx(args):
         files = files[i::n]
     archs = args.arch.split(",")
     failures = 0
+    known = 0
     for path in files:
         start = time.time()
         case = Case(path)
+        reason = KNOWN_PTX_FAILURES.get(case.name)
         tmp = tempfile.mkdtemp(prefix="tok-ptx-")
         try:
             prepare(case, tmp, args.build, with_inputs=False)
@@ -175,14 +187,26 @@ def check_ptx(args):
                         raise RuntimeError(
                             f"ptxas -arch={arch} rejected the PTX:\n"
                             + (r.stderr + r.stdout).strip()[:2000])
+            if reason:
+                failures += 1
+                print(f"XPASS {case.name}: listed as failing ({reason}); "
+                      "remove it from KNOWN_PTX_FAILURES", flush=True)
+                continue
             print(f"PASS {case.name}: {kernels} kernels, {', '.join(archs)} "
                   f"({time.time() - start:.1f}s)", flush=True)
         except Exception as e:  # one module's failure is reported, not fatal
+            if reason:
+                known += 1
+                print(f"XFAIL {case.name}: {reason}", flush=True)
+                continue
             failures += 1
             print(f"FAIL {case.name}: {e}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(files) - failures} passed, {failures} failed")
+    summary = f"{len(files) - failures - known} passed, {failures} failed"
+    if known:
+        summary += f", {known} known failure(s) (XFAIL above)"
+    print(summary)
     return 1 if failures else 0
 
 

@@ -111,9 +111,11 @@ struct CudaPipelineOptions : mlir::PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::init("auto")};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("Run tok-cuda-tensor-cores (when registered) after "
-                     "tok-opt"),
-      llvm::cl::init(true)};
+      llvm::cl::desc("Run tok-cuda-tensor-cores after tok-opt (off by "
+                     "default: the ownership-based buffer deallocation that "
+                     "follows rejects its gpu.launch ops, whose memory "
+                     "effects are unknown)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size",
       llvm::cl::desc("Threads per block of the SIMT kernels"),
