@@ -317,6 +317,22 @@ static void guardOp(OpBuilder &b, Operation *op, Value ok,
   scf::YieldOp::create(eb, loc, otherwise(eb));
 }
 
+/// Runs `body(builder, loc, head, acc)` once per head in [0, heads) in an
+/// scf.for carrying the i1 `acc`, or once with a null head when `heads` is
+/// null (operands without a head dim); returns the final accumulator.
+static Value
+forEachHead(OpBuilder &b, Location loc, Value heads, Value acc,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+  if (!heads)
+    return body(b, loc, Value(), acc);
+  auto loop = scf::ForOp::create(
+      b, loc, idx(b, loc, 0), heads, idx(b, loc, 1), ValueRange{acc},
+      [&](OpBuilder &hb, Location hl, Value hi, ValueRange headAcc) {
+        scf::YieldOp::create(hb, hl, body(hb, hl, hi, headAcc[0]));
+      });
+  return loop.getResult(0);
+}
+
 /// cache_write: slot < 0 is skipped, slot < NumBlocks * BlockSize is written,
 /// anything else is an error. Per-head slots [B, Hkv, S] are checked per
 /// head.
@@ -330,7 +346,7 @@ static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
   Value capacity = arith::MulIOp::create(b, loc, numBlocks, blockSize);
   Value batch = tensor::DimOp::create(b, loc, slots, 0);
   Value heads =
-      perHead ? Value(tensor::DimOp::create(b, loc, slots, 1)) : idx(b, loc, 1);
+      perHead ? Value(tensor::DimOp::create(b, loc, slots, 1)) : Value();
   Value length = tensor::DimOp::create(b, loc, slots, perHead ? 2 : 1);
   std::string format =
       tokamak::getErrorLocationPrefix(loc) +
@@ -344,14 +360,15 @@ static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
   auto outer = scf::ForOp::create(
       b, loc, idx(b, loc, 0), batch, idx(b, loc, 1), ValueRange{yes},
       [&](OpBuilder &ob, Location ol, Value bi, ValueRange outerAcc) {
-        auto mid = scf::ForOp::create(
-            ob, ol, idx(ob, ol, 0), heads, idx(ob, ol, 1), outerAcc,
-            [&](OpBuilder &hb, Location hl, Value hi, ValueRange headAcc) {
+        Value done = forEachHead(
+            ob, ol, heads, outerAcc[0],
+            [&](OpBuilder &hb, Location hl, Value hi, Value headAcc) {
               auto inner = scf::ForOp::create(
-                  hb, hl, idx(hb, hl, 0), length, idx(hb, hl, 1), headAcc,
+                  hb, hl, idx(hb, hl, 0), length, idx(hb, hl, 1),
+                  ValueRange{headAcc},
                   [&](OpBuilder &ib, Location il, Value si, ValueRange acc) {
                     SmallVector<Value> at = {bi, si};
-                    if (perHead)
+                    if (hi)
                       at.insert(at.begin() + 1, hi);
                     Value slot = extractIndex(ib, il, slots, at);
                     Value bad =
@@ -362,9 +379,9 @@ static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
                                          checkValue(ib, il, module, bad, format,
                                                     values, acc[0]));
                   });
-              scf::YieldOp::create(hb, hl, inner.getResults());
+              return inner.getResult(0);
             });
-        scf::YieldOp::create(ob, ol, mid.getResults());
+        scf::YieldOp::create(ob, ol, done);
       });
   guardOp(b, op, outer.getResult(0),
           [&](OpBuilder &) { return SmallVector<Value>{cache}; });
@@ -387,7 +404,7 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
   Value capacity = arith::MulIOp::create(b, loc, maxBlocks, blockSize);
   Value batch = tensor::DimOp::create(b, loc, lens, 0);
   Value heads =
-      perHead ? Value(tensor::DimOp::create(b, loc, lens, 1)) : idx(b, loc, 1);
+      perHead ? Value(tensor::DimOp::create(b, loc, lens, 1)) : Value();
   // A zero block size is an error checked at the entry; do not divide by it
   // in the meantime.
   Value divisor = arith::MaxSIOp::create(b, loc, blockSize, idx(b, loc, 1));
@@ -404,12 +421,12 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
   Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
   auto outer = scf::ForOp::create(
       b, loc, idx(b, loc, 0), batch, idx(b, loc, 1), ValueRange{yes},
-      [&](OpBuilder &hb0, Location hl0, Value bi, ValueRange batchAcc) {
-        auto mid = scf::ForOp::create(
-            hb0, hl0, idx(hb0, hl0, 0), heads, idx(hb0, hl0, 1), batchAcc,
-            [&](OpBuilder &ob, Location ol, Value hi, ValueRange outerAcc) {
+      [&](OpBuilder &bb, Location bl, Value bi, ValueRange batchAcc) {
+        Value done = forEachHead(
+            bb, bl, heads, batchAcc[0],
+            [&](OpBuilder &ob, Location ol, Value hi, Value headAcc) {
               SmallVector<Value> lenAt = {bi};
-              if (perHead)
+              if (hi)
                 lenAt.push_back(hi);
               Value len = extractIndex(ob, ol, lens, lenAt);
               Value badLen = arith::OrIOp::create(
@@ -418,7 +435,7 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
               SmallVector<Value> lenValues = lenAt;
               lenValues.append({capacity, maxBlocks, blockSize, len});
               Value acc0 = checkValue(ob, ol, module, badLen, lensFormat,
-                                      lenValues, outerAcc[0]);
+                                      lenValues, headAcc);
               Value used = arith::SelectOp::create(
                   ob, ol, badLen, idx(ob, ol, 0),
                   arith::CeilDivSIOp::create(ob, ol, len, divisor));
@@ -440,9 +457,9 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
                                                     tableFormat, values,
                                                     acc[0]));
                   });
-              scf::YieldOp::create(ob, ol, inner.getResults());
+              return inner.getResult(0);
             });
-        scf::YieldOp::create(hb0, hl0, mid.getResults());
+        scf::YieldOp::create(bb, bl, done);
       });
   guardOp(b, op, outer.getResult(0), [&](OpBuilder &eb) {
     auto type = cast<RankedTensorType>(op.getOutput().getType());
