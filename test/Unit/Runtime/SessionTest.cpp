@@ -390,8 +390,9 @@ TEST(SessionTest, CreateChecksWeightsAndPolicies) {
                   "and call Session::compact"},
         std::pair{"window=8,sinks=1,full_heads=0",
                   "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
-                  "a cache length per head, which tok.paged_attention does "
-                  "not take"}}) {
+                  "the per-head layout (block tables [N, Hkv, MaxBlocks] over "
+                  "one-head blocks); this model shares one table across "
+                  "heads"}}) {
     SessionOptions options;
     options.kvPolicy = *KVPolicy::parse(spec);
     std::vector<HostTensor> w;
