@@ -20,12 +20,12 @@
 // CHECK: sequence 3 reuses the blocks of sequence 2: yes
 // CHECK: prefill 0: 3 tokens (continuation)
 // CHECK: error (expected): decode: unknown sequence 2
+// CHECK: kv blocks in use: 11 of 14 (one kv head per block)
 // CHECK: sequence 0: 20 tokens, {{[0-9]+}} cache rows, 14 logit rows, max rel err vs @forward {{[0-9.e+-]+$}}
 // CHECK: sequence 1: 23 tokens, {{[0-9]+}} cache rows, 13 logit rows, max rel err vs @forward {{[0-9.e+-]+$}}
 // CHECK: sequence 2: 7 tokens, freed, 5 logit rows, max rel err vs @forward {{[0-9.e+-]+$}}
 // CHECK: sequence 3: 15 tokens, {{[0-9]+}} cache rows, 9 logit rows, max rel err vs @forward {{[0-9.e+-]+$}}
 // CHECK: sequence 4: 23 tokens, {{[0-9]+}} cache rows, 13 logit rows, max rel err vs @forward {{[0-9.e+-]+$}}
-// CHECK: kv blocks in use: 11 of 14 (one kv head per block)
 // CHECK: OK
 
 // Vocabulary 32, width 16, 2 query heads and 1 KV head of dim 8; pools of
