@@ -243,25 +243,40 @@ StatusOr<CompactionPlan> HeadKVCacheManager::compact(SeqId id,
                                "positions the head holds, got ",
                                keep[i]);
   }
-  // Compacting a head releases its old blocks after taking the new ones, so
-  // the free list must hold the largest head's new blocks.
-  int64_t largest = 0;
+  // Every head's moves read its old blocks after all heads were compacted,
+  // so the old blocks stay allocated (one extra reference each) until every
+  // head took its new ones: the free list must hold all new blocks at once.
+  int64_t newBlocks = 0;
   for (const std::vector<int64_t> &keep : kept)
-    largest = std::max<int64_t>(largest, (int64_t(keep.size()) + bs - 1) / bs);
-  if (largest > alloc->numFree())
-    return Status::errorOf("out of KV blocks: need ", largest, ", have ",
+    newBlocks += (int64_t(keep.size()) + bs - 1) / bs;
+  if (newBlocks > alloc->numFree())
+    return Status::errorOf("out of KV blocks: need ", newBlocks, ", have ",
                            alloc->numFree(), " (compacting sequence ", id, ")");
+  std::vector<int32_t> held;
+  for (const KVCacheManager &head : heads) {
+    StatusOr<std::vector<int32_t>> table = head.blockTable(id);
+    for (int32_t block : *table) {
+      (void)alloc->retain(block);
+      held.push_back(block);
+    }
+  }
   CompactionPlan plan;
   for (size_t h = 0; h < heads.size(); ++h) {
     StatusOr<CompactionPlan> one = heads[h].compact(id, {kept[h]});
-    if (!one.ok())
-      return one.status(); // Unreachable: checked above.
+    if (!one.ok()) {
+      // Unreachable: checked above.
+      for (int32_t block : held)
+        (void)alloc->release(block);
+      return one.status();
+    }
     // Moves of one-head blocks address head 0 of their slots.
     appendAll(plan.moves, one->moves);
     appendAll(plan.newBlocks, one->newBlocks);
     plan.headLengths.push_back(one->rows);
     plan.rows = std::max(plan.rows, one->rows);
   }
+  for (int32_t block : held)
+    (void)alloc->release(block);
   return plan;
 }
 

@@ -124,6 +124,14 @@ TEST(HeadKVCacheTest, CompactionFreesBlocksPerHead) {
   EXPECT_EQ(*lens, (std::vector<int64_t>{32, 5}));
   EXPECT_EQ(*m.lengths(3), (std::vector<int64_t>{32, 5}));
   EXPECT_EQ(m.numUsedBlocks(), 8 + 2);
+  // Head 0 kept every row, in fresh blocks.
+  std::vector<int32_t> table0 = *m.head(0).blockTable(3);
+  ASSERT_EQ(table0.size(), 8u);
+  for (int32_t r = 0; r < 32; ++r) {
+    float k;
+    std::memcpy(&k, pool.keyAt(table0[size_t(r / 4)], r % 4, 0), sizeof(k));
+    EXPECT_EQ(k, float(r)) << "row " << r;
+  }
   std::vector<int32_t> table = *m.head(1).blockTable(3);
   ASSERT_EQ(table.size(), 2u);
   for (size_t r = 0; r < keep[1].size(); ++r) {
