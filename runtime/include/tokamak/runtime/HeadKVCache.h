@@ -1,4 +1,4 @@
-//===- HeadKVCache.h - Paged KV cache with one block table per head -*- C++
+//===- HeadKVCache.h - Paged KV cache, one block table per head -*- C++ -*-===//
 //-*-===//
 //
 // Part of the Tokamak project.
