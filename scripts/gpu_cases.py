@@ -161,11 +161,7 @@ def tensor_core_ops(source, build, arch):
 # Modules whose CUDA compilation is known to fail, with why. Each one is
 # still compiled: it is reported as XFAIL, and as a failure if it starts to
 # pass (so this list stays true). Fix the bug, then delete the entry.
-KNOWN_PTX_FAILURES = {
-    "topk-dynamic-group-f32":
-        "MLIR 22's expand-strided-metadata (ReshapeFolder<memref.expand_shape>)"
-        " segfaults on this module's SIMT lowering (dynamic grouped dim)",
-}
+KNOWN_PTX_FAILURES = {}
 
 
 def check_ptx(args):

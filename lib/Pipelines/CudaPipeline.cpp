@@ -160,6 +160,10 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertNVVMToLLVMPass());
+  // MLIR 22's expand-strided-metadata crashes on expand_shape groups with
+  // several dynamic sizes (topk over a dynamic grouped dim): those become
+  // reinterpret casts first.
+  pm.addPass(cuda::createExpandShapeStrides());
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions attach;
   attach.chip = target->chip;

@@ -1,6 +1,7 @@
 // The llvm phase: the kernels of a module are outlined into one GPU module
 // (tok-cuda-merge-kernel-modules) and serialized into one gpu.binary for
 // the architecture; the host code calls the runtime's mgpu* functions.
+// REQUIRES: cuda-toolkit
 // RUN: tokamak-compile %s --target=cuda --cuda-arch=sm_80 --compile-to=llvm --emit=mlir -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.mlir
 // RUN: tokamak-compile %s --target=cuda --cuda-arch=sm_80 --emit=ptx -o %t.ptx
