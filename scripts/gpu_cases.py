@@ -351,6 +351,7 @@ def bundle(args):
         try:
             prepare(case, tmp, args.build, with_inputs=args.pregenerate)
             artifacts = {}
+            tc_ops = 0
             for written, _, _ in case.runs:
                 source = substitute(case.source_of(written), case, tmp,
                                     args.build)
@@ -359,6 +360,7 @@ def bundle(args):
                     compile_module(source, art, args.build, args.arch,
                                    "artifact")
                     artifacts[source] = art
+                    tc_ops += tensor_core_ops(source, args.build, args.arch)
             # Keep what run.sh needs: artifacts (and pre-generated inputs
             # and references).
             for root, dirs, files in os.walk(tmp, topdown=False):
@@ -403,7 +405,8 @@ def bundle(args):
             lines.append("run_case %s %s" % (
                 shlex.quote(case.name),
                 " ".join(shlex.quote(s) for s in steps)))
-            print(f"bundled {case.name}", flush=True)
+            note = f" (tensor cores: {tc_ops} op(s))" if tc_ops else ""
+            print(f"bundled {case.name}{note}", flush=True)
         except Exception as e:
             failures += 1
             shutil.rmtree(tmp, ignore_errors=True)
