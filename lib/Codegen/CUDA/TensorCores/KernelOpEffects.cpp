@@ -55,10 +55,12 @@ struct FenceEffects
 };
 
 /// A kernel launched by the host (`gpu.launch_func`, once a tensor-core
-/// kernel is outlined): it may read and write every buffer it is passed,
-/// and nothing else of the host's. Launches are synchronous in Tokamak's
-/// host code (docs/Codegen.md), so a buffer freed after the launch is freed
-/// after the kernel ran.
+/// kernel is outlined): it may read and write every buffer it is passed and
+/// any other memory (after gpu-to-llvm its operands are bare pointers), so
+/// it is never dead and no access moves across it. It allocates and frees
+/// nothing of the host's; launches are synchronous in Tokamak's host code
+/// (docs/Codegen.md), so a buffer freed after the launch is freed after the
+/// kernel ran.
 struct LaunchEffects
     : MemoryEffectOpInterface::ExternalModel<LaunchEffects, gpu::LaunchFuncOp> {
   void getEffects(Operation *op, Effects &effects) const {
@@ -71,6 +73,10 @@ struct LaunchEffects
       effects.emplace_back(MemoryEffects::Write::get(), &operand,
                            SideEffects::DefaultResource::get());
     }
+    effects.emplace_back(MemoryEffects::Read::get(),
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(),
+                         SideEffects::DefaultResource::get());
   }
 };
 
