@@ -103,11 +103,12 @@ def find_libdevice():
 # which scripts/install-deps.sh does not install.
 if find_libdevice():
     config.available_features.add("cuda-toolkit")
-    # tokamak-compile looks where lit looked (lit does not pass CUDA_PATH
-    # and friends to the tests otherwise).
-    for var in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"):
-        if os.environ.get(var):
-            config.environment[var] = os.environ[var]
+# tokamak-compile looks where lit looked (lit does not pass CUDA_PATH and
+# friends to the tests otherwise): `CUDA_PATH=/nowhere lit ...` runs the
+# suite as on a machine without the toolkit.
+for var in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"):
+    if os.environ.get(var):
+        config.environment[var] = os.environ[var]
 
 # `lit -Dtokamak_device=cuda`: the numerics run on a GPU. `tokamak-run`
 # gets `--device=cuda` (the JIT compiles every module with the CUDA
