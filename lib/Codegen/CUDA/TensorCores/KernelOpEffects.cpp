@@ -25,6 +25,21 @@ namespace {
 using Effects =
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>;
 
+/// Reads and writes of `value` (of any memory when it is null).
+void addReadWrite(Effects &effects, OpOperand *value = nullptr) {
+  if (value) {
+    effects.emplace_back(MemoryEffects::Read::get(), value,
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), value,
+                         SideEffects::DefaultResource::get());
+    return;
+  }
+  effects.emplace_back(MemoryEffects::Read::get(),
+                       SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(),
+                       SideEffects::DefaultResource::get());
+}
+
 /// cp.async: reads `src` and writes `dst`. The write lands later, at the
 /// group wait, which (below) reads and writes all memory and so orders every
 /// access after it.
@@ -47,10 +62,7 @@ template <typename OpTy>
 struct FenceEffects
     : MemoryEffectOpInterface::ExternalModel<FenceEffects<OpTy>, OpTy> {
   void getEffects(Operation *op, Effects &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get(),
-                         SideEffects::DefaultResource::get());
-    effects.emplace_back(MemoryEffects::Write::get(),
-                         SideEffects::DefaultResource::get());
+    addReadWrite(effects);
   }
 };
 
@@ -65,18 +77,10 @@ struct LaunchEffects
     : MemoryEffectOpInterface::ExternalModel<LaunchEffects, gpu::LaunchFuncOp> {
   void getEffects(Operation *op, Effects &effects) const {
     auto launch = cast<gpu::LaunchFuncOp>(op);
-    for (OpOperand &operand : launch.getKernelOperandsMutable()) {
-      if (!isa<BaseMemRefType>(operand.get().getType()))
-        continue;
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    }
-    effects.emplace_back(MemoryEffects::Read::get(),
-                         SideEffects::DefaultResource::get());
-    effects.emplace_back(MemoryEffects::Write::get(),
-                         SideEffects::DefaultResource::get());
+    for (OpOperand &operand : launch.getKernelOperandsMutable())
+      if (isa<BaseMemRefType>(operand.get().getType()))
+        addReadWrite(effects, &operand);
+    addReadWrite(effects);
   }
 };
 
