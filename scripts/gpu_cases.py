@@ -12,8 +12,10 @@
 #   gpu_cases.py ptx [--arch=sm_80,sm_90a] [--shard=I/N] [--build=DIR] FILES
 #       compiles each module with --target=cuda --emit=ptx for each arch and
 #       assembles the PTX with `ptxas -arch=ARCH` (no inputs are generated);
-#       prints one line per module and fails if any does not compile or
-#       assemble.
+#       prints one line per module with its kernels and the ops that took
+#       the tensor-core route (the remarks of tok-cuda-tensor-cores; the
+#       PTX of such a module must hold mma.sync and cp.async, that of any
+#       other none), and fails if any does not compile or assemble.
 #   gpu_cases.py cpu [--shard=I/N] [--build=DIR] FILES
 #       the CPU check of tok-cuda-scans: lowers each module's scans and
 #       conv1d with `tokamak-opt --tok-decompose-packed-scans
@@ -142,14 +144,24 @@ def compile_module(source, out, build, arch, emit):
         raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{r.stderr.strip()}")
 
 
+def tensor_core_ops(source, build, arch):
+    """How many ops of `source` tok-cuda-tensor-cores makes kernels of (after
+    the tok-opt phase's canonicalize and CSE, as in the pipeline)."""
+    cmd = [os.path.join(build, "bin", "tokamak-opt"), source, "--canonicalize",
+           "--cse", f"--tok-cuda-tensor-cores=cuda-arch={arch} remarks",
+           "-o", os.devnull]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{r.stderr.strip()}")
+    remarks = [l for l in r.stderr.splitlines()
+               if "remark: tok-cuda-tensor-cores:" in l]
+    return sum(1 for l in remarks if "left for the SIMT path" not in l)
+
+
 # Modules whose CUDA compilation is known to fail, with why. Each one is
 # still compiled: it is reported as XFAIL, and as a failure if it starts to
 # pass (so this list stays true). Fix the bug, then delete the entry.
-KNOWN_PTX_FAILURES = {
-    "topk-dynamic-group-f32":
-        "MLIR 22's expand-strided-metadata (ReshapeFolder<memref.expand_shape>)"
-        " segfaults on this module's SIMT lowering (dynamic grouped dim)",
-}
+KNOWN_PTX_FAILURES = {}
 
 
 def check_ptx(args):
@@ -161,6 +173,8 @@ def check_ptx(args):
     archs = args.arch.split(",")
     failures = 0
     known = 0
+    tc_modules = 0
+    tc_ops_total = 0
     for path in files:
         start = time.time()
         case = Case(path)
@@ -171,14 +185,23 @@ def check_ptx(args):
             sources = sorted({substitute(case.source_of(w), case, tmp,
                                          args.build) for w, _, _ in case.runs})
             kernels = 0
+            tc_ops = 0
             for source in sources:
                 for arch in archs:
+                    ops = tensor_core_ops(source, args.build, arch)
                     ptx = os.path.join(tmp, f"k.{arch}.ptx")
                     compile_module(source, ptx, args.build, arch, "ptx")
                     text = open(ptx).read()
                     if ".entry" not in text:
                         raise RuntimeError(f"{arch}: no kernel in the PTX")
                     kernels = text.count(".entry")
+                    tensor_cores = "mma.sync" in text and "cp.async" in text
+                    if (ops > 0) != tensor_cores:
+                        raise RuntimeError(
+                            f"{arch}: {ops} op(s) took the tensor-core route "
+                            "but the PTX " + ("lacks" if ops else "holds") +
+                            " mma.sync/cp.async")
+                    tc_ops += ops
                     r = subprocess.run(
                         [ptxas, f"-arch={arch}", ptx, "-o",
                          os.path.join(tmp, "k.cubin")],
@@ -192,8 +215,13 @@ def check_ptx(args):
                 print(f"XPASS {case.name}: listed as failing ({reason}); "
                       "remove it from KNOWN_PTX_FAILURES", flush=True)
                 continue
-            print(f"PASS {case.name}: {kernels} kernels, {', '.join(archs)} "
-                  f"({time.time() - start:.1f}s)", flush=True)
+            if tc_ops:
+                tc_modules += 1
+                tc_ops_total += tc_ops
+            print(f"PASS {case.name}: {kernels} kernels, "
+                  f"tensor cores: {tc_ops // len(archs)} op(s), "
+                  f"{', '.join(archs)} ({time.time() - start:.1f}s)",
+                  flush=True)
         except Exception as e:  # one module's failure is reported, not fatal
             if reason:
                 known += 1
@@ -207,6 +235,8 @@ def check_ptx(args):
     if known:
         summary += f", {known} known failure(s) (XFAIL above)"
     print(summary)
+    print(f"tensor-core route: {tc_modules} module(s), "
+          f"{tc_ops_total // len(archs)} op(s)")
     return 1 if failures else 0
 
 
@@ -321,6 +351,7 @@ def bundle(args):
         try:
             prepare(case, tmp, args.build, with_inputs=args.pregenerate)
             artifacts = {}
+            tc_ops = 0
             for written, _, _ in case.runs:
                 source = substitute(case.source_of(written), case, tmp,
                                     args.build)
@@ -329,6 +360,7 @@ def bundle(args):
                     compile_module(source, art, args.build, args.arch,
                                    "artifact")
                     artifacts[source] = art
+                    tc_ops += tensor_core_ops(source, args.build, args.arch)
             # Keep what run.sh needs: artifacts (and pre-generated inputs
             # and references).
             for root, dirs, files in os.walk(tmp, topdown=False):
@@ -373,7 +405,8 @@ def bundle(args):
             lines.append("run_case %s %s" % (
                 shlex.quote(case.name),
                 " ".join(shlex.quote(s) for s in steps)))
-            print(f"bundled {case.name}", flush=True)
+            note = f" (tensor cores: {tc_ops} op(s))" if tc_ops else ""
+            print(f"bundled {case.name}{note}", flush=True)
         except Exception as e:
             failures += 1
             shutil.rmtree(tmp, ignore_errors=True)

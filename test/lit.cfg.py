@@ -76,6 +76,40 @@ if os.path.exists("/dev/nvidiactl") or shutil.which("nvidia-smi"):
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 
+
+def find_libdevice():
+    """The CUDA toolkit libdevice that `--target=cuda` links, looked up as
+    tokamak::cuda::findCudaToolkit does (CudaTarget.cpp): the first of
+    CUDA_PATH, CUDA_HOME and CUDA_ROOT that is set, else /usr/local/cuda,
+    /usr/lib/nvidia-cuda-toolkit, else the toolkit of ptxas."""
+    rel = os.path.join("nvvm", "libdevice", "libdevice.10.bc")
+    for var in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"):
+        if os.environ.get(var):
+            path = os.path.join(os.environ[var], rel)
+            return path if os.path.exists(path) else None
+    for root in ("/usr/local/cuda", "/usr/lib/nvidia-cuda-toolkit"):
+        if os.path.exists(os.path.join(root, rel)):
+            return os.path.join(root, rel)
+    ptxas = shutil.which("ptxas")
+    if ptxas:
+        root = os.path.dirname(os.path.dirname(os.path.realpath(ptxas)))
+        if os.path.exists(os.path.join(root, rel)):
+            return os.path.join(root, rel)
+    return None
+
+
+# Tests that compile for CUDA to the end (PTX, gpu.binary) declare
+# `REQUIRES: cuda-toolkit`: the llvm phase links the toolkit's libdevice,
+# which scripts/install-deps.sh does not install.
+if find_libdevice():
+    config.available_features.add("cuda-toolkit")
+# tokamak-compile looks where lit looked (lit does not pass CUDA_PATH and
+# friends to the tests otherwise): `CUDA_PATH=/nowhere lit ...` runs the
+# suite as on a machine without the toolkit.
+for var in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"):
+    if os.environ.get(var):
+        config.environment[var] = os.environ[var]
+
 # `lit -Dtokamak_device=cuda`: the numerics run on a GPU. `tokamak-run`
 # gets `--device=cuda` (the JIT compiles every module with the CUDA
 # pipeline); on a machine without a CUDA driver or GPU every test is

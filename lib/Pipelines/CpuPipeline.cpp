@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferizePhase.h"
+
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CPU/CpuTarget.h"
 #include "tokamak/Codegen/CPU/Passes.h"
@@ -15,8 +17,6 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -164,27 +164,7 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
   // bufferize: one-shot over the whole module, identity layouts at function
   // boundaries, ownership-based deallocation, then the packed entry points
   // of docs/Artifacts.md.
-  if (options.readOnlyInputs)
-    pm.addPass(createMarkInputsReadOnly());
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // A loop may carry a tok op's result (weight-shared layers, issue 14):
-  // each iteration yields a new buffer, which the ownership-based
-  // deallocation below frees.
-  bufferizeOptions.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-  bufferization::BufferDeallocationPipelineOptions deallocOptions;
-  // Private functions (the layers a model calls once per layer) report
-  // whether they own their results, so callers free each buffer after its
-  // last use instead of checking all of them for aliases at the end of the
-  // function (which grew quadratically with depth).
-  deallocOptions.privateFunctionDynamicOwnership = true;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createGenerateEntryPoints());
+  addBufferizePasses(pm, options.readOnlyInputs);
   if (last == Phase::Bufferize)
     return success();
 

@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferizePhase.h"
+
 #include "dialects/Tok/Transforms/Passes.h"
 #include "tokamak/Codegen/CUDA/CudaTarget.h"
 #include "tokamak/Codegen/CUDA/Passes.h"
@@ -13,8 +15,6 @@
 #include "tokamak/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -36,11 +36,18 @@ namespace tokamak {
 /// `bufferization.to_buffer` + `memref.alloc` + `gpu.launch` +
 /// `bufferization.to_tensor`; the ops it leaves take the SIMT route below,
 /// and its host `memref.alloc`s become device memory in
-/// tok-cuda-device-memory like every other.
+/// tok-cuda-device-memory like every other. Its kernels are outlined at
+/// once (`gpu.launch_func`): the generic canonicalize and CSE of the later
+/// phases would otherwise work on the hand-scheduled kernel bodies (moving
+/// values across the launch boundary and rewriting the fragment vectors,
+/// which cost 64 more registers and a stack frame in ptxas), and the
+/// buffer deallocation sees one launch with known effects on its buffers
+/// (KernelOpEffects.cpp) instead of the ops of the kernel.
 static void addTensorCorePass(OpPassManager &pm, StringRef arch) {
   cuda::CudaTensorCoresOptions options;
   options.cudaArch = arch.str();
   pm.addPass(cuda::createCudaTensorCores(options));
+  pm.addPass(createGpuKernelOutliningPass());
 }
 
 LogicalResult buildCudaPipeline(OpPassManager &pm,
@@ -51,13 +58,6 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   if (failed(target))
     return failure();
   std::string format = options.binaryFormat;
-  // libdevice (math) comes from the toolkit; gpu-module-to-binary links it.
-  std::string toolkit = cuda::findCudaToolkit();
-  if (toolkit.empty()) {
-    error = "cannot find the CUDA toolkit's libdevice "
-            "(nvvm/libdevice/libdevice.10.bc); set CUDA_PATH";
-    return failure();
-  }
   if (format == "auto" || format == "fatbin" || format == "bin") {
     std::string ptxas = cuda::findPtxas();
     if (ptxas.empty() && format != "auto") {
@@ -70,6 +70,15 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
     error = "unknown binary-format '" + format +
             "' (expected auto, isa, fatbin or bin)";
     return failure();
+  }
+  // libdevice (math) comes from the toolkit; gpu-module-to-binary links it.
+  // Only the llvm phase needs it.
+  std::string toolkit;
+  if (options.compileTo == Phase::LLVM) {
+    FailureOr<std::string> found = cuda::findCudaToolkit(error);
+    if (failed(found))
+      return failure();
+    toolkit = *found;
   }
   if (options.blockSize < 1 || options.blockSize > 1024) {
     error = "block-size must be between 1 and 1024, got " +
@@ -86,7 +95,8 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
   }
-  // Hook: tensor-core kernels for attention and GEMM (see above).
+  // Hook: tensor-core kernels for attention and GEMM (see above); on by
+  // default (every supported architecture has mma.sync m16n8k16).
   if (options.tensorCores)
     addTensorCorePass(pm, target->chip);
   if (last == Phase::TokOpt)
@@ -125,20 +135,7 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   // the host/device split: every tensor buffer in device memory, each
   // linalg op one kernel of one thread per iteration of its parallel dims,
   // host reads of index data through host copies.
-  if (options.readOnlyInputs)
-    pm.addPass(createMarkInputsReadOnly());
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  bufferizeOptions.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-  bufferization::BufferDeallocationPipelineOptions deallocOptions;
-  deallocOptions.privateFunctionDynamicOwnership = true;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createGenerateEntryPoints());
+  addBufferizePasses(pm, options.readOnlyInputs);
   // Tiles of user transform scripts (scf.forall without a GPU mapping) run
   // one after the other; what each tile computes is mapped below.
   pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
@@ -163,6 +160,10 @@ LogicalResult buildCudaPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertNVVMToLLVMPass());
+  // MLIR 22's expand-strided-metadata crashes on expand_shape groups with
+  // several dynamic sizes (topk over a dynamic grouped dim): those become
+  // reinterpret casts first.
+  pm.addPass(cuda::createExpandShapeStrides());
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions attach;
   attach.chip = target->chip;

@@ -281,27 +281,49 @@ mgpuLaunchClusterKernel(void *function, intptr_t clusterX, intptr_t clusterY,
 // Streams and events
 //===----------------------------------------------------------------------===//
 
-TOKAMAK_MGPU_EXPORT void *mgpuStreamCreate() {
+namespace {
+
+/// Creates a stream or an event with `create` (which returns the driver's
+/// result and sets the handle) and tracks it in the current CallScope; null
+/// when there is no device or the driver fails.
+template <typename Handle, typename Create>
+Handle createTracked(const char *what, bool isEvent, Create create) {
   const Device *device = currentDevice();
   if (!device)
     return nullptr;
-  CUstream stream = nullptr;
-  Status status = check(cu().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING),
-                        "cannot create a stream on " + device->describe());
+  Handle handle = nullptr;
+  Status status = check(create(&handle), std::string("cannot create ") + what +
+                                             " on " + device->describe());
   record(status);
   if (status.ok())
     if (CallScope *scope = CallScope::current())
-      scope->created(stream, /*isEvent=*/false);
-  return stream;
+      scope->created(handle, isEvent);
+  return handle;
+}
+
+/// Destroys a stream or an event created by createTracked.
+template <typename Handle>
+void destroyTracked(void *handle, bool isEvent,
+                    CUresult (*Api::*destroy)(Handle), const char *what) {
+  if (!handle || !currentDevice())
+    return;
+  if (CallScope *scope = CallScope::current())
+    scope->destroyed(handle, isEvent);
+  record(check((cu().*destroy)(static_cast<Handle>(handle)),
+               std::string("cannot destroy ") + what));
+}
+
+} // namespace
+
+TOKAMAK_MGPU_EXPORT void *mgpuStreamCreate() {
+  return createTracked<CUstream>(
+      "a stream", /*isEvent=*/false, [](CUstream *stream) {
+        return cu().cuStreamCreate(stream, CU_STREAM_NON_BLOCKING);
+      });
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuStreamDestroy(void *stream) {
-  if (!stream || !currentDevice())
-    return;
-  if (CallScope *scope = CallScope::current())
-    scope->destroyed(stream, /*isEvent=*/false);
-  record(check(cu().cuStreamDestroy(static_cast<CUstream>(stream)),
-               "cannot destroy a stream"));
+  destroyTracked(stream, /*isEvent=*/false, &Api::cuStreamDestroy, "a stream");
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuStreamSynchronize(void *stream) {
@@ -320,26 +342,14 @@ TOKAMAK_MGPU_EXPORT void mgpuStreamWaitEvent(void *stream, void *event) {
 }
 
 TOKAMAK_MGPU_EXPORT void *mgpuEventCreate() {
-  const Device *device = currentDevice();
-  if (!device)
-    return nullptr;
-  CUevent event = nullptr;
-  Status status = check(cu().cuEventCreate(&event, CU_EVENT_DISABLE_TIMING),
-                        "cannot create an event on " + device->describe());
-  record(status);
-  if (status.ok())
-    if (CallScope *scope = CallScope::current())
-      scope->created(event, /*isEvent=*/true);
-  return event;
+  return createTracked<CUevent>(
+      "an event", /*isEvent=*/true, [](CUevent *event) {
+        return cu().cuEventCreate(event, CU_EVENT_DISABLE_TIMING);
+      });
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuEventDestroy(void *event) {
-  if (!event || !currentDevice())
-    return;
-  if (CallScope *scope = CallScope::current())
-    scope->destroyed(event, /*isEvent=*/true);
-  record(check(cu().cuEventDestroy(static_cast<CUevent>(event)),
-               "cannot destroy an event"));
+  destroyTracked(event, /*isEvent=*/true, &Api::cuEventDestroy, "an event");
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuEventSynchronize(void *event) {
@@ -401,27 +411,20 @@ TOKAMAK_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
             "cannot copy " + std::to_string(sizeBytes) + " bytes on the GPU"));
 }
 
-TOKAMAK_MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value,
-                                      size_t count, void *stream) {
-  if (count == 0 || skipping() || !currentDevice())
-    return;
-  record(check(cu().cuMemsetD32Async(devicePtr(dst), value, count,
-                                     static_cast<CUstream>(stream)),
-               "cannot fill " + std::to_string(count) +
-                   " 32-bit words on the GPU"));
-}
-
-TOKAMAK_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value,
-                                      size_t count, void *stream) {
-  if (count == 0 || skipping() || !currentDevice())
-    return;
-  record(check(cu().cuMemsetD16Async(devicePtr(dst), value, count,
-                                     static_cast<CUstream>(stream)),
-               "cannot fill " + std::to_string(count) +
-                   " 16-bit words on the GPU"));
-}
-
 namespace {
+
+/// Fills `count` words of `dst` with `value` on `stream` through the driver
+/// function `fill` (cuMemsetD32Async or cuMemsetD16Async).
+template <typename Word>
+void fillWords(CUresult (*Api::*fill)(CUdeviceptr, Word, size_t, CUstream),
+               void *dst, Word value, size_t count, void *stream) {
+  if (count == 0 || skipping() || !currentDevice())
+    return;
+  record(check(
+      (cu().*fill)(devicePtr(dst), value, count, static_cast<CUstream>(stream)),
+      "cannot fill " + std::to_string(count) + " " +
+          std::to_string(8 * sizeof(Word)) + "-bit words on the GPU"));
+}
 
 /// The bytes a dense memref's elements span, and where they start.
 std::pair<char *, size_t> denseSpan(int64_t rank, void *descriptor,
@@ -434,31 +437,48 @@ std::pair<char *, size_t> denseSpan(int64_t rank, void *descriptor,
           static_cast<size_t>(elements * elementSizeBytes)};
 }
 
+/// Calls `action(pointer, bytes)` on the span of a dense memref when there
+/// is a device and the span is not empty (host registration).
+template <typename Action>
+void onHostSpan(int64_t rank, void *descriptor, int64_t elementSizeBytes,
+                Action action) {
+  if (!currentDevice())
+    return;
+  auto [pointer, bytes] = denseSpan(rank, descriptor, elementSizeBytes);
+  if (bytes != 0)
+    record(action(pointer, bytes));
+}
+
 } // namespace
+
+TOKAMAK_MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value,
+                                      size_t count, void *stream) {
+  fillWords(&Api::cuMemsetD32Async, dst, value, count, stream);
+}
+
+TOKAMAK_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value,
+                                      size_t count, void *stream) {
+  fillWords(&Api::cuMemsetD16Async, dst, value, count, stream);
+}
 
 TOKAMAK_MGPU_EXPORT void mgpuMemHostRegisterMemRef(int64_t rank,
                                                    void *descriptor,
                                                    int64_t elementSizeBytes) {
-  if (!currentDevice())
-    return;
-  auto [pointer, bytes] = denseSpan(rank, descriptor, elementSizeBytes);
-  if (bytes == 0)
-    return;
-  record(check(cu().cuMemHostRegister(pointer, bytes, 0),
-               "cannot register " + std::to_string(bytes) +
-                   " bytes of host memory with the GPU"));
+  onHostSpan(rank, descriptor, elementSizeBytes,
+             [](char *pointer, size_t bytes) {
+               return check(cu().cuMemHostRegister(pointer, bytes, 0),
+                            "cannot register " + std::to_string(bytes) +
+                                " bytes of host memory with the GPU");
+             });
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuMemHostUnregisterMemRef(int64_t rank,
                                                      void *descriptor,
                                                      int64_t elementSizeBytes) {
-  if (!currentDevice())
-    return;
-  auto [pointer, bytes] = denseSpan(rank, descriptor, elementSizeBytes);
-  if (bytes == 0)
-    return;
-  record(check(cu().cuMemHostUnregister(pointer),
-               "cannot unregister host memory from the GPU"));
+  onHostSpan(rank, descriptor, elementSizeBytes, [](char *pointer, size_t) {
+    return check(cu().cuMemHostUnregister(pointer),
+                 "cannot unregister host memory from the GPU");
+  });
 }
 
 TOKAMAK_MGPU_EXPORT void mgpuSetDefaultDevice(int32_t device) {

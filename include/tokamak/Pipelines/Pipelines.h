@@ -111,11 +111,11 @@ struct CudaPipelineOptions : mlir::PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::init("auto")};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("Run tok-cuda-tensor-cores after tok-opt (off by "
-                     "default: the ownership-based buffer deallocation that "
-                     "follows rejects its gpu.launch ops, whose memory "
-                     "effects are unknown)"),
-      llvm::cl::init(false)};
+      llvm::cl::desc("Run tok-cuda-tensor-cores after tok-opt: eligible "
+                     "f16/bf16 attention and linear ops become mma.sync "
+                     "kernels (every supported architecture is sm_80 or "
+                     "newer)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size",
       llvm::cl::desc("Threads per block of the SIMT kernels"),

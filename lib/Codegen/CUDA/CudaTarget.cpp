@@ -56,28 +56,37 @@ std::string findPtxas() {
   return "";
 }
 
-std::string findCudaToolkit() {
-  auto hasLibdevice = [](StringRef dir) {
+FailureOr<std::string> findCudaToolkit(std::string &error) {
+  auto libdevice = [](StringRef dir) {
     llvm::SmallString<256> path(dir);
     llvm::sys::path::append(path, "nvvm", "libdevice", "libdevice.10.bc");
-    return llvm::sys::fs::exists(path);
+    return std::string(path);
   };
   for (const char *var : {"CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"}) {
     std::optional<std::string> dir = llvm::sys::Process::GetEnv(var);
-    if (dir && !dir->empty() && hasLibdevice(*dir))
+    if (!dir || dir->empty())
+      continue;
+    if (llvm::sys::fs::exists(libdevice(*dir)))
       return *dir;
+    error = "cannot find the CUDA toolkit's libdevice: " + std::string(var) +
+            "=" + *dir + " has no " + libdevice(*dir);
+    return failure();
   }
   for (const char *dir : {"/usr/local/cuda", "/usr/lib/nvidia-cuda-toolkit"})
-    if (hasLibdevice(dir))
-      return dir;
+    if (llvm::sys::fs::exists(libdevice(dir)))
+      return std::string(dir);
   std::string ptxas = findPtxas();
   if (!ptxas.empty()) {
     StringRef dir =
         llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas));
-    if (hasLibdevice(dir))
+    if (llvm::sys::fs::exists(libdevice(dir)))
       return dir.str();
   }
-  return "";
+  error = "cannot find the CUDA toolkit's libdevice "
+          "(nvvm/libdevice/libdevice.10.bc under /usr/local/cuda, "
+          "/usr/lib/nvidia-cuda-toolkit or the toolkit of ptxas); install "
+          "the CUDA toolkit or set CUDA_PATH";
+  return failure();
 }
 
 } // namespace tokamak::cuda

@@ -1,4 +1,4 @@
-// REQUIRES: ptxas
+// REQUIRES: ptxas, cuda-toolkit
 // Lowers the tensor-core kernels to PTX with the upstream NVVM pipeline
 // (`mlir-opt -gpu-lower-to-nvvm-pipeline`, in tensor-core-ptxas.py) and
 // assembles them with `ptxas -v`: every kernel must assemble for sm_80 and

@@ -37,8 +37,12 @@ mlir::FailureOr<CudaTarget> resolveCudaTarget(llvm::StringRef arch,
 std::string findPtxas();
 
 /// The CUDA toolkit directory holding `nvvm/libdevice/libdevice.10.bc`
-/// (the math functions kernels call), or "" if there is none.
-std::string findCudaToolkit();
+/// (the math functions kernels call). The first of `CUDA_PATH`,
+/// `CUDA_HOME` and `CUDA_ROOT` that is set is the only place looked at;
+/// without them, `/usr/local/cuda`, `/usr/lib/nvidia-cuda-toolkit`, then
+/// the toolkit of the `ptxas` on the PATH. Fails with `error` saying where
+/// it looked.
+mlir::FailureOr<std::string> findCudaToolkit(std::string &error);
 
 } // namespace tokamak::cuda
 

@@ -158,4 +158,34 @@ def ScanKernels : Pass<"tok-cuda-scans", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// tok-cuda-expand-shape-strides
+//===----------------------------------------------------------------------===//
+
+def ExpandShapeStrides : Pass<"tok-cuda-expand-shape-strides"> {
+  let summary = "write memref.expand_shape ops with several dynamic sizes in "
+                "one group as reinterpret casts";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes (a null stride in
+    `ReinterpretCastOp::build`) on a `memref.expand_shape` whose
+    reassociation group has more than one dynamic output size, e.g. a
+    dynamic head dim split by a dynamic group count:
+
+    ```mlir
+    %e = memref.expand_shape %m [[0], [1, 2], [3]] output_shape [%a, %g, %n, %d]
+        : memref<?x?x?xf32> into memref<?x?x?x?xf32>
+    ```
+
+    This pass rewrites exactly those ops, before `expand-strided-metadata`,
+    as `memref.extract_strided_metadata` of the source and a
+    `memref.reinterpret_cast` of its base buffer with the output sizes and
+    the strides of the expansion (within a group, each dim's stride is the
+    next dim's stride times its size; the last dim keeps the source dim's
+    stride), cast back to the op's result type. Other expand_shape ops are
+    left to `expand-strided-metadata`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // TOKAMAK_CODEGEN_CUDA_PASSES_TD

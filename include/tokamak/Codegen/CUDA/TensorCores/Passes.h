@@ -13,6 +13,7 @@
 #include <string>
 
 namespace mlir {
+class DialectRegistry;
 class RewritePatternSet;
 } // namespace mlir
 
@@ -32,6 +33,13 @@ std::optional<CudaArch> parseCudaArch(llvm::StringRef name);
 /// ops into tensor-core kernels for `arch` (ineligible ops do not match).
 void populateCudaTensorCorePatterns(mlir::RewritePatternSet &patterns,
                                     CudaArch arch);
+
+/// Registers the interfaces the kernels need from upstream ops: the memory
+/// effects of `nvgpu.device_async_copy` (reads its source, writes its
+/// destination), of the cp.async group ops and `gpu.barrier` (fences) and
+/// of `nvvm.mma.sync` (none), without which buffer deallocation rejects the
+/// functions that launch the kernels.
+void registerTensorCoreInterfaces(mlir::DialectRegistry &registry);
 
 #define GEN_PASS_REGISTRATION
 #include "tokamak/Codegen/CUDA/TensorCores/Passes.h.inc"
