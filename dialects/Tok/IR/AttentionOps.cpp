@@ -50,7 +50,7 @@ static LogicalResult verifyHeadGrouping(Operation *op, int64_t hq,
 
 /// The stats result and its attributes: `stats_window` (>= 1) and
 /// `stats_per_query_head` only with a stats result, which is f32
-/// `[B, Hkv, Skv]` (or `[B, Hq, Skv]` per query head), and no seq_starts.
+/// `[B, Hkv, Skv]` (or `[B, Hq, Skv]` per query head).
 static LogicalResult verifyAttentionStats(AttentionOp op, int64_t batch,
                                           int64_t keyLength) {
   Operation *operation = op.getOperation();
@@ -73,8 +73,6 @@ static LogicalResult verifyAttentionStats(AttentionOp op, int64_t batch,
   if (failed(verifyShape(operation, "stats", statsType,
                          {batch, heads, keyLength})))
     return failure();
-  if (op.getSeqStarts())
-    return op.emitOpError("expected no seq_starts with a stats result");
   return verifyIntAtLeast(operation, "stats_window", op.getStatsWindowAttr(),
                           1);
 }

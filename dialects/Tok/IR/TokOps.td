@@ -65,7 +65,10 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
     a key. With a decode
     step (`Sq` = 1..few) and no window, the result is that step's
     probability column sums; adding them up over steps is the H2O
-    heavy-hitter accumulation. Not with `seq_starts`.
+    heavy-hitter accumulation. With `seq_starts`, a key is visible only to
+    the rows of its own sequence and the window is the last `W` rows of
+    that sequence (`i ≥ end − W` for the sequence `[start, end)`), so one
+    packed prefill yields every sequence's observation-window statistics.
 
     ```mlir
     %o = tok.attention %q, %k, %v {causal, scale = 1.250000e-01 : f32, sinks = 4 : i64, softcap = 5.000000e+01 : f32, window = 256 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>

@@ -14,7 +14,9 @@
 // the same softcap / score_mod / bias / mask code, turn them into
 // probabilities with the main sweep's lse and add them up in registers. The
 // cost is W * G * Skv * D FMAs (W small), and the blocks write disjoint
-// slices of the result, so no reduction crosses tasks.
+// slices of the result, so no reduction crosses tasks. With packed
+// sequences (seq_starts) the window is the last W rows of each sequence,
+// and a key block visits only the sequences its keys belong to.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,7 +55,8 @@ Value Emitter::emitStats(Value lse) {
   TileCoords c;
   c.batch = forall.getInductionVar(0);
   c.kvHead = forall.getInductionVar(1);
-  c.firstQuery = p.statsWindow
+  // Packed sequences count rows per sequence below; c covers every row.
+  c.firstQuery = p.statsWindow && !p.seqStarts
                      ? val(max(sub(querySize, cst(*p.statsWindow)), cst(0)))
                      : idx(0);
   c.numQueries = val(sub(querySize, c.firstQuery));
@@ -66,42 +69,71 @@ Value Emitter::emitStats(Value lse) {
   Value kt = packKeys(c, allocTensor({n, headDim}, f32),
                       allocTensor({paddedHeadDim, n}, f32), j0)
                  .second;
-  // Bounds recomputed per row by maskScores (no stored bounds: the op has no
-  // packed sequences with stats).
+  // Bounds recomputed per row by maskScores (no stored bounds).
   TileBounds bounds;
+  // Adds the probabilities of query position `pos` (row `tq` of `c`) for
+  // the G query heads of the kv head to `acc`.
+  auto addRow = [&](Value pos, Value tq, Value acc) -> Value {
+    return loop(
+        cst(0), cst(groups), 1, ValueRange{acc},
+        [&](Value g, ValueRange cur) -> Values {
+          Value head = val(add(mul(c.kvHead, cst(groups)), g));
+          // S[j] = scale * sum_d q[d] Kt[d, j].
+          Value s =
+              loop(cst(0), cst(headDim), 1, ValueRange{cstF(0.0, n)},
+                   [&](Value d, ValueRange sa) -> Values {
+                     Value q = extract(p.query, {c.batch, head, pos, d});
+                     Value k = read(kt, {d, idx(0)}, n, true);
+                     return {math::FmaOp::create(b, loc, bcast(q, n), k, sa[0])
+                                 .getResult()};
+                   })[0];
+          s = mulf(s, bcast(scale, n));
+          if (p.softcap || p.scoreMod || p.bias)
+            s = modifyScores(c, s, head, pos, j0);
+          s = maskScores(c, bounds, s, tq, j0);
+          // p = exp(s - lse); a row without a visible key has lse = -inf
+          // and only -inf scores, which give 0.
+          Value l = extract(lse, {c.batch, head, pos});
+          Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                              l, cstF(kNegInf));
+          Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
+          Value prob = expNonPositive(b, loc, s, bcast(shift, n));
+          Value row = p.statsPerQueryHead ? g : idx(0);
+          Value sum = addf(read(cur[0], {row, idx(0)}, n, true), prob);
+          return {write(sum, cur[0], {row, idx(0)}, {true})};
+        })[0];
+  };
   Value acc = filled2d(statRows, n, 0.0);
-  acc = loop(
-      cst(0), c.numQueries, 1, ValueRange{acc},
-      [&](Value tq, ValueRange a) -> Values {
-        Value pos = val(add(c.firstQuery, tq));
-        return loop(
-            cst(0), cst(groups), 1, a, [&](Value g, ValueRange cur) -> Values {
-              Value head = val(add(mul(c.kvHead, cst(groups)), g));
-              // S[j] = scale * sum_d q[d] Kt[d, j].
-              Value s = loop(
-                  cst(0), cst(headDim), 1, ValueRange{cstF(0.0, n)},
-                  [&](Value d, ValueRange sa) -> Values {
-                    Value q = extract(p.query, {c.batch, head, pos, d});
-                    Value k = read(kt, {d, idx(0)}, n, true);
-                    return {math::FmaOp::create(b, loc, bcast(q, n), k, sa[0])
-                                .getResult()};
-                  })[0];
-              s = mulf(s, bcast(scale, n));
-              if (p.softcap || p.scoreMod || p.bias)
-                s = modifyScores(c, s, head, pos, j0);
-              s = maskScores(c, bounds, s, tq, j0);
-              // p = exp(s - lse); a row without a visible key has lse = -inf
-              // and only -inf scores, which give 0.
-              Value l = extract(lse, {c.batch, head, pos});
-              Value empty = arith::CmpFOp::create(
-                  b, loc, arith::CmpFPredicate::OEQ, l, cstF(kNegInf));
-              Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
-              Value prob = expNonPositive(b, loc, s, bcast(shift, n));
-              Value row = p.statsPerQueryHead ? g : idx(0);
-              Value sum = addf(read(cur[0], {row, idx(0)}, n, true), prob);
-              return {write(sum, cur[0], {row, idx(0)}, {true})};
-            });
-      })[0];
+  if (!p.seqStarts) {
+    acc = loop(cst(0), c.numQueries, 1, ValueRange{acc},
+               [&](Value tq, ValueRange a) -> Values {
+                 return {addRow(val(add(c.firstQuery, tq)), tq, a[0])};
+               })[0];
+  } else {
+    // Packed sequences (Sq = Skv): the rows of sequence k are
+    // [cu[k], cu[k+1]) and see only its keys, so only the sequences whose
+    // keys meet [j0, j0 + n) contribute, each with its last W rows.
+    auto offset = [&](Value k) {
+      Value o = toIndex(extractElement(p.seqStarts, {k}));
+      return val(min(max(o, cst(0)), querySize));
+    };
+    acc = loop(cst(0), numSeqs, 1, ValueRange{acc},
+               [&](Value k, ValueRange a) -> Values {
+                 Value first = offset(k);
+                 Value end = val(max(offset(val(add(k, cst(1)))), first));
+                 if (p.statsWindow)
+                   first = val(max(first, sub(end, cst(*p.statsWindow))));
+                 Value meets = arith::AndIOp::create(
+                     b, loc,
+                     cmp(arith::CmpIPredicate::slt, offset(k), add(j0, cst(n))),
+                     cmp(arith::CmpIPredicate::sgt, end, j0));
+                 Value last = select(meets, end, first);
+                 return loop(first, last, 1, a,
+                             [&](Value pos, ValueRange cur) -> Values {
+                               return {addRow(pos, pos, cur[0])};
+                             });
+               })[0];
+  }
 
   // Rows [kvHead * statRows, +statRows), keys [j0, j0 + count).
   SmallVector<OpFoldResult> offsets = {c.batch, mul(c.kvHead, cst(statRows)),

@@ -103,9 +103,10 @@ static Value buildStats(OpBuilder &b, Location loc, const AttentionSpec &spec,
   Type f32 = b.getF32Type();
   SmallVector<OpFoldResult> dims = getDims(b, loc, probs);
   OpFoldResult batch = dims[0], heads = dims[1], sq = dims[2], skv = dims[3];
-  // First counted row: max(Sq - W, 0).
+  // First counted row: max(Sq - W, 0), or per row end(seq(i)) - W when
+  // packed.
   Value start;
-  if (spec.statsWindow) {
+  if (spec.statsWindow && !spec.statsRowEnd) {
     Value rows = getValueOrCreateConstantIndexOp(b, loc, sq);
     Value first = arith::SubIOp::create(
         b, loc, rows,
@@ -114,27 +115,44 @@ static Value buildStats(OpBuilder &b, Location loc, const AttentionSpec &spec,
                                    arith::ConstantIndexOp::create(b, loc, 0));
   }
   auto par = IteratorType::parallel, red = IteratorType::reduction;
+  bool perRow = spec.statsWindow && spec.statsRowEnd;
+  SmallVector<Value> inputs = {probs, rowSum};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(4, ctx),
+                                 dimsMap(ctx, 4, {0, 1, 2})};
+  if (perRow) {
+    inputs.push_back(spec.statsRowEnd);
+    maps.push_back(dimsMap(ctx, 4, {2}));
+  }
+  maps.push_back(dimsMap(ctx, 4, {0, 1, 3}));
   Value perHead = createFilled(b, loc, {batch, heads, skv}, f32, 0.0);
-  perHead =
-      makeGeneric(b, loc, ValueRange{probs, rowSum}, perHead,
-                  {AffineMap::getMultiDimIdentityMap(4, ctx),
-                   dimsMap(ctx, 4, {0, 1, 2}), dimsMap(ctx, 4, {0, 1, 3})},
-                  {par, par, red, par},
-                  [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                    Value zero = cstF32(nb, nl, 0.0);
-                    Value empty = arith::CmpFOp::create(
-                        nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
-                    Value p = arith::SelectOp::create(
-                        nb, nl, empty, zero,
-                        arith::DivFOp::create(nb, nl, args[0], args[1]));
-                    if (start) {
-                      Value i = linalg::IndexOp::create(nb, nl, 2);
-                      Value counted = arith::CmpIOp::create(
-                          nb, nl, arith::CmpIPredicate::sge, i, start);
-                      p = arith::SelectOp::create(nb, nl, counted, p, zero);
-                    }
-                    return arith::AddFOp::create(nb, nl, args[2], p);
-                  });
+  perHead = makeGeneric(
+      b, loc, inputs, perHead, maps, {par, par, red, par},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value zero = cstF32(nb, nl, 0.0);
+        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                            args[1], zero);
+        Value p = arith::SelectOp::create(
+            nb, nl, empty, zero,
+            arith::DivFOp::create(nb, nl, args[0], args[1]));
+        if (start) {
+          Value i = linalg::IndexOp::create(nb, nl, 2);
+          Value counted = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sge, i, start);
+          p = arith::SelectOp::create(nb, nl, counted, p, zero);
+        }
+        if (perRow) {
+          // i >= end(seq(i)) - W, in i64.
+          Value i = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, 2));
+          Value w = arith::ConstantOp::create(
+              nb, nl, nb.getI64IntegerAttr(*spec.statsWindow));
+          Value first = arith::SubIOp::create(nb, nl, args[2], w);
+          Value counted = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sge, i, first);
+          p = arith::SelectOp::create(nb, nl, counted, p, zero);
+        }
+        return arith::AddFOp::create(nb, nl, args.back(), p);
+      });
   if (spec.statsPerQueryHead)
     return perHead;
 
@@ -413,6 +431,31 @@ static std::pair<Value, Value> buildSegments(OpBuilder &b, Location loc,
   return {op.getResult(0), op.getResult(1)};
 }
 
+/// For each position p with `count[p]` from buildSegments: the end of its
+/// sequence, cu[clamp(count[p], 0, N)] (i64).
+static Value buildRowEnds(OpBuilder &b, Location loc, Value cu, Value count) {
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  Value ends = createEmpty(b, loc, getDims(b, loc, count), i64);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  return makeGeneric(
+      b, loc, count, ends, {id, id}, {IteratorType::parallel},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value last =
+            arith::SubIOp::create(nb, nl, tensor::DimOp::create(nb, nl, cu, 0),
+                                  arith::ConstantIndexOp::create(nb, nl, 1));
+        Value k =
+            arith::IndexCastOp::create(nb, nl, nb.getIndexType(), args[0]);
+        k = arith::MaxSIOp::create(nb, nl, k,
+                                   arith::ConstantIndexOp::create(nb, nl, 0));
+        k = arith::MinSIOp::create(nb, nl, k, last);
+        Value end = tensor::ExtractOp::create(nb, nl, cu, ValueRange{k});
+        if (end.getType() != i64)
+          end = arith::ExtSIOp::create(nb, nl, i64, end);
+        return end;
+      });
+}
+
 namespace {
 
 /// tok.attention -> linalg/tensor/arith/math on tensors.
@@ -467,6 +510,8 @@ struct AttentionOpLowering : OpConversionPattern<tok::AttentionOp> {
               rewriter, loc, numOffsets,
               arith::ConstantIndexOp::create(rewriter, loc, 1)));
       MLIRContext *ctx = rewriter.getContext();
+      if (spec.withStats)
+        spec.statsRowEnd = buildRowEnds(rewriter, loc, cu, qCount);
       spec.maskInputs = {qCount, qStart, kCount, kStart};
       spec.maskMaps = {dimsMap(ctx, 4, {2}), dimsMap(ctx, 4, {2}),
                        dimsMap(ctx, 4, {3}), dimsMap(ctx, 4, {3})};

@@ -68,6 +68,9 @@ struct AttentionSpec {
   bool withStats = false;
   std::optional<int64_t> statsWindow;
   bool statsPerQueryHead = false;
+  /// Packed sequences: i64 `[Sq]`, the end of each row's sequence (the
+  /// window is the last `statsWindow` rows of it).
+  mlir::Value statsRowEnd;
 };
 
 /// The results of buildAttentionResults; lse and stats are null unless

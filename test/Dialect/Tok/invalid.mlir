@@ -2420,15 +2420,6 @@ func.func @attention_stats_shape_per_query_head(%query: tensor<1x8x4x64xf32>, %k
 
 // -----
 
-// stats and packed sequences do not mix.
-func.func @attention_stats_without_seq_starts(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>, %cu: tensor<3xi32>) {
-  // expected-error @+1 {{'tok.attention' op expected no seq_starts with a stats result}}
-  %out, %s = tok.attention %query, %key, %value seq_starts(%cu : tensor<3xi32>) : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<1x2x16xf32>)
-  return
-}
-
-// -----
-
 // stats_window must be at least 1 (W = 0 would count no row).
 func.func @attention_stats_window_must_be_at_least_1(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
   // expected-error @+1 {{'tok.attention' op expected stats_window to be at least 1, got 0}}

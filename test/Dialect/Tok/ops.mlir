@@ -109,6 +109,14 @@ func.func @attention_lse_stats_per_query_head_f32(%q: tensor<2x4x3x16xf32>, %k: 
   return %o, %lse, %s : tensor<2x4x3x16xf32>, tensor<2x4x3xf32>, tensor<2x4x40xf32>
 }
 
+// Stats of packed sequences (each key counts the last rows of its sequence).
+// CHECK-LABEL: func.func @attention_stats_seq_starts_bf16(
+// CHECK:         %{{.*}}, %{{.*}} = tok.attention %{{.*}}, %{{.*}}, %{{.*}} seq_starts(%{{.*}} : tensor<4xi32>) {causal, stats_window = 16 : i64} : (tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, stats tensor<1x2x?xf32>)
+func.func @attention_stats_seq_starts_bf16(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>, %cu: tensor<4xi32>) -> (tensor<1x8x?x64xbf16>, tensor<1x2x?xf32>) {
+  %o, %s = tok.attention %q, %k, %v seq_starts(%cu : tensor<4xi32>) {causal, stats_window = 16 : i64} : (tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, stats tensor<1x2x?xf32>)
+  return %o, %s : tensor<1x8x?x64xbf16>, tensor<1x2x?xf32>
+}
+
 // A bias alone, broadcast from [Sq, Skv] (f32 bias on f16 activations).
 // CHECK-LABEL: func.func @attention_bias_broadcast_f16(
 // CHECK-SAME:    %[[QUERY:.*]]: tensor<2x8x16x64xf16>, %[[KEY:.*]]: tensor<2x8x32x64xf16>, %[[VALUE:.*]]: tensor<2x8x32x64xf16>, %[[BIAS:.*]]: tensor<16x32xf32>) -> tensor<2x8x16x64xf16>

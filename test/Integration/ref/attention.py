@@ -10,7 +10,8 @@
 # --causal --window=W --sinks=N --scale=F --softcap=F --dtype=f32|f16|bf16
 # --bias=full|bcast|key|row_neginf --score_mod=alibi|table --lse
 # --seqlens=3,0,5 (packed; B must be 1) --stats [--stats_window=W]
-# [--stats_per_query_head] (the stats result, after lse: attention_stats).
+# [--stats_per_query_head] (the stats result, after lse: attention_stats;
+# packed, the window is the last W rows of each key's own sequence).
 # With --rope (attention and paged_attention), q is stored unrotated, random
 # positions [B, Sq] i32 (below --max_pos, default 256) are appended to the
 # inputs, and the reference applies tok.rope to q first (--theta,
@@ -212,6 +213,10 @@ def case_attention(args, rng):
         # One dense attention per sequence; rows past cu[-1] see nothing.
         o = torch.zeros(b, hq, sq, dv, dtype=torch.float64)
         lse = torch.full((b, hq, sq), NEG_INF, dtype=torch.float64)
+        # Stats: each key counts the last rows of its own sequence; keys
+        # past cu[-1] get 0.
+        stats_heads = hq if args.get("stats_per_query_head") else hkv
+        stats = torch.zeros(b, stats_heads, skv, dtype=torch.float64)
         for start, end in zip(cu[:-1], cu[1:]):
             if end == start:
                 continue
@@ -225,6 +230,11 @@ def case_attention(args, rng):
             o[:, :, sl], lse[:, :, sl] = dense_attention(
                 q[:, :, sl], k[:, :, sl], v[:, :, sl], scale, softcap, None,
                 seq_bias, mask)
+            if args.get("stats"):
+                stats[:, :, sl] = attention_stats(
+                    _scores(q[:, :, sl], k[:, :, sl], scale, softcap, None,
+                            seq_bias, mask), hkv, args.get("stats_window"),
+                    bool(args.get("stats_per_query_head")))
     else:
         mask = causal_mask(sq, skv, causal, window, sinks)
         o, lse = dense_attention(q, k, v, scale, softcap, mod, bias, mask)
