@@ -2435,3 +2435,12 @@ func.func @attention_third_result_needs_stats_keyword(%query: tensor<1x8x16x64xf
   %out, %lse, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, tensor<1x8x16xf32>, tensor<1x2x16xf32>)
   return
 }
+
+// -----
+
+// The stats type comes last.
+func.func @attention_stats_type_comes_last(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{expected ')' after the stats type}}
+  %out, %lse, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<1x2x16xf32>, tensor<1x8x16xf32>)
+  return
+}
