@@ -317,38 +317,71 @@ static void guardOp(OpBuilder &b, Operation *op, Value ok,
   scf::YieldOp::create(eb, loc, otherwise(eb));
 }
 
+/// Runs `body(builder, loc, head, acc)` once per head in [0, heads) in an
+/// scf.for carrying the i1 `acc`, or once with a null head when `heads` is
+/// null (operands without a head dim); returns the final accumulator.
+static Value
+forEachHead(OpBuilder &b, Location loc, Value heads, Value acc,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+  if (!heads)
+    return body(b, loc, Value(), acc);
+  auto loop = scf::ForOp::create(
+      b, loc, idx(b, loc, 0), heads, idx(b, loc, 1), ValueRange{acc},
+      [&](OpBuilder &hb, Location hl, Value hi, ValueRange headAcc) {
+        scf::YieldOp::create(hb, hl, body(hb, hl, hi, headAcc[0]));
+      });
+  return loop.getResult(0);
+}
+
 /// cache_write: slot < 0 is skipped, slot < NumBlocks * BlockSize is written,
-/// anything else is an error.
+/// anything else is an error. Per-head slots [B, Hkv, S] are checked per
+/// head.
 static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value cache = op.getCache(), slots = op.getSlots();
+  bool perHead = cast<RankedTensorType>(slots.getType()).getRank() == 3;
   Value numBlocks = tensor::DimOp::create(b, loc, cache, 0);
   Value blockSize = tensor::DimOp::create(b, loc, cache, 1);
   Value capacity = arith::MulIOp::create(b, loc, numBlocks, blockSize);
   Value batch = tensor::DimOp::create(b, loc, slots, 0);
-  Value length = tensor::DimOp::create(b, loc, slots, 1);
+  Value heads =
+      perHead ? Value(tensor::DimOp::create(b, loc, slots, 1)) : Value();
+  Value length = tensor::DimOp::create(b, loc, slots, perHead ? 2 : 1);
   std::string format =
       tokamak::getErrorLocationPrefix(loc) +
-      "'tok.cache_write' op expected slots[%lld, %lld] to be negative "
-      "(skipped) or less than %lld (%lld blocks of %lld rows), got %lld";
+      (perHead ? "'tok.cache_write' op expected slots[%lld, %lld, %lld] to be "
+                 "negative (skipped) or less than %lld (%lld blocks of %lld "
+                 "rows), got %lld"
+               : "'tok.cache_write' op expected slots[%lld, %lld] to be "
+                 "negative (skipped) or less than %lld (%lld blocks of %lld "
+                 "rows), got %lld");
   Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
   auto outer = scf::ForOp::create(
       b, loc, idx(b, loc, 0), batch, idx(b, loc, 1), ValueRange{yes},
       [&](OpBuilder &ob, Location ol, Value bi, ValueRange outerAcc) {
-        auto inner = scf::ForOp::create(
-            ob, ol, idx(ob, ol, 0), length, idx(ob, ol, 1), outerAcc,
-            [&](OpBuilder &ib, Location il, Value si, ValueRange acc) {
-              Value slot = extractIndex(ib, il, slots, {bi, si});
-              Value bad =
-                  cmp(ib, il, arith::CmpIPredicate::sge, slot, capacity);
-              scf::YieldOp::create(
-                  ib, il,
-                  checkValue(ib, il, module, bad, format,
-                             {bi, si, capacity, numBlocks, blockSize, slot},
-                             acc[0]));
+        Value done = forEachHead(
+            ob, ol, heads, outerAcc[0],
+            [&](OpBuilder &hb, Location hl, Value hi, Value headAcc) {
+              auto inner = scf::ForOp::create(
+                  hb, hl, idx(hb, hl, 0), length, idx(hb, hl, 1),
+                  ValueRange{headAcc},
+                  [&](OpBuilder &ib, Location il, Value si, ValueRange acc) {
+                    SmallVector<Value> at = {bi, si};
+                    if (hi)
+                      at.insert(at.begin() + 1, hi);
+                    Value slot = extractIndex(ib, il, slots, at);
+                    Value bad =
+                        cmp(ib, il, arith::CmpIPredicate::sge, slot, capacity);
+                    SmallVector<Value> values = at;
+                    values.append({capacity, numBlocks, blockSize, slot});
+                    scf::YieldOp::create(ib, il,
+                                         checkValue(ib, il, module, bad, format,
+                                                    values, acc[0]));
+                  });
+              return inner.getResult(0);
             });
-        scf::YieldOp::create(ob, ol, inner.getResults());
+        scf::YieldOp::create(ob, ol, done);
       });
   guardOp(b, op, outer.getResult(0),
           [&](OpBuilder &) { return SmallVector<Value>{cache}; });
@@ -356,55 +389,77 @@ static void guardCacheWrite(tok::CacheWriteOp op, ModuleOp module) {
 
 /// paged_attention: 0 <= lens[b] <= MaxBlocks * BlockSize, and the block ids
 /// of the first ceil(lens[b] / BlockSize) table entries are in [0,
-/// NumBlocks).
+/// NumBlocks); per head (lens[b, h], table[b, h, j]) for per-head operands.
 static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   using P = arith::CmpIPredicate;
   Value cache = op.getKeyCache(), table = op.getBlockTable(),
         lens = op.getLens();
+  bool perHead = cast<RankedTensorType>(lens.getType()).getRank() == 2;
+  bool headTables = cast<RankedTensorType>(table.getType()).getRank() == 3;
   Value numBlocks = tensor::DimOp::create(b, loc, cache, 0);
   Value blockSize = tensor::DimOp::create(b, loc, cache, 1);
-  Value maxBlocks = tensor::DimOp::create(b, loc, table, 1);
+  Value maxBlocks = tensor::DimOp::create(b, loc, table, headTables ? 2 : 1);
   Value capacity = arith::MulIOp::create(b, loc, maxBlocks, blockSize);
   Value batch = tensor::DimOp::create(b, loc, lens, 0);
+  Value heads =
+      perHead ? Value(tensor::DimOp::create(b, loc, lens, 1)) : Value();
   // A zero block size is an error checked at the entry; do not divide by it
   // in the meantime.
   Value divisor = arith::MaxSIOp::create(b, loc, blockSize, idx(b, loc, 1));
   std::string prefix =
       tokamak::getErrorLocationPrefix(loc) + "'tok.paged_attention' op ";
   std::string lensFormat =
-      prefix + "expected lens[%lld] to be in [0, %lld] (%lld block table "
-               "entries of %lld rows), got %lld";
+      prefix + (perHead ? "expected lens[%lld, %lld]" : "expected lens[%lld]") +
+      " to be in [0, %lld] (%lld block table entries of %lld rows), got %lld";
   std::string tableFormat =
-      prefix + "expected block_table[%lld, %lld] to be in [0, %lld) (the "
-               "key_cache block count), got %lld";
+      prefix +
+      (headTables ? "expected block_table[%lld, %lld, %lld]"
+                  : "expected block_table[%lld, %lld]") +
+      " to be in [0, %lld) (the key_cache block count), got %lld";
   Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
   auto outer = scf::ForOp::create(
       b, loc, idx(b, loc, 0), batch, idx(b, loc, 1), ValueRange{yes},
-      [&](OpBuilder &ob, Location ol, Value bi, ValueRange outerAcc) {
-        Value len = extractIndex(ob, ol, lens, {bi});
-        Value badLen = arith::OrIOp::create(
-            ob, ol, cmp(ob, ol, P::slt, len, idx(ob, ol, 0)),
-            cmp(ob, ol, P::sgt, len, capacity));
-        Value acc0 =
-            checkValue(ob, ol, module, badLen, lensFormat,
-                       {bi, capacity, maxBlocks, blockSize, len}, outerAcc[0]);
-        Value used = arith::SelectOp::create(
-            ob, ol, badLen, idx(ob, ol, 0),
-            arith::CeilDivSIOp::create(ob, ol, len, divisor));
-        auto inner = scf::ForOp::create(
-            ob, ol, idx(ob, ol, 0), used, idx(ob, ol, 1), ValueRange{acc0},
-            [&](OpBuilder &ib, Location il, Value j, ValueRange acc) {
-              Value id = extractIndex(ib, il, table, {bi, j});
-              Value bad = arith::OrIOp::create(
-                  ib, il, cmp(ib, il, P::slt, id, idx(ib, il, 0)),
-                  cmp(ib, il, P::sge, id, numBlocks));
-              scf::YieldOp::create(ib, il,
-                                   checkValue(ib, il, module, bad, tableFormat,
-                                              {bi, j, numBlocks, id}, acc[0]));
+      [&](OpBuilder &bb, Location bl, Value bi, ValueRange batchAcc) {
+        Value done = forEachHead(
+            bb, bl, heads, batchAcc[0],
+            [&](OpBuilder &ob, Location ol, Value hi, Value headAcc) {
+              SmallVector<Value> lenAt = {bi};
+              if (hi)
+                lenAt.push_back(hi);
+              Value len = extractIndex(ob, ol, lens, lenAt);
+              Value badLen = arith::OrIOp::create(
+                  ob, ol, cmp(ob, ol, P::slt, len, idx(ob, ol, 0)),
+                  cmp(ob, ol, P::sgt, len, capacity));
+              SmallVector<Value> lenValues = lenAt;
+              lenValues.append({capacity, maxBlocks, blockSize, len});
+              Value acc0 = checkValue(ob, ol, module, badLen, lensFormat,
+                                      lenValues, headAcc);
+              Value used = arith::SelectOp::create(
+                  ob, ol, badLen, idx(ob, ol, 0),
+                  arith::CeilDivSIOp::create(ob, ol, len, divisor));
+              auto inner = scf::ForOp::create(
+                  ob, ol, idx(ob, ol, 0), used, idx(ob, ol, 1),
+                  ValueRange{acc0},
+                  [&](OpBuilder &ib, Location il, Value j, ValueRange acc) {
+                    SmallVector<Value> at = {bi, j};
+                    if (headTables)
+                      at.insert(at.begin() + 1, hi);
+                    Value id = extractIndex(ib, il, table, at);
+                    Value bad = arith::OrIOp::create(
+                        ib, il, cmp(ib, il, P::slt, id, idx(ib, il, 0)),
+                        cmp(ib, il, P::sge, id, numBlocks));
+                    SmallVector<Value> values = at;
+                    values.append({numBlocks, id});
+                    scf::YieldOp::create(ib, il,
+                                         checkValue(ib, il, module, bad,
+                                                    tableFormat, values,
+                                                    acc[0]));
+                  });
+              return inner.getResult(0);
             });
-        scf::YieldOp::create(ob, ol, inner.getResults());
+        scf::YieldOp::create(bb, bl, done);
       });
   guardOp(b, op, outer.getResult(0), [&](OpBuilder &eb) {
     auto type = cast<RankedTensorType>(op.getOutput().getType());

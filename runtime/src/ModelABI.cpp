@@ -15,23 +15,52 @@ namespace {
 const char *const kLeadingNames[kNumModelArgs] = {
     "tokens", "positions", "seq_starts", "slots", "block_table", "lens"};
 
+/// Whether `fn` uses the per-head layout (a 3-d block table).
+bool perHeadLayout(const FunctionSignature &fn) {
+  return fn.inputs.size() > kArgBlockTable &&
+         fn.inputs[kArgBlockTable].shape.size() == 3;
+}
+
 /// Checks the leading six arguments of `fn`.
 Status checkLeading(const FunctionSignature &fn, bool isDecode) {
   static const size_t ranks[kNumModelArgs] = {2, 2, 1, 2, 2, 1};
+  static const size_t headRanks[kNumModelArgs] = {2, 2, 1, 3, 3, 2};
+  bool perHead = perHeadLayout(fn);
   for (size_t i = 0; i < kNumModelArgs; ++i) {
     const TensorSignature &arg = fn.inputs[i];
-    if (arg.dtype != DType::i32 || arg.shape.size() != ranks[i])
-      return Status::errorOf("@", fn.name, ": argument ", i, " (",
-                             kLeadingNames[i], ") must be a ", ranks[i],
-                             "-d i32 tensor, got ", arg.str());
+    size_t rank = perHead ? headRanks[i] : ranks[i];
+    if (arg.dtype != DType::i32 || arg.shape.size() != rank)
+      return Status::errorOf(
+          "@", fn.name, ": argument ", i, " (", kLeadingNames[i],
+          ") must be a ", rank, "-d i32 tensor",
+          perHead ? " (per-head layout)" : "", ", got ", arg.str());
+  }
+  if (perHead) {
+    int64_t heads = fn.inputs[kArgBlockTable].shape[1];
+    if (heads == kDynamicDim || heads <= 0 || heads > INT32_MAX ||
+        fn.inputs[kArgLens].shape[1] != heads ||
+        fn.inputs[kArgSlots].shape[1] != heads)
+      return Status::errorOf(
+          "@", fn.name,
+          ": the per-head layout needs one static kv head count in slots "
+          "[B, Hkv, S], block_table [N, Hkv, MaxBlocks] and lens [N, Hkv], "
+          "got ",
+          fn.inputs[kArgSlots].str(), ", ", fn.inputs[kArgBlockTable].str(),
+          " and ", fn.inputs[kArgLens].str());
   }
   for (size_t i :
        {size_t(kArgTokens), size_t(kArgPositions), size_t(kArgSlots)}) {
-    int64_t inner = fn.inputs[i].shape[isDecode ? 1 : 0];
+    size_t dim = isDecode ? 1 : 0;
+    if (perHead && i == kArgSlots)
+      dim = isDecode ? 2 : 0;
+    int64_t inner = fn.inputs[i].shape[dim];
     if (inner != kDynamicDim && inner != 1)
       return Status::errorOf(
           "@", fn.name, ": argument ", i, " (", kLeadingNames[i], ") must be ",
-          isDecode ? "[B, 1]" : "[1, T]", ", got ", fn.inputs[i].str());
+          perHead && i == kArgSlots ? (isDecode ? "[B, Hkv, 1]" : "[1, Hkv, T]")
+          : isDecode                ? "[B, 1]"
+                                    : "[1, T]",
+          ", got ", fn.inputs[i].str());
   }
   return Status::success();
 }
@@ -111,7 +140,9 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
 
   ModelABI abi;
   abi.vocab = logits.shape[1];
-  abi.maxBlocks = fn.inputs[kArgBlockTable].shape[1];
+  abi.maxBlocks = fn.inputs[kArgBlockTable].shape.back();
+  if (perHeadLayout(fn))
+    abi.headTables = static_cast<int32_t>(fn.inputs[kArgBlockTable].shape[1]);
   size_t numStates = fn.results.size() - 1;
   size_t middle = fn.inputs.size() - minInputs;
   if (middle < numStates || (middle - numStates) % 2 != 0)
@@ -149,6 +180,15 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
                                         "block size", "blockSize");
     if (!rows.ok())
       return rows.status();
+    if (abi.headTables && k->heads != 1)
+      return Status::errorOf("@", fn.name, ": argument ", kArg,
+                             " (the K cache "
+                             "of attention layer ",
+                             layer,
+                             ") must hold one kv "
+                             "head per block [NumBlocks, BlockSize, 1, D] in "
+                             "the per-head layout, got ",
+                             fn.inputs[kArg].str());
     KVPoolShape shape;
     shape.numBlocks = *blocks;
     shape.blockSize = *rows;
@@ -241,6 +281,11 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
                            " logits per row");
   if (dv == kDynamicDim)
     abi->vocab = pv;
+  if (other->headTables != abi->headTables)
+    return Status::errorOf("@", prefill->name, " and @", decode->name,
+                           " disagree on the block table layout: ",
+                           prefill->inputs[kArgBlockTable].str(), " vs ",
+                           decode->inputs[kArgBlockTable].str());
   if (other->maxBlocks != abi->maxBlocks)
     return Status::errorOf("@", prefill->name, " and @", decode->name,
                            " disagree on the block table width: ",

@@ -87,11 +87,12 @@ Session::create(std::shared_ptr<Executable> executable,
   case KVPolicyKind::Full:
     break;
   case KVPolicyKind::Window:
-    if (!policy.fullHeads.empty())
+    if (!policy.fullHeads.empty() && !abi->headTables)
       return Status::errorOf(
           "kv policy '", policy.str(),
-          "': full_heads need a cache length per head, which "
-          "tok.paged_attention does not take");
+          "': full_heads need the per-head layout (block tables "
+          "[N, Hkv, MaxBlocks] over one-head blocks); this model shares one "
+          "table across heads");
     eviction = policy.eviction();
     break;
   case KVPolicyKind::SnapKV:
@@ -121,11 +122,20 @@ Session::create(std::shared_ptr<Executable> executable,
         BlockAllocator::create(model.numBlocks());
     if (!allocator.ok())
       return allocator.status();
-    StatusOr<KVCacheManager> manager =
-        KVCacheManager::create(*allocator, model.blockSize(), eviction);
-    if (!manager.ok())
-      return manager.status();
-    session->kv.emplace(std::move(*manager));
+    if (model.headTables) {
+      StatusOr<HeadKVCacheManager> manager = HeadKVCacheManager::forPolicy(
+          *allocator, model.blockSize(), model.headTables,
+          session->opts.kvPolicy);
+      if (!manager.ok())
+        return manager.status();
+      session->headKv.emplace(std::move(*manager));
+    } else {
+      StatusOr<KVCacheManager> manager =
+          KVCacheManager::create(*allocator, model.blockSize(), eviction);
+      if (!manager.ok())
+        return manager.status();
+      session->kv.emplace(std::move(*manager));
+    }
   }
   StatusOr<StateCache> stateCache = StateCache::create(model.states);
   if (!stateCache.ok())
@@ -205,9 +215,15 @@ Status Session::addSequence(SeqId id) {
     if (Status s = kv->addSequence(id); s.failed())
       return s;
   }
+  if (headKv) {
+    if (Status s = headKv->addSequence(id); s.failed())
+      return s;
+  }
   if (Status s = states->addSequence(id); s.failed()) {
     if (kv)
       (void)kv->free(id);
+    if (headKv)
+      (void)headKv->free(id);
     return s;
   }
   seqs.emplace(id, Sequence());
@@ -219,6 +235,8 @@ Status Session::freeSequence(SeqId id) {
     return Status::errorOf("unknown sequence ", id);
   if (kv)
     (void)kv->free(id);
+  if (headKv)
+    (void)headKv->free(id);
   (void)states->free(id);
   seqs.erase(id);
   return Status::success();
@@ -235,9 +253,15 @@ Status Session::forkSequence(SeqId parent, SeqId child) {
     if (Status s = kv->fork(parent, child); s.failed())
       return s;
   }
+  if (headKv) {
+    if (Status s = headKv->fork(parent, child); s.failed())
+      return s;
+  }
   if (Status s = states->fork(parent, child); s.failed()) {
     if (kv)
       (void)kv->free(child);
+    if (headKv)
+      (void)headKv->free(child);
     return s;
   }
   Sequence copy = it->second;
@@ -263,17 +287,54 @@ StatusOr<int64_t> Session::numTokens(SeqId id) const {
 StatusOr<int64_t> Session::cacheRows(SeqId id) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
+  if (headKv) {
+    StatusOr<std::vector<int64_t>> rows = headKv->lengths(id);
+    if (!rows.ok())
+      return rows.status();
+    return *std::max_element(rows->begin(), rows->end());
+  }
   return kv ? kv->length(id) : StatusOr<int64_t>(int64_t(0));
 }
 
-StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id) const {
+StatusOr<std::vector<int64_t>> Session::headCacheRows(SeqId id) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
+  if (headKv)
+    return headKv->lengths(id);
+  std::vector<int64_t> rows;
+  if (kv)
+    for (const KVPoolShape &shape : modelAbi.kvLayers) {
+      rows.assign(size_t(shape.numKVHeads), *kv->length(id));
+      break;
+    }
+  return rows;
+}
+
+StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id,
+                                                   int32_t head) const {
+  if (!contains(id))
+    return Status::errorOf("unknown sequence ", id);
+  if (headKv) {
+    if (head < 0 || head >= headKv->numKVHeads())
+      return Status::errorOf("kv head ", head, " out of range [0, ",
+                             headKv->numKVHeads(), ")");
+    return headKv->head(head).blockTable(id);
+  }
   return kv ? kv->blockTable(id)
             : StatusOr<std::vector<int32_t>>(std::vector<int32_t>());
 }
 
-int32_t Session::numFreeBlocks() const { return kv ? kv->numFreeBlocks() : 0; }
+int32_t Session::numFreeBlocks() const {
+  if (headKv)
+    return headKv->numFreeBlocks();
+  return kv ? kv->numFreeBlocks() : 0;
+}
+
+int32_t Session::numUsedBlocks() const {
+  if (headKv)
+    return headKv->numUsedBlocks();
+  return kv ? kv->allocator().numUsed() : 0;
+}
 
 StatusOr<std::vector<float>> Session::logits(SeqId id) const {
   auto it = seqs.find(id);
@@ -311,14 +372,23 @@ Status Session::checkToken(SeqId id, int32_t token) const {
 }
 
 int64_t Session::blocksAfter(SeqId id, int64_t n) const {
+  if (!headKv)
+    return blocksAfter(*kv, id, n);
+  int64_t most = 0;
+  for (int32_t h = 0; h < headKv->numKVHeads(); ++h)
+    most = std::max(most, blocksAfter(headKv->head(h), id, n));
+  return most;
+}
+
+int64_t Session::blocksAfter(const KVCacheManager &m, SeqId id, int64_t n) {
   // Mirrors KVCacheManager's window eviction: before appending, every block
   // whose rows all hold non-sink positions below numTokens - window + 1 goes.
-  const WindowEviction &evict = kv->eviction();
-  int64_t bs = kv->blockSize();
-  int64_t rows = *kv->length(id);
+  const WindowEviction &evict = m.eviction();
+  int64_t bs = m.blockSize();
+  int64_t rows = *m.length(id);
   if (evict.window > 0 && n > 0) {
-    std::vector<int64_t> pos = *kv->positions(id);
-    int64_t threshold = *kv->numTokens(id) - evict.window + 1;
+    std::vector<int64_t> pos = *m.positions(id);
+    int64_t threshold = *m.numTokens(id) - evict.window + 1;
     int64_t kept = rows;
     for (int64_t first = 0; first < rows; first += bs) {
       int64_t last = std::min(first + bs, rows) - 1;
@@ -333,7 +403,7 @@ int64_t Session::blocksAfter(SeqId id, int64_t n) const {
 StatusOr<std::vector<size_t>>
 Session::planAppends(const char *what, const std::vector<SeqId> &ids,
                      const std::vector<int64_t> &counts) const {
-  if (!kv) {
+  if (!hasKV()) {
     std::vector<size_t> order(ids.size());
     std::iota(order.begin(), order.end(), size_t(0));
     return order;
@@ -343,12 +413,15 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
   // makes every prefix fit whenever the total does.
   std::vector<int64_t> surplus(ids.size());
   int64_t need = 0, reclaimed = 0;
-  int64_t free = kv->numFreeBlocks();
+  int64_t free = numFreeBlocks();
   for (size_t i = 0; i < ids.size(); ++i) {
-    StatusOr<int64_t> needed = kv->blocksNeeded(ids[i], counts[i]);
+    StatusOr<int64_t> needed = headKv ? headKv->blocksNeeded(ids[i], counts[i])
+                                      : kv->blocksNeeded(ids[i], counts[i]);
     if (!needed.ok())
       return needed.status().withContext(what);
-    StatusOr<int64_t> available = kv->blocksAvailable(ids[i], counts[i]);
+    StatusOr<int64_t> available =
+        headKv ? headKv->blocksAvailable(ids[i], counts[i])
+               : kv->blocksAvailable(ids[i], counts[i]);
     if (!available.ok())
       return available.status().withContext(what);
     need += *needed;
@@ -358,7 +431,7 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
       int64_t blocks = blocksAfter(ids[i], counts[i]);
       if (blocks > modelAbi.maxBlocks)
         return Status::errorOf(what, ": sequence ", ids[i], " would need ",
-                               blocks, " blocks of ", kv->blockSize(),
+                               blocks, " blocks of ", modelAbi.blockSize(),
                                " rows, but the model's block table holds ",
                                modelAbi.maxBlocks);
     }
@@ -402,12 +475,21 @@ Status Session::call(const std::string &function, bool packed,
   int64_t width = modelAbi.maxBlocks;
   if (width == kDynamicDim) {
     width = 1;
-    if (kv)
+    if (hasKV())
       for (size_t i = 0; i < ids.size(); ++i)
         width = std::max(width, blocksAfter(ids[i], counts[i]));
   }
+  // The per-head layout: slots [1, Hkv, T] or [B, Hkv, 1], tables
+  // [N, Hkv, MaxBlocks], lens [N, Hkv].
+  const int64_t heads = modelAbi.headTables;
   std::vector<std::vector<int64_t>> shapes = {tokenShape, tokenShape, {n + 1},
                                               tokenShape, {n, width}, {n}};
+  if (heads) {
+    shapes[kArgSlots] = packed ? std::vector<int64_t>{1, heads, total}
+                               : std::vector<int64_t>{n, heads, 1};
+    shapes[kArgBlockTable] = {n, heads, width};
+    shapes[kArgLens] = {n, heads};
+  }
   std::vector<HostTensor> inputs;
   for (const std::vector<int64_t> &shape : shapes) {
     StatusOr<HostTensor> tensor = HostTensor::create(DType::i32, shape);
@@ -461,12 +543,35 @@ Status Session::call(const std::string &function, bool packed,
     for (int64_t j = 0; j < counts[i]; ++j) {
       tokenData[offsets[i] + j] = tokens[i][size_t(j)];
       positionData[offsets[i] + j] = static_cast<int32_t>(before + j);
-      slotData[offsets[i] + j] = -1;
     }
   }
+  std::fill(slotData, slotData + inputs[kArgSlots].numel(), -1);
   startData[ids.size()] = static_cast<int32_t>(packed ? total : n);
 
   // From here on the cache changes: append, copy-on-write, slots.
+  if (headKv) {
+    for (size_t i : *order) {
+      StatusOr<HeadAppendResult> appended = headKv->append(ids[i], counts[i]);
+      if (!appended.ok())
+        return appended.status().withContext(what);
+      if (Status s = applyBlockCopies(poolPtrs, appended->copies); s.failed())
+        return s.withContext(what);
+      // Slot of head h, token j: [0, h, offsets[i] + j] packed, [i, h, 0]
+      // in decode.
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t j = 0; j < counts[i]; ++j)
+          slotData[packed ? h * total + offsets[i] + j
+                          : int64_t(i) * heads + h] =
+              appended->slots[size_t(h)][size_t(j)];
+    }
+    StatusOr<HeadBatchTables> tables = headKv->batchTables(ids, width);
+    if (!tables.ok())
+      return tables.status().withContext(what);
+    std::copy(tables->table.begin(), tables->table.end(),
+              inputs[kArgBlockTable].data<int32_t>());
+    std::copy(tables->lens.begin(), tables->lens.end(),
+              inputs[kArgLens].data<int32_t>());
+  }
   if (kv) {
     for (size_t i : *order) {
       StatusOr<AppendResult> appended = kv->append(ids[i], counts[i]);
@@ -489,7 +594,7 @@ Status Session::call(const std::string &function, bool packed,
     Sequence &seq = seqs.at(ids[i]);
     seq.tokens += counts[i];
     seq.logits.clear();
-    if (!kv)
+    if (!hasKV())
       inputs[kArgLens].data<int32_t>()[i] = static_cast<int32_t>(seq.tokens);
   }
 
@@ -737,8 +842,15 @@ Session::generate(const std::vector<SeqId> &ids,
 Status Session::compact(SeqId id, const KeepPlan &kept) {
   if (!contains(id))
     return Status::errorOf("compact: unknown sequence ", id);
-  if (!kv)
+  if (!hasKV())
     return Status::errorOf("compact: the model has no attention layers");
+  if (headKv) {
+    StatusOr<std::vector<int64_t>> lengths =
+        compactHeadsHost(*headKv, poolPtrs, id, kept);
+    if (!lengths.ok())
+      return lengths.status().withContext("compact");
+    return Status::success();
+  }
   if (kv->eviction().window > 0)
     return Status::errorOf("compact: not available with the window policy");
   for (const KVPoolShape &shape : modelAbi.kvLayers)

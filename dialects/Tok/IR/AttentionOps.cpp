@@ -196,6 +196,26 @@ LogicalResult AttentionOp::verifyRegions() {
 // PagedAttentionOp
 //===----------------------------------------------------------------------===//
 
+/// The kv head count of a paged cache whose dim 2 is `cacheHeads`, given
+/// per-head `heads` (dynamic: none): `expected <cacheName> to hold every kv
+/// head or one per block (dim 2 of <heads> or 1), got <cacheHeads>` unless
+/// the cache's head dim is `heads` or 1. Returns the kv head count.
+static FailureOr<int64_t> verifyCacheHeads(Operation *op, StringRef cacheName,
+                                           int64_t cacheHeads, int64_t heads,
+                                           bool perHead) {
+  if (!perHead)
+    return cacheHeads;
+  if (ShapedType::isDynamic(cacheHeads))
+    return op->emitOpError("expected ")
+           << cacheName << " head dim (dim 2) to be static with per-head "
+           << "lens or slots";
+  if (ShapedType::isDynamic(heads) || cacheHeads == heads || cacheHeads == 1)
+    return heads;
+  return op->emitOpError("expected ")
+         << cacheName << " to hold every kv head or one per block (dim 2 of "
+         << heads << " or 1), got " << cacheHeads;
+}
+
 LogicalResult PagedAttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType queryType = getQuery().getType();
@@ -205,14 +225,23 @@ LogicalResult PagedAttentionOp::verify() {
   RankedTensorType lensType = getLens().getType();
   RankedTensorType outputType = getOutput().getType();
 
-  // Ranks.
+  // Ranks: lens [B] with table [B, MaxBlocks], or per-head lens [B, Hkv]
+  // with a shared or per-head ([B, Hkv, MaxBlocks]) table.
   if (failed(verifyRank(op, "query", queryType, 4)) ||
       failed(verifyRank(op, "key_cache", keyCacheType, 4)) ||
       failed(verifyRank(op, "value_cache", valueCacheType, 4)) ||
-      failed(verifyRank(op, "block_table", tableType, 2)) ||
-      failed(verifyRank(op, "lens", lensType, 1)) ||
       failed(verifyRank(op, "output", outputType, 4)))
     return failure();
+  if (lensType.getRank() != 1 && lensType.getRank() != 2)
+    return emitOpError("expected lens rank 1 or 2 (per kv head), got ")
+           << lensType.getRank();
+  bool perHead = lensType.getRank() == 2;
+  if (!perHead && failed(verifyRank(op, "block_table", tableType, 2)))
+    return failure();
+  if (perHead && tableType.getRank() != 2 && tableType.getRank() != 3)
+    return emitOpError("expected block_table rank 2 or 3 with per-head lens, "
+                       "got ")
+           << tableType.getRank();
 
   // Element types.
   Type i32 = IntegerType::get(getContext(), 32);
@@ -227,16 +256,28 @@ LogicalResult PagedAttentionOp::verify() {
           verifySameElementType(op, "query", queryType, "output", outputType)))
     return failure();
 
-  // Dims: both caches are [NumBlocks, BlockSize, Hkv, D].
+  // Dims: both caches are [NumBlocks, BlockSize, Hc, D].
   ArrayRef<int64_t> q = queryType.getShape();
   ArrayRef<int64_t> kc = keyCacheType.getShape();
   ArrayRef<int64_t> vc = valueCacheType.getShape();
   ArrayRef<int64_t> table = tableType.getShape();
   ArrayRef<int64_t> lens = lensType.getShape();
+  bool headTables = table.size() == 3;
+  if (headTables && failed(verifyDimsMatch(op, "lens", lens[1], "block_table",
+                                           table[1], "kv head counts")))
+    return failure();
+  int64_t cacheHeads = mergeDims({kc[2], vc[2]});
+  int64_t heads = perHead
+                      ? mergeDims({lens[1], headTables ? table[1] : lens[1]})
+                      : cacheHeads;
   if (failed(verifyCompatibleShapes(op, "key_cache", keyCacheType,
-                                    "value_cache", valueCacheType)) ||
-      failed(verifyHeadGrouping(op, q[1], "key_cache",
-                                mergeDims({kc[2], vc[2]}))) ||
+                                    "value_cache", valueCacheType)))
+    return failure();
+  FailureOr<int64_t> kvHeads =
+      verifyCacheHeads(op, "key_cache", cacheHeads, heads, perHead);
+  if (failed(kvHeads) ||
+      failed(verifyHeadGrouping(op, q[1], perHead ? "lens" : "key_cache",
+                                *kvHeads)) ||
       failed(verifyDimsMatch(op, "query", q[3], "key_cache", kc[3],
                              "head dims")) ||
       failed(verifyDimsMatch(op, "query", q[0], "block_table", table[0],
@@ -270,9 +311,11 @@ LogicalResult CacheWriteOp::verify() {
 
   if (failed(verifyRank(op, "cache", cacheType, 4)) ||
       failed(verifyRank(op, "update", updateType, 4)) ||
-      failed(verifyRank(op, "slots", slotsType, 2)) ||
       failed(verifyRank(op, "result", resultType, 4)))
     return failure();
+  if (slotsType.getRank() != 2 && slotsType.getRank() != 3)
+    return emitOpError("expected slots rank 2 or 3 (per kv head), got ")
+           << slotsType.getRank();
 
   if (failed(verifyFloatElementType(op, "cache", cacheType)) ||
       failed(verifySameElementType(op, "cache", cacheType, "update",
@@ -281,17 +324,25 @@ LogicalResult CacheWriteOp::verify() {
                                IntegerType::get(getContext(), 32))))
     return failure();
 
-  // cache [N, BS, Hkv, D], update [B, Hkv, S, D], slots [B, S].
+  // cache [N, BS, Hkv, D], update [B, Hkv, S, D], slots [B, S]; or per-head
+  // slots [B, Hkv, S] with a cache [N, BS, Hkv or 1, D].
   ArrayRef<int64_t> cache = cacheType.getShape();
   ArrayRef<int64_t> update = updateType.getShape();
   ArrayRef<int64_t> slots = slotsType.getShape();
-  if (failed(verifyDimsMatch(op, "cache", cache[2], "update", update[1],
-                             "head counts")) ||
+  bool perHead = slots.size() == 3;
+  if (perHead && (failed(verifyDimsMatch(op, "update", update[1], "slots",
+                                         slots[1], "head counts")) ||
+                  failed(verifyCacheHeads(op, "cache", cache[2],
+                                          mergeDims({update[1], slots[1]}),
+                                          /*perHead=*/true))))
+    return failure();
+  if ((!perHead && failed(verifyDimsMatch(op, "cache", cache[2], "update",
+                                          update[1], "head counts"))) ||
       failed(verifyDimsMatch(op, "cache", cache[3], "update", update[3],
                              "head dims")) ||
       failed(verifyDimsMatch(op, "update", update[0], "slots", slots[0],
                              "batch sizes")) ||
-      failed(verifyDimsMatch(op, "update", update[2], "slots", slots[1],
+      failed(verifyDimsMatch(op, "update", update[2], "slots", slots.back(),
                              "sequence lengths")) ||
       failed(verifyPositiveDim(op, "cache block size", cache[1])))
     return failure();

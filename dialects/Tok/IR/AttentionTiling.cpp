@@ -64,7 +64,12 @@ template <> struct TileRules<PagedAttentionOp> : NoFixup {
                 SmallVectorImpl<Operation *> &slices) {
     Location loc = op.getLoc();
     int64_t hq = op.getQuery().getType().getDimSize(1);
-    int64_t hkv = op.getKeyCache().getType().getDimSize(2);
+    bool perHead = op.getLens().getType().getRank() == 2;
+    bool headTables = op.getBlockTable().getType().getRank() == 3;
+    int64_t cacheHeads = op.getKeyCache().getType().getDimSize(2);
+    int64_t hkv = perHead ? op.getLens().getType().getDimSize(1) : cacheHeads;
+    // Per-head lens over blocks of one kv head: the caches stay whole.
+    bool sliceCaches = !perHead || cacheHeads != 1 || hkv == 1;
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv)) {
       op.emitWarning("cannot tile paged attention with dynamic head counts");
       return failure();
@@ -73,18 +78,36 @@ template <> struct TileRules<PagedAttentionOp> : NoFixup {
         groupRange(b, loc, op, offsets[1], sizes[1], hq / hkv, "query heads");
     if (failed(kvHeads))
       return failure();
-    auto sliceCache = [&](Value cache) {
+    auto sliceCache = [&](Value cache) -> Value {
+      if (!sliceCaches)
+        return cache;
       Sizes o = {zero(b), zero(b), kvHeads->first, zero(b)};
       Sizes s = sizesOf(b, loc, cache);
       s[2] = kvHeads->second;
       return sliceOf(b, loc, cache, o, s, slices);
     };
-    return SmallVector<Value>{
-        sliceAlong(b, loc, op.getQuery(), {0, 1, -1, -1}, offsets, sizes,
-                   slices),
-        sliceCache(op.getKeyCache()), sliceCache(op.getValueCache()),
-        sliceAlong(b, loc, op.getBlockTable(), {0, -1}, offsets, sizes, slices),
-        sliceAlong(b, loc, op.getLens(), {0}, offsets, sizes, slices)};
+    // lens / block table: the batch range, and the kv heads when per head.
+    auto sliceHeads = [&](Value v, bool heads) -> Value {
+      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+      if (!heads) {
+        SmallVector<int64_t> dims(rank, -1);
+        dims[0] = 0;
+        return sliceAlong(b, loc, v, dims, offsets, sizes, slices);
+      }
+      Sizes o(rank, zero(b));
+      Sizes s = sizesOf(b, loc, v);
+      o[0] = offsets[0];
+      s[0] = sizes[0];
+      o[1] = kvHeads->first;
+      s[1] = kvHeads->second;
+      return sliceOf(b, loc, v, o, s, slices);
+    };
+    return SmallVector<Value>{sliceAlong(b, loc, op.getQuery(), {0, 1, -1, -1},
+                                         offsets, sizes, slices),
+                              sliceCache(op.getKeyCache()),
+                              sliceCache(op.getValueCache()),
+                              sliceHeads(op.getBlockTable(), headTables),
+                              sliceHeads(op.getLens(), perHead)};
   }
 };
 

@@ -266,7 +266,22 @@ void collect(PagedAttentionOp op, CheckCollector &c) {
   Value q = op.getQuery(), kc = op.getKeyCache(), vc = op.getValueCache();
   Value table = op.getBlockTable(), lens = op.getLens();
   c.compatibleShapes("key_cache", kc, "value_cache", vc);
-  c.headGrouping(dimOf(q, 1), "key_cache", merge({dimOf(kc, 2), dimOf(vc, 2)}));
+  bool perHead = cast<ShapedType>(lens.getType()).getRank() == 2;
+  bool headTables = cast<ShapedType>(table.getType()).getRank() == 3;
+  if (headTables)
+    c.dimsMatch("lens", dimOf(lens, 1), "block_table", dimOf(table, 1),
+                "kv head counts");
+  // Per-head lens: the cache's (static) head dim is Hkv or 1.
+  if (perHead && cast<ShapedType>(kc.getType()).getDimSize(2) != 1)
+    c.rule(Kind::Equal, dimOf(kc, 2), dimOf(lens, 1),
+           "expected key_cache to hold every kv head or one per block (dim 2 "
+           "of %lld or 1), got %lld",
+           {dimOf(lens, 1), dimOf(kc, 2)});
+  if (perHead)
+    c.headGrouping(dimOf(q, 1), "lens", dimOf(lens, 1));
+  else
+    c.headGrouping(dimOf(q, 1), "key_cache",
+                   merge({dimOf(kc, 2), dimOf(vc, 2)}));
   c.dimsMatch("query", dimOf(q, 3), "key_cache", dimOf(kc, 3), "head dims");
   c.dimsMatch("query", dimOf(q, 0), "block_table", dimOf(table, 0),
               "batch sizes");
@@ -281,14 +296,20 @@ void collect(PagedAttentionOp op, CheckCollector &c) {
 
 void collect(CacheWriteOp op, CheckCollector &c) {
   Value cache = op.getCache(), update = op.getUpdate(), slots = op.getSlots();
-  c.dimsMatch("cache", dimOf(cache, 2), "update", dimOf(update, 1),
-              "head counts");
+  bool perHead = cast<ShapedType>(slots.getType()).getRank() == 3;
+  if (perHead)
+    c.dimsMatch("update", dimOf(update, 1), "slots", dimOf(slots, 1),
+                "head counts");
+  // Per-head slots: the cache's (static) head dim is Hkv or 1.
+  if (!perHead || cast<ShapedType>(cache.getType()).getDimSize(2) != 1)
+    c.dimsMatch("cache", dimOf(cache, 2), "update", dimOf(update, 1),
+                "head counts");
   c.dimsMatch("cache", dimOf(cache, 3), "update", dimOf(update, 3),
               "head dims");
   c.dimsMatch("update", dimOf(update, 0), "slots", dimOf(slots, 0),
               "batch sizes");
-  c.dimsMatch("update", dimOf(update, 2), "slots", dimOf(slots, 1),
-              "sequence lengths");
+  c.dimsMatch("update", dimOf(update, 2), "slots",
+              dimOf(slots, perHead ? 2 : 1), "sequence lengths");
   c.positive("cache block size", dimOf(cache, 1));
   c.sameType("cache", cache, "result", op.getResult());
 }

@@ -135,16 +135,35 @@ def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention", [Pure]> {
   let summary = "attention over a paged KV cache";
   let description = [{
     Attention of new queries against keys and values stored in a paged
-    cache. Caches are `[NumBlocks, BlockSize, Hkv, D]`, the block table
+    cache. Caches are `[NumBlocks, BlockSize, Hc, D]`, the block table
     `[B, MaxBlocks]` (i32) maps sequence `b`'s logical block to a physical
     block, and `lens[b]` (i32) counts the valid tokens of sequence `b`
     including the `Sq` new ones. Query `i` of sequence `b` sits at position
     `lens[b] − Sq + i`; token position `p` lives in block
     `table[b, p / BlockSize]`, row `p % BlockSize`. Masking is always causal,
     plus `window`, `sinks`, `scale` and `softcap` as in `tok.attention`.
+    Without per-head lens `Hc` is the kv head count `Hkv` (`Hq % Hkv == 0`).
+
+    Per-head lens. With `lens` `[B, Hkv]` every kv head keeps its own rows
+    (eviction or compaction per head: RazorAttention's retrieval heads keep
+    everything, the others sinks + window). KV head `h` of sequence `b`
+    holds rows `r < lens[b, h]`; its row `r` lives in block
+    `table[b, r / BlockSize]` (shared table `[B, MaxBlocks]`) or
+    `table[b, h, r / BlockSize]` (per-head table `[B, Hkv, MaxBlocks]`), at
+    row `r % BlockSize`, head `h` of the block when `Hc = Hkv` or head 0
+    when `Hc = 1` (blocks that hold one kv head, so that heads free blocks
+    independently). The `Sq` new tokens are the last `Sq` rows of every
+    head: query `i` sits at row `lens[b, h] − Sq + i` of each kv head `h`,
+    and for query head `g` (kv head `h = g / (Hq / Hkv)`) row `r` is visible
+    iff `r ≤ lens[b, h] − Sq + i`, `r > lens[b, h] − Sq + i − window` (or
+    `r < sinks`). Masks count rows, not token positions: the positions
+    (RoPE) were applied before the keys were cached, and rows keep the
+    order in which tokens were stored. A query row that sees no key (a head
+    with `lens[b, h] < Sq − i`, e.g. length 0) yields zeros.
 
     ```mlir
     %o = tok.paged_attention %q, %kc, %vc, %table, %lens {sinks = 4 : i64, window = 4096 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
+    %o2 = tok.paged_attention %q, %kc1, %vc1, %tables, %head_lens : (tensor<4x32x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4x8x64xi32>, tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
     ```
   }];
   let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key_cache,
@@ -170,8 +189,15 @@ def Tok_CacheWriteOp : Tok_Op<"cache_write", [Pure]> {
     row `slots[b, s] % BlockSize`. A negative slot is skipped. The result is
     the updated cache; bufferization performs the write in place.
 
+    Per-head slots `[B, Hkv, S]` place every kv head on its own: head `h`
+    goes to slot `slots[b, h, s]`, into head `h` of the block when the cache
+    is `[NumBlocks, BlockSize, Hkv, D]` or head 0 when it is
+    `[NumBlocks, BlockSize, 1, D]` (blocks that hold one kv head, the pool
+    of `tok.paged_attention` with per-head tables).
+
     ```mlir
     %kc2 = tok.cache_write %kc, %knew, %slots : (tensor<1024x16x8x128xf16>, tensor<4x8x1x128xf16>, tensor<4x1xi32>) -> tensor<1024x16x8x128xf16>
+    %kc3 = tok.cache_write %kc1, %knew, %head_slots : (tensor<4096x16x1x128xf16>, tensor<4x8x1x128xf16>, tensor<4x8x1xi32>) -> tensor<4096x16x1x128xf16>
     ```
   }];
   let arguments = (ins Tok_Tensor:$cache, Tok_Tensor:$update,

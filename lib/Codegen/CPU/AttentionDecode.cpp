@@ -136,7 +136,8 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   // Paged decode: one tile per (batch, key chunk) covering every kv head
   // (see below), so a chunk needs numKvHeads times fewer keys for the same
   // work per tile.
-  allHeads = p.isPaged() && rowDot;
+  // Per-head lens give every kv head its own key range: one tile each.
+  allHeads = p.isPaged() && rowDot && !p.perHeadLens();
   int64_t minChunk = std::max<int64_t>(1, t.minSplitKeys / n);
   if (allHeads)
     minChunk = std::max<int64_t>(1, minChunk / numKvHeads);
@@ -182,7 +183,7 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
     c.kvHead = kvh;
     c.firstQuery = idx(0);
     c.numQueries = querySize;
-    c.keyEnd = p.isPaged() ? toIndex(extractElement(p.lens, {bIdx})) : keySize;
+    c.keyEnd = pagedKeyEnd(bIdx, kvh);
     c.blockLo = val(mul(split, chunk));
     c.blockHi = val(add(c.blockLo, chunk));
     TileState st = emitTile(c);

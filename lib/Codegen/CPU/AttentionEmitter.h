@@ -163,6 +163,9 @@ private:
   void prefetchRow(Value buffer, SmallVector<Value> at, int64_t locality = 3);
   /// The source location of key/value row `j` (clamped into range).
   SmallVector<Value> kvRow(const TileCoords &c, Value j, Value d);
+  /// One past the last key of (batch, kvHead): lens[b] or lens[b, h] for
+  /// paged caches, Skv for dense keys.
+  Value pagedKeyEnd(Value batch, Value kvHead);
   /// Whether the pages are static multiples of `lanes` rows, so that a
   /// group of `lanes` keys of an unmasked block lies in one page.
   bool groupedPages() const {

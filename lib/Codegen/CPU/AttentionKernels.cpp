@@ -84,6 +84,30 @@ Value Emitter::insertRows(Value src, Value dst, Value off) {
 }
 
 //===----------------------------------------------------------------------===//
+// AttentionProblem
+//===----------------------------------------------------------------------===//
+
+bool AttentionProblem::perHeadLens() const {
+  return lens && cast<RankedTensorType>(lens.getType()).getRank() == 2;
+}
+
+bool AttentionProblem::headTables() const {
+  return blockTable &&
+         cast<RankedTensorType>(blockTable.getType()).getRank() == 3;
+}
+
+bool AttentionProblem::oneHeadBlocks() const {
+  return perHeadLens() &&
+         cast<RankedTensorType>(key.getType()).getDimSize(2) == 1;
+}
+
+int64_t AttentionProblem::numKvHeads() const {
+  if (perHeadLens())
+    return cast<RankedTensorType>(lens.getType()).getDimSize(1);
+  return cast<RankedTensorType>(key.getType()).getDimSize(isPaged() ? 2 : 1);
+}
+
+//===----------------------------------------------------------------------===//
 // Geometry
 //===----------------------------------------------------------------------===//
 
@@ -92,7 +116,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   auto kType = cast<RankedTensorType>(p.key.getType());
   auto vType = cast<RankedTensorType>(p.value.getType());
   numHeads = qType.getDimSize(1);
-  numKvHeads = p.isPaged() ? kType.getDimSize(2) : kType.getDimSize(1);
+  numKvHeads = p.numKvHeads();
   groups = numHeads / numKvHeads;
   headDim = qType.getDimSize(3);
   valueDim = vType.getDimSize(3);
@@ -110,7 +134,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
     if (!kType.isDynamicDim(1))
       staticPageSize = kType.getDimSize(1);
     numPages = val(dim(p.key, 0));
-    keySize = val(mul(dim(p.blockTable, 1), pageSize));
+    keySize = val(mul(dim(p.blockTable, p.headTables() ? 2 : 1), pageSize));
   } else {
     keySize = val(dim(p.key, 2));
   }
@@ -170,7 +194,7 @@ LogicalResult tokamak::cpu::canTileAttention(const AttentionProblem &p,
   auto kType = cast<RankedTensorType>(p.key.getType());
   auto vType = cast<RankedTensorType>(p.value.getType());
   int64_t hq = qType.getDimSize(1);
-  int64_t hkv = p.isPaged() ? kType.getDimSize(2) : kType.getDimSize(1);
+  int64_t hkv = p.numKvHeads();
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv <= 0 ||
       hq % hkv != 0) {
     reason = "dynamic or mismatched head counts";

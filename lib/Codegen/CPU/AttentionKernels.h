@@ -41,7 +41,10 @@ struct QueryRope {
 /// One attention problem. The query is `[B, Hq, Sq, D]`. Keys and values are
 /// either dense (`key` `[B, Hkv, Skv, D]`, `value` `[B, Hkv, Skv, Dv]`) or
 /// paged (`key`/`value` are caches `[NumBlocks, BlockSize, Hkv, D]`,
-/// `blockTable` `[B, MaxBlocks]` and `lens` `[B]`, both i32).
+/// `blockTable` `[B, MaxBlocks]` and `lens` `[B]`, both i32). Per-head lens
+/// `[B, Hkv]` come with a shared table or a per-head one
+/// `[B, Hkv, MaxBlocks]`, and caches `[NumBlocks, BlockSize, Hkv or 1, D]`
+/// (1: every block holds one kv head).
 struct AttentionProblem {
   Value query, key, value;
   Value blockTable, lens;
@@ -67,6 +70,14 @@ struct AttentionProblem {
   bool statsPerQueryHead = false;
 
   bool isPaged() const { return static_cast<bool>(blockTable); }
+  /// Per-head lens `[B, Hkv]`.
+  bool perHeadLens() const;
+  /// Per-head block table `[B, Hkv, MaxBlocks]`.
+  bool headTables() const;
+  /// Blocks hold one kv head (cache dim 2 is 1 with per-head lens).
+  bool oneHeadBlocks() const;
+  /// The kv head count Hkv.
+  int64_t numKvHeads() const;
 };
 
 /// Tile sizes and the decode (split-KV) policy.

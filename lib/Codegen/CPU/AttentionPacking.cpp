@@ -103,18 +103,29 @@ Value Emitter::rotate(Value row, Value batch, Value pos) {
 // Key and value blocks
 //===----------------------------------------------------------------------===//
 
+Value Emitter::pagedKeyEnd(Value batch, Value kvHead) {
+  if (!p.isPaged())
+    return keySize;
+  if (p.perHeadLens())
+    return toIndex(extractElement(p.lens, {batch, kvHead}));
+  return toIndex(extractElement(p.lens, {batch}));
+}
+
 SmallVector<Value> Emitter::kvRow(const TileCoords &c, Value j, Value d) {
   Value jc = val(max(min(j, sub(c.keyEnd, cst(1))), cst(0)));
   if (!p.isPaged())
     return {c.batch, c.kvHead, jc, d};
   Value logical = arith::DivUIOp::create(b, loc, jc, pageSize);
   Value slot = arith::RemUIOp::create(b, loc, jc, pageSize);
-  Value page = toIndex(extractElement(p.blockTable, {c.batch, logical}));
+  Value page =
+      toIndex(p.headTables()
+                  ? extractElement(p.blockTable, {c.batch, c.kvHead, logical})
+                  : extractElement(p.blockTable, {c.batch, logical}));
   // A garbage table entry must not read out of bounds.
   Value ok = arith::AndIOp::create(b, loc, cmp(P::sge, page, cst(0)),
                                    cmp(P::slt, page, numPages));
   page = select(ok, page, idx(0));
-  return {page, slot, c.kvHead, d};
+  return {page, slot, p.oneHeadBlocks() ? idx(0) : c.kvHead, d};
 }
 
 /// Transposes the L x L matrix held in `rows` (L vectors of L f32, L a

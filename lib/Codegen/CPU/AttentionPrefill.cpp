@@ -341,7 +341,7 @@ FailureOr<SmallVector<Value>> Emitter::emitPrefill() {
   c.kvHead = kvh;
   c.firstQuery = val(mul(tile, cst(tileQ)));
   c.numQueries = val(min(cst(tileQ), sub(querySize, c.firstQuery)));
-  c.keyEnd = p.isPaged() ? toIndex(extractElement(p.lens, {bIdx})) : keySize;
+  c.keyEnd = pagedKeyEnd(bIdx, kvh);
   c.blockLo = idx(0);
   c.blockHi = idx(kBig);
   TileState st = emitTile(c);

@@ -425,10 +425,10 @@ func.func @paged_attention_block_table_must_be_rank_2(%query: tensor<4x8x1x64xf1
 
 // -----
 
-// lens must be rank 1.
-func.func @paged_attention_lens_must_be_rank_1(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4x1xi32>) {
-  // expected-error @+1 {{'tok.paged_attention' op expected lens rank 1, got 2}}
-  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4x1xi32>) -> tensor<4x8x1x64xf16>
+// lens must be rank 1, or 2 per kv head.
+func.func @paged_attention_lens_must_be_rank_1_or_2(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4x2x1xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected lens rank 1 or 2 (per kv head), got 3}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4x2x1xi32>) -> tensor<4x8x1x64xf16>
   return
 }
 
@@ -607,7 +607,7 @@ func.func @cache_write_update_must_be_rank_4(%cache: tensor<256x16x2x64xf16>, %u
 
 // slots must be rank 2.
 func.func @cache_write_slots_must_be_rank_2(%cache: tensor<256x16x2x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4xi32>) {
-  // expected-error @+1 {{'tok.cache_write' op expected slots rank 2, got 1}}
+  // expected-error @+1 {{'tok.cache_write' op expected slots rank 2 or 3 (per kv head), got 1}}
   %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x2x64xf16>, tensor<4x2x1x64xf16>, tensor<4xi32>) -> tensor<256x16x2x64xf16>
   return
 }
@@ -690,6 +690,87 @@ func.func @cache_write_update_and_slots_sequence_lengths_must_match(%cache: tens
 func.func @cache_write_the_result_has_the_type_of_the_cache(%cache: tensor<256x16x2x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x1xi32>) {
   // expected-error @+1 {{'tok.cache_write' op expected cache and result types to match, got 'tensor<256x16x2x64xf16>' and 'tensor<?x16x2x64xf16>'}}
   %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x2x64xf16>, tensor<4x2x1x64xf16>, tensor<4x1xi32>) -> tensor<?x16x2x64xf16>
+  return
+}
+
+// -----
+
+// With per-head lens the block table is shared [B, MaxBlocks] or per head [B, Hkv, MaxBlocks].
+func.func @paged_attention_block_table_must_be_rank_2_or_3_with_per_head_lens(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x1x64xf16>, %value_cache: tensor<256x16x1x64xf16>, %block_table: tensor<4x2x3x32xi32>, %lens: tensor<4x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_table rank 2 or 3 with per-head lens, got 4}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x1x64xf16>, tensor<256x16x1x64xf16>, tensor<4x2x3x32xi32>, tensor<4x2xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// A per-head block table has a row of blocks per kv head of lens.
+func.func @paged_attention_per_head_table_must_match_lens_heads(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x1x64xf16>, %value_cache: tensor<256x16x1x64xf16>, %block_table: tensor<4x4x32xi32>, %lens: tensor<4x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected lens and block_table kv head counts to match, got 2 and 4}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x1x64xf16>, tensor<256x16x1x64xf16>, tensor<4x4x32xi32>, tensor<4x2xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// With per-head lens a cache block holds every kv head or exactly one.
+func.func @paged_attention_per_head_cache_must_hold_every_head_or_one(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x4x32xi32>, %lens: tensor<4x4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected key_cache to hold every kv head or one per block (dim 2 of 4 or 1), got 2}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x4x32xi32>, tensor<4x4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// With per-head lens the cache's head dim must be static (it decides the block layout).
+func.func @paged_attention_per_head_cache_heads_must_be_static(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x?x64xf16>, %value_cache: tensor<256x16x?x64xf16>, %block_table: tensor<4x2x32xi32>, %lens: tensor<4x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected key_cache head dim (dim 2) to be static with per-head lens or slots}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x?x64xf16>, tensor<256x16x?x64xf16>, tensor<4x2x32xi32>, tensor<4x2xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// With per-head lens Hkv comes from lens, and Hq must be a multiple of it.
+func.func @paged_attention_query_heads_must_group_over_lens_heads(%query: tensor<4x6x1x64xf16>, %key_cache: tensor<256x16x1x64xf16>, %value_cache: tensor<256x16x1x64xf16>, %block_table: tensor<4x4x32xi32>, %lens: tensor<4x4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected query head count to be a multiple of lens head count, got 6 and 4}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x6x1x64xf16>, tensor<256x16x1x64xf16>, tensor<256x16x1x64xf16>, tensor<4x4x32xi32>, tensor<4x4xi32>) -> tensor<4x6x1x64xf16>
+  return
+}
+
+// -----
+
+// Per-head slots have a row per kv head of the update.
+func.func @cache_write_per_head_slots_must_match_update_heads(%cache: tensor<256x16x1x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x4x1xi32>) {
+  // expected-error @+1 {{'tok.cache_write' op expected update and slots head counts to match, got 2 and 4}}
+  %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x1x64xf16>, tensor<4x2x1x64xf16>, tensor<4x4x1xi32>) -> tensor<256x16x1x64xf16>
+  return
+}
+
+// -----
+
+// With per-head slots a cache block holds every kv head or exactly one.
+func.func @cache_write_per_head_cache_must_hold_every_head_or_one(%cache: tensor<256x16x3x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x2x1xi32>) {
+  // expected-error @+1 {{'tok.cache_write' op expected cache to hold every kv head or one per block (dim 2 of 2 or 1), got 3}}
+  %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x3x64xf16>, tensor<4x2x1x64xf16>, tensor<4x2x1xi32>) -> tensor<256x16x3x64xf16>
+  return
+}
+
+// -----
+
+// Per-head slots [B, Hkv, S]: S is the update's sequence length.
+func.func @cache_write_per_head_slots_must_match_update_length(%cache: tensor<256x16x1x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x2x2xi32>) {
+  // expected-error @+1 {{'tok.cache_write' op expected update and slots sequence lengths to match, got 1 and 2}}
+  %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x1x64xf16>, tensor<4x2x1x64xf16>, tensor<4x2x2xi32>) -> tensor<256x16x1x64xf16>
+  return
+}
+
+// -----
+
+// slots must be [B, S] or per kv head [B, Hkv, S].
+func.func @cache_write_slots_must_be_rank_2_or_3(%cache: tensor<256x16x1x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x2x1x1xi32>) {
+  // expected-error @+1 {{'tok.cache_write' op expected slots rank 2 or 3 (per kv head), got 4}}
+  %result = tok.cache_write %cache, %update, %slots : (tensor<256x16x1x64xf16>, tensor<4x2x1x64xf16>, tensor<4x2x1x1xi32>) -> tensor<256x16x1x64xf16>
   return
 }
 

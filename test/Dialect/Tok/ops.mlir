@@ -255,6 +255,49 @@ func.func @paged_attention_dynamic_bf16(%query: tensor<?x8x1x64xbf16>, %key_cach
   return %out : tensor<?x8x1x64xbf16>
 }
 
+// Per-head lens with per-head block tables over blocks of one kv head (the
+// second example of the tok.paged_attention description).
+// CHECK-LABEL: func.func @paged_attention_head_tables_f16(
+// CHECK-SAME:    %[[Q:.*]]: tensor<4x32x1x128xf16>, %[[KC1:.*]]: tensor<4096x16x1x128xf16>, %[[VC1:.*]]: tensor<4096x16x1x128xf16>, %[[TABLES:.*]]: tensor<4x8x64xi32>, %[[HEAD_LENS:.*]]: tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
+// CHECK:         %[[O2:.*]] = tok.paged_attention %[[Q]], %[[KC1]], %[[VC1]], %[[TABLES]], %[[HEAD_LENS]] : (tensor<4x32x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4x8x64xi32>, tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
+// CHECK:         return %[[O2]] : tensor<4x32x1x128xf16>
+func.func @paged_attention_head_tables_f16(%q: tensor<4x32x1x128xf16>, %kc1: tensor<4096x16x1x128xf16>, %vc1: tensor<4096x16x1x128xf16>, %tables: tensor<4x8x64xi32>, %head_lens: tensor<4x8xi32>) -> tensor<4x32x1x128xf16> {
+  %o2 = tok.paged_attention %q, %kc1, %vc1, %tables, %head_lens : (tensor<4x32x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4x8x64xi32>, tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
+  return %o2 : tensor<4x32x1x128xf16>
+}
+
+// Per-head lens over a shared table (heads compacted to different lengths),
+// dynamic batch, with window and sinks.
+// CHECK-LABEL: func.func @paged_attention_head_lens_shared_table_f32(
+// CHECK-SAME:    %[[QUERY:.*]]: tensor<?x8x1x64xf32>, %[[KEY_CACHE:.*]]: tensor<64x16x2x64xf32>, %[[VALUE_CACHE:.*]]: tensor<64x16x2x64xf32>, %[[BLOCK_TABLE:.*]]: tensor<?x8xi32>, %[[LENS:.*]]: tensor<?x2xi32>) -> tensor<?x8x1x64xf32>
+// CHECK:         %[[OUT:.*]] = tok.paged_attention %[[QUERY]], %[[KEY_CACHE]], %[[VALUE_CACHE]], %[[BLOCK_TABLE]], %[[LENS]] {sinks = 4 : i64, window = 32 : i64} : (tensor<?x8x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<?x8xi32>, tensor<?x2xi32>) -> tensor<?x8x1x64xf32>
+// CHECK:         return %[[OUT]] : tensor<?x8x1x64xf32>
+func.func @paged_attention_head_lens_shared_table_f32(%query: tensor<?x8x1x64xf32>, %key_cache: tensor<64x16x2x64xf32>, %value_cache: tensor<64x16x2x64xf32>, %block_table: tensor<?x8xi32>, %lens: tensor<?x2xi32>) -> tensor<?x8x1x64xf32> {
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens {window = 32 : i64, sinks = 4 : i64} : (tensor<?x8x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<?x8xi32>, tensor<?x2xi32>) -> tensor<?x8x1x64xf32>
+  return %out : tensor<?x8x1x64xf32>
+}
+
+// Per-head slots into blocks of one kv head (the second example of the
+// tok.cache_write description).
+// CHECK-LABEL: func.func @cache_write_head_slots_f16(
+// CHECK-SAME:    %[[KC1:.*]]: tensor<4096x16x1x128xf16>, %[[KNEW:.*]]: tensor<4x8x1x128xf16>, %[[HEAD_SLOTS:.*]]: tensor<4x8x1xi32>) -> tensor<4096x16x1x128xf16>
+// CHECK:         %[[KC3:.*]] = tok.cache_write %[[KC1]], %[[KNEW]], %[[HEAD_SLOTS]] : (tensor<4096x16x1x128xf16>, tensor<4x8x1x128xf16>, tensor<4x8x1xi32>) -> tensor<4096x16x1x128xf16>
+// CHECK:         return %[[KC3]] : tensor<4096x16x1x128xf16>
+func.func @cache_write_head_slots_f16(%kc1: tensor<4096x16x1x128xf16>, %knew: tensor<4x8x1x128xf16>, %head_slots: tensor<4x8x1xi32>) -> tensor<4096x16x1x128xf16> {
+  %kc3 = tok.cache_write %kc1, %knew, %head_slots : (tensor<4096x16x1x128xf16>, tensor<4x8x1x128xf16>, tensor<4x8x1xi32>) -> tensor<4096x16x1x128xf16>
+  return %kc3 : tensor<4096x16x1x128xf16>
+}
+
+// Per-head slots into a cache that holds every kv head, dynamic length.
+// CHECK-LABEL: func.func @cache_write_head_slots_all_heads_f32(
+// CHECK-SAME:    %[[CACHE:.*]]: tensor<32x16x2x64xf32>, %[[UPDATE:.*]]: tensor<?x2x?x64xf32>, %[[SLOTS:.*]]: tensor<?x2x?xi32>) -> tensor<32x16x2x64xf32>
+// CHECK:         %[[RESULT:.*]] = tok.cache_write %[[CACHE]], %[[UPDATE]], %[[SLOTS]] : (tensor<32x16x2x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?xi32>) -> tensor<32x16x2x64xf32>
+// CHECK:         return %[[RESULT]] : tensor<32x16x2x64xf32>
+func.func @cache_write_head_slots_all_heads_f32(%cache: tensor<32x16x2x64xf32>, %update: tensor<?x2x?x64xf32>, %slots: tensor<?x2x?xi32>) -> tensor<32x16x2x64xf32> {
+  %result = tok.cache_write %cache, %update, %slots : (tensor<32x16x2x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?xi32>) -> tensor<32x16x2x64xf32>
+  return %result : tensor<32x16x2x64xf32>
+}
+
 // The cache_write example of DESIGN 4.2 (also the description's).
 // CHECK-LABEL: func.func @cache_write_design_example_f16(
 // CHECK-SAME:    %[[KC:.*]]: tensor<1024x16x8x128xf16>, %[[KNEW:.*]]: tensor<4x8x1x128xf16>, %[[SLOTS:.*]]: tensor<4x1xi32>) -> tensor<1024x16x8x128xf16>

@@ -239,6 +239,62 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+// Paged attention with per-head lens and per-head tables over one-head
+// blocks: the tables and lens are sliced along batch and kv heads; the
+// caches, whose blocks hold one kv head each, stay whole.
+
+// CHECK-LABEL: func.func @paged_attention_head_tables_f16
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<4x32x1x128xf16>, %[[KC:[^:]*]]: tensor<4096x16x1x128xf16>, %[[VC:[^:]*]]: tensor<4096x16x1x128xf16>, %[[T:[^:]*]]: tensor<4x8x64xi32>, %[[LENS:[^:]*]]: tensor<4x8xi32>
+// CHECK:         scf.forall (%[[B:.*]], %[[HI:.*]]) in (4, 4)
+// CHECK-DAG:       %[[H:.*]] = affine.apply #{{.*}}(%[[HI]])
+// CHECK-DAG:       %[[KVH:.*]] = affine.apply #{{.*}}(%[[HI]])
+// CHECK:           %[[QT:.*]] = tensor.extract_slice %[[Q]][%[[B]], %[[H]], 0, 0] [1, 8, 1, 128]
+// CHECK:           %[[TT:.*]] = tensor.extract_slice %[[T]][%[[B]], %[[KVH]], 0] [1, 2, 64]
+// CHECK:           %[[LT:.*]] = tensor.extract_slice %[[LENS]][%[[B]], %[[KVH]]] [1, 2]
+// CHECK:           tok.paged_attention %[[QT]], %[[KC]], %[[VC]], %[[TT]], %[[LT]] : (tensor<1x8x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<1x2x64xi32>, tensor<1x2xi32>) -> tensor<1x8x1x128xf16>
+
+func.func @paged_attention_head_tables_f16(%q: tensor<4x32x1x128xf16>, %kc: tensor<4096x16x1x128xf16>, %vc: tensor<4096x16x1x128xf16>, %t: tensor<4x8x64xi32>, %lens: tensor<4x8xi32>) -> tensor<4x32x1x128xf16> {
+  %o = tok.paged_attention %q, %kc, %vc, %t, %lens : (tensor<4x32x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4x8x64xi32>, tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
+  return %o : tensor<4x32x1x128xf16>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.paged_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 8] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+// Per-head lens over a shared table: the caches follow the kv heads, the
+// table only the batch, the lens both.
+
+// CHECK-LABEL: func.func @paged_attention_head_lens_shared_f32
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<2x8x1x64xf32>, %[[KC:[^:]*]]: tensor<64x16x4x64xf32>, %[[VC:[^:]*]]: tensor<64x16x4x64xf32>, %[[T:[^:]*]]: tensor<2x8xi32>, %[[LENS:[^:]*]]: tensor<2x4xi32>
+// CHECK:         scf.forall (%[[B:.*]], %[[HI:.*]]) in (2, 2)
+// CHECK-DAG:       %[[H:.*]] = affine.apply #{{.*}}(%[[HI]])
+// CHECK-DAG:       %[[KVH:.*]] = affine.apply #{{.*}}(%[[HI]])
+// CHECK:           %[[KT:.*]] = tensor.extract_slice %[[KC]][0, 0, %[[KVH]], 0] [64, 16, 2, 64]
+// CHECK:           %[[VT:.*]] = tensor.extract_slice %[[VC]][0, 0, %[[KVH]], 0] [64, 16, 2, 64]
+// CHECK:           %[[TT:.*]] = tensor.extract_slice %[[T]][%[[B]], 0] [1, 8]
+// CHECK:           %[[LT:.*]] = tensor.extract_slice %[[LENS]][%[[B]], %[[KVH]]] [1, 2]
+// CHECK:           tok.paged_attention %{{.*}}, %[[KT]], %[[VT]], %[[TT]], %[[LT]] : (tensor<1x4x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<1x8xi32>, tensor<1x2xi32>) -> tensor<1x4x1x64xf32>
+
+func.func @paged_attention_head_lens_shared_f32(%q: tensor<2x8x1x64xf32>, %kc: tensor<64x16x4x64xf32>, %vc: tensor<64x16x4x64xf32>, %t: tensor<2x8xi32>, %lens: tensor<2x4xi32>) -> tensor<2x8x1x64xf32> {
+  %o = tok.paged_attention %q, %kc, %vc, %t, %lens : (tensor<2x8x1x64xf32>, tensor<64x16x4x64xf32>, tensor<64x16x4x64xf32>, tensor<2x8xi32>, tensor<2x4xi32>) -> tensor<2x8x1x64xf32>
+  return %o : tensor<2x8x1x64xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.paged_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 // linear_scan over batch and heads: decay, beta, init and the final state
 // follow the head tile.
 

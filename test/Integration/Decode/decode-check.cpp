@@ -328,6 +328,10 @@ int main(int argc, char **argv) {
   Scenario scenario(**session);
   if (!runScenario(scenario, opts.seed))
     return 1;
+  if (abi.numKVLayers() > 0)
+    llvm::outs() << "kv blocks in use: " << (*session)->numUsedBlocks()
+                 << " of " << abi.numBlocks()
+                 << (abi.headTables ? " (one kv head per block)" : "") << "\n";
   if (!checkAgainstForward(scenario, *forwardWeights, opts.out)) {
     llvm::outs() << "FAILED\n";
     return 1;

@@ -324,6 +324,138 @@ def case_paged_attention(args, rng):
     return inputs, [_store(o, dtype)]
 
 
+def _head_lens(args):
+    """--head_lens=37/0/5,16/16/3: per sequence (comma), per kv head (/)."""
+    rows = [[int(x) for x in seq.split("/")]
+            for seq in str(args["head_lens"]).split(",") if seq != ""]
+    assert rows and all(len(r) == len(rows[0]) for r in rows)
+    return rows
+
+
+def case_paged_attention_heads(args, rng):
+    """tok.paged_attention with per-head lens [B, Hkv] (--head_lens).
+    --layout=shared: caches [NB,BS,Hkv,D] and one table [B,MaxBlocks] per
+    sequence (head h reads head h of the blocks); --layout=heads (default):
+    caches [NB,BS,1,D] whose blocks hold one kv head and tables
+    [B,Hkv,MaxBlocks] (a random permutation of the blocks over all heads;
+    unused entries point at other heads' blocks). Inputs q, key/value caches,
+    table, lens; output o. Head h of sequence b holds rows r < lens[b, h];
+    query i sits at row lens[b, h] - Sq + i of every kv head h."""
+    lens = _head_lens(args)
+    b, hkv = len(lens), len(lens[0])
+    hq = args.get("hq", 2 * hkv)
+    sq = args.get("sq", 1)
+    d = args.get("d", 64)
+    bs = args.get("bs", 16)
+    dtype = args.get("dtype", "f32")
+    layout = args.get("layout", "heads")
+    window = args.get("window")
+    sinks = args.get("sinks")
+    softcap = args.get("softcap")
+    softcap = float(softcap) if softcap is not None else None
+    scale = _scale(args, d)
+    groups = hq // hkv
+    assert groups * hkv == hq
+    needed = [[(n + bs - 1) // bs for n in row] for row in lens]
+    if layout == "heads":
+        max_needed = max(max(r) for r in needed)
+        nb = args.get("nb", sum(sum(r) for r in needed) + 3)
+        cache_heads = 1
+    else:
+        # A shared table: every head's rows [0, lens[b, h]) in the same
+        # blocks, as many as the longest head needs.
+        needed = [[max(r)] for r in needed]
+        max_needed = max(r[0] for r in needed)
+        nb = args.get("nb", sum(r[0] for r in needed) + 3)
+        cache_heads = hkv
+    max_blocks = args.get("max_blocks", max_needed + 1)
+    assert max_needed <= max_blocks
+
+    q_np, q = _round(rng.standard_normal((b, hq, sq, d)), dtype)
+    kc_np, kc = _round(rng.standard_normal((nb, bs, cache_heads, d)), dtype)
+    vc_np, vc = _round(rng.standard_normal((nb, bs, cache_heads, d)), dtype)
+    perm = rng.permutation(nb)
+    used = 0
+    if layout == "heads":
+        table = rng.integers(0, nb, (b, hkv, max_blocks)).astype(np.int32)
+        for bi in range(b):
+            for h in range(hkv):
+                count = needed[bi][h]
+                table[bi, h, :count] = perm[used:used + count]
+                used += count
+    else:
+        table = rng.integers(0, nb, (b, max_blocks)).astype(np.int32)
+        for bi in range(b):
+            count = needed[bi][0]
+            table[bi, :count] = perm[used:used + count]
+            used += count
+    lens_np = np.asarray(lens, dtype=np.int32)
+    inputs = [q_np, kc_np, vc_np, table, lens_np]
+
+    # Per (sequence, kv head): gather the head's rows, attend its query
+    # heads with the row-space mask.
+    o = torch.zeros(b, hq, sq, d, dtype=torch.float64)
+    for bi in range(b):
+        for h in range(hkv):
+            n = lens[bi][h]
+            if n == 0:
+                continue  # no keys: every query row of the head gives zeros
+            rows = torch.arange(n)
+            if layout == "heads":
+                blocks = torch.from_numpy(
+                    table[bi, h].astype(np.int64))[rows // bs]
+                keys = kc[blocks, rows % bs, 0]                 # [n, D]
+                values = vc[blocks, rows % bs, 0]
+            else:
+                blocks = torch.from_numpy(
+                    table[bi].astype(np.int64))[rows // bs]
+                keys = kc[blocks, rows % bs, h]
+                values = vc[blocks, rows % bs, h]
+            mask = causal_mask(sq, n, True, window, sinks,
+                               query_pos=torch.arange(sq) + n - sq)
+            heads = slice(h * groups, (h + 1) * groups)
+            o[bi:bi + 1, heads], _ = dense_attention(
+                q[bi:bi + 1, heads], keys[None, None], values[None, None],
+                scale, softcap, None, None, mask)
+    return inputs, [_store(o, dtype)]
+
+
+def case_cache_write_heads(args, rng):
+    """tok.cache_write with per-head slots [B,Hkv,S] (distinct, some
+    negative). --cache_heads=1 (default): cache [NB,BS,1,D], head h of the
+    update goes to head 0 of its slot's block; --cache_heads=Hkv: to head
+    h. Inputs cache, update [B,Hkv,S,D], slots; output the updated cache."""
+    nb = args.get("nb", 8)
+    bs = args.get("bs", 16)
+    hkv = args.get("hkv", 2)
+    cache_heads = args.get("cache_heads", 1)
+    d = args.get("d", 64)
+    b = args.get("b", 3)
+    s = args.get("len", 5)
+    dtype = args.get("dtype", "f32")
+    cache_np, cache = _round(rng.standard_normal((nb, bs, cache_heads, d)),
+                             dtype)
+    upd_np, upd = _round(rng.standard_normal((b, hkv, s, d)), dtype)
+    # Distinct cells (slot, cache head) so that no two writes collide.
+    if cache_heads == 1:
+        slots = rng.choice(nb * bs, size=(b, hkv, s),
+                           replace=False).astype(np.int32)
+    else:
+        slots = np.stack([rng.choice(nb * bs, size=(b, s), replace=False)
+                          for _ in range(hkv)], axis=1).astype(np.int32)
+    slots[rng.random((b, hkv, s)) < 0.3] = -1
+    slots[0, 0, 0] = -7
+    out = cache.clone()
+    for bi in range(b):
+        for h in range(hkv):
+            for si in range(s):
+                slot = int(slots[bi, h, si])
+                if slot >= 0:
+                    out[slot // bs, slot % bs, 0 if cache_heads == 1 else h] = \
+                        upd[bi, h, si]
+    return [cache_np, upd_np, slots], [_store(out, dtype)]
+
+
 def case_cache_write(args, rng):
     """Inputs cache [NB,BS,Hkv,D], update [B,Hkv,S,D] (S = --len), slots
     [B,S] i32 (distinct, some negative); output the updated cache."""

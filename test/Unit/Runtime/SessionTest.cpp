@@ -45,6 +45,9 @@ struct FakeConfig {
   int64_t vocab = 16;
   bool withState = false;
   bool withPrefill = true;
+  /// > 0: the per-head layout with this many kv heads (slots [X, Hkv, Y],
+  /// tables [N, Hkv, MaxBlocks], lens [N, Hkv], one-head blocks).
+  int64_t heads = 0;
 };
 
 /// What the fake model saw.
@@ -105,8 +108,12 @@ float *writeResult(void **args, size_t i, const std::vector<int64_t> &sizes) {
 void runFake(void **args) {
   const FakeConfig &c = gConfig;
   Memref tokens = readArg(args, 0, 2), positions = readArg(args, 1, 2);
-  Memref starts = readArg(args, 2, 1), slots = readArg(args, 3, 2);
-  Memref table = readArg(args, 4, 2), lens = readArg(args, 5, 1);
+  bool perHead = c.heads > 0;
+  int64_t heads = perHead ? c.heads : 1;
+  Memref starts = readArg(args, 2, 1),
+         slots = readArg(args, 3, perHead ? 3 : 2);
+  Memref table = readArg(args, 4, perHead ? 3 : 2),
+         lens = readArg(args, 5, perHead ? 2 : 1);
   Memref keys = readArg(args, 6, 4), values = readArg(args, 7, 4);
   size_t next = 8;
   Memref state;
@@ -124,29 +131,36 @@ void runFake(void **args) {
   gLog.tableShape = table.sizes;
   gLog.lens = lens.copy<int32_t>();
 
-  // K and V rows are [Hkv = 1, D = 2] = (token, position).
-  for (int64_t t = 0; t < tokens.numel(); ++t) {
-    int32_t slot = slots.as<int32_t>()[t];
-    if (slot < 0)
-      continue;
-    for (float *pool : {keys.as<float>(), values.as<float>()}) {
-      pool[slot * 2] = float(tokens.as<int32_t>()[t]);
-      pool[slot * 2 + 1] = float(positions.as<int32_t>()[t]);
+  // K and V rows are [Hkv = 1, D = 2] = (token, position); per head, the
+  // slot of token t = x * Y + y (tokens [X, Y]) is slots[x, h, y].
+  int64_t ys = tokens.sizes[1];
+  for (int64_t t = 0; t < tokens.numel(); ++t)
+    for (int64_t h = 0; h < heads; ++h) {
+      int32_t slot =
+          slots.as<int32_t>()[(t / ys) * heads * ys + h * ys + t % ys];
+      if (slot < 0)
+        continue;
+      for (float *pool : {keys.as<float>(), values.as<float>()}) {
+        pool[slot * 2] = float(tokens.as<int32_t>()[t]);
+        pool[slot * 2 + 1] = float(positions.as<int32_t>()[t]);
+      }
     }
-  }
-  int64_t n = lens.sizes[0], vocab = c.vocab, width = table.sizes[1];
+  int64_t n = lens.sizes[0], vocab = c.vocab, width = table.sizes.back();
   float *logits = writeResult(args, numInputs, {n, vocab});
   float *newState =
       c.withState ? writeResult(args, numInputs + 1, {n, 1}) : nullptr;
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t v = 0; v < vocab; ++v)
       logits[i * vocab + v] = bias.as<float>()[v];
-    for (int32_t r = 0; r < lens.as<int32_t>()[i]; ++r) {
-      int32_t block = table.as<int32_t>()[i * width + r / c.blockSize];
-      const float *row =
-          keys.as<float>() + (block * c.blockSize + r % c.blockSize) * 2;
-      logits[i * vocab + int64_t(row[0])] += 1.0f;
-    }
+    // Every row of every head counts its token once.
+    for (int64_t h = 0; h < heads; ++h)
+      for (int32_t r = 0; r < lens.as<int32_t>()[i * heads + h]; ++r) {
+        int32_t block =
+            table.as<int32_t>()[(i * heads + h) * width + r / c.blockSize];
+        const float *row =
+            keys.as<float>() + (block * c.blockSize + r % c.blockSize) * 2;
+        logits[i * vocab + int64_t(row[0])] += 1.0f;
+      }
     if (newState) {
       float sum = state.as<float>()[i];
       for (int32_t t = starts.as<int32_t>()[i]; t < starts.as<int32_t>()[i + 1];
@@ -201,6 +215,13 @@ private:
                  {DType::i32, tokens},
                  {DType::i32, {-1, c.maxBlocks}},
                  {DType::i32, {-1}}};
+    if (c.heads > 0) {
+      fn.inputs[3] = {DType::i32, packed
+                                      ? std::vector<int64_t>{1, c.heads, -1}
+                                      : std::vector<int64_t>{-1, c.heads, 1}};
+      fn.inputs[4] = {DType::i32, {-1, c.heads, c.maxBlocks}};
+      fn.inputs[5] = {DType::i32, {-1, c.heads}};
+    }
     std::vector<int64_t> pool = {c.numBlocks, c.blockSize, 1, 2};
     fn.inputs.push_back({DType::f32, pool});
     fn.inputs.push_back({DType::f32, pool});
@@ -390,8 +411,9 @@ TEST(SessionTest, CreateChecksWeightsAndPolicies) {
                   "and call Session::compact"},
         std::pair{"window=8,sinks=1,full_heads=0",
                   "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
-                  "a cache length per head, which tok.paged_attention does "
-                  "not take"}}) {
+                  "the per-head layout (block tables [N, Hkv, MaxBlocks] over "
+                  "one-head blocks); this model shares one table across "
+                  "heads"}}) {
     SessionOptions options;
     options.kvPolicy = *KVPolicy::parse(spec);
     std::vector<HostTensor> w;
@@ -798,6 +820,112 @@ TEST(SessionTest, CompactKeepsChosenPositions) {
   EXPECT_EQ(gLog.positions, (std::vector<int32_t>{9}));
   EXPECT_EQ(gLog.lens, (std::vector<int32_t>{5}));
   EXPECT_EQ(row(*logits, 0), countLogits({1, 3, 8, 9, 4}, 16));
+}
+
+//===----------------------------------------------------------------------===//
+// The per-head layout
+//===----------------------------------------------------------------------===//
+
+/// countLogits over several token lists (one per kv head's rows).
+std::vector<float> countHeads(const std::vector<std::vector<int32_t>> &heads,
+                              int64_t vocab) {
+  std::vector<float> out(size_t(vocab), 0.0f);
+  for (const std::vector<int32_t> &tokens : heads)
+    for (int32_t t : tokens)
+      out[size_t(t)] += 1.0f;
+  return out;
+}
+
+// Slots [X, Hkv, Y], tables [N, Hkv, MaxBlocks] and lens [N, Hkv] reach the
+// model; every head holds every token under the full policy.
+TEST(SessionTest, PerHeadLayoutPassesTablesAndLensPerHead) {
+  FakeConfig config;
+  config.heads = 2;
+  config.numBlocks = 16;
+  std::unique_ptr<Session> session = makeSession(config);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->abi().headTables, 2);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  std::vector<int32_t> a = {3, 4, 5}, b = {7, 7, 1, 2, 9};
+  StatusOr<HostTensor> logits = session->prefill({1, 2}, {a, b});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.tableShape, (std::vector<int64_t>{2, 2, 2}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{3, 3, 5, 5}));
+  EXPECT_EQ(row(*logits, 0), countHeads({a, a}, 16));
+  EXPECT_EQ(row(*logits, 1), countHeads({b, b}, 16));
+  // Five one-head blocks per head pair: 1 + 1 for a, 2 + 2 for b.
+  EXPECT_EQ(session->numUsedBlocks(), 6);
+  logits = session->decode({1, 2}, {6, 6});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{4, 4, 6, 6}));
+  a.push_back(6);
+  b.push_back(6);
+  EXPECT_EQ(row(*logits, 0), countHeads({a, a}, 16));
+  EXPECT_EQ(row(*logits, 1), countHeads({b, b}, 16));
+  EXPECT_EQ(*session->headCacheRows(2), (std::vector<int64_t>{6, 6}));
+}
+
+// RazorAttention: head 0 keeps every token, head 1 a window of 4 (no sinks)
+// and gives its blocks back; the full policy keeps twice the tokens.
+TEST(SessionTest, FullHeadsPolicyFreesTheOtherHeadsBlocks) {
+  FakeConfig config;
+  config.heads = 2;
+  config.numBlocks = 32;
+  SessionOptions razor;
+  razor.kvPolicy = *KVPolicy::parse("window=4,full_heads=0");
+  std::unique_ptr<Session> full = makeSession(config);
+  std::unique_ptr<Session> evicting = makeSession(config, razor);
+  ASSERT_TRUE(full && evicting);
+  std::vector<int32_t> tokens;
+  for (Session *s : {full.get(), evicting.get()})
+    ASSERT_OK(s->addSequence(5));
+  std::vector<float> last;
+  for (int32_t t = 0; t < 20; ++t) {
+    tokens.push_back(t % 16);
+    ASSERT_OK(full->decode({5}, {t % 16}));
+    StatusOr<HostTensor> logits = evicting->decode({5}, {t % 16});
+    ASSERT_OK(logits);
+    last = row(*logits, 0);
+  }
+  EXPECT_EQ(full->numUsedBlocks(), 10);
+  // Head 0: 5 blocks; head 1: the blocks of positions 16..19 (q0 = 19,
+  // threshold 16).
+  EXPECT_EQ(evicting->numUsedBlocks(), 6);
+  EXPECT_EQ(*evicting->headCacheRows(5), (std::vector<int64_t>{20, 4}));
+  std::vector<int32_t> window(tokens.end() - 4, tokens.end());
+  EXPECT_EQ(last, countHeads({tokens, window}, 16));
+  EXPECT_EQ(evicting->blockTable(5, 0)->size(), 5u);
+  EXPECT_EQ(evicting->blockTable(5, 1)->size(), 1u);
+  EXPECT_ERROR(evicting->blockTable(5, 2), "kv head 2 out of range [0, 2)");
+}
+
+// Compaction per head keeps a different number of rows per head and frees
+// the blocks the shorter head no longer needs.
+TEST(SessionTest, PerHeadCompactionFreesBlocks) {
+  FakeConfig config;
+  config.heads = 2;
+  config.numBlocks = 16;
+  std::unique_ptr<Session> session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  std::vector<int32_t> prompt = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  StatusOr<HostTensor> first = session->prefill({1}, {prompt});
+  ASSERT_OK(first);
+  EXPECT_EQ(row(*first, 0), countHeads({prompt, prompt}, 16));
+  EXPECT_EQ(session->numUsedBlocks(), 6);
+  std::vector<int64_t> all(12);
+  for (int64_t p = 0; p < 12; ++p)
+    all[size_t(p)] = p;
+  ASSERT_OK(session->compact(1, {all, {0, 5, 11}}));
+  EXPECT_EQ(session->numUsedBlocks(), 4);
+  EXPECT_EQ(*session->headCacheRows(1), (std::vector<int64_t>{12, 3}));
+  StatusOr<HostTensor> logits = session->decode({1}, {13 % 16});
+  ASSERT_OK(logits);
+  std::vector<int32_t> head0 = prompt, head1 = {1, 6, 12, 13};
+  head0.push_back(13);
+  EXPECT_EQ(row(*logits, 0), countHeads({head0, head1}, 16));
+  EXPECT_EQ(gLog.positions, (std::vector<int32_t>{12}));
 }
 
 TEST(SessionTest, ReadsNpyWeights) {

@@ -220,9 +220,12 @@ struct CompactionPlan {
 ///
 /// Per-head compaction (compact) gives head h rows `[0, headLengths[h])`; when
 /// the lengths differ, rows `[headLengths[h], CompactionPlan::rows)` of head h
-/// are padding that a kernel must mask per head (today's `tok.paged_attention`
-/// takes one length per sequence; equal per-head lengths need nothing more).
-/// Later appends continue at row `length(id)` for every head.
+/// are padding that a kernel must mask per head (`tok.paged_attention` with
+/// per-head lens `[B, Hkv]` over this shared table does; equal per-head
+/// lengths need nothing more). The blocks stay shared by every head, so a
+/// short head frees nothing: HeadKVCacheManager (HeadKVCache.h) gives every
+/// head its own blocks. Later appends continue at row `length(id)` for every
+/// head.
 class KVCacheManager {
 public:
   /// A manager over `allocator` with `blockSize` rows per block.

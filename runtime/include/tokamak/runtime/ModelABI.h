@@ -85,6 +85,11 @@ struct ModelABI {
   std::vector<TensorSignature> weights;
   /// Block-table width fixed by the model, or kDynamicDim.
   int64_t maxBlocks = kDynamicDim;
+  /// The per-head layout (docs/Session.md): slots `[B, Hkv, S]`, block
+  /// tables `[N, Hkv, MaxBlocks]`, lens `[N, Hkv]` and pools of one-head
+  /// blocks `[NumBlocks, BlockSize, 1, D]`; `headTables` is its Hkv (0: the
+  /// shared layout).
+  int32_t headTables = 0;
   /// Logits per row fixed by the model, or kDynamicDim.
   int64_t vocab = kDynamicDim;
 

@@ -23,6 +23,7 @@
 #define TOKAMAK_RUNTIME_SESSION_H
 
 #include "tokamak/runtime/Executable.h"
+#include "tokamak/runtime/HeadKVCache.h"
 #include "tokamak/runtime/KVCache.h"
 #include "tokamak/runtime/KVPolicy.h"
 #include "tokamak/runtime/ModelABI.h"
@@ -47,7 +48,9 @@ struct SessionOptions {
   /// `full`, or `window=W[,sinks=S]` (StreamingLLM block eviction). The
   /// model's attention ops must mask with the same window and sinks: the
   /// session drops whole blocks, so the cache keeps some rows the window no
-  /// longer sees. SnapKV and `full_heads` are refused (see compact()).
+  /// longer sees. SnapKV is refused (see compact()); `full_heads` needs a
+  /// model with the per-head layout (docs/Session.md), where every head but
+  /// the full ones evicts its own blocks.
   KVPolicy kvPolicy;
 };
 
@@ -96,12 +99,19 @@ public:
   /// Tokens processed so far (the position of the next token).
   StatusOr<int64_t> numTokens(SeqId id) const;
   /// K/V rows the sequence holds (the `lens` value; below numTokens once
-  /// the window policy evicted blocks).
+  /// the window policy evicted blocks); the longest head's in the per-head
+  /// layout.
   StatusOr<int64_t> cacheRows(SeqId id) const;
-  /// The sequence's block table (empty without attention layers).
-  StatusOr<std::vector<int32_t>> blockTable(SeqId id) const;
+  /// K/V rows per kv head (the `lens` row of the per-head layout; every
+  /// head holds cacheRows() in the shared layout).
+  StatusOr<std::vector<int64_t>> headCacheRows(SeqId id) const;
+  /// The sequence's block table (empty without attention layers); in the
+  /// per-head layout, kv head `head`'s.
+  StatusOr<std::vector<int32_t>> blockTable(SeqId id, int32_t head = 0) const;
   /// Free K/V blocks (0 without attention layers).
   int32_t numFreeBlocks() const;
+  /// K/V blocks in use (one-head blocks in the per-head layout).
+  int32_t numUsedBlocks() const;
   /// The K/V pools of attention layer `layer` < abi().numKVLayers().
   const HostKVPool &kvPool(size_t layer) const { return pools[layer]; }
 
@@ -144,9 +154,10 @@ public:
 
   /// Rewrites the sequence's cache in every layer so KV head h keeps the
   /// positions `kept[h]` (for instance snapkvKeep's choice from attention
-  /// scores the caller computed). Every head must keep as many positions:
-  /// tok.paged_attention takes one length per sequence. Not available with
-  /// the window policy.
+  /// scores the caller computed). In the shared layout every head must keep
+  /// as many positions (one length per sequence); in the per-head layout
+  /// heads keep any number and give back the blocks they no longer need.
+  /// Not available for heads that evict by window.
   Status compact(SeqId id, const KeepPlan &kept);
 
 private:
@@ -163,8 +174,13 @@ private:
   StatusOr<std::vector<size_t>>
   planAppends(const char *what, const std::vector<SeqId> &ids,
               const std::vector<int64_t> &counts) const;
-  /// Blocks the sequence holds after appending `n` tokens at once.
+  /// Blocks the sequence holds after appending `n` tokens at once (the
+  /// longest head's table in the per-head layout).
   int64_t blocksAfter(SeqId id, int64_t n) const;
+  /// The same for one manager.
+  static int64_t blocksAfter(const KVCacheManager &m, SeqId id, int64_t n);
+  /// Whether the model has attention layers (either layout).
+  bool hasKV() const { return kv || headKv; }
   /// One call of `function` feeding tokens[i] to ids[i] (packed when
   /// `packed`, else one token each); stores each sequence's last logits.
   Status call(const std::string &function, bool packed,
@@ -182,6 +198,8 @@ private:
   std::vector<HostKVPool> pools;
   std::vector<HostKVPool *> poolPtrs;
   std::optional<KVCacheManager> kv;
+  /// The per-head layout's manager (instead of kv).
+  std::optional<HeadKVCacheManager> headKv;
   std::optional<StateCache> states;
   std::unordered_map<SeqId, Sequence> seqs;
 };
