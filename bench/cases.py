@@ -306,3 +306,42 @@ CASES += _topk_cases(
     lambda d: [((d["B"], d["H"], d["Sq"], d["N"]), "f32", "normal")],
     lambda d: "B%d Hq%d G%d Sq%d blocks%d k%d" % (
         d["B"], d["H"], d["G"], d["Sq"], d["N"], d["K"]))
+
+
+# tok.attention's stats result (issue 14): SnapKV's prefill needs the
+# probability column sums of the last W query rows per kv head. The row
+# times tok.attention with the stats computed in the same kernel; its
+# workaround (attention_stats_workaround.mlir) runs the same attention
+# without stats, then recomputes the window's scores, softmax and column
+# sums with upstream linalg ops, timed in the same run. FLOP: the causal
+# attention's plus the window's QK^T (2 W Skv D per query head); bytes: the
+# attention's plus the stats written.
+ATTENTION_STATS_WINDOW = 32
+
+
+def _stats_flops(d):
+    return _causal_flops(d) + 2 * d["B"] * d["Hq"] * ATTENTION_STATS_WINDOW \
+        * d["Skv"] * d["D"]
+
+
+def _stats_bytes(d):
+    return _attention_bytes(d) + d["B"] * d["Hkv"] * d["Skv"] * F32
+
+
+def _stats_cases():
+    dims = dict(B=1, Hq=32, Hkv=8, Sq=4096, Skv=4096, D=128)
+    quick = dict(Sq=256, Skv=256)
+    shape = lambda d: "B%d Hq%d Hkv%d S%d D%d W%d" % (  # noqa: E731
+        d["B"], d["Hq"], d["Hkv"], d["Sq"], d["D"], ATTENTION_STATS_WINDOW)
+    fused = Case("attention_stats", "attention causal GQA + stats",
+                 dims, quick, _attention_inputs, _stats_flops, _stats_bytes,
+                 shape, "attention_stats")
+    work = Case("attention_stats_workaround",
+                "attention causal GQA + stats (second pass, upstream ops)",
+                dims, quick, _attention_inputs, _stats_flops, _stats_bytes,
+                shape, "attention_stats")
+    fused.workaround = work.name
+    return [fused, work]
+
+
+CASES += _stats_cases()

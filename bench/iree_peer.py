@@ -56,6 +56,8 @@ UNSUPPORTED = {
                    "be a host loop of one dispatch per step",
     "topk_snapkv": "no module written for iree_linalg_ext.topk yet",
     "topk_nsa": "no module written for iree_linalg_ext.topk yet",
+    "attention_stats": "iree_linalg_ext.attention returns no probability "
+                       "statistics; no module written for the second pass",
 }
 
 

@@ -195,8 +195,27 @@ def topk(name):
     return run
 
 
+def attention_stats(q, k, v):
+    """attention() plus the stats of tok.attention: softmax probabilities of
+    the last W query rows (bottom-right causal mask), summed over the rows
+    and each kv head's query heads. Returns the attention output (the
+    check's first result); the stats are computed and timed with it."""
+    out = attention(q, k, v)
+    w = cases.ATTENTION_STATS_WINDOW
+    b, hq, sq, d = q.shape
+    hkv, skv = k.shape[1], k.shape[2]
+    rep = hq // hkv
+    qw = q[:, :, sq - w:].reshape(b, hkv, rep * w, d)
+    s = torch.matmul(qw, k.transpose(-1, -2)) * d ** -0.5
+    hidden = torch.ones(w, skv, dtype=torch.bool).triu(skv - w + 1)
+    s = s.view(b, hkv, rep, w, skv).masked_fill_(hidden, float("-inf"))
+    torch.softmax(s, dim=-1).sum(dim=(2, 3))
+    return out
+
+
 PEERS = {
     "attention": attention,
+    "attention_stats": attention_stats,
     "paged_attention": paged_attention,
     "linear": linear,
     "selective_scan": selective_scan,

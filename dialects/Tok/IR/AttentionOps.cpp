@@ -48,6 +48,35 @@ static LogicalResult verifyHeadGrouping(Operation *op, int64_t hq,
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
+/// The stats result and its attributes: `stats_window` (>= 1) and
+/// `stats_per_query_head` only with a stats result, which is f32
+/// `[B, Hkv, Skv]` (or `[B, Hq, Skv]` per query head).
+static LogicalResult verifyAttentionStats(AttentionOp op, int64_t batch,
+                                          int64_t keyLength) {
+  Operation *operation = op.getOperation();
+  if (!op.getStats()) {
+    if (op.getStatsWindowAttr())
+      return op.emitOpError("expected a stats result with stats_window");
+    if (op.getStatsPerQueryHead())
+      return op.emitOpError(
+          "expected a stats result with stats_per_query_head");
+    return success();
+  }
+  RankedTensorType statsType = op.getStats().getType();
+  if (failed(verifyRank(operation, "stats", statsType, 3)) ||
+      failed(verifyElementType(operation, "stats", statsType,
+                               Float32Type::get(op.getContext()))))
+    return failure();
+  int64_t heads = op.getStatsPerQueryHead()
+                      ? op.getQuery().getType().getDimSize(1)
+                      : op.getKey().getType().getDimSize(1);
+  if (failed(verifyShape(operation, "stats", statsType,
+                         {batch, heads, keyLength})))
+    return failure();
+  return verifyIntAtLeast(operation, "stats_window", op.getStatsWindowAttr(),
+                          1);
+}
+
 LogicalResult AttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType queryType = getQuery().getType();
@@ -134,8 +163,10 @@ LogicalResult AttentionOp::verify() {
   // Attributes.
   if (getWindowAttr() && !getCausal())
     return emitOpError("expected causal when window is set");
-  return verifyAttentionAttrs(op, getWindowAttr(), getSinksAttr(),
-                              getScaleAttr(), getSoftcapAttr());
+  if (failed(verifyAttentionAttrs(op, getWindowAttr(), getSinksAttr(),
+                                  getScaleAttr(), getSoftcapAttr())))
+    return failure();
+  return verifyAttentionStats(*this, batch, keyLength);
 }
 
 LogicalResult AttentionOp::verifyRegions() {

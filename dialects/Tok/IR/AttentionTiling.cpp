@@ -118,14 +118,52 @@ template <> struct TileRules<AttentionOp> {
     sizes.pop_back();
     return sizes;
   }
+  /// Whether result `r` is the stats result `[B, Hs, Skv]`.
+  static bool isStats(AttentionOp op, unsigned r) {
+    return op.getStats() && op->getResult(r) == op.getStats();
+  }
   static Sizes resultShape(AttentionOp op, OpBuilder &b, unsigned r) {
+    if (isStats(op, r)) {
+      Location loc = op.getLoc();
+      Value heads = op.getStatsPerQueryHead() ? op.getQuery() : op.getKey();
+      return {dimOf(b, loc, op.getQuery(), 0), dimOf(b, loc, heads, 1),
+              dimOf(b, loc, op.getKey(), 2)};
+    }
     Sizes sizes = domain(op, b);
     if (r == 0)
       sizes.push_back(dimOf(b, op.getLoc(), op.getValue(), 3));
     return sizes;
   }
-  static SmallVector<int64_t> resultDims(AttentionOp, unsigned) {
+  /// Stats follow the batch tile, and the head tile per query head; a tile
+  /// of them always spans every key (and every kv head when summed per kv
+  /// head: sliceOperands refuses partial head tiles then).
+  static SmallVector<int64_t> resultDims(AttentionOp op, unsigned r) {
+    if (isStats(op, r))
+      return op.getStatsPerQueryHead() ? SmallVector<int64_t>{0, 1, -1}
+                                       : SmallVector<int64_t>{0, -1, -1};
     return {0, 1, 2};
+  }
+  /// Stats sum over query rows (and a kv head's query heads): a tile must
+  /// hold every row, and every head unless the stats are per query head.
+  static LogicalResult checkStatsTile(AttentionOp op, OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes,
+                                      bool allRows) {
+    if (!op.getStats())
+      return success();
+    if (!allRows) {
+      op.emitWarning("cannot tile the query rows of attention with a stats "
+                     "result");
+      return failure();
+    }
+    int64_t hq = op.getQuery().getType().getDimSize(1);
+    if (!op.getStatsPerQueryHead() && (!isConstantIntValue(offsets[1], 0) ||
+                                       !isConstantIntValue(sizes[1], hq))) {
+      op.emitWarning("cannot tile the heads of attention with stats summed "
+                     "per kv head");
+      return failure();
+    }
+    return success();
   }
   /// True when the tile covers every query row: offset 0 and a size that is
   /// the static row count, or a `tensor.dim` of the rows of the query (as
@@ -173,6 +211,8 @@ template <> struct TileRules<AttentionOp> {
     // Keys [0, keyLength): all of them unless a causal tile of query rows
     // drops the keys no row of the tile sees.
     bool allRows = coversAllRows(op, b, offsets[2], sizes[2]);
+    if (failed(checkStatsTile(op, b, offsets, sizes, allRows)))
+      return failure();
     if (!allRows && op.getSeqStarts()) {
       op.emitWarning("cannot tile the query rows of packed (seq_starts) "
                      "attention");

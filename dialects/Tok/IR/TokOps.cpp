@@ -36,6 +36,49 @@ static void printResultTypes(OpAsmPrinter &printer, Operation *, Type primary,
   printer << '(' << primary << ", " << secondary << ')';
 }
 
+//===----------------------------------------------------------------------===//
+// custom<AttentionResultTypes>: `T`, `(T, L)`, `(T, stats S)` or
+// `(T, L, stats S)` (tok.attention's output, lse and stats).
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseAttentionResultTypes(OpAsmParser &parser, Type &output,
+                                             Type &lse, Type &stats) {
+  if (failed(parser.parseOptionalLParen()))
+    return parser.parseType(output);
+  if (parser.parseType(output))
+    return failure();
+  while (succeeded(parser.parseOptionalComma())) {
+    if (stats)
+      return parser.emitError(parser.getCurrentLocation(),
+                              "expected ')' after the stats type");
+    if (succeeded(parser.parseOptionalKeyword("stats"))) {
+      if (parser.parseType(stats))
+        return failure();
+      continue;
+    }
+    if (lse)
+      return parser.emitError(parser.getCurrentLocation(),
+                              "expected 'stats' before a third result type");
+    if (parser.parseType(lse))
+      return failure();
+  }
+  return parser.parseRParen();
+}
+
+static void printAttentionResultTypes(OpAsmPrinter &printer, Operation *,
+                                      Type output, Type lse, Type stats) {
+  if (!lse && !stats) {
+    printer << output;
+    return;
+  }
+  printer << '(' << output;
+  if (lse)
+    printer << ", " << lse;
+  if (stats)
+    printer << ", stats " << stats;
+  printer << ')';
+}
+
 #define GET_OP_CLASSES
 #include "dialects/Tok/IR/TokOps.cpp.inc"
 

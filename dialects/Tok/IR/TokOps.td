@@ -22,7 +22,7 @@ defvar Tok_Tensor = AnyRankedTensor;
 //===----------------------------------------------------------------------===//
 
 def Tok_AttentionOp : Tok_ComputeOp<"attention",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, AttrSizedOperandSegments, AttrSizedResultSegments]> {
   let summary = "scaled dot-product attention";
   let description = [{
     Computes `softmax(mask(bias + mod(cap(scale * Q Kᵀ)))) V` per batch and
@@ -46,8 +46,33 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
     The optional second result is the natural log of the softmax denominator
     `[B, Hq, Sq]` in f32, for split-KV and merging with `tok.lse_merge`.
 
+    The optional `stats` result (written `stats T` last in the result list)
+    holds attention probability statistics in f32, the column sums of the
+    softmax probabilities `p_ij` (after every mask; a masked key and a row
+    with no visible key contribute 0) over the last `W` query rows:
+
+    ```
+    stats[b, h, j] = Σ_{i ≥ Sq − W} p[b, h, i, j]                  (stats_per_query_head)
+    stats[b, k, j] = Σ_{h / G = k} Σ_{i ≥ Sq − W} p[b, h, i, j]    (default, G = Hq / Hkv)
+    ```
+
+    `stats_window = W` (≥ 1) picks the rows (SnapKV's observation window);
+    without it every row counts (`W = Sq`); `W > Sq` also means every row.
+    The result is `[B, Hkv, Skv]` (summed over each kv head's query heads)
+    or, with `stats_per_query_head`, `[B, Hq, Skv]`. Each row's
+    probabilities sum to 1, so `Σ_j stats[b, h, j]` is the number of
+    counted rows (of the `G` query heads, when summed per kv head) that see
+    a key. With a decode
+    step (`Sq` = 1..few) and no window, the result is that step's
+    probability column sums; adding them up over steps is the H2O
+    heavy-hitter accumulation. With `seq_starts`, a key is visible only to
+    the rows of its own sequence and the window is the last `W` rows of
+    that sequence (`i ≥ end − W` for the sequence `[start, end)`), so one
+    packed prefill yields every sequence's observation-window statistics.
+
     ```mlir
     %o = tok.attention %q, %k, %v {causal, scale = 1.250000e-01 : f32, sinks = 4 : i64, softcap = 5.000000e+01 : f32, window = 256 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
+    %o2, %s = tok.attention %q, %k, %v {causal, stats_window = 32 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, stats tensor<1x2x?xf32>)
     ```
   }];
   let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key, Tok_Tensor:$value,
@@ -57,15 +82,21 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
                        OptionalAttr<I64Attr>:$window,
                        OptionalAttr<I64Attr>:$sinks,
                        OptionalAttr<F32Attr>:$scale,
-                       OptionalAttr<F32Attr>:$softcap);
-  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$lse);
+                       OptionalAttr<F32Attr>:$softcap,
+                       OptionalAttr<I64Attr>:$stats_window,
+                       UnitAttr:$stats_per_query_head);
+  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$lse,
+                      Optional<Tok_Tensor>:$stats);
   let regions = (region AnyRegion:$score_mod);
+  // custom<AttentionResultTypes>: `T`, `(T, L)`, `(T, stats S)` or
+  // `(T, L, stats S)`; the `stats` keyword keeps lse and stats (both rank 3
+  // f32) apart.
   let assemblyFormat = [{
     $query `,` $key `,` $value
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
     attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
-    `->` custom<ResultTypes>(type($output), type($lse))
+    `->` custom<AttentionResultTypes>(type($output), type($lse), type($stats))
     (`score_mod` $score_mod^)?
   }];
   let builders = [
@@ -74,11 +105,26 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
     OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$query,
                    "::mlir::Value":$key, "::mlir::Value":$value,
                    CArg<"bool", "false">:$causal), [{
-      build($_builder, $_state, output, /*lse=*/::mlir::Type(), query, key,
+      build($_builder, $_state, output, /*lse=*/::mlir::Type(),
+            /*stats=*/::mlir::Type(), query, key,
             value, /*bias=*/::mlir::Value(), /*seq_starts=*/::mlir::Value(),
             causal, /*window=*/::mlir::IntegerAttr(),
             /*sinks=*/::mlir::IntegerAttr(), /*scale=*/::mlir::FloatAttr(),
-            /*softcap=*/::mlir::FloatAttr());
+            /*softcap=*/::mlir::FloatAttr(),
+            /*stats_window=*/::mlir::IntegerAttr(),
+            /*stats_per_query_head=*/false);
+    }]>,
+    // Every operand and attribute but the stats ones: no stats result.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Type":$lse,
+                   "::mlir::Value":$query, "::mlir::Value":$key,
+                   "::mlir::Value":$value, "::mlir::Value":$bias,
+                   "::mlir::Value":$seq_starts, "bool":$causal,
+                   "::mlir::IntegerAttr":$window, "::mlir::IntegerAttr":$sinks,
+                   "::mlir::FloatAttr":$scale, "::mlir::FloatAttr":$softcap), [{
+      build($_builder, $_state, output, lse, /*stats=*/::mlir::Type(), query,
+            key, value, bias, seq_starts, causal, window, sinks, scale,
+            softcap, /*stats_window=*/::mlir::IntegerAttr(),
+            /*stats_per_query_head=*/false);
     }]>
   ];
   let hasVerifier = 1;

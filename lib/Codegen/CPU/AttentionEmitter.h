@@ -13,6 +13,7 @@
 //   AttentionPrefill.cpp    one key block (S = Q.Kᵀ, online softmax, P.V),
 //                           the tile, the prefill driver
 //   AttentionDecode.cpp     row-dot scores, the split-KV driver, lse merge
+//   AttentionStats.cpp      the stats result (probability column sums)
 //
 // All vectors are f32 of the target's width (`lanes`, from
 // AttentionTiling::tiles); transposes are lanes x lanes.
@@ -43,6 +44,11 @@ constexpr int64_t kPrefetchKeys = 64;
 constexpr int64_t kPagedPrefetchKeys = 128;
 constexpr int64_t kPagedPrefetchLocality = 2;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// exp(x) for f32 x <= 0 (scalar or vector) as 2^(x log2(e)), with `x`
+/// given as `a * log2(e) + c` to fuse the subtraction of a row max or lse
+/// (AttentionPrefill.cpp).
+Value expNonPositive(OpBuilder &b, Location loc, Value a, Value c);
 
 /// The loop-carried scratch of a tile.
 struct TileState {
@@ -198,6 +204,14 @@ private:
   /// `partLse` [B, Hkv, S, rows] over `numSplits` chunks (tok.lse_merge).
   std::pair<Value, Value> mergeSplits(Value parts, Value partLse,
                                       Value numSplits);
+
+  //===--------------------------------------------------------------------===//
+  // Stats (AttentionStats.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// The stats result `[B, Hkv or Hq, Skv]` from the main sweep's `lse`
+  /// `[B, Hq, Sq]`: a second sweep over the keys for the counted rows.
+  Value emitStats(Value lse);
 
   const AttentionProblem &p;
   const AttentionTiling &t;

@@ -177,7 +177,11 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
     valueBuffer = asBuffer(p.value);
   rowBlock = std::min(t.tiles.rowBlock, rows);
   paddedRows = llvm::alignTo(rows, rowBlock);
-  return decode ? emitSplitKv() : emitPrefill();
+  FailureOr<SmallVector<Value>> results =
+      decode ? emitSplitKv() : emitPrefill();
+  if (succeeded(results) && p.withStats)
+    results->push_back(emitStats((*results)[1]));
+  return results;
 }
 
 //===----------------------------------------------------------------------===//

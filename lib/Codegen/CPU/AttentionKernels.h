@@ -62,6 +62,12 @@ struct AttentionProblem {
   std::optional<QueryRope> queryRope;
   Type outputElementType;
   bool withLse = false;
+  /// The stats result (dense only): probability column sums of the last
+  /// `statsWindow` query rows (all when unset), per kv head or per query
+  /// head. It needs the lse, so `withLse` is set with it.
+  bool withStats = false;
+  std::optional<int64_t> statsWindow;
+  bool statsPerQueryHead = false;
 
   bool isPaged() const { return static_cast<bool>(blockTable); }
   /// Per-head lens `[B, Hkv]`.
@@ -99,7 +105,8 @@ LogicalResult canTileAttention(const AttentionProblem &problem,
 /// Emits the tiled attention of `problem` at the builder's insertion point:
 /// an scf.forall over (batch, kv head, query tile) — or (batch, kv head, key
 /// chunk) followed by an lse merge for decode — whose body is the online
-/// softmax over key blocks. Returns the output and, if `withLse`, the lse.
+/// softmax over key blocks. Returns the output and, if `withLse`, the lse,
+/// then, if `withStats`, the stats.
 FailureOr<SmallVector<Value>> emitTiledAttention(OpBuilder &b, Location loc,
                                                  const AttentionProblem &p,
                                                  const AttentionTiling &t);

@@ -25,12 +25,10 @@ using namespace mlir;
 using namespace tokamak::cpu;
 using namespace tokamak::cpu::attention;
 
-/// exp(x) for f32 x <= 0 (scalar or vector), as 2^t with t = x log2(e):
-/// t is clamped at -127 (so -inf gives exactly 0), 2^frac(t) comes from the
-/// Cephes exp2f polynomial on [-0.5, 0.5] (relative error ~2e-7) and 2^n is
-/// built in the exponent bits. `x` is given as `a * log2(e) + c` to fuse the
-/// subtraction of the row max.
-static Value expNonPositive(OpBuilder &b, Location loc, Value a, Value c) {
+// exp(x) for f32 x <= 0 (see AttentionEmitter.h): t is clamped at -127 (so
+// -inf gives exactly 0), 2^frac(t) comes from the Cephes exp2f polynomial on
+// [-0.5, 0.5] (relative error ~2e-7) and 2^n is built in the exponent bits.
+Value attention::expNonPositive(OpBuilder &b, Location loc, Value a, Value c) {
   Type type = a.getType();
   auto vecType = dyn_cast<VectorType>(type);
   auto cst = [&](double v) -> Value {

@@ -67,6 +67,19 @@ static void fuseQueryRope(AttentionProblem &p) {
   p.queryRope = r;
 }
 
+/// The stats result of tok.attention; the kernel computes it from the lse,
+/// so the lse is computed with it (and dropped by the pass when the op has
+/// none).
+static void readStats(tok::AttentionOp op, AttentionProblem &p) {
+  if (!op.getStats())
+    return;
+  p.withStats = true;
+  p.withLse = true;
+  if (std::optional<uint64_t> w = op.getStatsWindow())
+    p.statsWindow = static_cast<int64_t>(*w);
+  p.statsPerQueryHead = op.getStatsPerQueryHead();
+}
+
 static AttentionProblem problemOf(tok::AttentionOp op) {
   AttentionProblem p;
   p.query = op.getQuery();
@@ -78,6 +91,7 @@ static AttentionProblem problemOf(tok::AttentionOp op) {
     p.scoreMod = &op.getScoreMod();
   p.causal = op.getCausal();
   p.withLse = static_cast<bool>(op.getLse());
+  readStats(op, p);
   readAttributes(op, p);
   return p;
 }
@@ -152,6 +166,9 @@ struct TileAttentionPass
           emitTiledAttention(b, op->getLoc(), p, tiling);
       if (failed(results))
         continue;
+      // An lse computed only for the stats is not a result of the op.
+      if (p.withStats && results->size() > op->getNumResults())
+        results->erase(results->begin() + 1);
       // The tiled results may be more dynamic than the op's types.
       SmallVector<Value> replacements;
       for (auto [v, type] : llvm::zip(*results, op->getResultTypes()))

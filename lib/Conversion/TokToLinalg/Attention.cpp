@@ -94,9 +94,104 @@ static Value inlineScoreMod(OpBuilder &b, Region &region, Value score,
   return mapping.lookupOrDefault(block.getTerminator()->getOperand(0));
 }
 
+/// stats[b, hs, j] = Σ_{i ≥ Sq − W} E[b, h, i, j] / L[b, h, i] (0 where
+/// L = 0), summed over the query heads h of kv head hs unless per query
+/// head. `probs` is E = exp(S − M) `[B, Hq, Sq, Skv]`, `rowSum` L.
+static Value buildStats(OpBuilder &b, Location loc, const AttentionSpec &spec,
+                        Value probs, Value rowSum, int64_t numKvHeads) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  SmallVector<OpFoldResult> dims = getDims(b, loc, probs);
+  OpFoldResult batch = dims[0], heads = dims[1], sq = dims[2], skv = dims[3];
+  // First counted row: max(Sq - W, 0), or per row end(seq(i)) - W when
+  // packed.
+  Value start;
+  if (spec.statsWindow && !spec.statsRowEnd) {
+    Value rows = getValueOrCreateConstantIndexOp(b, loc, sq);
+    Value first = arith::SubIOp::create(
+        b, loc, rows,
+        arith::ConstantIndexOp::create(b, loc, *spec.statsWindow));
+    start = arith::MaxSIOp::create(b, loc, first,
+                                   arith::ConstantIndexOp::create(b, loc, 0));
+  }
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  bool perRow = spec.statsWindow && spec.statsRowEnd;
+  SmallVector<Value> inputs = {probs, rowSum};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(4, ctx),
+                                 dimsMap(ctx, 4, {0, 1, 2})};
+  if (perRow) {
+    inputs.push_back(spec.statsRowEnd);
+    maps.push_back(dimsMap(ctx, 4, {2}));
+  }
+  maps.push_back(dimsMap(ctx, 4, {0, 1, 3}));
+  Value perHead = createFilled(b, loc, {batch, heads, skv}, f32, 0.0);
+  perHead = makeGeneric(
+      b, loc, inputs, perHead, maps, {par, par, red, par},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value zero = cstF32(nb, nl, 0.0);
+        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                            args[1], zero);
+        Value p = arith::SelectOp::create(
+            nb, nl, empty, zero,
+            arith::DivFOp::create(nb, nl, args[0], args[1]));
+        if (start) {
+          Value i = linalg::IndexOp::create(nb, nl, 2);
+          Value counted = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sge, i, start);
+          p = arith::SelectOp::create(nb, nl, counted, p, zero);
+        }
+        if (perRow) {
+          // i >= end(seq(i)) - W, in i64.
+          Value i = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, 2));
+          Value w = arith::ConstantOp::create(
+              nb, nl, nb.getI64IntegerAttr(*spec.statsWindow));
+          Value first = arith::SubIOp::create(nb, nl, args[2], w);
+          Value counted = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sge, i, first);
+          p = arith::SelectOp::create(nb, nl, counted, p, zero);
+        }
+        return arith::AddFOp::create(nb, nl, args.back(), p);
+      });
+  if (spec.statsPerQueryHead)
+    return perHead;
+
+  // Sum the G query heads of each kv head: [B, Hq, Skv] -> [B, Hkv, G, Skv].
+  int64_t numHeads = *getConstantIntValue(heads);
+  int64_t groups = numHeads / numKvHeads;
+  auto perHeadType = cast<RankedTensorType>(perHead.getType());
+  auto expandedType =
+      RankedTensorType::get({perHeadType.getDimSize(0), numKvHeads, groups,
+                             perHeadType.getDimSize(2)},
+                            f32);
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, expandedType, perHead,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}},
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(numKvHeads),
+                             b.getIndexAttr(groups), skv});
+  Value stats =
+      createFilled(b, loc, {batch, b.getIndexAttr(numKvHeads), skv}, f32, 0.0);
+  return makeGeneric(
+      b, loc, expanded, stats,
+      {AffineMap::getMultiDimIdentityMap(4, ctx), dimsMap(ctx, 4, {0, 1, 3})},
+      {par, par, red, par},
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::AddFOp::create(nb, nl, args[0], args[1]);
+      });
+}
+
 FailureOr<std::pair<Value, Value>>
 tokamak::detail::buildAttention(OpBuilder &b, Location loc,
                                 const AttentionSpec &spec) {
+  FailureOr<AttentionResults> results = buildAttentionResults(b, loc, spec);
+  if (failed(results))
+    return failure();
+  return std::make_pair(results->output, results->lse);
+}
+
+FailureOr<AttentionResults>
+tokamak::detail::buildAttentionResults(OpBuilder &b, Location loc,
+                                       const AttentionSpec &spec) {
   MLIRContext *ctx = b.getContext();
   auto qType = cast<RankedTensorType>(spec.query.getType());
   auto kType = cast<RankedTensorType>(spec.key.getType());
@@ -278,8 +373,12 @@ tokamak::detail::buildAttention(OpBuilder &b, Location loc,
             arith::SelectOp::create(nb, nl, empty, cstF32(nb, nl, 0.0), q);
         return fromF32(nb, nl, r, outType);
       });
+  AttentionResults results;
+  results.output = out;
+  if (spec.withStats)
+    results.stats = buildStats(b, loc, spec, scores, rowSum, numKvHeads);
   if (!spec.withLse)
-    return std::make_pair(out, Value());
+    return results;
 
   // lse = M + log(L) (-inf for empty rows).
   AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
@@ -290,7 +389,8 @@ tokamak::detail::buildAttention(OpBuilder &b, Location loc,
         Value logSum = math::LogOp::create(nb, nl, args[1]);
         return arith::AddFOp::create(nb, nl, safeMax(nb, nl, args[0]), logSum);
       });
-  return std::make_pair(out, lse);
+  results.lse = lse;
+  return results;
 }
 
 /// For each position p < `length` of a packed batch with offsets `cu`:
@@ -331,6 +431,31 @@ static std::pair<Value, Value> buildSegments(OpBuilder &b, Location loc,
   return {op.getResult(0), op.getResult(1)};
 }
 
+/// For each position p with `count[p]` from buildSegments: the end of its
+/// sequence, cu[clamp(count[p], 0, N)] (i64).
+static Value buildRowEnds(OpBuilder &b, Location loc, Value cu, Value count) {
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  Value ends = createEmpty(b, loc, getDims(b, loc, count), i64);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  return makeGeneric(
+      b, loc, count, ends, {id, id}, {IteratorType::parallel},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value last =
+            arith::SubIOp::create(nb, nl, tensor::DimOp::create(nb, nl, cu, 0),
+                                  arith::ConstantIndexOp::create(nb, nl, 1));
+        Value k =
+            arith::IndexCastOp::create(nb, nl, nb.getIndexType(), args[0]);
+        k = arith::MaxSIOp::create(nb, nl, k,
+                                   arith::ConstantIndexOp::create(nb, nl, 0));
+        k = arith::MinSIOp::create(nb, nl, k, last);
+        Value end = tensor::ExtractOp::create(nb, nl, cu, ValueRange{k});
+        if (end.getType() != i64)
+          end = arith::ExtSIOp::create(nb, nl, i64, end);
+        return end;
+      });
+}
+
 namespace {
 
 /// tok.attention -> linalg/tensor/arith/math on tensors.
@@ -365,6 +490,10 @@ struct AttentionOpLowering : OpConversionPattern<tok::AttentionOp> {
       spec.sinks = static_cast<int64_t>(*n);
     spec.outputElementType = op.getOutput().getType().getElementType();
     spec.withLse = static_cast<bool>(op.getLse());
+    spec.withStats = static_cast<bool>(op.getStats());
+    if (std::optional<uint64_t> w = op.getStatsWindow())
+      spec.statsWindow = static_cast<int64_t>(*w);
+    spec.statsPerQueryHead = op.getStatsPerQueryHead();
 
     if (Value cu = adaptor.getSeqStarts()) {
       // Packed sequences: a query sees keys of its own sequence only, and
@@ -381,6 +510,8 @@ struct AttentionOpLowering : OpConversionPattern<tok::AttentionOp> {
               rewriter, loc, numOffsets,
               arith::ConstantIndexOp::create(rewriter, loc, 1)));
       MLIRContext *ctx = rewriter.getContext();
+      if (spec.withStats)
+        spec.statsRowEnd = buildRowEnds(rewriter, loc, cu, qCount);
       spec.maskInputs = {qCount, qStart, kCount, kStart};
       spec.maskMaps = {dimsMap(ctx, 4, {2}), dimsMap(ctx, 4, {2}),
                        dimsMap(ctx, 4, {3}), dimsMap(ctx, 4, {3})};
@@ -406,13 +537,15 @@ struct AttentionOpLowering : OpConversionPattern<tok::AttentionOp> {
       };
     }
 
-    FailureOr<std::pair<Value, Value>> result =
-        buildAttention(rewriter, loc, spec);
+    FailureOr<AttentionResults> result =
+        buildAttentionResults(rewriter, loc, spec);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported head counts");
-    SmallVector<Value> replacements{result->first};
+    SmallVector<Value> replacements{result->output};
     if (spec.withLse)
-      replacements.push_back(result->second);
+      replacements.push_back(result->lse);
+    if (spec.withStats)
+      replacements.push_back(result->stats);
     rewriter.replaceOp(op, replacements);
     return success();
   }

@@ -62,7 +62,27 @@ struct AttentionSpec {
   /// Element type of the output (the lse is always f32).
   mlir::Type outputElementType;
   bool withLse = false;
+  /// The stats result (tok.attention): probability column sums over the
+  /// last `statsWindow` query rows (all when unset), per kv head or per
+  /// query head.
+  bool withStats = false;
+  std::optional<int64_t> statsWindow;
+  bool statsPerQueryHead = false;
+  /// Packed sequences: i64 `[Sq]`, the end of each row's sequence (the
+  /// window is the last `statsWindow` rows of it).
+  mlir::Value statsRowEnd;
 };
+
+/// The results of buildAttentionResults; lse and stats are null unless
+/// asked for.
+struct AttentionResults {
+  mlir::Value output, lse, stats;
+};
+
+/// Like buildAttention, with the stats result when `withStats`.
+mlir::FailureOr<AttentionResults>
+buildAttentionResults(mlir::OpBuilder &b, mlir::Location loc,
+                      const AttentionSpec &spec);
 
 /// Emits the reference lowering of `spec` (scores materialized in f32,
 /// softmax with max subtraction, fully masked rows give zeros and lse -inf).

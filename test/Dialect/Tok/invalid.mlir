@@ -2444,3 +2444,84 @@ func.func @conv1d_seq_starts_state_rows(%x: tensor<1x16x64xf32>, %w: tensor<64x4
   %y, %s = tok.conv1d %x, %w seq_starts(%cu : tensor<3xi32>) : (tensor<1x16x64xf32>, tensor<64x4xf32>) -> (tensor<1x16x64xf32>, tensor<1x64x3xf32>)
   return
 }
+
+// -----
+
+// stats_window needs a stats result.
+func.func @attention_stats_window_requires_stats(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected a stats result with stats_window}}
+  %out = tok.attention %query, %key, %value {stats_window = 4 : i64} : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x8x16x64xf32>
+  return
+}
+
+// -----
+
+// stats_per_query_head needs a stats result.
+func.func @attention_stats_per_query_head_requires_stats(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected a stats result with stats_per_query_head}}
+  %out, %lse = tok.attention %query, %key, %value {stats_per_query_head} : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, tensor<1x8x16xf32>)
+  return
+}
+
+// -----
+
+// stats must be rank 3.
+func.func @attention_stats_must_be_rank_3(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected stats rank 3, got 2}}
+  %out, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<2x16xf32>)
+  return
+}
+
+// -----
+
+// stats are f32 whatever the inputs.
+func.func @attention_stats_must_be_f32(%query: tensor<1x8x16x64xf16>, %key: tensor<1x2x16x64xf16>, %value: tensor<1x2x16x64xf16>) {
+  // expected-error @+1 {{'tok.attention' op expected stats element type 'f32', got 'f16'}}
+  %out, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) -> (tensor<1x8x16x64xf16>, stats tensor<1x2x16xf16>)
+  return
+}
+
+// -----
+
+// stats summed per kv head are [B, Hkv, Skv].
+func.func @attention_stats_shape_per_kv_head(%query: tensor<1x8x4x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected stats shape [1, 2, 16], got [1, 8, 16]}}
+  %out, %s = tok.attention %query, %key, %value : (tensor<1x8x4x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x4x64xf32>, stats tensor<1x8x16xf32>)
+  return
+}
+
+// -----
+
+// stats per query head are [B, Hq, Skv].
+func.func @attention_stats_shape_per_query_head(%query: tensor<1x8x4x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected stats shape [1, 8, 16], got [1, 2, 4]}}
+  %out, %s = tok.attention %query, %key, %value {stats_per_query_head} : (tensor<1x8x4x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x4x64xf32>, stats tensor<1x2x4xf32>)
+  return
+}
+
+// -----
+
+// stats_window must be at least 1 (W = 0 would count no row).
+func.func @attention_stats_window_must_be_at_least_1(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected stats_window to be at least 1, got 0}}
+  %out, %s = tok.attention %query, %key, %value {stats_window = 0 : i64} : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<1x2x16xf32>)
+  return
+}
+
+// -----
+
+// A third result type needs the stats keyword.
+func.func @attention_third_result_needs_stats_keyword(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{expected 'stats' before a third result type}}
+  %out, %lse, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, tensor<1x8x16xf32>, tensor<1x2x16xf32>)
+  return
+}
+
+// -----
+
+// The stats type comes last.
+func.func @attention_stats_type_comes_last(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
+  // expected-error @+1 {{expected ')' after the stats type}}
+  %out, %lse, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<1x2x16xf32>, tensor<1x8x16xf32>)
+  return
+}

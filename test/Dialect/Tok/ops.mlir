@@ -85,6 +85,38 @@ func.func @attention_design_bias_lse_f32(%q: tensor<1x8x128x64xf32>, %k: tensor<
   return %o2, %lse : tensor<1x8x128x64xf32>, tensor<1x8x128xf32>
 }
 
+// The stats example of the tok.attention description (printed form):
+// probability column sums of the last 32 rows, summed per kv head.
+// CHECK-LABEL: func.func @attention_stats_doc_example_f16(
+// CHECK-SAME:    %[[Q:.*]]: tensor<1x8x?x64xf16>, %[[K:.*]]: tensor<1x2x?x64xf16>, %[[V:.*]]: tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, tensor<1x2x?xf32>)
+// CHECK:         %[[O:.*]], %[[S:.*]] = tok.attention %[[Q]], %[[K]], %[[V]] {causal, stats_window = 32 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, stats tensor<1x2x?xf32>)
+// CHECK:         return %[[O]], %[[S]] : tensor<1x8x?x64xf16>, tensor<1x2x?xf32>
+func.func @attention_stats_doc_example_f16(%q: tensor<1x8x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, tensor<1x2x?xf32>) {
+  %o2, %s = tok.attention %q, %k, %v {causal, stats_window = 32 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, stats tensor<1x2x?xf32>)
+  return %o2, %s : tensor<1x8x?x64xf16>, tensor<1x2x?xf32>
+}
+
+// lse and stats per query head (no window: every row), with a score_mod
+// after the result list.
+// CHECK-LABEL: func.func @attention_lse_stats_per_query_head_f32(
+// CHECK:         %{{.*}}, %{{.*}}, %{{.*}} = tok.attention %{{.*}}, %{{.*}}, %{{.*}} {stats_per_query_head} : (tensor<2x4x3x16xf32>, tensor<2x2x40x16xf32>, tensor<2x2x40x16xf32>) -> (tensor<2x4x3x16xf32>, tensor<2x4x3xf32>, stats tensor<2x4x40xf32>) score_mod {
+// CHECK:           tok.yield
+func.func @attention_lse_stats_per_query_head_f32(%q: tensor<2x4x3x16xf32>, %k: tensor<2x2x40x16xf32>, %v: tensor<2x2x40x16xf32>) -> (tensor<2x4x3x16xf32>, tensor<2x4x3xf32>, tensor<2x4x40xf32>) {
+  %o, %lse, %s = tok.attention %q, %k, %v {stats_per_query_head} : (tensor<2x4x3x16xf32>, tensor<2x2x40x16xf32>, tensor<2x2x40x16xf32>) -> (tensor<2x4x3x16xf32>, tensor<2x4x3xf32>, stats tensor<2x4x40xf32>) score_mod {
+  ^bb0(%sc: f32, %b: index, %h: index, %i: index, %j: index):
+    tok.yield %sc : f32
+  }
+  return %o, %lse, %s : tensor<2x4x3x16xf32>, tensor<2x4x3xf32>, tensor<2x4x40xf32>
+}
+
+// Stats of packed sequences (each key counts the last rows of its sequence).
+// CHECK-LABEL: func.func @attention_stats_seq_starts_bf16(
+// CHECK:         %{{.*}}, %{{.*}} = tok.attention %{{.*}}, %{{.*}}, %{{.*}} seq_starts(%{{.*}} : tensor<4xi32>) {causal, stats_window = 16 : i64} : (tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, stats tensor<1x2x?xf32>)
+func.func @attention_stats_seq_starts_bf16(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>, %cu: tensor<4xi32>) -> (tensor<1x8x?x64xbf16>, tensor<1x2x?xf32>) {
+  %o, %s = tok.attention %q, %k, %v seq_starts(%cu : tensor<4xi32>) {causal, stats_window = 16 : i64} : (tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xbf16>, stats tensor<1x2x?xf32>)
+  return %o, %s : tensor<1x8x?x64xbf16>, tensor<1x2x?xf32>
+}
+
 // A bias alone, broadcast from [Sq, Skv] (f32 bias on f16 activations).
 // CHECK-LABEL: func.func @attention_bias_broadcast_f16(
 // CHECK-SAME:    %[[QUERY:.*]]: tensor<2x8x16x64xf16>, %[[KEY:.*]]: tensor<2x8x32x64xf16>, %[[VALUE:.*]]: tensor<2x8x32x64xf16>, %[[BIAS:.*]]: tensor<16x32xf32>) -> tensor<2x8x16x64xf16>

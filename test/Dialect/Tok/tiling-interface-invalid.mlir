@@ -60,3 +60,43 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Stats sum over query rows: an op with a stats result never splits its rows.
+func.func @attention_stats_rows(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, tensor<1x4x?xf32>) {
+  // expected-warning @below {{cannot tile the query rows of attention with a stats result}}
+  // expected-error @below {{'tok.attention' op faild to tile operation}}
+  // expected-error @below {{'tok.attention' op failed to generate tiling loops}}
+  // expected-note @below {{when applied to this op}}
+  %o, %s = tok.attention %q, %k, %v {causal, stats_window = 8 : i64} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> (tensor<1x4x?x64xf32>, stats tensor<1x4x?xf32>)
+  return %o, %s : tensor<1x4x?x64xf32>, tensor<1x4x?xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @below {{transform.structured.tile_using_forall failed to apply}}
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [0, 0, 16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
+// Stats summed per kv head need every query head in the tile.
+func.func @attention_stats_per_kv_head_heads(%q: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>) -> (tensor<1x8x?x64xf32>, tensor<1x2x?xf32>) {
+  // expected-warning @below {{cannot tile the heads of attention with stats summed per kv head}}
+  // expected-error @below {{'tok.attention' op faild to tile operation}}
+  // expected-error @below {{'tok.attention' op failed to generate tiling loops}}
+  // expected-note @below {{when applied to this op}}
+  %o, %s = tok.attention %q, %k, %v : (tensor<1x8x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> (tensor<1x8x?x64xf32>, stats tensor<1x2x?xf32>)
+  return %o, %s : tensor<1x8x?x64xf32>, tensor<1x2x?xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @below {{transform.structured.tile_using_forall failed to apply}}
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -83,6 +83,31 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+// Stats per query head follow the batch and head tiles (every key, every
+// row): the stats tile is [1, 4, Skv] at (b, h, 0).
+
+// CHECK-LABEL: func.func @attention_stats_per_query_head_tiles_f32
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<2x8x?x64xf32>, %[[K:[^:]*]]: tensor<2x2x?x64xf32>, %[[V:[^:]*]]: tensor<2x2x?x64xf32>
+// CHECK:         scf.forall (%[[B:.*]], %[[G:.*]]) in (2, 2) shared_outs(%[[OUT:.*]] = %{{.*}}, %[[ST:.*]] = %{{.*}})
+// CHECK:           %[[H:.*]] = affine.apply #{{.*}}(%[[G]])
+// CHECK:           %[[QT:.*]] = tensor.extract_slice %[[Q]][%[[B]], %[[H]], 0, 0] [1, 4, %{{.*}}, 64]
+// CHECK:           %{{.*}}, %[[S:.*]] = tok.attention %[[QT]], %{{.*}}, %{{.*}} {causal, stats_per_query_head, stats_window = 8 : i64} : (tensor<1x4x?x64xf32>, tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) -> (tensor<1x4x?x64xf32>, stats tensor<1x4x?xf32>)
+// CHECK:           tensor.parallel_insert_slice %[[S]] into %[[ST]][%[[B]], %[[H]], 0] [1, 4, %{{.*}}]
+
+func.func @attention_stats_per_query_head_tiles_f32(%q: tensor<2x8x?x64xf32>, %k: tensor<2x2x?x64xf32>, %v: tensor<2x2x?x64xf32>) -> (tensor<2x8x?x64xf32>, tensor<2x8x?xf32>) {
+  %o, %s = tok.attention %q, %k, %v {causal, stats_per_query_head, stats_window = 8 : i64} : (tensor<2x8x?x64xf32>, tensor<2x2x?x64xf32>, tensor<2x2x?x64xf32>) -> (tensor<2x8x?x64xf32>, stats tensor<2x8x?xf32>)
+  return %o, %s : tensor<2x8x?x64xf32>, tensor<2x8x?xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 // Causal query-row tiles keep the bottom-right alignment: rows [o, o+32) of
 // Sq=64 against Skv=128 read keys [0, o + 96); lse is tiled alike.
 

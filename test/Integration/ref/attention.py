@@ -9,7 +9,9 @@
 # Flags of case_attention (all optional): --b --hq --hkv --sq --skv --d --dv
 # --causal --window=W --sinks=N --scale=F --softcap=F --dtype=f32|f16|bf16
 # --bias=full|bcast|key|row_neginf --score_mod=alibi|table --lse
-# --seqlens=3,0,5 (packed; B must be 1).
+# --seqlens=3,0,5 (packed; B must be 1) --stats [--stats_window=W]
+# [--stats_per_query_head] (the stats result, after lse: attention_stats;
+# packed, the window is the last W rows of each key's own sequence).
 # With --rope (attention and paged_attention), q is stored unrotated, random
 # positions [B, Sq] i32 (below --max_pos, default 256) are appended to the
 # inputs, and the reference applies tok.rope to q first (--theta,
@@ -83,8 +85,14 @@ def dense_attention(q, k, v, scale, softcap=None, mod=None, bias=None,
     the [B,Hq,Sq,Skv] scores; mask is a bool broadcastable to s (True =
     visible)."""
     groups = q.shape[1] // k.shape[1]
-    k = k.repeat_interleave(groups, dim=1)
     v = v.repeat_interleave(groups, dim=1)
+    return _softmax_pv(_scores(q, k, scale, softcap, mod, bias, mask), v)
+
+
+def _scores(q, k, scale, softcap=None, mod=None, bias=None, mask=None):
+    """The masked scores [B,Hq,Sq,Skv] of dense_attention (-inf = masked)."""
+    groups = q.shape[1] // k.shape[1]
+    k = k.repeat_interleave(groups, dim=1)
     s = scale * (q @ k.transpose(-1, -2))
     if softcap is not None:
         s = softcap * torch.tanh(s / softcap)
@@ -94,7 +102,24 @@ def dense_attention(q, k, v, scale, softcap=None, mod=None, bias=None,
         s = s + bias
     if mask is not None:
         s = s.masked_fill(~mask, NEG_INF)
-    return _softmax_pv(s, v)
+    return s
+
+
+def attention_stats(s, hkv, window=None, per_query_head=False):
+    """The stats result of tok.attention from the scores s [B,Hq,Sq,Skv]:
+    column sums of the softmax probabilities (torch.softmax per row, zeros
+    for rows with no visible key) over the last `window` rows (all when None
+    or larger than Sq), per query head or summed over each kv head's query
+    heads: [B, Hq or Hkv, Skv]."""
+    bsz, hq, sq, skv = s.shape
+    p = torch.zeros_like(s)
+    seen = ~torch.isneginf(s).all(dim=-1)
+    p[seen] = torch.softmax(s[seen], dim=-1)
+    first = 0 if window is None else max(sq - int(window), 0)
+    stats = p[:, :, first:, :].sum(dim=2)
+    if per_query_head:
+        return stats
+    return stats.reshape(bsz, hkv, hq // hkv, skv).sum(dim=2)
 
 
 def causal_mask(sq, skv, causal, window=None, sinks=None, query_pos=None):
@@ -188,6 +213,10 @@ def case_attention(args, rng):
         # One dense attention per sequence; rows past cu[-1] see nothing.
         o = torch.zeros(b, hq, sq, dv, dtype=torch.float64)
         lse = torch.full((b, hq, sq), NEG_INF, dtype=torch.float64)
+        # Stats: each key counts the last rows of its own sequence; keys
+        # past cu[-1] get 0.
+        stats_heads = hq if args.get("stats_per_query_head") else hkv
+        stats = torch.zeros(b, stats_heads, skv, dtype=torch.float64)
         for start, end in zip(cu[:-1], cu[1:]):
             if end == start:
                 continue
@@ -201,9 +230,19 @@ def case_attention(args, rng):
             o[:, :, sl], lse[:, :, sl] = dense_attention(
                 q[:, :, sl], k[:, :, sl], v[:, :, sl], scale, softcap, None,
                 seq_bias, mask)
+            if args.get("stats"):
+                stats[:, :, sl] = attention_stats(
+                    _scores(q[:, :, sl], k[:, :, sl], scale, softcap, None,
+                            seq_bias, mask), hkv, args.get("stats_window"),
+                    bool(args.get("stats_per_query_head")))
     else:
         mask = causal_mask(sq, skv, causal, window, sinks)
         o, lse = dense_attention(q, k, v, scale, softcap, mod, bias, mask)
+        if args.get("stats"):
+            stats = attention_stats(
+                _scores(q, k, scale, softcap, mod, bias, mask), hkv,
+                args.get("stats_window"),
+                bool(args.get("stats_per_query_head")))
 
     if args.get("score_mod") == "table":
         inputs.append(t_np)
@@ -212,6 +251,8 @@ def case_attention(args, rng):
     outputs = [_store(o, dtype)]
     if args.get("lse"):
         outputs.append(lse.float().numpy())
+    if args.get("stats"):
+        outputs.append(stats.float().numpy())
     return inputs, outputs
 
 

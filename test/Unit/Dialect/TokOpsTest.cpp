@@ -84,6 +84,46 @@ TEST_F(TokOpsTest, BuildsCausalGqaAttention) {
   EXPECT_FALSE(op.getLse());
 }
 
+TEST_F(TokOpsTest, BuildsAttentionWithStatsAndNoLse) {
+  Type f32 = builder.getF32Type();
+  auto q = tensor({1, 8, 16, 64}, f32);
+  auto kv = tensor({1, 2, 32, 64}, f32);
+  func::FuncOp fn = makeFunction({q, kv, kv});
+  auto op = tok::AttentionOp::create(
+      builder, loc, /*output=*/q, /*lse=*/Type(),
+      /*stats=*/tensor({1, 2, 32}, f32), fn.getArgument(0), fn.getArgument(1),
+      fn.getArgument(2), /*bias=*/Value(), /*seq_starts=*/Value(),
+      /*causal=*/true, /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
+      /*scale=*/FloatAttr(), /*softcap=*/FloatAttr(),
+      /*stats_window=*/builder.getI64IntegerAttr(4),
+      /*stats_per_query_head=*/false);
+  EXPECT_EQ(finishAndVerify(), "");
+  EXPECT_FALSE(op.getLse());
+  ASSERT_TRUE(op.getStats());
+  EXPECT_EQ(op.getStats(), op->getResult(1));
+  EXPECT_EQ(op.getStatsWindow(), 4u);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os);
+  EXPECT_NE(text.find("-> (tensor<1x8x16x64xf32>, stats tensor<1x2x32xf32>)"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(TokOpsTest, RejectsStatsPerKvHeadWithQueryHeadCount) {
+  Type f32 = builder.getF32Type();
+  auto q = tensor({1, 8, 16, 64}, f32);
+  auto kv = tensor({1, 2, 32, 64}, f32);
+  func::FuncOp fn = makeFunction({q, kv, kv});
+  tok::AttentionOp::create(builder, loc, q, Type(), tensor({1, 8, 32}, f32),
+                           fn.getArgument(0), fn.getArgument(1),
+                           fn.getArgument(2), Value(), Value(), false,
+                           IntegerAttr(), IntegerAttr(), FloatAttr(),
+                           FloatAttr(), IntegerAttr(), false);
+  EXPECT_EQ(finishAndVerify(), "'tok.attention' op expected stats shape "
+                               "[1, 2, 32], got [1, 8, 32]");
+}
+
 TEST_F(TokOpsTest, ConvenienceBuilderMakesPlainAttention) {
   Type f16 = builder.getF16Type();
   auto q = tensor({2, 4, ShapedType::kDynamic, 32}, f16);

@@ -72,6 +72,8 @@ static FailureOr<AttentionKernelConfig> attentionConfig(tok::AttentionOp op,
     return fail("a score_mod region is not handled by the tensor-core kernel");
   if (op.getSinks())
     return fail("sinks are not handled by the tensor-core kernel");
+  if (op.getStats())
+    return fail("a stats result is not handled by the tensor-core kernel");
   auto q = op.getQuery().getType(), k = op.getKey().getType(),
        v = op.getValue().getType();
   Type elem = q.getElementType();
