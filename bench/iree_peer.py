@@ -56,6 +56,9 @@ UNSUPPORTED = {
                    "be a host loop of one dispatch per step",
     "topk_snapkv": "no module written for iree_linalg_ext.topk yet",
     "topk_nsa": "no module written for iree_linalg_ext.topk yet",
+    "attention_blocksparse": "iree_linalg_ext.attention has no block lists: "
+                             "it would compute the dense scores and mask "
+                             "them",
 }
 
 

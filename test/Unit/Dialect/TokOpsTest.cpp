@@ -77,8 +77,10 @@ TEST_F(TokOpsTest, BuildsCausalGqaAttention) {
   auto op = tok::AttentionOp::create(
       builder, loc, /*output=*/q, /*lse=*/Type(), fn.getArgument(0),
       fn.getArgument(1), fn.getArgument(2), /*bias=*/Value(),
-      /*seq_starts=*/Value(), /*causal=*/true, /*window=*/IntegerAttr(),
-      /*sinks=*/IntegerAttr(), /*scale=*/FloatAttr(), /*softcap=*/FloatAttr());
+      /*seq_starts=*/Value(), /*block_indices=*/Value(),
+      /*block_counts=*/Value(), /*causal=*/true, /*window=*/IntegerAttr(),
+      /*sinks=*/IntegerAttr(), /*scale=*/FloatAttr(), /*softcap=*/FloatAttr(),
+      /*block_q=*/IntegerAttr(), /*block_k=*/IntegerAttr());
   EXPECT_EQ(finishAndVerify(), "");
   EXPECT_TRUE(op.getCausal());
   EXPECT_FALSE(op.getLse());
@@ -114,9 +116,11 @@ TEST_F(TokOpsTest, BuildsAttentionWithEveryOption) {
   auto op = tok::AttentionOp::create(
       builder, loc, q, lse, fn.getArgument(0), fn.getArgument(1),
       fn.getArgument(2), fn.getArgument(3), fn.getArgument(4),
+      /*block_indices=*/Value(), /*block_counts=*/Value(),
       /*causal=*/true, builder.getI64IntegerAttr(64),
       builder.getI64IntegerAttr(4), builder.getF32FloatAttr(0.125f),
-      builder.getF32FloatAttr(50.0f));
+      builder.getF32FloatAttr(50.0f), /*block_q=*/IntegerAttr(),
+      /*block_k=*/IntegerAttr());
 
   // score_mod: (s, b, h, i, j) -> s.
   Type index = builder.getIndexType();
@@ -255,10 +259,10 @@ TEST_F(TokOpsTest, RejectsWindowWithoutCausal) {
   auto q = tensor({1, 8, 16, 64}, f32);
   func::FuncOp fn = makeFunction({q});
   Value arg = fn.getArgument(0);
-  tok::AttentionOp::create(builder, loc, q, Type(), arg, arg, arg, Value(),
-                           Value(), /*causal=*/false,
-                           builder.getI64IntegerAttr(128), IntegerAttr(),
-                           FloatAttr(), FloatAttr());
+  tok::AttentionOp::create(
+      builder, loc, q, Type(), arg, arg, arg, Value(), Value(), Value(),
+      Value(), /*causal=*/false, builder.getI64IntegerAttr(128), IntegerAttr(),
+      FloatAttr(), FloatAttr(), IntegerAttr(), IntegerAttr());
   EXPECT_EQ(finishAndVerify(),
             "'tok.attention' op expected causal when window is set");
 }
