@@ -9,7 +9,8 @@
 //   for s in [0, count):                  count = clamp(cnt[b, g, qb], 0, S)
 //     id = idx[b, g, qb, s]
 //     skip ids outside [0, ceil(Skv / blockK)) and ids listed before s
-//     for each kernel block kb of key block id:
+//     for each kernel block kb of key block id (clipped to the blocks
+//     before the last visible one):
 //       skip kb where no row of the tile sees a key (the ranges of keyLoops:
 //       causal, window, sinks), else visit it unmasked inside the rows'
 //       common range, masked otherwise
@@ -51,10 +52,11 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
   Value e1 = val(min(max(ceilDiv(bd.interLo, bk), first), end));
   Value e2 = val(min(max(floorDiv(add(bd.interHi, cst(1)), bk), e1), end));
   bool withSinks = p.window && p.sinks && *p.sinks > 0;
-  Value s0, s1;
+  Value s0, s1, lowest = first;
   if (withSinks) {
     s0 = val(max(floorDiv(bd.sinkMin, bk), cst(0)));
     s1 = val(min(add(floorDiv(bd.sinkMax, bk), cst(1)), first));
+    lowest = val(min(s0, first));
   }
 
   // The tile's query block and the length of its list.
@@ -100,30 +102,34 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
                  arith::XOrIOp::create(
                      b, loc, seen, arith::ConstantIntOp::create(b, loc, 1, 1)));
         auto visitBlock = [&]() -> Values {
-          return loop(
-              cst(0), cst(split), 1, a, [&](Value u, ValueRange ua) -> Values {
-                TileState cur = TileState::from(ua, withVs);
-                Value kb = val(add(mul(id, cst(split)), u));
-                Value seesKeys = inRange(kb, first, end);
-                if (withSinks)
-                  seesKeys = arith::OrIOp::create(b, loc, seesKeys,
-                                                  inRange(kb, s0, s1));
-                auto process = [&]() -> Values {
-                  return ifElse(
-                      inRange(kb, e1, e2), types,
-                      [&]() -> Values {
-                        return processBlock(c, bd, qs, kb, /*masked=*/false,
-                                            cur)
-                            .values();
-                      },
-                      [&]() -> Values {
-                        return processBlock(c, bd, qs, kb, /*masked=*/true, cur)
-                            .values();
+          // The kernel blocks of the listed block, clipped to those some row
+          // may see (a block_k far beyond Skv costs no empty iterations).
+          Value lo = val(max(mul(id, cst(split)), lowest));
+          Value hi = val(min(mul(add(id, cst(1)), cst(split)), end));
+          return loop(lo, val(max(hi, lo)), 1, a,
+                      [&](Value kb, ValueRange ua) -> Values {
+                        TileState cur = TileState::from(ua, withVs);
+                        Value seesKeys = inRange(kb, first, end);
+                        if (withSinks)
+                          seesKeys = arith::OrIOp::create(b, loc, seesKeys,
+                                                          inRange(kb, s0, s1));
+                        auto process = [&]() -> Values {
+                          return ifElse(
+                              inRange(kb, e1, e2), types,
+                              [&]() -> Values {
+                                return processBlock(c, bd, qs, kb,
+                                                    /*masked=*/false, cur)
+                                    .values();
+                              },
+                              [&]() -> Values {
+                                return processBlock(c, bd, qs, kb,
+                                                    /*masked=*/true, cur)
+                                    .values();
+                              });
+                        };
+                        return ifElse(seesKeys, types, process,
+                                      [&]() -> Values { return cur.values(); });
                       });
-                };
-                return ifElse(seesKeys, types, process,
-                              [&]() -> Values { return cur.values(); });
-              });
         };
         return ifElse(visit, types, visitBlock,
                       [&]() -> Values { return Values(a.begin(), a.end()); });

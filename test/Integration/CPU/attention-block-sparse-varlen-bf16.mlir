@@ -1,6 +1,6 @@
 // Block lists on packed variable-length sequences (seq_starts, an empty
 // sequence, padding rows): block positions are rows and keys of the packed
-// tensors; causal MQA, bf16.
+// tensors; each list led by its diagonal block; causal MQA, bf16.
 // RUN: rm -rf %t && %python %S/../ref.py attention --b=1 --hq=4 --hkv=1 --sq=800 --skv=800 --d=64 --dtype=bf16 --causal --seqlens=300,0,417,50 --block_q=64 --block_k=64 --max_sel=5 --counts --diag --seed=6 --out=%t
 // RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --input=@%t/in3.npy --input=@%t/in4.npy --input=@%t/in5.npy --output=@%t/out0.npy
 // RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=2e-2

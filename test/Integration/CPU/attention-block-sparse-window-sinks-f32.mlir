@@ -1,7 +1,7 @@
 // Block lists combined with causal + window 100 + 4 sinks + softcap, GQA
 // 8q/2kv (tiles of 16 query rows), query blocks of 16, key blocks of 32
-// (smaller than the kernel's key block), S = 777, with lse. Tiled kernel and
-// reference lowering.
+// (smaller than the kernel's key block), S = 777, each list led by its
+// diagonal block, with lse. Tiled kernel and reference lowering.
 // RUN: rm -rf %t && %python %S/../ref.py attention --b=1 --hq=8 --hkv=2 --sq=777 --skv=777 --d=64 --causal --window=100 --sinks=4 --softcap=30 --block_q=16 --block_k=32 --max_sel=8 --counts --diag --lse --seed=5 --out=%t
 // RUN: tokamak-run %s --input=@%t/in0.npy --input=@%t/in1.npy --input=@%t/in2.npy --input=@%t/in3.npy --input=@%t/in4.npy --output=@%t/out0.npy --output=@%t/out1.npy
 // RUN: %python %S/../compare.py %t/out0.npy %t/ref0.npy --rtol=1e-4
