@@ -6,7 +6,8 @@ function's inputs in argument order; both sides make inputs from the same
 description (shape, dtype, init). The roofline arithmetic behind `flops` and
 `bytes` is explained in bench/README.md.
 
-init strings: normal[:STD], uniform:LO:HI, fill:V, arange, randperm.
+init strings: normal[:STD], uniform:LO:HI, fill:V, arange, randperm,
+blocklist:F, blockcount:F (block lists: see tokamak-bench.cpp).
 """
 
 import math
@@ -345,3 +346,53 @@ def _stats_cases():
 
 
 CASES += _stats_cases()
+
+
+# Block-sparse attention (issue 14: NSA's selected branch, Quest, MoBA):
+# query block qb (64 rows) visits 1/8 of the key blocks (64 keys) that dense
+# causal attention visits, ceil((qb + 1) / 8): its diagonal block and random
+# earlier ones (init blocklist:8 / blockcount:8). Paired with dense causal
+# attention at the same shape, timed in the same run: the note gives dense
+# time / block-sparse time ("N.Nx faster than the attention_causal_16k row").
+# FLOP: QK^T and PV over the listed blocks (4 FLOP per query-key pair and
+# head dim), the diagonal blocks counted half, as the causal rows count them.
+def _blocksparse_blocks(d):
+    n = d["Sq"] // d["BQ"]
+    return sum((qb + d["F"]) // d["F"] for qb in range(n)) - n / 2
+
+
+def _blocksparse_inputs(d):
+    n = d["Sq"] // d["BQ"]
+    sel = (n + d["F"] - 1) // d["F"]
+    return _attention_inputs(d) + [
+        ((d["B"], d["Hkv"], n, sel), "i32", "blocklist:%d" % d["F"]),
+        ((d["B"], d["Hkv"], n), "i32", "blockcount:%d" % d["F"])]
+
+
+_BLOCKSPARSE_DIMS = dict(B=1, Hq=8, Hkv=8, Sq=16384, Skv=16384, D=64, BQ=64,
+                         F=8)
+
+
+def _blocksparse_cases():
+    shape = lambda d: "B%d H%d S%d D%d blk%d 1/%d" % (  # noqa: E731
+        d["B"], d["Hq"], d["Sq"], d["D"], d["BQ"], d["F"])
+    sparse = Case("attention_blocksparse", "attention block-sparse causal",
+                  _BLOCKSPARSE_DIMS, dict(Sq=1024, Skv=1024),
+                  _blocksparse_inputs,
+                  lambda d: 4 * d["B"] * d["Hq"] * d["BQ"] ** 2 * d["D"]
+                  * _blocksparse_blocks(d),
+                  lambda d: _attention_bytes(d) + d["B"] * d["Hkv"] * (
+                      d["Sq"] // d["BQ"]) * 2 * I32,
+                  shape, "attention_blocksparse")
+    dense = Case("attention_causal_16k", "attention causal (dense baseline)",
+                 _BLOCKSPARSE_DIMS, dict(Sq=1024, Skv=1024),
+                 _attention_inputs, _causal_flops, _attention_bytes,
+                 lambda d: "B%d H%d S%d D%d" % (d["B"], d["Hq"], d["Sq"],
+                                                d["D"]),
+                 "attention")
+    dense.module = "attention_causal"
+    sparse.workaround = dense.name
+    return [sparse, dense]
+
+
+CASES += _blocksparse_cases()

@@ -58,6 +58,9 @@ UNSUPPORTED = {
     "topk_nsa": "no module written for iree_linalg_ext.topk yet",
     "attention_stats": "iree_linalg_ext.attention returns no probability "
                        "statistics; no module written for the second pass",
+    "attention_blocksparse": "iree_linalg_ext.attention has no block lists: "
+                             "it would compute the dense scores and mask "
+                             "them",
 }
 
 

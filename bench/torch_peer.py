@@ -102,6 +102,41 @@ def attention_matmul(q, k, v):
     return out.view(b, hq, sq, -1)
 
 
+def attention_blocksparse(q, k, v, indices, counts):
+    """Causal block-sparse attention (tok.attention block_indices with
+    block_q = block_k = Sq / Nqb, Sq = Skv): per query block, gathers the
+    listed key blocks (ids >= 0, the first counts[b, g, qb]) and runs masked
+    attention over them."""
+    b, hq, sq, d = q.shape
+    hkv, skv, dv = k.shape[1], k.shape[2], v.shape[-1]
+    rep = hq // hkv
+    nqb, sel = indices.shape[2], indices.shape[3]
+    blk = sq // nqb
+    kb = k.view(b, hkv, skv // blk, blk, d)
+    vb = v.view(b, hkv, skv // blk, blk, dv)
+    bi = torch.arange(b)[:, None, None]
+    gi = torch.arange(hkv)[None, :, None]
+    offsets = torch.arange(blk)
+    out = torch.empty(b, hkv, rep, sq, dv, dtype=q.dtype)
+    for qb in range(nqb):
+        ids = indices[:, :, qb].long()
+        live = (torch.arange(sel) < counts[:, :, qb, None].long()) & (ids >= 0)
+        ids = ids.clamp(min=0)
+        keys = kb[bi, gi, ids].flatten(2, 3)      # [b, hkv, sel * blk, d]
+        values = vb[bi, gi, ids].flatten(2, 3)
+        rows = q[:, :, qb * blk:(qb + 1) * blk].reshape(b, hkv, rep * blk, d)
+        s = torch.matmul(rows, keys.transpose(-1, -2)) * d ** -0.5
+        key_pos = (ids[..., None] * blk + offsets).flatten(2)
+        query_pos = (qb * blk + offsets).repeat(rep)
+        visible = (live[..., None].expand(-1, -1, -1, blk).flatten(2)[:, :, None]
+                   & (key_pos[:, :, None] <= query_pos[:, None]))
+        s = s.masked_fill(~visible, float("-inf"))
+        p = torch.softmax(s, dim=-1).nan_to_num(0.0)
+        out[:, :, :, qb * blk:(qb + 1) * blk] = torch.matmul(p, values).view(
+            b, hkv, rep, blk, dv)
+    return out.view(b, hq, sq, dv)
+
+
 def paged_attention(q, kc, vc, table, lens):
     """Gathers each sequence's blocks into contiguous K/V, then attention."""
     block = kc.shape[1]
@@ -217,6 +252,7 @@ PEERS = {
     "attention": attention,
     "attention_stats": attention_stats,
     "paged_attention": paged_attention,
+    "attention_blocksparse": attention_blocksparse,
     "linear": linear,
     "selective_scan": selective_scan,
     "linear_scan": linear_scan,
@@ -245,6 +281,22 @@ def make_input(shape, dtype, init, generator):
         t = torch.arange(numel).reshape(shape)
     elif kind == "randperm":
         t = torch.randperm(numel, generator=generator).reshape(shape)
+    elif kind in ("blocklist", "blockcount"):
+        # As tokamak-bench makes them: query block qb lists
+        # min(ceil((qb + 1) / F), MaxSel) blocks, qb then earlier ones.
+        frac = int(args[0]) if args else 8
+        nqb = shape[-2] if kind == "blocklist" else shape[-1]
+        count = (torch.arange(nqb) + frac) // frac
+        if kind == "blockcount":
+            t = count.expand(shape).clone()
+        else:
+            sel = shape[-1]
+            lists = torch.full((nqb, sel), -1, dtype=torch.int64)
+            for qb in range(nqb):
+                n = min(int(count[qb]), sel)
+                earlier = torch.randperm(qb, generator=generator)[:n - 1]
+                lists[qb, :n] = torch.cat([torch.tensor([qb]), earlier])
+            t = lists.expand(shape).clone()
     else:
         raise ValueError("unknown init '%s'" % init)
     return t.to(DTYPES[dtype]).contiguous()

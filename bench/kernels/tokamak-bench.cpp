@@ -20,9 +20,12 @@
 // optional "target_seconds", "cap_seconds", "single_call_seconds",
 // "max_iters", "dump_dir", "rotate_mib" (the same names as the flags).
 // INIT is one of normal[:STD], uniform:LO:HI, fill:V, arange, randperm (a
-// permutation of 0..numel-1). --dump-dir writes the inputs and the first
-// call's results as .npy files (run.py --check compares them with the
-// PyTorch peers).
+// permutation of 0..numel-1), blocklist:F and blockcount:F (the block lists
+// of block-sparse attention, [..., Nqb, MaxSel] and [..., Nqb]: query block
+// qb lists min(ceil((qb + 1) / F), MaxSel) key blocks, qb itself then
+// distinct random earlier ones, padded with -1). --dump-dir writes the inputs
+// and the first call's results as .npy files (run.py --check compares them with
+// the PyTorch peers).
 //
 // Timing: one warm-up call; a call over --single-call-seconds (10) is the
 // only sample; over --cap-seconds (2) it is followed by one timed call;
@@ -251,10 +254,44 @@ rt::StatusOr<rt::HostTensor> makeInput(const InputSpec &spec, Random &random) {
         std::swap(values[i], values[random.next() % (i + 1)]);
     for (int64_t i = 0; i < n; ++i)
       store(*tensor, i, static_cast<double>(values[i]));
+  } else if (kind == "blocklist" || kind == "blockcount") {
+    bool lists = kind == "blocklist";
+    int64_t fraction = std::max<int64_t>(1, number(1, 8.0));
+    if (shape.size() < (lists ? 2u : 1u))
+      return rt::Status::error("init '" + spec.init + "' needs rank " +
+                               (lists ? "2" : "1") + " or more");
+    int64_t maxSel = lists ? shape.back() : 0;
+    int64_t numBlocks = shape[shape.size() - (lists ? 2 : 1)];
+    auto countOf = [&](int64_t qb) { return (qb + fraction) / fraction; };
+    std::vector<int64_t> pool;
+    for (int64_t i = 0; i < n; i += lists ? maxSel : 1) {
+      int64_t qb = (lists ? i / maxSel : i) % std::max<int64_t>(numBlocks, 1);
+      if (!lists) {
+        store(*tensor, i, static_cast<double>(countOf(qb)));
+        continue;
+      }
+      int64_t count = std::min(countOf(qb), maxSel);
+      // qb, then count - 1 distinct blocks of [0, qb) (partial shuffle).
+      pool.resize(qb);
+      for (int64_t j = 0; j < qb; ++j)
+        pool[j] = j;
+      for (int64_t s = 0; s < maxSel; ++s) {
+        int64_t id = -1;
+        if (s == 0 && count > 0) {
+          id = qb;
+        } else if (s < count) {
+          int64_t left = qb - (s - 1);
+          std::swap(pool[s - 1], pool[s - 1 + random.next() % left]);
+          id = pool[s - 1];
+        }
+        store(*tensor, i + s, static_cast<double>(id));
+      }
+    }
   } else {
     return rt::Status::error("unknown init '" + spec.init +
                              "' (expected normal[:STD], uniform:LO:HI, "
-                             "fill:V, arange or randperm)");
+                             "fill:V, arange, randperm, blocklist:F or "
+                             "blockcount:F)");
   }
   return tensor;
 }

@@ -77,6 +77,49 @@ static LogicalResult verifyAttentionStats(AttentionOp op, int64_t batch,
                           1);
 }
 
+/// The block-sparsity operands of tok.attention: block_indices
+/// `[B, Hkv, ceil(Sq / block_q), MaxSel]` and block_counts
+/// `[B, Hkv, ceil(Sq / block_q)]`, both i32, with block_q, block_k >= 1;
+/// block_counts, block_q and block_k only with block_indices.
+static LogicalResult verifyBlockSparsity(AttentionOp op, int64_t batch,
+                                         int64_t kvHeads, int64_t queryLength) {
+  Operation *raw = op.getOperation();
+  Value indices = op.getBlockIndices(), counts = op.getBlockCounts();
+  IntegerAttr blockQ = op.getBlockQAttr(), blockK = op.getBlockKAttr();
+  if (!indices) {
+    if (counts)
+      return op.emitOpError("expected block_indices with block_counts");
+    if (blockQ || blockK)
+      return op.emitOpError("expected block_indices with block_q and block_k");
+    return success();
+  }
+  if (!blockQ || !blockK)
+    return op.emitOpError("expected block_q and block_k with block_indices");
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  auto countsType =
+      counts ? cast<RankedTensorType>(counts.getType()) : RankedTensorType();
+  Type i32 = IntegerType::get(op.getContext(), 32);
+  if (failed(verifyRank(raw, "block_indices", indicesType, 4)) ||
+      (countsType && failed(verifyRank(raw, "block_counts", countsType, 3))) ||
+      failed(verifyElementType(raw, "block_indices", indicesType, i32)) ||
+      (countsType &&
+       failed(verifyElementType(raw, "block_counts", countsType, i32))) ||
+      failed(verifyIntAtLeast(raw, "block_q", blockQ, 1)) ||
+      failed(verifyIntAtLeast(raw, "block_k", blockK, 1)))
+    return failure();
+  int64_t numQueryBlocks = ShapedType::isDynamic(queryLength)
+                               ? ShapedType::kDynamic
+                               : llvm::divideCeil(queryLength, blockQ.getInt());
+  if (failed(
+          verifyShape(raw, "block_indices", indicesType,
+                      {batch, kvHeads, numQueryBlocks, ShapedType::kDynamic})))
+    return failure();
+  if (countsType && failed(verifyShape(raw, "block_counts", countsType,
+                                       indicesType.getShape().drop_back())))
+    return failure();
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType queryType = getQuery().getType();
@@ -159,6 +202,9 @@ LogicalResult AttentionOp::verify() {
       return emitOpError("expected seq_starts length at least 2, got ")
              << numStarts;
   }
+
+  if (failed(verifyBlockSparsity(*this, batch, mergeDims({k[1], v[1]}), q[2])))
+    return failure();
 
   // Attributes.
   if (getWindowAttr() && !getCausal())

@@ -218,6 +218,11 @@ template <> struct TileRules<AttentionOp> {
                      "attention");
       return failure();
     }
+    if (!allRows && op.getBlockIndices()) {
+      op.emitWarning("cannot tile the query rows of block-sparse "
+                     "(block_indices) attention");
+      return failure();
+    }
     OpFoldResult keyLength = dimOf(b, loc, op.getKey(), 2);
     if (!allRows && op.getCausal()) {
       AffineExpr skv, sq, o, s;
@@ -268,6 +273,21 @@ template <> struct TileRules<AttentionOp> {
     }
     if (Value seqStarts = op.getSeqStarts())
       operands.push_back(seqStarts);
+    // Block lists [B, Hkv, Nqb(, MaxSel)]: the tile's batch entries and kv
+    // heads, every query block (all rows are in the tile).
+    auto sliceLists = [&](Value lists) {
+      Sizes o = {offsets[0], kvHeads->first}, s = {sizes[0], kvHeads->second};
+      for (int64_t d = 2, e = cast<RankedTensorType>(lists.getType()).getRank();
+           d < e; ++d) {
+        o.push_back(zero(b));
+        s.push_back(dimOf(b, loc, lists, d));
+      }
+      return sliceOf(b, loc, lists, o, s, slices);
+    };
+    if (Value indices = op.getBlockIndices())
+      operands.push_back(sliceLists(indices));
+    if (Value counts = op.getBlockCounts())
+      operands.push_back(sliceLists(counts));
     return operands;
   }
   /// score_mod sees global batch, head and query indices: add the tile's

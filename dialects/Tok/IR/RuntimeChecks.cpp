@@ -221,6 +221,30 @@ DimRef merge(ArrayRef<DimRef> refs) {
 // Attention
 //===----------------------------------------------------------------------===//
 
+/// verifyBlockSparsity of AttentionOps.cpp on the batch and kv head dims of
+/// block_indices and on block_counts against block_indices. The number of
+/// query blocks (ceil(Sq / block_q)) is checked only when static: the kernels
+/// give the rows of a query block past the lists no keys.
+void collectBlockSparsity(AttentionOp op, DimRef batch, DimRef hkv,
+                          CheckCollector &c) {
+  Value indices = op.getBlockIndices();
+  if (!indices)
+    return;
+  SmallVector<DimRef> values = {batch, hkv, dimOf(indices, 2),
+                                dimOf(indices, 3)};
+  SmallVector<DimRef> actual = CheckCollector::dimsOf(indices);
+  values.append(actual);
+  std::string format = "expected block_indices shape [%lld, %lld, %lld, "
+                       "%lld], got [%lld, %lld, %lld, %lld]";
+  c.rule(Kind::Equal, dimOf(indices, 0), batch, format, values);
+  c.rule(Kind::Equal, dimOf(indices, 1), hkv, format, values);
+  if (Value counts = op.getBlockCounts()) {
+    SmallVector<DimRef> expected = actual;
+    expected.pop_back();
+    c.shape("block_counts", counts, expected);
+  }
+}
+
 void collect(AttentionOp op, CheckCollector &c) {
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
   c.dimsMatch("query", dimOf(q, 0), "key", dimOf(k, 0), "batch sizes");
@@ -260,6 +284,7 @@ void collect(AttentionOp op, CheckCollector &c) {
               "expected seq_starts length at least 2, "
               "got ");
   }
+  collectBlockSparsity(op, batch, hkv, c);
 }
 
 void collect(PagedAttentionOp op, CheckCollector &c) {

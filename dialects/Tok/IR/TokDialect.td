@@ -58,8 +58,10 @@ def Tok_Dialect : Dialect {
     (offset and size provably multiples of `Hq / Hkv`; the tile reads kv
     heads `[offset / G, size / G)`); `selective_scan` channel tiles cover
     whole B/C groups or stay inside one; `attention` query rows are not split
-    with `seq_starts`. A causal query-row tile `[o, o + s)` keeps the
-    bottom-right alignment exactly by reading the key prefix
+    with `seq_starts` or `block_indices` (the block lists of a tile's batch
+    entries and kv heads go with it, every query block whole). A causal
+    query-row tile `[o, o + s)` keeps the bottom-right alignment exactly by
+    reading the key prefix
     `[0, Skv − Sq + o + s)` (clamped at 0): every key past it is masked for
     all rows of the tile, `window` counts from the same alignment and `sinks`
     from key 0. `bias` is sliced along its non-broadcast dims, and

@@ -74,17 +74,44 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
     %o = tok.attention %q, %k, %v {causal, scale = 1.250000e-01 : f32, sinks = 4 : i64, softcap = 5.000000e+01 : f32, window = 256 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
     %o2, %s = tok.attention %q, %k, %v {causal, stats_window = 32 : i64} : (tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> (tensor<1x8x?x64xf16>, stats tensor<1x2x?xf32>)
     ```
+
+    Block sparsity (NSA's selected branch, Quest, MoBA):
+    `block_indices(idx)` (i32 `[B, Hkv, Nqb, MaxSel]`) with `block_q = Q`
+    and `block_k = K` lists, per batch, kv head and query block, the key
+    blocks to visit. Query row `i` is in query block `i / Q`
+    (`Nqb = ceil(Sq / Q)`), key `j` in key block `j / K`; with
+    `block_counts(cnt)` (i32 `[B, Hkv, Nqb]`) only the first
+    `clamp(cnt[b, g, i / Q], 0, MaxSel)` entries of a list count, without it
+    all `MaxSel` do. The keys a row may see are then also restricted to
+
+    `j / K ∈ { idx[b, g, i / Q, s] : s < count }` (`g = h / (Hq / Hkv)`),
+
+    a set: a block listed twice is visited once, and ids outside
+    `[0, ceil(Skv / K))` (such as `-1` padding) select nothing. All query
+    heads of a kv group share the list, and every other mask (causal,
+    window, sinks, seq_starts, bias, score_mod, softcap) still applies on
+    top; block positions are absolute row and key indices (of the packed
+    tensors with seq_starts). Unlisted blocks are never loaded by the tiled
+    kernels.
+
+    ```mlir
+    %o = tok.attention %q, %k, %v block_indices(%idx : tensor<1x2x4x2xi32>) block_counts(%cnt : tensor<1x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64, causal} : (tensor<1x8x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>) -> tensor<1x8x256x64xf32>
+    ```
   }];
   let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key, Tok_Tensor:$value,
                        Optional<Tok_Tensor>:$bias,
                        Optional<Tok_Tensor>:$seq_starts,
+                       Optional<Tok_Tensor>:$block_indices,
+                       Optional<Tok_Tensor>:$block_counts,
                        UnitAttr:$causal,
                        OptionalAttr<I64Attr>:$window,
                        OptionalAttr<I64Attr>:$sinks,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<F32Attr>:$softcap,
                        OptionalAttr<I64Attr>:$stats_window,
-                       UnitAttr:$stats_per_query_head);
+                       UnitAttr:$stats_per_query_head,
+                       OptionalAttr<I64Attr>:$block_q,
+                       OptionalAttr<I64Attr>:$block_k);
   let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$lse,
                       Optional<Tok_Tensor>:$stats);
   let regions = (region AnyRegion:$score_mod);
@@ -95,6 +122,8 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
     $query `,` $key `,` $value
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`seq_starts` `(` $seq_starts^ `:` type($seq_starts) `)`)?
+    (`block_indices` `(` $block_indices^ `:` type($block_indices) `)`)?
+    (`block_counts` `(` $block_counts^ `:` type($block_counts) `)`)?
     attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
     `->` custom<AttentionResultTypes>(type($output), type($lse), type($stats))
     (`score_mod` $score_mod^)?
@@ -108,13 +137,17 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
       build($_builder, $_state, output, /*lse=*/::mlir::Type(),
             /*stats=*/::mlir::Type(), query, key,
             value, /*bias=*/::mlir::Value(), /*seq_starts=*/::mlir::Value(),
+            /*block_indices=*/::mlir::Value(),
+            /*block_counts=*/::mlir::Value(),
             causal, /*window=*/::mlir::IntegerAttr(),
             /*sinks=*/::mlir::IntegerAttr(), /*scale=*/::mlir::FloatAttr(),
             /*softcap=*/::mlir::FloatAttr(),
             /*stats_window=*/::mlir::IntegerAttr(),
-            /*stats_per_query_head=*/false);
+            /*stats_per_query_head=*/false, /*block_q=*/::mlir::IntegerAttr(),
+            /*block_k=*/::mlir::IntegerAttr());
     }]>,
-    // Every operand and attribute but the stats ones: no stats result.
+    // Every operand and attribute but the stats and block-list ones: no
+    // stats result, no block lists.
     OpBuilder<(ins "::mlir::Type":$output, "::mlir::Type":$lse,
                    "::mlir::Value":$query, "::mlir::Value":$key,
                    "::mlir::Value":$value, "::mlir::Value":$bias,
@@ -122,9 +155,11 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
                    "::mlir::IntegerAttr":$window, "::mlir::IntegerAttr":$sinks,
                    "::mlir::FloatAttr":$scale, "::mlir::FloatAttr":$softcap), [{
       build($_builder, $_state, output, lse, /*stats=*/::mlir::Type(), query,
-            key, value, bias, seq_starts, causal, window, sinks, scale,
+            key, value, bias, seq_starts, /*block_indices=*/::mlir::Value(),
+            /*block_counts=*/::mlir::Value(), causal, window, sinks, scale,
             softcap, /*stats_window=*/::mlir::IntegerAttr(),
-            /*stats_per_query_head=*/false);
+            /*stats_per_query_head=*/false, /*block_q=*/::mlir::IntegerAttr(),
+            /*block_k=*/::mlir::IntegerAttr());
     }]>
   ];
   let hasVerifier = 1;

@@ -135,6 +135,8 @@ TileBounds Emitter::computeBounds(const TileCoords &c) {
 
 TileState Emitter::keyLoops(const TileCoords &c, const TileBounds &bd, Value qs,
                             TileState st) {
+  if (p.blockIndices)
+    return blockListLoop(c, bd, qs, st);
   int64_t n = blockKeys;
   OpFoldResult bk = cst(n);
   // Blocks touching the union of the rows' ranges, clamped to the chunk.

@@ -14,6 +14,7 @@
 //                           the tile, the prefill driver
 //   AttentionDecode.cpp     row-dot scores, the split-KV driver, lse merge
 //   AttentionStats.cpp      the stats result (probability column sums)
+//   AttentionBlockLists.cpp the key-block loop over block lists (sparsity)
 //
 // All vectors are f32 of the target's width (`lanes`, from
 // AttentionTiling::tiles); transposes are lanes x lanes.
@@ -136,6 +137,11 @@ private:
                      TileState st);
   Value maskScores(const TileCoords &c, const TileBounds &bounds, Value s,
                    Value t, Value j0);
+  /// The key-block loop of block-sparse attention (AttentionBlockLists.cpp):
+  /// the listed blocks of the tile's query block, split into kernel blocks,
+  /// masked or not as keyLoops would visit them.
+  TileState blockListLoop(const TileCoords &c, const TileBounds &bounds,
+                          Value qs, TileState st);
 
   //===--------------------------------------------------------------------===//
   // Score modifications (AttentionScoreMods.cpp)

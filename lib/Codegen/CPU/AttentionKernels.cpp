@@ -33,6 +33,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
+#include <numeric>
+#include <string>
 
 using namespace mlir;
 using namespace tokamak::cpu;
@@ -121,7 +123,7 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
   headDim = qType.getDimSize(3);
   valueDim = vType.getDimSize(3);
   paddedHeadDim = llvm::alignTo(headDim, lanes);
-  blockKeys = t.blockKeys;
+  blockKeys = kernelBlockKeys(p, t);
   queryType = qType.getElementType();
   keyType = kType.getElementType();
   valueType = vType.getElementType();
@@ -152,12 +154,15 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
 
   // Decode: a static, small number of query rows per kv group.
   int64_t sq = qType.getDimSize(2);
-  bool decode =
-      !ShapedType::isDynamic(sq) && !p.seqStarts && sq * groups <= t.decodeRows;
+  bool decode = !ShapedType::isDynamic(sq) && !p.seqStarts && !p.blockIndices &&
+                sq * groups <= t.decodeRows;
   if (decode) {
     tileQueries = sq;
   } else {
     tileQueries = std::max<int64_t>(1, t.blockRows / groups);
+    // A tile stays within one query block of the block lists.
+    if (p.blockIndices)
+      tileQueries = std::gcd(tileQueries, p.blockQ);
     if (!ShapedType::isDynamic(sq))
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));
   }
@@ -221,6 +226,35 @@ LogicalResult tokamak::cpu::canTileAttention(const AttentionProblem &p,
   if (qType.getDimSize(3) > kMaxTiledHeadDim ||
       vType.getDimSize(3) > kMaxTiledHeadDim || hq / hkv > kMaxTiledGroups) {
     reason = "head dims or query heads per kv head too large";
+    return failure();
+  }
+  return success();
+}
+
+int64_t tokamak::cpu::kernelBlockKeys(const AttentionProblem &p,
+                                      const AttentionTiling &t) {
+  if (!p.blockIndices || p.blockK % t.blockKeys == 0)
+    return t.blockKeys;
+  return std::gcd(t.blockKeys, p.blockK);
+}
+
+LogicalResult tokamak::cpu::canTileBlockLists(const AttentionProblem &p,
+                                              const AttentionTiling &t,
+                                              std::string &reason) {
+  if (!p.blockIndices)
+    return success();
+  // The stats sweep walks every key block; it does not read the lists.
+  if (p.withStats) {
+    reason = "the stats result with block lists is left for the reference "
+             "lowering";
+    return failure();
+  }
+  int64_t keys = kernelBlockKeys(p, t);
+  if (keys % t.tiles.lanes != 0) {
+    reason = "block_k " + std::to_string(p.blockK) + " and block-keys " +
+             std::to_string(t.blockKeys) +
+             " share no multiple of the f32 lanes " +
+             std::to_string(t.tiles.lanes);
     return failure();
   }
   return success();

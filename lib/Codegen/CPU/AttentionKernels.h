@@ -52,6 +52,12 @@ struct AttentionProblem {
   Value bias;
   /// Optional packed-sequence offsets (dense, B = 1).
   Value seqStarts;
+  /// Optional block sparsity (dense): per (batch, kv head, query block of
+  /// `blockQ` rows) the key blocks of `blockK` keys to visit,
+  /// `blockIndices` `[B, Hkv, Nqb, MaxSel]` and the optional `blockCounts`
+  /// `[B, Hkv, Nqb]`, both i32 (tok.attention).
+  Value blockIndices, blockCounts;
+  int64_t blockQ = 0, blockK = 0;
   /// Optional score_mod region `(s, b, h, i, j) -> s`.
   Region *scoreMod = nullptr;
   std::optional<double> scale, softcap;
@@ -101,6 +107,19 @@ struct AttentionTiling {
 /// scalars or elementwise.
 LogicalResult canTileAttention(const AttentionProblem &problem,
                                std::string &reason);
+
+/// Whether the block lists of `problem` (if any) can be tiled with `tiling`:
+/// the kernel's key blocks split each listed block, so block_k must be a
+/// multiple of block-keys or have a divisor of it that is a multiple of the
+/// f32 lanes.
+LogicalResult canTileBlockLists(const AttentionProblem &problem,
+                                const AttentionTiling &tiling,
+                                std::string &reason);
+
+/// The keys per kernel block for `problem`: `tiling.blockKeys`, or with
+/// block lists the largest divisor of block_k that divides it.
+int64_t kernelBlockKeys(const AttentionProblem &problem,
+                        const AttentionTiling &tiling);
 
 /// Emits the tiled attention of `problem` at the builder's insertion point:
 /// an scf.forall over (batch, kv head, query tile) — or (batch, kv head, key

@@ -87,6 +87,12 @@ static AttentionProblem problemOf(tok::AttentionOp op) {
   p.value = op.getValue();
   p.bias = op.getBias();
   p.seqStarts = op.getSeqStarts();
+  p.blockIndices = op.getBlockIndices();
+  p.blockCounts = op.getBlockCounts();
+  if (std::optional<uint64_t> q = op.getBlockQ())
+    p.blockQ = static_cast<int64_t>(*q);
+  if (std::optional<uint64_t> k = op.getBlockK())
+    p.blockK = static_cast<int64_t>(*k);
   if (!op.getScoreMod().empty())
     p.scoreMod = &op.getScoreMod();
   p.causal = op.getCausal();
@@ -155,7 +161,8 @@ struct TileAttentionPass
                                ? problemOf(cast<tok::AttentionOp>(op))
                                : problemOf(cast<tok::PagedAttentionOp>(op));
       std::string reason;
-      if (failed(canTileAttention(p, reason))) {
+      if (failed(canTileAttention(p, reason)) ||
+          failed(canTileBlockLists(p, tiling, reason))) {
         remarkUntiled(op, getArgument(), remarks, reason);
         continue;
       }

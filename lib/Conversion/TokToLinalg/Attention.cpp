@@ -180,6 +180,26 @@ static Value buildStats(OpBuilder &b, Location loc, const AttentionSpec &spec,
       });
 }
 
+/// Whether the key block of key `idx[3]` is listed for the query block of
+/// row `idx[2]` (AttentionSpec::blockSelected).
+static Value blockVisible(OpBuilder &b, Location loc, const AttentionSpec &spec,
+                          int64_t groups, ValueRange idx) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value sel = spec.blockSelected;
+  Value lastRow = arith::SubIOp::create(
+      b, loc, tensor::DimOp::create(b, loc, sel, 2), c(1));
+  Value kvHead = arith::DivUIOp::create(b, loc, idx[1], c(groups));
+  Value queryBlock = arith::MinUIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, idx[2], c(spec.blockQ)), lastRow);
+  Value keyBlock = arith::DivUIOp::create(b, loc, idx[3], c(spec.blockK));
+  Value flag = tensor::ExtractOp::create(
+      b, loc, sel, ValueRange{idx[0], kvHead, queryBlock, keyBlock});
+  Value zero = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, flag, zero);
+}
+
 FailureOr<std::pair<Value, Value>>
 tokamak::detail::buildAttention(OpBuilder &b, Location loc,
                                 const AttentionSpec &spec) {
@@ -244,7 +264,8 @@ tokamak::detail::buildAttentionResults(OpBuilder &b, Location loc,
                   });
 
   // Scale, softcap, score_mod, bias and masks, in place on S.
-  bool masked = spec.causal || spec.window || spec.positions;
+  bool masked =
+      spec.causal || spec.window || spec.positions || spec.blockSelected;
   Value defaultOffset;
   if (masked && !spec.positions) {
     std::optional<int64_t> skvStatic = getConstantIntValue(skv);
@@ -319,6 +340,8 @@ tokamak::detail::buildAttentionResults(OpBuilder &b, Location loc,
                                       pos.keyPos, indexConst(*spec.sinks)));
           addCondition(inWindow);
         }
+        if (spec.blockSelected)
+          addCondition(blockVisible(nb, nl, spec, groups, idx));
         if (!visible)
           return s;
         return arith::SelectOp::create(nb, nl, visible, s,
@@ -535,6 +558,14 @@ struct AttentionOpLowering : OpConversionPattern<tok::AttentionOp> {
                              arith::ConstantIndexOp::create(nb, nl, 0),
                              arith::AndIOp::create(nb, nl, inSeq, same)};
       };
+    }
+
+    if (Value indices = adaptor.getBlockIndices()) {
+      spec.blockQ = static_cast<int64_t>(*op.getBlockQ());
+      spec.blockK = static_cast<int64_t>(*op.getBlockK());
+      spec.blockSelected = buildBlockSelection(
+          rewriter, loc, indices, adaptor.getBlockCounts(),
+          tensor::getMixedSize(rewriter, loc, spec.key, 2), spec.blockK);
     }
 
     FailureOr<AttentionResults> result =

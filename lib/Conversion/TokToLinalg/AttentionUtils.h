@@ -59,6 +59,13 @@ struct AttentionSpec {
   llvm::SmallVector<mlir::AffineMap> maskMaps;
   /// Null: `queryPos = i`, `keyPos = j`, `offset = Skv - Sq`.
   MaskPositionsFn positions;
+  /// Optional block sparsity (tok.attention block_indices): `blockSelected`
+  /// i8 `[B, Hkv, Nqb + 1, Nkb]`, nonzero where a key block is listed for a
+  /// query block (row Nqb is zeros: rows of query blocks past the lists see
+  /// nothing). Row i, key j read entry
+  /// `[b, h / G, min(i / blockQ, Nqb), j / blockK]`.
+  mlir::Value blockSelected;
+  int64_t blockQ = 1, blockK = 1;
   /// Element type of the output (the lse is always f32).
   mlir::Type outputElementType;
   bool withLse = false;
@@ -104,6 +111,14 @@ makeGeneric(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
 
 /// An f32 constant.
 mlir::Value cstF32(mlir::OpBuilder &b, mlir::Location loc, double value);
+
+/// The selection of tok.attention's block lists (BlockSparse.cpp):
+/// `[B, Hkv, Nqb + 1, ceil(Skv / blockK)]` i8 from `indices`
+/// `[B, Hkv, Nqb, MaxSel]` and the optional `counts` `[B, Hkv, Nqb]`; see
+/// AttentionSpec::blockSelected.
+mlir::Value buildBlockSelection(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value indices, mlir::Value counts,
+                                mlir::OpFoldResult keyLength, int64_t blockK);
 
 /// tok.paged_attention and tok.cache_write (PagedAttention.cpp).
 void populatePagedAttentionPatterns(mlir::RewritePatternSet &patterns);

@@ -44,6 +44,15 @@ func.func @attention_left(%q: tensor<1x2x?x64xf16>, %b: tensor<1x2x?x?xf32>, %cu
 
 // -----
 
+// Block-sparse attention (block lists) is left for the SIMT path.
+func.func @attention_block_lists_left(%q: tensor<1x2x?x64xf16>, %idx: tensor<1x2x?x4xi32>) -> tensor<1x2x?x64xf16> {
+  // expected-remark @+1 {{tok-cuda-tensor-cores: sm_80: left for the SIMT path: block_indices (block-sparse attention) is not handled by the tensor-core kernel}}
+  %0 = tok.attention %q, %q, %q block_indices(%idx : tensor<1x2x?x4xi32>) {block_k = 64 : i64, block_q = 64 : i64, causal} : (tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x2x?x64xf16>
+  return %0 : tensor<1x2x?x64xf16>
+}
+
+// -----
+
 // Linears left for the SIMT path, with the reason.
 func.func @linear_left(%xf: tensor<4x64xf32>, %wf: tensor<32x64xf32>, %x1: tensor<64xf16>, %w: tensor<32x64xf16>, %x: tensor<4x?xf16>, %wd: tensor<32x?xf16>, %x60: tensor<4x60xf16>, %w60: tensor<32x60xf16>, %x2: tensor<4x64xf16>, %w33: tensor<33x64xf16>) -> (tensor<4x32xf32>, tensor<32xf16>, tensor<4x32xf16>, tensor<4x32xf16>, tensor<4x33xf16>) {
   // expected-remark @+1 {{tok-cuda-tensor-cores: sm_80: left for the SIMT path: element type is not f16 or bf16}}

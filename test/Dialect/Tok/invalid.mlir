@@ -247,6 +247,114 @@ func.func @attention_seq_starts_needs_at_least_two_offsets(%query: tensor<1x8x16
 
 // -----
 
+// block_counts requires block_indices.
+func.func @attention_block_counts_requires_block_indices(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %counts: tensor<1x2x2xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices with block_counts}}
+  %out = tok.attention %query, %key, %value block_counts(%counts : tensor<1x2x2xi32>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_q and block_k require block_indices.
+func.func @attention_block_q_requires_block_indices(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices with block_q and block_k}}
+  %out = tok.attention %query, %key, %value {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_indices requires block_q and block_k.
+func.func @attention_block_indices_requires_block_sizes(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_q and block_k with block_indices}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) {block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_indices must be rank 4.
+func.func @attention_block_indices_must_be_rank_4(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<2x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices rank 4, got 3}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<2x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_counts must be rank 3.
+func.func @attention_block_counts_must_be_rank_3(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>, %counts: tensor<1x2x2x1xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_counts rank 3, got 4}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) block_counts(%counts : tensor<1x2x2x1xi32>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_indices must be i32.
+func.func @attention_block_indices_must_be_i32(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi64>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices element type 'i32', got 'i64'}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi64>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_counts must be i32.
+func.func @attention_block_counts_must_be_i32(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>, %counts: tensor<1x2x2xindex>) {
+  // expected-error @+1 {{'tok.attention' op expected block_counts element type 'i32', got 'index'}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) block_counts(%counts : tensor<1x2x2xindex>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_q must be at least 1.
+func.func @attention_block_q_must_be_positive(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_q to be at least 1, got 0}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) {block_k = 64 : i64, block_q = 0 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_k must be at least 1.
+func.func @attention_block_k_must_be_positive(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_k to be at least 1, got -64}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) {block_k = -64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_indices has one list per query block: ceil(128 / 48) = 3.
+func.func @attention_block_indices_one_list_per_query_block(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices shape [1, 2, 3, ?], got [1, 2, 2, 4]}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) {block_k = 64 : i64, block_q = 48 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_indices has one list per kv head, not per query head.
+func.func @attention_block_indices_per_kv_head(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x8x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_indices shape [1, 2, 2, ?], got [1, 8, 2, 4]}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x8x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
+// block_counts matches the leading dims of block_indices.
+func.func @attention_block_counts_shape(%query: tensor<1x8x128x64xf32>, %key: tensor<1x2x128x64xf32>, %value: tensor<1x2x128x64xf32>, %indices: tensor<1x2x2x4xi32>, %counts: tensor<1x2x4xi32>) {
+  // expected-error @+1 {{'tok.attention' op expected block_counts shape [1, 2, 2], got [1, 2, 4]}}
+  %out = tok.attention %query, %key, %value block_indices(%indices : tensor<1x2x2x4xi32>) block_counts(%counts : tensor<1x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64} : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return
+}
+
+// -----
+
 // window requires causal.
 func.func @attention_window_requires_causal(%query: tensor<1x8x16x64xf32>, %key: tensor<1x2x16x64xf32>, %value: tensor<1x2x16x64xf32>) {
   // expected-error @+1 {{'tok.attention' op expected causal when window is set}}

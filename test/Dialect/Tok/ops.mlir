@@ -167,6 +167,27 @@ func.func @attention_bias_seq_starts_lse_f32(%query: tensor<1x4x?x32xf32>, %key:
   return %out, %lse : tensor<1x4x?x32xf32>, tensor<1x4x?xf32>
 }
 
+// The block-sparsity example of TokOps.td: per-query-block key block lists
+// with counts.
+// CHECK-LABEL: func.func @attention_doc_example_block_sparse_f32(
+// CHECK-SAME:    %[[Q:.*]]: tensor<1x8x256x64xf32>, %[[K:.*]]: tensor<1x2x256x64xf32>, %[[V:.*]]: tensor<1x2x256x64xf32>, %[[IDX:.*]]: tensor<1x2x4x2xi32>, %[[CNT:.*]]: tensor<1x2x4xi32>) -> tensor<1x8x256x64xf32>
+// CHECK:         %[[O:.*]] = tok.attention %[[Q]], %[[K]], %[[V]] block_indices(%[[IDX]] : tensor<1x2x4x2xi32>) block_counts(%[[CNT]] : tensor<1x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64, causal} : (tensor<1x8x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>) -> tensor<1x8x256x64xf32>
+// CHECK:         return %[[O]] : tensor<1x8x256x64xf32>
+func.func @attention_doc_example_block_sparse_f32(%q: tensor<1x8x256x64xf32>, %k: tensor<1x2x256x64xf32>, %v: tensor<1x2x256x64xf32>, %idx: tensor<1x2x4x2xi32>, %cnt: tensor<1x2x4xi32>) -> tensor<1x8x256x64xf32> {
+  %o = tok.attention %q, %k, %v block_indices(%idx : tensor<1x2x4x2xi32>) block_counts(%cnt : tensor<1x2x4xi32>) {block_k = 64 : i64, block_q = 64 : i64, causal} : (tensor<1x8x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>) -> tensor<1x8x256x64xf32>
+  return %o : tensor<1x8x256x64xf32>
+}
+
+// Block lists without counts, with bias, seq_starts, lse and dynamic dims.
+// CHECK-LABEL: func.func @attention_block_indices_seq_starts_lse_f16(
+// CHECK-SAME:    %[[QUERY:.*]]: tensor<1x4x?x32xf16>, %[[KEY:.*]]: tensor<1x2x?x32xf16>, %[[VALUE:.*]]: tensor<1x2x?x32xf16>, %[[BIAS:.*]]: tensor<?xf32>, %[[SEQ_STARTS:.*]]: tensor<?xi32>, %[[INDICES:.*]]: tensor<1x2x?x?xi32>) -> (tensor<1x4x?x32xf16>, tensor<1x4x?xf32>)
+// CHECK:         %[[OUT:.*]], %[[LSE:.*]] = tok.attention %[[QUERY]], %[[KEY]], %[[VALUE]] bias(%[[BIAS]] : tensor<?xf32>) seq_starts(%[[SEQ_STARTS]] : tensor<?xi32>) block_indices(%[[INDICES]] : tensor<1x2x?x?xi32>) {block_k = 32 : i64, block_q = 16 : i64} : (tensor<1x4x?x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16>) -> (tensor<1x4x?x32xf16>, tensor<1x4x?xf32>)
+// CHECK:         return %[[OUT]], %[[LSE]] : tensor<1x4x?x32xf16>, tensor<1x4x?xf32>
+func.func @attention_block_indices_seq_starts_lse_f16(%query: tensor<1x4x?x32xf16>, %key: tensor<1x2x?x32xf16>, %value: tensor<1x2x?x32xf16>, %bias: tensor<?xf32>, %seq_starts: tensor<?xi32>, %indices: tensor<1x2x?x?xi32>) -> (tensor<1x4x?x32xf16>, tensor<1x4x?xf32>) {
+  %out, %lse = tok.attention %query, %key, %value bias(%bias : tensor<?xf32>) seq_starts(%seq_starts : tensor<?xi32>) block_indices(%indices : tensor<1x2x?x?xi32>) {block_k = 32 : i64, block_q = 16 : i64} : (tensor<1x4x?x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16>) -> (tensor<1x4x?x32xf16>, tensor<1x4x?xf32>)
+  return %out, %lse : tensor<1x4x?x32xf16>, tensor<1x4x?xf32>
+}
+
 // The fourth example of DESIGN 4.1: a score_mod region (ALiBi-like slope).
 // CHECK-LABEL: func.func @attention_design_score_mod_f32(
 // CHECK-SAME:    %[[Q:.*]]: tensor<1x8x?x64xf32>, %[[K:.*]]: tensor<1x8x?x64xf32>, %[[V:.*]]: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>

@@ -43,6 +43,26 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+// Block-sparse attention never splits its query rows.
+func.func @attention_block_lists_rows(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>, %idx: tensor<1x4x?x2xi32>) -> tensor<1x4x?x64xf32> {
+  // expected-warning @below {{cannot tile the query rows of block-sparse (block_indices) attention}}
+  // expected-error @below {{'tok.attention' op faild to tile operation}}
+  // expected-error @below {{'tok.attention' op failed to generate tiling loops}}
+  // expected-note @below {{when applied to this op}}
+  %o = tok.attention %q, %k, %v block_indices(%idx : tensor<1x4x?x2xi32>) {block_k = 64 : i64, block_q = 64 : i64, causal} : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @below {{transform.structured.tile_using_forall failed to apply}}
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [0, 0, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 // Selective-scan channel tiles of 24 straddle the groups of 16 channels.
 func.func @selective_scan_across_groups(%x: tensor<2x?x64xf32>, %dt: tensor<2x?x64xf32>, %a: tensor<64x16xf32>, %b: tensor<2x?x4x16xf32>, %c: tensor<2x?x4x16xf32>) -> tensor<2x?x64xf32> {
   // expected-warning @below {{cannot tile channels: a tile must cover whole groups of 16 channels or stay inside one}}

@@ -108,6 +108,30 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+// Block-sparse GQA attention over heads: the tile of one kv group reads the
+// block lists (and counts) of its batch entry and kv head, every query block.
+
+// CHECK-LABEL: func.func @attention_block_lists_heads_f32
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<2x8x?x64xf32>, %[[K:[^:]*]]: tensor<2x2x?x64xf32>, %[[V:[^:]*]]: tensor<2x2x?x64xf32>, %[[IDX:[^:]*]]: tensor<2x2x?x4xi32>, %[[CNT:[^:]*]]: tensor<2x2x?xi32>
+// CHECK:         scf.forall (%[[B:.*]], %[[G:.*]]) in (2, 2)
+// CHECK:           %[[IT:.*]] = tensor.extract_slice %[[IDX]][%[[B]], %[[G]], 0, 0] [1, 1, %{{.*}}, 4]
+// CHECK:           %[[CT:.*]] = tensor.extract_slice %[[CNT]][%[[B]], %[[G]], 0] [1, 1, %{{.*}}]
+// CHECK:           tok.attention %{{.*}}, %{{.*}}, %{{.*}} block_indices(%[[IT]] : tensor<1x1x?x4xi32>) block_counts(%[[CT]] : tensor<1x1x?xi32>) {block_k = 64 : i64, block_q = 32 : i64, causal} : (tensor<1x4x?x64xf32>, tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>) -> tensor<1x4x?x64xf32>
+
+func.func @attention_block_lists_heads_f32(%q: tensor<2x8x?x64xf32>, %k: tensor<2x2x?x64xf32>, %v: tensor<2x2x?x64xf32>, %idx: tensor<2x2x?x4xi32>, %cnt: tensor<2x2x?xi32>) -> tensor<2x8x?x64xf32> {
+  %o = tok.attention %q, %k, %v block_indices(%idx : tensor<2x2x?x4xi32>) block_counts(%cnt : tensor<2x2x?xi32>) {block_k = 64 : i64, block_q = 32 : i64, causal} : (tensor<2x8x?x64xf32>, tensor<2x2x?x64xf32>, tensor<2x2x?x64xf32>) -> tensor<2x8x?x64xf32>
+  return %o : tensor<2x8x?x64xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 // Causal query-row tiles keep the bottom-right alignment: rows [o, o+32) of
 // Sq=64 against Skv=128 read keys [0, o + 96); lse is tiled alike.
 

@@ -12,6 +12,10 @@
 # --seqlens=3,0,5 (packed; B must be 1) --stats [--stats_window=W]
 # [--stats_per_query_head] (the stats result, after lse: attention_stats;
 # packed, the window is the last W rows of each key's own sequence).
+# Block sparsity: --block_q=Q --block_k=K [--max_sel=S] [--counts]
+# [--ids=random|distinct] [--diag] appends block_indices [B, Hkv,
+# ceil(Sq/Q), S] i32 (and with --counts block_counts [B, Hkv, ceil(Sq/Q)]
+# i32) after seq_starts; see block_sparse_mask.
 # With --rope (attention and paged_attention), q is stored unrotated, random
 # positions [B, Sq] i32 (below --max_pos, default 256) are appended to the
 # inputs, and the reference applies tok.rope to q first (--theta,
@@ -139,6 +143,58 @@ def causal_mask(sq, skv, causal, window=None, sinks=None, query_pos=None):
     return vis
 
 
+def block_sparse_mask(indices, counts, hq, sq, skv, block_q, block_k):
+    """[B, Hq, Sq, Skv] visibility of tok.attention's block lists, from the
+    formula: key j is visible to row i of head h iff
+    j // K == indices[b, h // G, i // Q, s] for some s < clamp(count, 0, S)
+    (count = counts[b, h // G, i // Q], or S without counts)."""
+    b, hkv, _, sel = indices.shape
+    groups = hq // hkv
+    ids = torch.from_numpy(indices.astype(np.int64))
+    if counts is None:
+        used = torch.full(ids.shape[:3], sel, dtype=torch.int64)
+    else:
+        used = torch.from_numpy(counts.astype(np.int64)).clamp(0, sel)
+    row_block = torch.arange(sq) // block_q
+    key_block = torch.arange(skv) // block_k
+    rows = ids[:, :, row_block, :]                          # [B, Hkv, Sq, S]
+    live = torch.arange(sel) < used[:, :, row_block, None]  # [B, Hkv, Sq, S]
+    hit = rows[:, :, :, None, :] == key_block[None, None, None, :, None]
+    mask = (hit & live[:, :, :, None, :]).any(dim=-1)       # [B, Hkv, Sq, Skv]
+    return mask.repeat_interleave(groups, dim=1)
+
+
+def _block_lists(args, rng, b, hkv, sq, skv):
+    """Random block lists: block_indices [B, Hkv, Nqb, S] and block_counts
+    [B, Hkv, Nqb] (None without --counts). --ids=random (default) draws ids
+    in [-1, Nkb] (padding, out of range and duplicates included) and counts
+    in [-1, S + 1]; --ids=distinct draws S distinct valid ids per list
+    (counts S). --diag puts the key block of each query block's last row
+    (bottom-right aligned) first."""
+    block_q, block_k = int(args["block_q"]), int(args["block_k"])
+    sel = int(args.get("max_sel", 4))
+    nqb, nkb = -(-sq // block_q), -(-skv // block_k)
+    if args.get("ids", "random") == "distinct":
+        assert sel <= nkb
+        idx = np.stack([rng.permutation(nkb)[:sel]
+                        for _ in range(b * hkv * nqb)]).reshape(
+                            b, hkv, nqb, sel)
+        cnt = np.full((b, hkv, nqb), sel)
+    else:
+        idx = rng.integers(-1, nkb + 1, (b, hkv, nqb, sel))
+        cnt = rng.integers(-1, sel + 2, (b, hkv, nqb))
+    if args.get("diag") and sel > 0:
+        for qb in range(nqb):
+            last = min(qb * block_q + block_q - 1, sq - 1) + skv - sq
+            diag = min(max(last, 0) // block_k, nkb - 1)
+            row = idx[:, :, qb, :]
+            row[row == diag] = -1  # listed once, first
+            row[:, :, 0] = diag
+    idx = idx.astype(np.int32)
+    counts = cnt.astype(np.int32) if args.get("counts") else None
+    return idx, counts
+
+
 def _rope_query(args, rng, q):
     """Rotates q [B, H, S, D] (float64) by random positions; returns the
     rotated q and the positions [B, S] i32 to pass to the kernel."""
@@ -204,6 +260,12 @@ def case_attention(args, rng):
         t = torch.from_numpy(t_np).double()
         mod = lambda s: s * t[None, :, None, :]
 
+    blocks = None
+    if "block_q" in args:
+        idx, cnt = _block_lists(args, rng, b, hkv, sq, skv)
+        blocks = block_sparse_mask(idx, cnt, hq, sq, skv, int(args["block_q"]),
+                                   int(args["block_k"]))
+
     if "seqlens" in args:
         assert b == 1 and sq == skv
         lens = _as_list(args["seqlens"])
@@ -227,6 +289,8 @@ def case_attention(args, rng):
                 full = bias.expand(b, hq, sq, skv)
                 seq_bias = full[:, :, sl, sl]
             mask = causal_mask(n, n, causal, window, sinks)
+            if blocks is not None:
+                mask = mask & blocks[:, :, sl, sl]
             o[:, :, sl], lse[:, :, sl] = dense_attention(
                 q[:, :, sl], k[:, :, sl], v[:, :, sl], scale, softcap, None,
                 seq_bias, mask)
@@ -237,12 +301,18 @@ def case_attention(args, rng):
                     bool(args.get("stats_per_query_head")))
     else:
         mask = causal_mask(sq, skv, causal, window, sinks)
+        if blocks is not None:
+            mask = mask & blocks
         o, lse = dense_attention(q, k, v, scale, softcap, mod, bias, mask)
         if args.get("stats"):
             stats = attention_stats(
                 _scores(q, k, scale, softcap, mod, bias, mask), hkv,
                 args.get("stats_window"),
                 bool(args.get("stats_per_query_head")))
+    if blocks is not None:
+        inputs.append(idx)
+        if cnt is not None:
+            inputs.append(cnt)
 
     if args.get("score_mod") == "table":
         inputs.append(t_np)

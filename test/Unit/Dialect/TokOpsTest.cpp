@@ -75,10 +75,13 @@ TEST_F(TokOpsTest, BuildsCausalGqaAttention) {
   auto kv = tensor({1, 2, 16, 64}, f32);
   func::FuncOp fn = makeFunction({q, kv, kv});
   auto op = tok::AttentionOp::create(
-      builder, loc, /*output=*/q, /*lse=*/Type(), fn.getArgument(0),
-      fn.getArgument(1), fn.getArgument(2), /*bias=*/Value(),
-      /*seq_starts=*/Value(), /*causal=*/true, /*window=*/IntegerAttr(),
-      /*sinks=*/IntegerAttr(), /*scale=*/FloatAttr(), /*softcap=*/FloatAttr());
+      builder, loc, /*output=*/q, /*lse=*/Type(), /*stats=*/Type(),
+      fn.getArgument(0), fn.getArgument(1), fn.getArgument(2),
+      /*bias=*/Value(), /*seq_starts=*/Value(), /*block_indices=*/Value(),
+      /*block_counts=*/Value(), /*causal=*/true, /*window=*/IntegerAttr(),
+      /*sinks=*/IntegerAttr(), /*scale=*/FloatAttr(), /*softcap=*/FloatAttr(),
+      /*stats_window=*/IntegerAttr(), /*stats_per_query_head=*/false,
+      /*block_q=*/IntegerAttr(), /*block_k=*/IntegerAttr());
   EXPECT_EQ(finishAndVerify(), "");
   EXPECT_TRUE(op.getCausal());
   EXPECT_FALSE(op.getLse());
@@ -93,10 +96,12 @@ TEST_F(TokOpsTest, BuildsAttentionWithStatsAndNoLse) {
       builder, loc, /*output=*/q, /*lse=*/Type(),
       /*stats=*/tensor({1, 2, 32}, f32), fn.getArgument(0), fn.getArgument(1),
       fn.getArgument(2), /*bias=*/Value(), /*seq_starts=*/Value(),
+      /*block_indices=*/Value(), /*block_counts=*/Value(),
       /*causal=*/true, /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
       /*scale=*/FloatAttr(), /*softcap=*/FloatAttr(),
       /*stats_window=*/builder.getI64IntegerAttr(4),
-      /*stats_per_query_head=*/false);
+      /*stats_per_query_head=*/false, /*block_q=*/IntegerAttr(),
+      /*block_k=*/IntegerAttr());
   EXPECT_EQ(finishAndVerify(), "");
   EXPECT_FALSE(op.getLse());
   ASSERT_TRUE(op.getStats());
@@ -115,11 +120,11 @@ TEST_F(TokOpsTest, RejectsStatsPerKvHeadWithQueryHeadCount) {
   auto q = tensor({1, 8, 16, 64}, f32);
   auto kv = tensor({1, 2, 32, 64}, f32);
   func::FuncOp fn = makeFunction({q, kv, kv});
-  tok::AttentionOp::create(builder, loc, q, Type(), tensor({1, 8, 32}, f32),
-                           fn.getArgument(0), fn.getArgument(1),
-                           fn.getArgument(2), Value(), Value(), false,
-                           IntegerAttr(), IntegerAttr(), FloatAttr(),
-                           FloatAttr(), IntegerAttr(), false);
+  tok::AttentionOp::create(
+      builder, loc, q, Type(), tensor({1, 8, 32}, f32), fn.getArgument(0),
+      fn.getArgument(1), fn.getArgument(2), Value(), Value(), Value(), Value(),
+      false, IntegerAttr(), IntegerAttr(), FloatAttr(), FloatAttr(),
+      IntegerAttr(), false, IntegerAttr(), IntegerAttr());
   EXPECT_EQ(finishAndVerify(), "'tok.attention' op expected stats shape "
                                "[1, 2, 32], got [1, 8, 32]");
 }
@@ -152,11 +157,14 @@ TEST_F(TokOpsTest, BuildsAttentionWithEveryOption) {
   auto lse = tensor({1, 8, 128}, f32);
   func::FuncOp fn = makeFunction({q, kv, kv, bias, starts});
   auto op = tok::AttentionOp::create(
-      builder, loc, q, lse, fn.getArgument(0), fn.getArgument(1),
-      fn.getArgument(2), fn.getArgument(3), fn.getArgument(4),
+      builder, loc, q, lse, /*stats=*/Type(), fn.getArgument(0),
+      fn.getArgument(1), fn.getArgument(2), fn.getArgument(3),
+      fn.getArgument(4), /*block_indices=*/Value(), /*block_counts=*/Value(),
       /*causal=*/true, builder.getI64IntegerAttr(64),
       builder.getI64IntegerAttr(4), builder.getF32FloatAttr(0.125f),
-      builder.getF32FloatAttr(50.0f));
+      builder.getF32FloatAttr(50.0f), /*stats_window=*/IntegerAttr(),
+      /*stats_per_query_head=*/false, /*block_q=*/IntegerAttr(),
+      /*block_k=*/IntegerAttr());
 
   // score_mod: (s, b, h, i, j) -> s.
   Type index = builder.getIndexType();
@@ -295,10 +303,11 @@ TEST_F(TokOpsTest, RejectsWindowWithoutCausal) {
   auto q = tensor({1, 8, 16, 64}, f32);
   func::FuncOp fn = makeFunction({q});
   Value arg = fn.getArgument(0);
-  tok::AttentionOp::create(builder, loc, q, Type(), arg, arg, arg, Value(),
-                           Value(), /*causal=*/false,
+  tok::AttentionOp::create(builder, loc, q, Type(), Type(), arg, arg, arg,
+                           Value(), Value(), Value(), Value(), /*causal=*/false,
                            builder.getI64IntegerAttr(128), IntegerAttr(),
-                           FloatAttr(), FloatAttr());
+                           FloatAttr(), FloatAttr(), IntegerAttr(), false,
+                           IntegerAttr(), IntegerAttr());
   EXPECT_EQ(finishAndVerify(),
             "'tok.attention' op expected causal when window is set");
 }

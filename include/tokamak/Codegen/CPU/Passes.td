@@ -392,10 +392,20 @@ def TileAttention : Pass<"tok-tile-attention"> {
       (`memref.prefetch` on a `read_only` `bufferization.to_buffer`). The
       merge is a second `scf.forall` over (batch, kv head) with one `exp`
       per (row, chunk).
+    - Block lists (`block_indices`, `block_counts`): the tile's query rows
+      divide `block_q`, so a tile reads one list; one `scf.for` over its
+      entries (tagged `listed`) replaces the four key-block loops. Each id
+      out of range or listed before is skipped; a listed block is split
+      into kernel blocks (`block-keys`, or the largest divisor of `block_k`
+      that divides it), and each kernel block is visited, with or without
+      the mask as the four loops would, only if some row of the tile sees
+      one of its keys. Unlisted blocks are never loaded. Such tiles never
+      use split-KV.
     - Rows that see no key give zeros and lse `-inf`.
 
-    Ops with dynamic head counts or head dims are left for
-    `convert-tok-to-linalg`.
+    Ops with dynamic head counts or head dims, and block lists whose
+    `block_k` has no divisor that is a multiple of the f32 lanes and
+    divides `block-keys`, are left for `convert-tok-to-linalg`.
   }];
   let options = [
     Option<"blockRows", "block-rows", "int64_t", /*default=*/"64",

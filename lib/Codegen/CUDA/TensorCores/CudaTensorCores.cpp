@@ -70,6 +70,9 @@ static FailureOr<AttentionKernelConfig> attentionConfig(tok::AttentionOp op,
                 "by the tensor-core kernel");
   if (!op.getScoreMod().empty())
     return fail("a score_mod region is not handled by the tensor-core kernel");
+  if (op.getBlockIndices())
+    return fail("block_indices (block-sparse attention) is not handled by "
+                "the tensor-core kernel");
   if (op.getSinks())
     return fail("sinks are not handled by the tensor-core kernel");
   if (op.getStats())
