@@ -224,9 +224,13 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
           ") disagree on blocks, rows per block, kv heads or "
           "element type: ",
           fn.inputs[kArg].str(), " vs ", fn.inputs[vArg].str());
-    StatusOr<int32_t> blocks =
-        resolveDim(fn, kArg, k->blocks, options.numBlocks, "number of blocks",
-                   "numBlocks");
+    size_t g = abi.groups.size() - 1;
+    int32_t blocksOption = options.numBlocks;
+    if (k->blocks == kDynamicDim && g < options.groupNumBlocks.size() &&
+        options.groupNumBlocks[g] > 0)
+      blocksOption = options.groupNumBlocks[g];
+    StatusOr<int32_t> blocks = resolveDim(fn, kArg, k->blocks, blocksOption,
+                                          "number of blocks", "numBlocks");
     if (!blocks.ok())
       return blocks.status();
     StatusOr<int32_t> rows = resolveDim(fn, kArg, k->rows, options.blockSize,

@@ -220,6 +220,48 @@ Status checkRequest(const Options &options, const Session &session,
   return Status::success();
 }
 
+/// With open pool dims and no --num-blocks, gives each cache group whose
+/// policy evicts by window the blocks it holds at most during this run (the
+/// manager replayed on a scratch allocator), so its pools take less memory
+/// than a full group's.
+void sizeWindowedGroups(const Options &options, const ModuleMetadata &metadata,
+                        size_t numWeights, bool openBlocks,
+                        SessionOptions &session) {
+  if (!openBlocks || options.numBlocks != 0 || session.abi.numBlocks <= 0)
+    return;
+  StatusOr<ModelABI> abi = ModelABI::derive(metadata, numWeights, session.abi);
+  if (!abi.ok() || abi->numGroups() < 2 || abi->headTables)
+    return;
+  std::vector<KVPolicy> policies(abi->numGroups(), session.kvPolicy);
+  for (const ModelKVPolicy::Override &range : session.groupPolicies)
+    for (int64_t g = range.first; g <= range.last; ++g)
+      if (g >= 0 && g < int64_t(policies.size()))
+        policies[size_t(g)] = range.policy;
+  session.abi.groupNumBlocks.assign(abi->numGroups(), 0);
+  for (size_t g = 0; g < abi->numGroups(); ++g) {
+    WindowEviction eviction = policies[g].eviction();
+    if (eviction.window <= 0)
+      continue;
+    StatusOr<std::shared_ptr<BlockAllocator>> scratch =
+        BlockAllocator::create(session.abi.numBlocks);
+    if (!scratch.ok())
+      continue;
+    StatusOr<KVCacheManager> manager =
+        KVCacheManager::create(*scratch, abi->groupBlockSize(g), eviction);
+    if (!manager.ok() || manager->addSequence(0).failed())
+      continue;
+    int32_t peak = 0;
+    bool ok = manager->append(0, int64_t(options.promptIds.size())).ok();
+    peak = (*scratch)->numUsed();
+    for (int64_t i = 1; ok && i < options.maxNewTokens; ++i) {
+      ok = manager->append(0, 1).ok();
+      peak = std::max(peak, (*scratch)->numUsed());
+    }
+    if (ok && peak > 0)
+      session.abi.groupNumBlocks[g] = peak;
+  }
+}
+
 double nowMs() {
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch())
@@ -371,6 +413,8 @@ int tokamak::run::generate(const Options &options,
                 weights->size());
   if (Status s = choosePoolDims(request, pools, sessionOptions.abi); s.failed())
     return fail(s.message());
+  sizeWindowedGroups(request, executable->metadata(), weights->size(),
+                     pools.blocks == kDynamicDim, sessionOptions);
 
   StatusOr<std::unique_ptr<Session>> created =
       Session::create(std::shared_ptr<Executable>(std::move(executable)),

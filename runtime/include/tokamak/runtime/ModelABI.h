@@ -68,6 +68,9 @@ struct ModelABIOptions {
   /// signature.
   int32_t numBlocks = 0;
   int32_t blockSize = 0;
+  /// Blocks per pool of cache group g where its signature has `?` there
+  /// (a windowed group needs fewer); missing or 0: numBlocks.
+  std::vector<int32_t> groupNumBlocks;
 };
 
 /// A cache group: consecutive attention layers (in argument order) that
