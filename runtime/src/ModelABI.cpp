@@ -397,6 +397,61 @@ bool hasLeadingArgs(const FunctionSignature &fn) {
   return true;
 }
 
+/// Checks one cache group's slots, block table and lens (inputs `first` to
+/// `first + 2`) against the pool right after them.
+Status checkGroupInputs(const FunctionSignature &fn,
+                        const std::vector<HostTensor> &inputs, size_t first,
+                        int64_t numTokens, int64_t numSeqs) {
+  auto arg = [&](size_t i) {
+    std::string name = i < kNumModelArgs
+                           ? std::string(kLeadingNames[i])
+                           : std::string(kLeadingNames[kArgSlots + i - first]) +
+                                 " of a cache group";
+    return "input " + std::to_string(i) + " (" + name + ") of @" + fn.name;
+  };
+  const HostTensor &slots = inputs[first];
+  const HostTensor &table = inputs[first + 1];
+  const HostTensor &lens = inputs[first + 2];
+  const HostTensor &pool =
+      inputs[first == kArgSlots ? kNumModelArgs : first + 3];
+  int64_t numBlocks = pool.shape()[0], blockSize = pool.shape()[1];
+  // Products saturate: an empty pool may still have huge dims.
+  auto product = [](int64_t a, int64_t b) -> int64_t {
+    if (a == 0 || b == 0)
+      return 0;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+  };
+  int64_t rows = product(numBlocks, blockSize);
+  const int32_t *slotData = slots.data<int32_t>();
+  for (int64_t t = 0; t < numTokens; ++t)
+    if (slotData[t] < -1 || slotData[t] >= rows)
+      return Status::errorOf(arg(first), ": slot ", slotData[t], " at index ",
+                             t, " is outside the K/V pools' ", rows,
+                             " rows (-1 skips the write)");
+  int64_t width = table.shape()[1];
+  const int32_t *tableData = table.data<int32_t>();
+  const int32_t *lenData = lens.data<int32_t>();
+  for (int64_t b = 0; b < numSeqs; ++b) {
+    int64_t capacity = product(width, blockSize);
+    if (lenData[b] < 0 || lenData[b] > capacity)
+      return Status::errorOf(arg(first + 2), ": length ", lenData[b],
+                             " of sequence ", b, " is outside [0, ", capacity,
+                             "] (", width, width == 1 ? " block" : " blocks",
+                             " of ", blockSize, " rows)");
+    int64_t used = blockSize > 0
+                       ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
+                       : 0;
+    for (int64_t j = 0; j < used; ++j) {
+      int32_t block = tableData[b * width + j];
+      if (block < 0 || block >= numBlocks)
+        return Status::errorOf(arg(first + 1), ": block ", block, " at [", b,
+                               ", ", j, "] is outside the K/V pools' ",
+                               numBlocks, " blocks");
+    }
+  }
+  return Status::success();
+}
+
 } // namespace
 
 bool tokamak::rt::isSessionFunction(const FunctionSignature &fn) {
@@ -465,44 +520,44 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
   }
 
   // Slots, block table and lengths address the K/V pools: every one used
-  // must lie inside them.
-  if (inputs.size() <= kNumModelArgs || inputs[kNumModelArgs].rank() != 4)
-    return Status::success();
-  const HostTensor &pool = inputs[kNumModelArgs];
-  int64_t numBlocks = pool.shape()[0], blockSize = pool.shape()[1];
-  // Products saturate: an empty pool may still have huge dims.
-  auto product = [](int64_t a, int64_t b) -> int64_t {
-    if (a == 0 || b == 0)
-      return 0;
-    return a > INT64_MAX / b ? INT64_MAX : a * b;
+  // must lie inside them. Group 0's are the leading ones; every further
+  // cache group's come right before its first K pool.
+  auto isPool = [&](size_t i) {
+    return i < inputs.size() && inputs[i].rank() == 4;
   };
-  int64_t rows = product(numBlocks, blockSize);
-  const int32_t *slotData = slots.data<int32_t>();
-  for (int64_t t = 0; t < numTokens; ++t)
-    if (slotData[t] < -1 || slotData[t] >= rows)
-      return Status::errorOf(arg(kArgSlots), ": slot ", slotData[t],
-                             " at index ", t, " is outside the K/V pools' ",
-                             rows, " rows (-1 skips the write)");
-  int64_t width = table.shape()[1];
-  const int32_t *tableData = table.data<int32_t>();
-  const int32_t *lenData = lens.data<int32_t>();
-  for (int64_t b = 0; b < numSeqs; ++b) {
-    int64_t capacity = product(width, blockSize);
-    if (lenData[b] < 0 || lenData[b] > capacity)
-      return Status::errorOf(arg(kArgLens), ": length ", lenData[b],
-                             " of sequence ", b, " is outside [0, ", capacity,
-                             "] (", width, width == 1 ? " block" : " blocks",
-                             " of ", blockSize, " rows)");
-    int64_t used = blockSize > 0
-                       ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
-                       : 0;
-    for (int64_t j = 0; j < used; ++j) {
-      int32_t block = tableData[b * width + j];
-      if (block < 0 || block >= numBlocks)
-        return Status::errorOf(arg(kArgBlockTable), ": block ", block, " at [",
-                               b, ", ", j, "] is outside the K/V pools' ",
-                               numBlocks, " blocks");
+  if (!isPool(kNumModelArgs))
+    return Status::success();
+  if (Status s = checkGroupInputs(fn, inputs, kArgSlots, numTokens, numSeqs);
+      s.failed())
+    return s;
+  for (size_t p = kNumModelArgs; p < inputs.size();) {
+    if (isPool(p)) {
+      p += 2;
+      continue;
     }
+    bool header = p + 3 < inputs.size() && isPool(p + 3);
+    static const size_t ranks[3] = {2, 2, 1};
+    for (size_t i = 0; header && i < 3; ++i)
+      header = inputs[p + i].dtype() == DType::i32 &&
+               inputs[p + i].rank() == ranks[i] &&
+               fn.inputs[p + i].matches(inputs[p + i]);
+    if (!header)
+      break;
+    if (inputs[p].shape() != tokens.shape() ||
+        inputs[p + 1].shape()[0] != numSeqs || inputs[p + 2].numel() != numSeqs)
+      return Status::errorOf("@", fn.name,
+                             ": the slots, block table and lens "
+                             "of a cache group (inputs ",
+                             p, " to ", p + 2,
+                             ") must be shaped like the "
+                             "leading ones, got ",
+                             inputs[p].typeString(), ", ",
+                             inputs[p + 1].typeString(), " and ",
+                             inputs[p + 2].typeString());
+    if (Status s = checkGroupInputs(fn, inputs, p, numTokens, numSeqs);
+        s.failed())
+      return s;
+    p += 3;
   }
   return Status::success();
 }

@@ -172,9 +172,10 @@ bool isSessionFunction(const FunctionSignature &fn);
 /// the token count, and, when argument 6 is a K/V pool [NumBlocks,
 /// BlockSize, ...], every slot in [-1, NumBlocks * BlockSize), every length
 /// within its block-table row and every block the lengths use in [0,
-/// NumBlocks). Other functions, and arguments whose types do not match the
-/// signature (invoke names those), pass. Errors name the input, the index
-/// and the value.
+/// NumBlocks); the same for every further cache group's slots, table and
+/// lens against the pool after them. Other functions, and arguments whose
+/// types do not match the signature (invoke names those), pass. Errors name the
+/// input, the index and the value.
 Status checkSessionInputs(const FunctionSignature &fn,
                           const std::vector<HostTensor> &inputs);
 
