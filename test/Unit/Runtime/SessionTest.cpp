@@ -933,6 +933,39 @@ TEST(SessionTest, CacheGroupPolicies) {
   EXPECT_EQ(session->groupPolicy(1).str(), "window=6,sinks=2");
 }
 
+TEST(SessionTest, CacheGroupsPackRaggedPromptsAndDecodeBatches) {
+  FakeConfig config;
+  config.group1Blocks = 8;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  StatusOr<HostTensor> logits =
+      session->prefill({1, 2}, {{1, 2, 3}, {4, 5, 6, 7, 8}});
+  ASSERT_OK(logits.status());
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill"}));
+  // Both groups keep everything, so their allocators hand out the same
+  // blocks: group 1 gets the same slots, table and lens as group 0.
+  EXPECT_EQ(gLog.slots1, gLog.slots);
+  EXPECT_EQ(gLog.table1, gLog.table);
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{3, 5}));
+  std::vector<float> first = countLogits({1, 2, 3}, 16);
+  for (float &v : first)
+    v *= 101.0f;
+  EXPECT_EQ(row(*logits, 0), first);
+  logits = session->decode({2, 1}, {9, 10});
+  ASSERT_OK(logits.status());
+  EXPECT_EQ(gLog.slots1, gLog.slots);
+  EXPECT_EQ(gLog.table1, gLog.table);
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{6, 4}));
+  std::vector<float> second = countLogits({4, 5, 6, 7, 8, 9}, 16);
+  for (float &v : second)
+    v *= 101.0f;
+  EXPECT_EQ(row(*logits, 0), second);
+  EXPECT_EQ(session->numUsedBlocks(0), session->numUsedBlocks(1));
+  EXPECT_EQ(session->numUsedBlocks(), 2 * session->numUsedBlocks(0));
+}
+
 TEST(SessionTest, WindowedCacheGroupFreesBlocksWhileTheFullGroupKeepsThem) {
   FakeConfig config;
   config.numBlocks = 12;   // group 0: 48 rows
