@@ -7,7 +7,8 @@
 // A Session runs a compiled decoder model (an artifact or a JIT executable
 // following the model ABI of ModelABI.h and docs/Session.md) over many
 // sequences at once: it owns the weights, one K/V block pool per attention
-// layer with a KVCacheManager over them, and a StateCache for recurrent
+// layer with a KVCacheManager (and KV policy) per cache group of layers over
+// them, and a StateCache for recurrent
 // layers. prefill() takes ragged prompts and packs them into one call (no
 // padding); decode() advances a batch of sequences of different lengths by
 // one token each. Both return logits; sample() picks tokens with a Sampler.
