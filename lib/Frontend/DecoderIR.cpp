@@ -22,6 +22,7 @@
 #include "DecoderIR.h"
 #include "IRText.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -552,6 +553,26 @@ std::string buildDecoderModule(const DecoderConfig &c,
   std::string headName = c.tiedEmbeddings ? "%w0" : "%w2";
   std::string normType = tensor(str(c.hiddenSize), t);
   size_t numQkv = w.qkvParams().size();
+  // Cache groups: one per distinct window (full layers first), so layers
+  // with different windows get their own block tables and the session can
+  // evict a windowed group's blocks while the full group keeps all of its
+  // rows. A model whose layers share one window has one group (the plain
+  // session ABI).
+  std::vector<int64_t> groupWindows;
+  for (int64_t window : c.layerWindow)
+    if (std::find(groupWindows.begin(), groupWindows.end(), window) ==
+        groupWindows.end())
+      groupWindows.push_back(window);
+  std::sort(groupWindows.begin(), groupWindows.end());
+  auto groupOf = [&](int64_t l) -> size_t {
+    return static_cast<size_t>(
+        std::find(groupWindows.begin(), groupWindows.end(),
+                  c.layerWindow[static_cast<size_t>(l)]) -
+        groupWindows.begin());
+  };
+  auto groupSuffix = [](size_t g) {
+    return g == 0 ? std::string() : "_g" + std::to_string(g);
+  };
   // One layer on rows [N, H]: @qkv, the phase's attention, @mlp.
   auto layerCall = [&](Phase p, int64_t l, const std::string &in,
                        const std::string &out) {
@@ -575,6 +596,8 @@ std::string buildDecoderModule(const DecoderConfig &c,
     os << "  " << pre << "q:3 = func.call @qkv(" << args << ") : (" << types
        << ") -> (" << w.rows(w.q()) << ", " << w.rows(w.kv()) << ", "
        << w.rows(w.kv()) << ")\n";
+    // The layer's cache group: its own slots, block table and lens.
+    std::string g = groupSuffix(groupOf(l));
     std::string fn = (p == Phase::Prefill  ? "attention_prefill_"
                       : p == Phase::Decode ? "attention_decode_"
                                            : "attention_forward_") +
@@ -584,11 +607,11 @@ std::string buildDecoderModule(const DecoderConfig &c,
     types = w.rows(w.q()) + ", " + w.rows(w.kv()) + ", " + w.rows(w.kv()) +
             ", " + ids;
     if (p == Phase::Prefill) {
-      args += ", %seq_starts, %slots";
+      args += ", %seq_starts, %slots" + g;
       types += ", tensor<?xi32>, " + ids;
     }
     if (p == Phase::Decode) {
-      args += ", %slots, %block_table, %lens";
+      args += ", %slots" + g + ", %block_table" + g + ", %lens" + g;
       types += ", " + ids + ", tensor<?x?xi32>, tensor<?xi32>";
     }
     if (p != Phase::Forward) {
@@ -609,10 +632,19 @@ std::string buildDecoderModule(const DecoderConfig &c,
     std::string s = "%tokens: " + ids + ", %positions: " + ids +
                     ", %seq_starts: tensor<?xi32>, %slots: " + ids +
                     ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
-    for (int64_t l = 0; l < c.numLayers; ++l)
-      s += ", %kc" + str(l) + ": " + w.cacheType() +
-           " {bufferization.writable = true}, %vc" + str(l) + ": " +
-           w.cacheType() + " {bufferization.writable = true}";
+    // Cache groups in order, each group's layers ascending; a further group
+    // starts with its own slots, block table and lens (docs/Session.md).
+    for (size_t grp = 0; grp < groupWindows.size(); ++grp) {
+      std::string g = groupSuffix(grp);
+      if (grp > 0)
+        s += ", %slots" + g + ": " + ids + ", %block_table" + g +
+             ": tensor<?x?xi32>, %lens" + g + ": tensor<?xi32>";
+      for (int64_t l = 0; l < c.numLayers; ++l)
+        if (groupOf(l) == grp)
+          s += ", %kc" + str(l) + ": " + w.cacheType() +
+               " {bufferization.writable = true}, %vc" + str(l) + ": " +
+               w.cacheType() + " {bufferization.writable = true}";
+    }
     return s + weightParams();
   };
   std::string logitsType = tensor("?x" + str(c.vocabSize), "f32");

@@ -218,7 +218,8 @@ WindowEviction KVPolicy::eviction() const {
 // ModelKVPolicy
 //===----------------------------------------------------------------------===//
 
-StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec) {
+StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec,
+                                             std::string_view unit) {
   ModelKVPolicy model;
   std::vector<std::string_view> clauses = split(spec, ';');
   for (size_t i = 0; i < clauses.size(); ++i) {
@@ -227,7 +228,8 @@ StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec) {
     if (colon == std::string_view::npos) {
       if (i != 0)
         return Status::errorOf("invalid kv policy '", std::string(spec),
-                               "': only the first clause may omit 'LAYERS:'");
+                               "': only the first clause may omit '", unit,
+                               "S:'");
       auto policy = KVPolicy::parse(clause);
       if (!policy.ok())
         return policy.status();
@@ -243,10 +245,8 @@ StatusOr<ModelKVPolicy> ModelKVPolicy::parse(std::string_view spec) {
                       : parseCount(trim(layers.substr(dash + 1)), o.last);
     if (!okFirst || !okLast || o.last < o.first)
       return Status::errorOf(
-          "invalid kv policy '", std::string(spec),
-          "': expected LAYER: or FIRST-LAST: before a policy, "
-          "got '",
-          layers, "'");
+          "invalid kv policy '", std::string(spec), "': expected ", unit,
+          ": or FIRST-LAST: before a policy, got '", layers, "'");
     auto policy = KVPolicy::parse(clause.substr(colon + 1));
     if (!policy.ok())
       return policy.status();

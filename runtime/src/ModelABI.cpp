@@ -145,18 +145,71 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
     abi.headTables = static_cast<int32_t>(fn.inputs[kArgBlockTable].shape[1]);
   size_t numStates = fn.results.size() - 1;
   size_t middle = fn.inputs.size() - minInputs;
-  if (middle < numStates || (middle - numStates) % 2 != 0)
+  if (middle < numStates)
     return Status::errorOf("@", fn.name, " returns ", numStates,
                            " recurrent states after the logits, so of its ",
                            middle, " arguments between the leading 6 and the ",
                            numWeights, " weights the last ", numStates,
                            " are states and the rest K/V cache pairs, but ",
-                           middle < numStates ? "there are too few"
-                                              : "an odd number is left");
-  size_t numLayers = (middle - numStates) / 2;
-
-  for (size_t layer = 0; layer < numLayers; ++layer) {
-    size_t kArg = kNumModelArgs + 2 * layer, vArg = kArg + 1;
+                           "there are too few");
+  // Walk the arguments between the leading six and the states: a triple of
+  // i32 tensors shaped like slots, block_table and lens starts a cache
+  // group, anything else is a K/V pair of the current group.
+  const size_t end = fn.inputs.size() - numWeights - numStates;
+  auto isGroupHeader = [&](size_t p) {
+    if (p + 2 >= end)
+      return false;
+    for (size_t i = 0; i < 3; ++i) {
+      const TensorSignature &arg = fn.inputs[p + i];
+      if (arg.dtype != DType::i32 ||
+          arg.shape.size() != fn.inputs[kArgSlots + i].shape.size())
+        return false;
+    }
+    return true;
+  };
+  abi.groups.push_back(KVGroup());
+  abi.groups.back().maxBlocks = abi.maxBlocks;
+  size_t layer = 0;
+  for (size_t p = kNumModelArgs; p < end; ++layer) {
+    if (isGroupHeader(p)) {
+      size_t g = abi.groups.size();
+      if (abi.groups.back().numLayers == 0)
+        return Status::errorOf("@", fn.name, ": cache group ", g - 1,
+                               " holds no attention layer (arguments ", p,
+                               " to ", p + 2,
+                               " start the next group right away)");
+      if (abi.headTables)
+        return Status::errorOf(
+            "@", fn.name, ": arguments ", p, " to ", p + 2,
+            " start cache group ", g,
+            ", but cache groups need the shared layout (2-d block tables)");
+      int64_t inner = fn.inputs[p].shape[isDecode ? 1 : 0];
+      if (inner != kDynamicDim && inner != 1)
+        return Status::errorOf("@", fn.name, ": argument ", p,
+                               " (the slots of cache group ", g, ") must be ",
+                               isDecode ? "[B, 1]" : "[1, T]", ", got ",
+                               fn.inputs[p].str());
+      KVGroup group;
+      group.firstLayer = layer;
+      group.slotsArg = p;
+      group.tableArg = p + 1;
+      group.lensArg = p + 2;
+      group.maxBlocks = fn.inputs[p + 1].shape.back();
+      abi.groups.push_back(group);
+      p += 3;
+      --layer;
+      continue;
+    }
+    if (p + 1 >= end)
+      return Status::errorOf("@", fn.name, " returns ", numStates,
+                             " recurrent states after the logits, so of its ",
+                             middle,
+                             " arguments between the leading 6 and the ",
+                             numWeights, " weights the last ", numStates,
+                             " are states and the rest K/V cache pairs, but "
+                             "an odd number is left");
+    size_t kArg = p, vArg = p + 1;
+    p += 2;
     StatusOr<PoolDims> k = poolDims(fn, kArg, layer, "K");
     if (!k.ok())
       return k.status();
@@ -171,9 +224,13 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
           ") disagree on blocks, rows per block, kv heads or "
           "element type: ",
           fn.inputs[kArg].str(), " vs ", fn.inputs[vArg].str());
-    StatusOr<int32_t> blocks =
-        resolveDim(fn, kArg, k->blocks, options.numBlocks, "number of blocks",
-                   "numBlocks");
+    size_t g = abi.groups.size() - 1;
+    int32_t blocksOption = options.numBlocks;
+    if (k->blocks == kDynamicDim && g < options.groupNumBlocks.size() &&
+        options.groupNumBlocks[g] > 0)
+      blocksOption = options.groupNumBlocks[g];
+    StatusOr<int32_t> blocks = resolveDim(fn, kArg, k->blocks, blocksOption,
+                                          "number of blocks", "numBlocks");
     if (!blocks.ok())
       return blocks.status();
     StatusOr<int32_t> rows = resolveDim(fn, kArg, k->rows, options.blockSize,
@@ -196,18 +253,34 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
     shape.headDim = static_cast<int32_t>(k->dim);
     shape.valueHeadDim = static_cast<int32_t>(v->dim);
     shape.dtype = k->dtype;
-    if (!abi.kvLayers.empty() && (shape.numBlocks != abi.numBlocks() ||
-                                  shape.blockSize != abi.blockSize()))
-      return Status::errorOf("@", fn.name, ": attention layer ", layer, " has ",
-                             shape.numBlocks, " blocks of ", shape.blockSize,
-                             " rows but layer 0 has ", abi.numBlocks(), " of ",
-                             abi.blockSize(),
-                             ": every layer shares one block table");
+    KVGroup &group = abi.groups.back();
+    if (group.numLayers > 0) {
+      const KVPoolShape &first = abi.kvLayers[group.firstLayer];
+      if (shape.numBlocks != first.numBlocks ||
+          shape.blockSize != first.blockSize)
+        return Status::errorOf(
+            "@", fn.name, ": attention layer ", layer, " has ", shape.numBlocks,
+            " blocks of ", shape.blockSize, " rows but layer ",
+            group.firstLayer, " has ", first.numBlocks, " of ", first.blockSize,
+            abi.groups.size() == 1
+                ? std::string(": every layer shares one block table")
+                : ": the layers of cache group " +
+                      std::to_string(abi.groups.size() - 1) +
+                      " share one block table");
+    }
+    ++group.numLayers;
     abi.kvLayers.push_back(shape);
+  }
+  if (abi.groups.back().numLayers == 0) {
+    if (abi.groups.size() > 1)
+      return Status::errorOf("@", fn.name, ": cache group ",
+                             abi.groups.size() - 1,
+                             " holds no attention layer");
+    abi.groups.clear();
   }
 
   for (size_t state = 0; state < numStates; ++state) {
-    size_t arg = kNumModelArgs + 2 * numLayers + state;
+    size_t arg = end + state;
     const TensorSignature &in = fn.inputs[arg];
     const TensorSignature &out = fn.results[1 + state];
     bool same = in.dtype == out.dtype && in.shape.size() == out.shape.size() &&
@@ -269,6 +342,10 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
     bool isState = i >= abi->stateArg(0) && i < abi->weightArg(0);
     if (isState && !a.shape.empty() && !b.shape.empty())
       a.shape[0] = b.shape[0] = kDynamicDim;
+    // A further group's slots are [1, T] in @prefill and [B, 1] in @decode.
+    for (size_t g = 1; g < abi->groups.size(); ++g)
+      if (i == abi->groups[g].slotsArg && a.shape.size() == b.shape.size())
+        a.shape = b.shape;
     if (a.dtype != b.dtype || a.shape != b.shape)
       return Status::errorOf(
           "@", prefill->name, " and @", decode->name, " disagree on argument ",
@@ -286,6 +363,14 @@ StatusOr<ModelABI> ModelABI::derive(const ModuleMetadata &metadata,
                            " disagree on the block table layout: ",
                            prefill->inputs[kArgBlockTable].str(), " vs ",
                            decode->inputs[kArgBlockTable].str());
+  bool sameGroups = other->groups.size() == abi->groups.size();
+  for (size_t g = 0; sameGroups && g < abi->groups.size(); ++g)
+    sameGroups = other->groups[g].firstLayer == abi->groups[g].firstLayer &&
+                 other->groups[g].maxBlocks == abi->groups[g].maxBlocks;
+  if (!sameGroups)
+    return Status::errorOf("@", prefill->name, " and @", decode->name,
+                           " disagree on the cache groups or their block "
+                           "table widths");
   if (other->maxBlocks != abi->maxBlocks)
     return Status::errorOf("@", prefill->name, " and @", decode->name,
                            " disagree on the block table width: ",
@@ -310,6 +395,61 @@ bool hasLeadingArgs(const FunctionSignature &fn) {
         fn.inputs[i].shape.size() != ranks[i])
       return false;
   return true;
+}
+
+/// Checks one cache group's slots, block table and lens (inputs `first` to
+/// `first + 2`) against the pool right after them.
+Status checkGroupInputs(const FunctionSignature &fn,
+                        const std::vector<HostTensor> &inputs, size_t first,
+                        int64_t numTokens, int64_t numSeqs) {
+  auto arg = [&](size_t i) {
+    std::string name = i < kNumModelArgs
+                           ? std::string(kLeadingNames[i])
+                           : std::string(kLeadingNames[kArgSlots + i - first]) +
+                                 " of a cache group";
+    return "input " + std::to_string(i) + " (" + name + ") of @" + fn.name;
+  };
+  const HostTensor &slots = inputs[first];
+  const HostTensor &table = inputs[first + 1];
+  const HostTensor &lens = inputs[first + 2];
+  const HostTensor &pool =
+      inputs[first == kArgSlots ? kNumModelArgs : first + 3];
+  int64_t numBlocks = pool.shape()[0], blockSize = pool.shape()[1];
+  // Products saturate: an empty pool may still have huge dims.
+  auto product = [](int64_t a, int64_t b) -> int64_t {
+    if (a == 0 || b == 0)
+      return 0;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+  };
+  int64_t rows = product(numBlocks, blockSize);
+  const int32_t *slotData = slots.data<int32_t>();
+  for (int64_t t = 0; t < numTokens; ++t)
+    if (slotData[t] < -1 || slotData[t] >= rows)
+      return Status::errorOf(arg(first), ": slot ", slotData[t], " at index ",
+                             t, " is outside the K/V pools' ", rows,
+                             " rows (-1 skips the write)");
+  int64_t width = table.shape()[1];
+  const int32_t *tableData = table.data<int32_t>();
+  const int32_t *lenData = lens.data<int32_t>();
+  for (int64_t b = 0; b < numSeqs; ++b) {
+    int64_t capacity = product(width, blockSize);
+    if (lenData[b] < 0 || lenData[b] > capacity)
+      return Status::errorOf(arg(first + 2), ": length ", lenData[b],
+                             " of sequence ", b, " is outside [0, ", capacity,
+                             "] (", width, width == 1 ? " block" : " blocks",
+                             " of ", blockSize, " rows)");
+    int64_t used = blockSize > 0
+                       ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
+                       : 0;
+    for (int64_t j = 0; j < used; ++j) {
+      int32_t block = tableData[b * width + j];
+      if (block < 0 || block >= numBlocks)
+        return Status::errorOf(arg(first + 1), ": block ", block, " at [", b,
+                               ", ", j, "] is outside the K/V pools' ",
+                               numBlocks, " blocks");
+    }
+  }
+  return Status::success();
 }
 
 } // namespace
@@ -380,44 +520,44 @@ Status tokamak::rt::checkSessionInputs(const FunctionSignature &fn,
   }
 
   // Slots, block table and lengths address the K/V pools: every one used
-  // must lie inside them.
-  if (inputs.size() <= kNumModelArgs || inputs[kNumModelArgs].rank() != 4)
-    return Status::success();
-  const HostTensor &pool = inputs[kNumModelArgs];
-  int64_t numBlocks = pool.shape()[0], blockSize = pool.shape()[1];
-  // Products saturate: an empty pool may still have huge dims.
-  auto product = [](int64_t a, int64_t b) -> int64_t {
-    if (a == 0 || b == 0)
-      return 0;
-    return a > INT64_MAX / b ? INT64_MAX : a * b;
+  // must lie inside them. Group 0's are the leading ones; every further
+  // cache group's come right before its first K pool.
+  auto isPool = [&](size_t i) {
+    return i < inputs.size() && inputs[i].rank() == 4;
   };
-  int64_t rows = product(numBlocks, blockSize);
-  const int32_t *slotData = slots.data<int32_t>();
-  for (int64_t t = 0; t < numTokens; ++t)
-    if (slotData[t] < -1 || slotData[t] >= rows)
-      return Status::errorOf(arg(kArgSlots), ": slot ", slotData[t],
-                             " at index ", t, " is outside the K/V pools' ",
-                             rows, " rows (-1 skips the write)");
-  int64_t width = table.shape()[1];
-  const int32_t *tableData = table.data<int32_t>();
-  const int32_t *lenData = lens.data<int32_t>();
-  for (int64_t b = 0; b < numSeqs; ++b) {
-    int64_t capacity = product(width, blockSize);
-    if (lenData[b] < 0 || lenData[b] > capacity)
-      return Status::errorOf(arg(kArgLens), ": length ", lenData[b],
-                             " of sequence ", b, " is outside [0, ", capacity,
-                             "] (", width, width == 1 ? " block" : " blocks",
-                             " of ", blockSize, " rows)");
-    int64_t used = blockSize > 0
-                       ? lenData[b] / blockSize + (lenData[b] % blockSize != 0)
-                       : 0;
-    for (int64_t j = 0; j < used; ++j) {
-      int32_t block = tableData[b * width + j];
-      if (block < 0 || block >= numBlocks)
-        return Status::errorOf(arg(kArgBlockTable), ": block ", block, " at [",
-                               b, ", ", j, "] is outside the K/V pools' ",
-                               numBlocks, " blocks");
+  if (!isPool(kNumModelArgs))
+    return Status::success();
+  if (Status s = checkGroupInputs(fn, inputs, kArgSlots, numTokens, numSeqs);
+      s.failed())
+    return s;
+  for (size_t p = kNumModelArgs; p < inputs.size();) {
+    if (isPool(p)) {
+      p += 2;
+      continue;
     }
+    bool header = p + 3 < inputs.size() && isPool(p + 3);
+    static const size_t ranks[3] = {2, 2, 1};
+    for (size_t i = 0; header && i < 3; ++i)
+      header = inputs[p + i].dtype() == DType::i32 &&
+               inputs[p + i].rank() == ranks[i] &&
+               fn.inputs[p + i].matches(inputs[p + i]);
+    if (!header)
+      break;
+    if (inputs[p].shape() != tokens.shape() ||
+        inputs[p + 1].shape()[0] != numSeqs || inputs[p + 2].numel() != numSeqs)
+      return Status::errorOf("@", fn.name,
+                             ": the slots, block table and lens "
+                             "of a cache group (inputs ",
+                             p, " to ", p + 2,
+                             ") must be shaped like the "
+                             "leading ones, got ",
+                             inputs[p].typeString(), ", ",
+                             inputs[p + 1].typeString(), " and ",
+                             inputs[p + 2].typeString());
+    if (Status s = checkGroupInputs(fn, inputs, p, numTokens, numSeqs);
+        s.failed())
+      return s;
+    p += 3;
   }
   return Status::success();
 }

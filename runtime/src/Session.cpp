@@ -81,25 +81,43 @@ Session::create(std::shared_ptr<Executable> executable,
                              expected.str(), ", got ", weights[i].typeString());
   }
 
-  WindowEviction eviction;
-  const KVPolicy &policy = options.kvPolicy;
-  switch (policy.kind) {
-  case KVPolicyKind::Full:
-    break;
-  case KVPolicyKind::Window:
-    if (!policy.fullHeads.empty() && !abi->headTables)
+  // The policy of every cache group: kvPolicy, then the group overrides.
+  std::vector<KVPolicy> policies(abi->groups.size(), options.kvPolicy);
+  for (const ModelKVPolicy::Override &range : options.groupPolicies) {
+    if (range.first < 0 || range.last < range.first ||
+        range.last >= int64_t(abi->groups.size()))
+      return Status::errorOf(
+          "kv policy for cache groups ", range.first,
+          range.last == range.first ? std::string()
+                                    : "-" + std::to_string(range.last),
+          ": the model has ", abi->groups.size(), " cache group",
+          abi->groups.size() == 1 ? "" : "s",
+          abi->groups.empty()
+              ? std::string()
+              : " (0 to " + std::to_string(abi->groups.size() - 1) + ")");
+    for (int64_t g = range.first; g <= range.last; ++g)
+      policies[size_t(g)] = range.policy;
+  }
+  if (policies.empty())
+    policies.push_back(options.kvPolicy);
+  for (const KVPolicy &policy : policies) {
+    switch (policy.kind) {
+    case KVPolicyKind::Full:
+      break;
+    case KVPolicyKind::Window:
+      if (!policy.fullHeads.empty() && !abi->headTables)
+        return Status::errorOf(
+            "kv policy '", policy.str(),
+            "': full_heads need the per-head layout (block tables "
+            "[N, Hkv, MaxBlocks] over one-head blocks); this model shares one "
+            "table across heads");
+      break;
+    case KVPolicyKind::SnapKV:
       return Status::errorOf(
           "kv policy '", policy.str(),
-          "': full_heads need the per-head layout (block tables "
-          "[N, Hkv, MaxBlocks] over one-head blocks); this model shares one "
-          "table across heads");
-    eviction = policy.eviction();
-    break;
-  case KVPolicyKind::SnapKV:
-    return Status::errorOf(
-        "kv policy '", policy.str(),
-        "': the model ABI exports no attention scores to select with; "
-        "compute the selection (snapkvKeep) and call Session::compact");
+          "': the model ABI exports no attention scores to select with; "
+          "compute the selection (snapkvKeep) and call Session::compact");
+    }
   }
 
   std::unique_ptr<Session> session(new Session());
@@ -118,25 +136,36 @@ Session::create(std::shared_ptr<Executable> executable,
     }
     for (HostKVPool &pool : session->pools)
       session->poolPtrs.push_back(&pool);
-    StatusOr<std::shared_ptr<BlockAllocator>> allocator =
-        BlockAllocator::create(model.numBlocks());
-    if (!allocator.ok())
-      return allocator.status();
     if (model.headTables) {
+      StatusOr<std::shared_ptr<BlockAllocator>> allocator =
+          BlockAllocator::create(model.numBlocks());
+      if (!allocator.ok())
+        return allocator.status();
       StatusOr<HeadKVCacheManager> manager = HeadKVCacheManager::forPolicy(
-          *allocator, model.blockSize(), model.headTables,
-          session->opts.kvPolicy);
+          *allocator, model.blockSize(), model.headTables, policies.front());
       if (!manager.ok())
         return manager.status();
       session->headKv.emplace(std::move(*manager));
     } else {
-      StatusOr<KVCacheManager> manager =
-          KVCacheManager::create(*allocator, model.blockSize(), eviction);
-      if (!manager.ok())
-        return manager.status();
-      session->kv.emplace(std::move(*manager));
+      for (size_t g = 0; g < model.groups.size(); ++g) {
+        StatusOr<std::shared_ptr<BlockAllocator>> allocator =
+            BlockAllocator::create(model.groupNumBlocks(g));
+        if (!allocator.ok())
+          return allocator.status();
+        StatusOr<KVCacheManager> manager = KVCacheManager::create(
+            *allocator, model.groupBlockSize(g), policies[g].eviction());
+        if (!manager.ok())
+          return manager.status();
+        session->kvs.push_back(std::move(*manager));
+        const KVGroup &group = model.groups[g];
+        std::vector<HostKVPool *> ptrs;
+        for (size_t l = 0; l < group.numLayers; ++l)
+          ptrs.push_back(&session->pools[group.firstLayer + l]);
+        session->groupPools.push_back(std::move(ptrs));
+      }
     }
   }
+  session->policies = std::move(policies);
   StatusOr<StateCache> stateCache = StateCache::create(model.states);
   if (!stateCache.ok())
     return stateCache.status();
@@ -211,17 +240,19 @@ Session::load(const std::string &artifactPath, const std::string &weightDir,
 Status Session::addSequence(SeqId id) {
   if (contains(id))
     return Status::errorOf("sequence ", id, " already exists");
-  if (kv) {
-    if (Status s = kv->addSequence(id); s.failed())
+  for (size_t g = 0; g < kvs.size(); ++g)
+    if (Status s = kvs[g].addSequence(id); s.failed()) {
+      for (size_t done = 0; done < g; ++done)
+        (void)kvs[done].free(id);
       return s;
-  }
+    }
   if (headKv) {
     if (Status s = headKv->addSequence(id); s.failed())
       return s;
   }
   if (Status s = states->addSequence(id); s.failed()) {
-    if (kv)
-      (void)kv->free(id);
+    for (KVCacheManager &m : kvs)
+      (void)m.free(id);
     if (headKv)
       (void)headKv->free(id);
     return s;
@@ -233,8 +264,8 @@ Status Session::addSequence(SeqId id) {
 Status Session::freeSequence(SeqId id) {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (kv)
-    (void)kv->free(id);
+  for (KVCacheManager &m : kvs)
+    (void)m.free(id);
   if (headKv)
     (void)headKv->free(id);
   (void)states->free(id);
@@ -249,17 +280,19 @@ Status Session::forkSequence(SeqId parent, SeqId child) {
   if (contains(child))
     return Status::errorOf("cannot fork sequence ", parent, " onto sequence ",
                            child, ", which already exists");
-  if (kv) {
-    if (Status s = kv->fork(parent, child); s.failed())
+  for (size_t g = 0; g < kvs.size(); ++g)
+    if (Status s = kvs[g].fork(parent, child); s.failed()) {
+      for (size_t done = 0; done < g; ++done)
+        (void)kvs[done].free(child);
       return s;
-  }
+    }
   if (headKv) {
     if (Status s = headKv->fork(parent, child); s.failed())
       return s;
   }
   if (Status s = states->fork(parent, child); s.failed()) {
-    if (kv)
-      (void)kv->free(child);
+    for (KVCacheManager &m : kvs)
+      (void)m.free(child);
     if (headKv)
       (void)headKv->free(child);
     return s;
@@ -293,7 +326,41 @@ StatusOr<int64_t> Session::cacheRows(SeqId id) const {
       return rows.status();
     return *std::max_element(rows->begin(), rows->end());
   }
-  return kv ? kv->length(id) : StatusOr<int64_t>(int64_t(0));
+  int64_t most = 0;
+  for (const KVCacheManager &m : kvs)
+    most = std::max(most, *m.length(id));
+  return most;
+}
+
+StatusOr<int64_t> Session::groupCacheRows(SeqId id, size_t group) const {
+  if (!contains(id))
+    return Status::errorOf("unknown sequence ", id);
+  if (group >= kvs.size())
+    return Status::errorOf("cache group ", group, " out of range [0, ",
+                           kvs.size(), ")");
+  return kvs[group].length(id);
+}
+
+StatusOr<std::vector<int32_t>> Session::groupBlockTable(SeqId id,
+                                                        size_t group) const {
+  if (!contains(id))
+    return Status::errorOf("unknown sequence ", id);
+  if (group >= kvs.size())
+    return Status::errorOf("cache group ", group, " out of range [0, ",
+                           kvs.size(), ")");
+  return kvs[group].blockTable(id);
+}
+
+int32_t Session::numUsedBlocks(size_t group) const {
+  if (headKv)
+    return group == 0 ? headKv->numUsedBlocks() : 0;
+  return group < kvs.size() ? kvs[group].allocator().numUsed() : 0;
+}
+
+int32_t Session::numFreeBlocks(size_t group) const {
+  if (headKv)
+    return group == 0 ? headKv->numFreeBlocks() : 0;
+  return group < kvs.size() ? kvs[group].numFreeBlocks() : 0;
 }
 
 StatusOr<std::vector<int64_t>> Session::headCacheRows(SeqId id) const {
@@ -302,11 +369,8 @@ StatusOr<std::vector<int64_t>> Session::headCacheRows(SeqId id) const {
   if (headKv)
     return headKv->lengths(id);
   std::vector<int64_t> rows;
-  if (kv)
-    for (const KVPoolShape &shape : modelAbi.kvLayers) {
-      rows.assign(size_t(shape.numKVHeads), *kv->length(id));
-      break;
-    }
+  if (!kvs.empty())
+    rows.assign(size_t(modelAbi.kvLayers.front().numKVHeads), *cacheRows(id));
   return rows;
 }
 
@@ -320,20 +384,26 @@ StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id,
                              headKv->numKVHeads(), ")");
     return headKv->head(head).blockTable(id);
   }
-  return kv ? kv->blockTable(id)
-            : StatusOr<std::vector<int32_t>>(std::vector<int32_t>());
+  return kvs.empty() ? StatusOr<std::vector<int32_t>>(std::vector<int32_t>())
+                     : kvs.front().blockTable(id);
 }
 
 int32_t Session::numFreeBlocks() const {
   if (headKv)
     return headKv->numFreeBlocks();
-  return kv ? kv->numFreeBlocks() : 0;
+  int32_t free = 0;
+  for (const KVCacheManager &m : kvs)
+    free += m.numFreeBlocks();
+  return free;
 }
 
 int32_t Session::numUsedBlocks() const {
   if (headKv)
     return headKv->numUsedBlocks();
-  return kv ? kv->allocator().numUsed() : 0;
+  int32_t used = 0;
+  for (const KVCacheManager &m : kvs)
+    used += m.allocator().numUsed();
+  return used;
 }
 
 StatusOr<std::vector<float>> Session::logits(SeqId id) const {
@@ -371,9 +441,9 @@ Status Session::checkToken(SeqId id, int32_t token) const {
   return Status::success();
 }
 
-int64_t Session::blocksAfter(SeqId id, int64_t n) const {
+int64_t Session::blocksAfter(size_t group, SeqId id, int64_t n) const {
   if (!headKv)
-    return blocksAfter(*kv, id, n);
+    return blocksAfter(kvs[group], id, n);
   int64_t most = 0;
   for (int32_t h = 0; h < headKv->numKVHeads(); ++h)
     most = std::max(most, blocksAfter(headKv->head(h), id, n));
@@ -400,51 +470,64 @@ int64_t Session::blocksAfter(const KVCacheManager &m, SeqId id, int64_t n) {
   return ceilDiv(rows + n, bs);
 }
 
-StatusOr<std::vector<size_t>>
+StatusOr<std::vector<std::vector<size_t>>>
 Session::planAppends(const char *what, const std::vector<SeqId> &ids,
                      const std::vector<int64_t> &counts) const {
   if (!hasKV()) {
     std::vector<size_t> order(ids.size());
     std::iota(order.begin(), order.end(), size_t(0));
-    return order;
+    return std::vector<std::vector<size_t>>{order};
   }
-  // Appends run one after another on one free list. Running those that
-  // return at least as many blocks as they take (window eviction) first
-  // makes every prefix fit whenever the total does.
-  std::vector<int64_t> surplus(ids.size());
-  int64_t need = 0, reclaimed = 0;
-  int64_t free = numFreeBlocks();
-  for (size_t i = 0; i < ids.size(); ++i) {
-    StatusOr<int64_t> needed = headKv ? headKv->blocksNeeded(ids[i], counts[i])
-                                      : kv->blocksNeeded(ids[i], counts[i]);
-    if (!needed.ok())
-      return needed.status().withContext(what);
-    StatusOr<int64_t> available =
-        headKv ? headKv->blocksAvailable(ids[i], counts[i])
-               : kv->blocksAvailable(ids[i], counts[i]);
-    if (!available.ok())
-      return available.status().withContext(what);
-    need += *needed;
-    reclaimed += *available - free;
-    surplus[i] = (*available - free) - *needed;
-    if (modelAbi.maxBlocks != kDynamicDim) {
-      int64_t blocks = blocksAfter(ids[i], counts[i]);
-      if (blocks > modelAbi.maxBlocks)
-        return Status::errorOf(what, ": sequence ", ids[i], " would need ",
-                               blocks, " blocks of ", modelAbi.blockSize(),
-                               " rows, but the model's block table holds ",
-                               modelAbi.maxBlocks);
+  // Appends run one after another on each group's free list. Running those
+  // that return at least as many blocks as they take (window eviction)
+  // first makes every prefix fit whenever the total does.
+  size_t numPlans = headKv ? 1 : kvs.size();
+  std::vector<std::vector<size_t>> plans;
+  for (size_t g = 0; g < numPlans; ++g) {
+    std::vector<int64_t> surplus(ids.size());
+    int64_t need = 0, reclaimed = 0;
+    int64_t free = headKv ? headKv->numFreeBlocks() : kvs[g].numFreeBlocks();
+    int64_t maxBlocks =
+        headKv ? modelAbi.maxBlocks : modelAbi.groups[g].maxBlocks;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      StatusOr<int64_t> needed = headKv
+                                     ? headKv->blocksNeeded(ids[i], counts[i])
+                                     : kvs[g].blocksNeeded(ids[i], counts[i]);
+      if (!needed.ok())
+        return needed.status().withContext(what);
+      StatusOr<int64_t> available =
+          headKv ? headKv->blocksAvailable(ids[i], counts[i])
+                 : kvs[g].blocksAvailable(ids[i], counts[i]);
+      if (!available.ok())
+        return available.status().withContext(what);
+      need += *needed;
+      reclaimed += *available - free;
+      surplus[i] = (*available - free) - *needed;
+      if (maxBlocks != kDynamicDim) {
+        int64_t blocks = blocksAfter(g, ids[i], counts[i]);
+        if (blocks > maxBlocks)
+          return Status::errorOf(
+              what, ": sequence ", ids[i], " would need ", blocks,
+              " blocks of ",
+              headKv ? modelAbi.blockSize() : modelAbi.groupBlockSize(g),
+              " rows, but the model's block table",
+              numPlans > 1 ? " of cache group " + std::to_string(g) : "",
+              " holds ", maxBlocks);
+      }
     }
+    if (need > free + reclaimed)
+      return Status::errorOf(
+          what, ": out of KV blocks",
+          numPlans > 1 ? " in cache group " + std::to_string(g) : "", ": need ",
+          need, ", have ", free + reclaimed, " (sequences ", joinIds(ids), ")");
+    std::vector<size_t> planned;
+    for (bool giving : {true, false})
+      for (size_t i = 0; i < ids.size(); ++i)
+        if ((surplus[i] >= 0) == giving)
+          planned.push_back(i);
+    plans.push_back(std::move(planned));
   }
-  if (need > free + reclaimed)
-    return Status::errorOf(what, ": out of KV blocks: need ", need, ", have ",
-                           free + reclaimed, " (sequences ", joinIds(ids), ")");
-  std::vector<size_t> planned;
-  for (bool giving : {true, false})
-    for (size_t i = 0; i < ids.size(); ++i)
-      if ((surplus[i] >= 0) == giving)
-        planned.push_back(i);
-  return planned;
+  return plans;
 }
 
 //===----------------------------------------------------------------------===//
@@ -465,20 +548,29 @@ Status Session::call(const std::string &function, bool packed,
     counts.push_back(static_cast<int64_t>(list.size()));
     total += counts.back();
   }
-  StatusOr<std::vector<size_t>> order = planAppends(what, ids, counts);
-  if (!order.ok())
-    return order.status();
+  StatusOr<std::vector<std::vector<size_t>>> orders =
+      planAppends(what, ids, counts);
+  if (!orders.ok())
+    return orders.status();
+  const std::vector<size_t> *order = &orders->front();
 
   // Every input, shaped before anything changes.
   std::vector<int64_t> tokenShape =
       packed ? std::vector<int64_t>{1, total} : std::vector<int64_t>{n, 1};
-  int64_t width = modelAbi.maxBlocks;
-  if (width == kDynamicDim) {
-    width = 1;
-    if (hasKV())
-      for (size_t i = 0; i < ids.size(); ++i)
-        width = std::max(width, blocksAfter(ids[i], counts[i]));
+  // Block-table width of each cache group (one entry without attention).
+  std::vector<int64_t> widths;
+  for (size_t g = 0; g < std::max<size_t>(1, modelAbi.groups.size()); ++g) {
+    int64_t w = g < modelAbi.groups.size() ? modelAbi.groups[g].maxBlocks
+                                           : modelAbi.maxBlocks;
+    if (w == kDynamicDim) {
+      w = 1;
+      if (hasKV())
+        for (size_t i = 0; i < ids.size(); ++i)
+          w = std::max(w, blocksAfter(g, ids[i], counts[i]));
+    }
+    widths.push_back(w);
   }
+  const int64_t width = widths.front();
   // The per-head layout: slots [1, Hkv, T] or [B, Hkv, 1], tables
   // [N, Hkv, MaxBlocks], lens [N, Hkv].
   const int64_t heads = modelAbi.headTables;
@@ -497,7 +589,20 @@ Status Session::call(const std::string &function, bool packed,
       return tensor.status().withContext(what);
     inputs.push_back(std::move(*tensor));
   }
-  for (const HostKVPool &pool : pools) {
+  for (size_t layer = 0; layer < pools.size(); ++layer) {
+    // A further cache group starts with its slots, block table and lens.
+    size_t group = modelAbi.groupOf(layer);
+    if (group > 0 && modelAbi.groups[group].firstLayer == layer) {
+      for (const std::vector<int64_t> &shape :
+           {tokenShape, std::vector<int64_t>{n, widths[group]},
+            std::vector<int64_t>{n}}) {
+        StatusOr<HostTensor> tensor = HostTensor::create(DType::i32, shape);
+        if (!tensor.ok())
+          return tensor.status().withContext(what);
+        inputs.push_back(std::move(*tensor));
+      }
+    }
+    const HostKVPool &pool = pools[layer];
     const KVPoolShape &s = pool.shape();
     inputs.push_back(HostTensor::wrap(
         s.dtype, {s.numBlocks, s.blockSize, s.numKVHeads, s.headDim},
@@ -572,23 +677,28 @@ Status Session::call(const std::string &function, bool packed,
     std::copy(tables->lens.begin(), tables->lens.end(),
               inputs[kArgLens].data<int32_t>());
   }
-  if (kv) {
-    for (size_t i : *order) {
-      StatusOr<AppendResult> appended = kv->append(ids[i], counts[i]);
+  for (size_t g = 0; g < kvs.size(); ++g) {
+    const KVGroup &group = modelAbi.groups[g];
+    int32_t *groupSlots = inputs[group.slotsArg].data<int32_t>();
+    if (g > 0)
+      std::fill(groupSlots, groupSlots + inputs[group.slotsArg].numel(), -1);
+    for (size_t i : (*orders)[g]) {
+      StatusOr<AppendResult> appended = kvs[g].append(ids[i], counts[i]);
       if (!appended.ok())
         return appended.status().withContext(what);
-      if (Status s = applyBlockCopies(poolPtrs, appended->copies); s.failed())
+      if (Status s = applyBlockCopies(groupPools[g], appended->copies);
+          s.failed())
         return s.withContext(what);
       std::copy(appended->slots.begin(), appended->slots.end(),
-                slotData + offsets[i]);
+                groupSlots + offsets[i]);
     }
-    StatusOr<BatchBlockTables> tables = kv->batchTables(ids, width);
+    StatusOr<BatchBlockTables> tables = kvs[g].batchTables(ids, widths[g]);
     if (!tables.ok())
       return tables.status().withContext(what);
     std::copy(tables->table.begin(), tables->table.end(),
-              inputs[kArgBlockTable].data<int32_t>());
+              inputs[group.tableArg].data<int32_t>());
     std::copy(tables->lens.begin(), tables->lens.end(),
-              inputs[kArgLens].data<int32_t>());
+              inputs[group.lensArg].data<int32_t>());
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     Sequence &seq = seqs.at(ids[i]);
@@ -682,7 +792,8 @@ Session::prefill(const std::vector<SeqId> &ids,
   }
   // The whole request fits (stepping through decode evicts at least as much
   // as one append of every token would).
-  if (StatusOr<std::vector<size_t>> plan = planAppends("prefill", ids, counts);
+  if (StatusOr<std::vector<std::vector<size_t>>> plan =
+          planAppends("prefill", ids, counts);
       !plan.ok())
     return plan.status();
 
@@ -851,8 +962,11 @@ Status Session::compact(SeqId id, const KeepPlan &kept) {
       return lengths.status().withContext("compact");
     return Status::success();
   }
-  if (kv->eviction().window > 0)
-    return Status::errorOf("compact: not available with the window policy");
+  for (const KVCacheManager &m : kvs)
+    if (m.eviction().window > 0)
+      return Status::errorOf(
+          "compact: not available with the window policy",
+          kvs.size() > 1 ? " (a cache group evicts by window)" : "");
   for (const KVPoolShape &shape : modelAbi.kvLayers)
     if (shape.numKVHeads != static_cast<int32_t>(kept.size()))
       return Status::errorOf("compact: expected a keep set per KV head (",
@@ -863,8 +977,11 @@ Status Session::compact(SeqId id, const KeepPlan &kept) {
           "compact: every KV head must keep as many positions "
           "(tok.paged_attention takes one length per sequence), got ",
           kept.front().size(), " and ", head.size());
-  StatusOr<std::vector<int64_t>> lengths = compactHost(*kv, poolPtrs, id, kept);
-  if (!lengths.ok())
-    return lengths.status().withContext("compact");
+  for (size_t g = 0; g < kvs.size(); ++g) {
+    StatusOr<std::vector<int64_t>> lengths =
+        compactHost(kvs[g], groupPools[g], id, kept);
+    if (!lengths.ok())
+      return lengths.status().withContext("compact");
+  }
   return Status::success();
 }

@@ -208,7 +208,8 @@ void checkABI(const ModelABI &abi, const FunctionSignature &decode,
              k.str() + " " + v.str());
     if (!poolDimMatches(pool.numBlocks, k.shape[0], options.numBlocks) ||
         !poolDimMatches(pool.blockSize, k.shape[1], options.blockSize) ||
-        pool.numBlocks != abi.numBlocks() || pool.blockSize != abi.blockSize())
+        pool.numBlocks != abi.groupNumBlocks(abi.groupOf(layer)) ||
+        pool.blockSize != abi.groupBlockSize(abi.groupOf(layer)))
       broken(kFuzzer, "pool sizes are not the signature's or the options'",
              k.str());
     if (pool.numKVHeads != k.shape[2] || pool.numKVHeads != v.shape[2] ||
@@ -219,6 +220,27 @@ void checkABI(const ModelABI &abi, const FunctionSignature &decode,
                  std::to_string(pool.headDim) + "/" +
                  std::to_string(pool.valueHeadDim));
   }
+
+  // Cache groups cover the layers in order; a further group's slots, table
+  // and lens are i32 arguments right before its first K pool.
+  size_t covered = 0;
+  for (size_t g = 0; g < abi.numGroups(); ++g) {
+    const rt::KVGroup &group = abi.groups[g];
+    if (group.firstLayer != covered || group.numLayers == 0)
+      broken(kFuzzer, "cache groups do not cover the layers in order",
+             std::to_string(g));
+    covered += group.numLayers;
+    for (size_t arg : {group.slotsArg, group.tableArg, group.lensArg})
+      if (decode.inputs[arg].dtype != DType::i32)
+        broken(kFuzzer, "a cache group's slots, table or lens is not i32",
+               decode.inputs[arg].str());
+    if (g > 0 && group.lensArg + 1 != abi.keyArg(group.firstLayer))
+      broken(kFuzzer, "a cache group's arguments do not precede its pools",
+             std::to_string(g));
+  }
+  if (covered != abi.numKVLayers())
+    broken(kFuzzer, "cache groups do not cover the layers",
+           std::to_string(covered));
 
   if (abi.states.size() + 1 != decode.results.size())
     broken(kFuzzer, "not one state per result after the logits",
@@ -254,6 +276,10 @@ void checkABI(const ModelABI &abi, const FunctionSignature &decode,
     bool isState = i >= abi.stateArg(0) && i < abi.weightArg(0);
     if (isState && !a.shape.empty() && !b.shape.empty())
       a.shape[0] = b.shape[0] = 0;
+    // A further group's slots are [1, T] in @prefill and [B, 1] in @decode.
+    for (size_t g = 1; g < abi.numGroups(); ++g)
+      if (i == abi.groups[g].slotsArg && a.shape.size() == b.shape.size())
+        a.shape = b.shape;
     if (!sameSignature(a, b))
       broken(kFuzzer, "@prefill and @decode disagree on an argument",
              a.str() + " vs " + b.str());

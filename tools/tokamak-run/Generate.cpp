@@ -182,32 +182,84 @@ Status checkRequest(const Options &options, const Session &session,
   int64_t rows = prompt + options.maxNewTokens - 1;
   // A window at least as long as the whole run never evicts: it needs the
   // rows the full policy needs, which is checked now rather than when the
-  // pools run out mid-generation.
-  const KVPolicy &policy = options.kvPolicy;
-  bool keepsAll =
-      policy.kind == KVPolicyKind::Full ||
-      (policy.kind == KVPolicyKind::Window && policy.isLossless(rows));
-  if (!keepsAll)
-    return Status::success();
-  int64_t blocks = (rows + abi.blockSize() - 1) / abi.blockSize();
-  std::string need = "out of KV blocks: the prompt (" + std::to_string(prompt) +
-                     " tokens) and " + std::to_string(options.maxNewTokens) +
-                     " new tokens need " + std::to_string(rows) +
-                     " cache rows, " + std::to_string(blocks) + " blocks of " +
-                     std::to_string(abi.blockSize()) + ", ";
-  std::string window =
-      policy.kind == KVPolicyKind::Window
-          ? " (--kv-policy=" + policy.str() +
-                " keeps every row of this run: the window is not shorter)"
-          : "";
-  if (blocks > abi.numBlocks())
-    return Status::error(need + "but the model's K/V pools hold " +
-                         std::to_string(abi.numBlocks()) +
-                         (openBlocks ? " (raise --num-blocks)" : "") + window);
-  if (abi.maxBlocks != kDynamicDim && blocks > abi.maxBlocks)
-    return Status::error(need + "but the model's block table holds " +
-                         std::to_string(abi.maxBlocks) + window);
+  // pools run out mid-generation. Each cache group has its own pools.
+  for (size_t g = 0; g < std::max<size_t>(1, abi.numGroups()); ++g) {
+    const KVPolicy &policy =
+        abi.numGroups() > 0 ? session.groupPolicy(g) : options.kvPolicy;
+    bool keepsAll =
+        policy.kind == KVPolicyKind::Full ||
+        (policy.kind == KVPolicyKind::Window && policy.isLossless(rows));
+    if (!keepsAll || abi.numGroups() == 0)
+      continue;
+    int32_t blockSize = abi.groupBlockSize(g);
+    int64_t blocks = (rows + blockSize - 1) / blockSize;
+    std::string need = "out of KV blocks: the prompt (" +
+                       std::to_string(prompt) + " tokens) and " +
+                       std::to_string(options.maxNewTokens) +
+                       " new tokens need " + std::to_string(rows) +
+                       " cache rows, " + std::to_string(blocks) +
+                       " blocks of " + std::to_string(blockSize) + ", ";
+    std::string window =
+        policy.kind == KVPolicyKind::Window
+            ? " (--kv-policy=" + policy.str() +
+                  " keeps every row of this run: the window is not shorter)"
+            : "";
+    std::string group = abi.numGroups() > 1
+                            ? " of cache group " + std::to_string(g)
+                            : std::string();
+    if (blocks > abi.groupNumBlocks(g))
+      return Status::error(need + "but the model's K/V pools" + group +
+                           " hold " + std::to_string(abi.groupNumBlocks(g)) +
+                           (openBlocks ? " (raise --num-blocks)" : "") +
+                           window);
+    int64_t maxBlocks = abi.groups[g].maxBlocks;
+    if (maxBlocks != kDynamicDim && blocks > maxBlocks)
+      return Status::error(need + "but the model's block table" + group +
+                           " holds " + std::to_string(maxBlocks) + window);
+  }
   return Status::success();
+}
+
+/// With open pool dims and no --num-blocks, gives each cache group whose
+/// policy evicts by window the blocks it holds at most during this run (the
+/// manager replayed on a scratch allocator), so its pools take less memory
+/// than a full group's.
+void sizeWindowedGroups(const Options &options, const ModuleMetadata &metadata,
+                        size_t numWeights, bool openBlocks,
+                        SessionOptions &session) {
+  if (!openBlocks || options.numBlocks != 0 || session.abi.numBlocks <= 0)
+    return;
+  StatusOr<ModelABI> abi = ModelABI::derive(metadata, numWeights, session.abi);
+  if (!abi.ok() || abi->numGroups() < 2 || abi->headTables)
+    return;
+  std::vector<KVPolicy> policies(abi->numGroups(), session.kvPolicy);
+  for (const ModelKVPolicy::Override &range : session.groupPolicies)
+    for (int64_t g = range.first; g <= range.last; ++g)
+      if (g >= 0 && g < int64_t(policies.size()))
+        policies[size_t(g)] = range.policy;
+  session.abi.groupNumBlocks.assign(abi->numGroups(), 0);
+  for (size_t g = 0; g < abi->numGroups(); ++g) {
+    WindowEviction eviction = policies[g].eviction();
+    if (eviction.window <= 0)
+      continue;
+    StatusOr<std::shared_ptr<BlockAllocator>> scratch =
+        BlockAllocator::create(session.abi.numBlocks);
+    if (!scratch.ok())
+      continue;
+    StatusOr<KVCacheManager> manager =
+        KVCacheManager::create(*scratch, abi->groupBlockSize(g), eviction);
+    if (!manager.ok() || manager->addSequence(0).failed())
+      continue;
+    int32_t peak = 0;
+    bool ok = manager->append(0, int64_t(options.promptIds.size())).ok();
+    peak = (*scratch)->numUsed();
+    for (int64_t i = 1; ok && i < options.maxNewTokens; ++i) {
+      ok = manager->append(0, 1).ok();
+      peak = std::max(peak, (*scratch)->numUsed());
+    }
+    if (ok && peak > 0)
+      session.abi.groupNumBlocks[g] = peak;
+  }
 }
 
 double nowMs() {
@@ -355,11 +407,14 @@ int tokamak::run::generate(const Options &options,
   request.promptIds = prompt;
   SessionOptions sessionOptions;
   sessionOptions.kvPolicy = options.kvPolicy;
+  sessionOptions.groupPolicies = options.kvGroupPolicies;
   PoolDims pools =
       findPools(executable->metadata(), sessionOptions.abi.decodeFunction,
                 weights->size());
   if (Status s = choosePoolDims(request, pools, sessionOptions.abi); s.failed())
     return fail(s.message());
+  sizeWindowedGroups(request, executable->metadata(), weights->size(),
+                     pools.blocks == kDynamicDim, sessionOptions);
 
   StatusOr<std::unique_ptr<Session>> created =
       Session::create(std::shared_ptr<Executable>(std::move(executable)),
@@ -488,6 +543,18 @@ int tokamak::run::generate(const Options &options,
                 static_cast<long long>(decoded), decodeMs);
   else
     std::printf("decode 0 tokens\n");
+  // Blocks in use per cache group, when the model has several groups or
+  // --kv-policy names one.
+  if (session.numGroups() > 1 || !options.kvGroupPolicies.empty()) {
+    std::string blocks =
+        "kv blocks in use: " + std::to_string(session.numUsedBlocks()) + " (";
+    for (size_t g = 0; g < session.numGroups(); ++g)
+      blocks += (g ? ", " : "") + std::string("group ") + std::to_string(g) +
+                " " + session.groupPolicy(g).str() + ": " +
+                std::to_string(session.numUsedBlocks(g)) + " of " +
+                std::to_string(session.abi().groupNumBlocks(g));
+    std::printf("%s)\n", blocks.c_str());
+  }
   if (run.compiled) {
     std::string compile =
         run.cacheHit ? "cache hit (" + formatSeconds(run.compileSeconds) + ")"

@@ -25,7 +25,8 @@ const char *const tokamak::run::kUsage =
     "                   [--output=@o.npy]... [--benchmark=N]\n"
     "       tokamak-run MODEL (--prompt-ids=1,2,3 | --prompt=\"text\")\n"
     "                   --max-new-tokens=N\n"
-    "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET]\n"
+    "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET\n"
+    "                                [;GROUPS:POLICY]...]\n"
     "                   [--temperature=T] [--top-k=K] [--top-p=P] [--seed=S]\n"
     "                   [--dump-logits=@l.npy] [--dump-hidden=@h.npy]\n"
     "                   [--ignore-eos] [--weights=DIR]\n"
@@ -166,11 +167,16 @@ bool parseGenerateFlag(std::string_view name, const std::string &text,
                              std::to_string(1 << 24) + "], got '" + text + "'");
     options.maxNewTokens = static_cast<int64_t>(value);
   } else if (name == "--kv-policy") {
-    rt::StatusOr<rt::KVPolicy> policy = rt::KVPolicy::parse(text);
-    if (policy.ok())
-      options.kvPolicy = *policy;
-    else
+    // DEFAULT[;G:POLICY|;A-B:POLICY]...: policies of cache groups (a model
+    // whose layers have different windows has one group per window).
+    rt::StatusOr<rt::ModelKVPolicy> policy =
+        rt::ModelKVPolicy::parse(text, "GROUP");
+    if (policy.ok()) {
+      options.kvPolicy = policy->defaults;
+      options.kvGroupPolicies = policy->overrides;
+    } else {
       status = policy.status();
+    }
   } else if (name == "--temperature") {
     double value = 0;
     if (!parseNumber(text, value) || value < 0)

@@ -60,6 +60,8 @@ struct Options {
   bool hasMaxNewTokens = false;
   int64_t maxNewTokens = 0;
   rt::KVPolicy kvPolicy;
+  /// --kv-policy's `GROUPS:POLICY` clauses: policies of cache groups.
+  std::vector<rt::ModelKVPolicy::Override> kvGroupPolicies;
   float temperature = 0.0f;
   int32_t topK = 0;
   float topP = 1.0f;

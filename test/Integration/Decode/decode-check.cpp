@@ -301,11 +301,14 @@ int main(int argc, char **argv) {
   if (!jit)
     return fail(llvm::toString(jit.takeError()));
 
-  rt::StatusOr<rt::KVPolicy> policy = rt::KVPolicy::parse(opts.policy);
+  // DEFAULT[;GROUPS:POLICY]...: the policies of the model's cache groups.
+  rt::StatusOr<rt::ModelKVPolicy> policy =
+      rt::ModelKVPolicy::parse(opts.policy, "GROUP");
   if (!policy.ok())
     return fail(policy.status().message());
   rt::SessionOptions sessionOptions;
-  sessionOptions.kvPolicy = *policy;
+  sessionOptions.kvPolicy = policy->defaults;
+  sessionOptions.groupPolicies = policy->overrides;
   sessionOptions.abi.numBlocks = opts.numBlocks;
   auto weights = rt::Session::readNpyWeights(opts.weights);
   auto forwardWeights = rt::Session::readNpyWeights(opts.weights);
@@ -328,10 +331,16 @@ int main(int argc, char **argv) {
   Scenario scenario(**session);
   if (!runScenario(scenario, opts.seed))
     return 1;
-  if (abi.numKVLayers() > 0)
+  if (abi.numGroups() == 1)
     llvm::outs() << "kv blocks in use: " << (*session)->numUsedBlocks()
                  << " of " << abi.numBlocks()
                  << (abi.headTables ? " (one kv head per block)" : "") << "\n";
+  for (size_t g = 0; abi.numGroups() > 1 && g < abi.numGroups(); ++g)
+    llvm::outs() << "kv blocks in use, cache group " << g << " ("
+                 << abi.groups[g].numLayers << " layers, "
+                 << (*session)->groupPolicy(g).str()
+                 << "): " << (*session)->numUsedBlocks(g) << " of "
+                 << abi.groupNumBlocks(g) << "\n";
   if (!checkAgainstForward(scenario, *forwardWeights, opts.out)) {
     llvm::outs() << "FAILED\n";
     return 1;

@@ -11,7 +11,8 @@
 # the head applied to @hidden (the whole sequence from zero state), and
 # writes the checkpoint's tensors in the module's weight order (its
 # `tokamak.model` metadata) as WEIGHTS_DIR/w<i>.npy. F32 checkpoints with a
-# tied head only (the head is the embedding, weight 0). Only numpy is needed.
+# tied head only (the head is the embedding, weight 0); Gemma 2's final
+# logit soft-capping is applied after the head. Only numpy is needed.
 #
 #===----------------------------------------------------------------------===#
 import json
@@ -49,13 +50,32 @@ def main():
     hidden_type, vocab = sig.group(2), info["vocab_size"]
     params = ", ".join(f"%a{i}: {t}" for i, t in enumerate(types))
     args = ", ".join(f"%a{i}" for i in range(len(types)))
+    # Gemma 2's final soft-capping: cap * tanh(logits / cap).
+    cap = cfg.get("final_logit_softcapping") if cfg.get("model_type") == "gemma2" else None
+    lt = f"tensor<?x{vocab}xf32>"
+    if cap:
+        softcap = f"""    %c0 = arith.constant 0 : index
+    %rows = tensor.dim %lg0, %c0 : {lt}
+    %lge = tensor.empty(%rows) : {lt}
+    %lg = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}} ins(%lg0 : {lt}) outs(%lge : {lt}) {{
+    ^bb0(%x: f32, %unused: f32):
+      %cap = arith.constant {float(cap)!r} : f32
+      %d = arith.divf %x, %cap : f32
+      %t = math.tanh %d : f32
+      %y = arith.mulf %t, %cap : f32
+      linalg.yield %y : f32
+    }} -> {lt}
+"""
+    else:
+        softcap = f"""    %lg = tensor.cast %lg0 : {lt} to {lt}
+"""
     forward = f"""
   func.func @forward({params}) -> tensor<1x?x{vocab}xf32> {{
     %c1 = arith.constant 1 : index
     %l = tensor.dim %a0, %c1 : tensor<1x?xi32>
     %h = func.call @hidden({args}) : ({", ".join(types)}) -> {hidden_type}
-    %lg = tok.linear %h, %a2 : ({hidden_type}, {types[2]}) -> tensor<?x{vocab}xf32>
-    %e = tensor.expand_shape %lg [[0, 1], [2]] output_shape [1, %l, {vocab}] : tensor<?x{vocab}xf32> into tensor<1x?x{vocab}xf32>
+    %lg0 = tok.linear %h, %a2 : ({hidden_type}, {types[2]}) -> tensor<?x{vocab}xf32>
+{softcap}    %e = tensor.expand_shape %lg [[0, 1], [2]] output_shape [1, %l, {vocab}] : tensor<?x{vocab}xf32> into tensor<1x?x{vocab}xf32>
     return %e : tensor<1x?x{vocab}xf32>
   }}
 """

@@ -181,6 +181,27 @@ TEST(KVPolicyTest, ModelPolicyPerLayer) {
                "invalid kv policy 'window': expected 'window=VALUE'");
 }
 
+TEST(KVPolicyTest, CacheGroupPolicySpecs) {
+  // The session's cache groups use the same grammar; errors say GROUP.
+  auto groups =
+      ModelKVPolicy::parse("full;1:window=8;2-3:window=4,sinks=1", "GROUP");
+  ASSERT_OK(groups);
+  EXPECT_EQ(groups->defaults.kind, KVPolicyKind::Full);
+  ASSERT_EQ(groups->overrides.size(), 2u);
+  EXPECT_EQ(groups->overrides[0].first, 1);
+  EXPECT_EQ(groups->overrides[0].policy.window, 8);
+  EXPECT_EQ(groups->overrides[1].last, 3);
+  EXPECT_EQ(groups->overrides[1].policy.sinks, 1);
+  EXPECT_ERROR(ModelKVPolicy::parse("full;x:window=8", "GROUP"),
+               "invalid kv policy 'full;x:window=8': expected GROUP: or "
+               "FIRST-LAST: before a policy, got 'x'");
+  EXPECT_ERROR(ModelKVPolicy::parse("full;1:window=8;full", "GROUP"),
+               "invalid kv policy 'full;1:window=8;full': only the first "
+               "clause may omit 'GROUPS:'");
+  EXPECT_ERROR(ModelKVPolicy::parse("full;1:window=0", "GROUP"),
+               KVPolicy::parse("window=0").status().message());
+}
+
 //===----------------------------------------------------------------------===//
 // Window and per-head keep sets
 //===----------------------------------------------------------------------===//

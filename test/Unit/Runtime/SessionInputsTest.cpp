@@ -188,3 +188,59 @@ TEST(SessionInputsTest, IgnoresOtherFunctions) {
 }
 
 } // namespace
+
+namespace {
+
+/// decodeSignature with a second cache group (its own slots, table and lens
+/// and a pool of 6 blocks) after the first group's pools.
+FunctionSignature groupedSignature() {
+  FunctionSignature fn = decodeSignature();
+  std::vector<TensorSignature> group = {
+      {DType::i32, {kDynamicDim, 1}},
+      {DType::i32, {kDynamicDim, kDynamicDim}},
+      {DType::i32, {kDynamicDim}},
+      {DType::f32, {6, 4, 1, 8}},
+      {DType::f32, {6, 4, 1, 8}}};
+  fn.inputs.insert(fn.inputs.begin() + 8, group.begin(), group.end());
+  return fn;
+}
+
+std::vector<HostTensor> groupedInputs(const std::vector<int32_t> &slots,
+                                      const std::vector<int32_t> &table,
+                                      const std::vector<int32_t> &lens) {
+  std::vector<HostTensor> inputs = DecodeInputs().tensors();
+  std::vector<HostTensor> group;
+  group.push_back(i32({2, 1}, slots));
+  group.push_back(i32({2, static_cast<int64_t>(table.size()) / 2}, table));
+  group.push_back(i32({2}, lens));
+  group.push_back(f32({6, 4, 1, 8}));
+  group.push_back(f32({6, 4, 1, 8}));
+  inputs.insert(inputs.begin() + 8, std::make_move_iterator(group.begin()),
+                std::make_move_iterator(group.end()));
+  return inputs;
+}
+
+} // namespace
+
+TEST(SessionInputsTest, ChecksEveryCacheGroup) {
+  FunctionSignature fn = groupedSignature();
+  EXPECT_FALSE(
+      checkSessionInputs(fn, groupedInputs({4, 8}, {0, 1, 2, -1}, {5, 1}))
+          .failed());
+  // Slot 24 is inside group 0's 96 rows but outside group 1's 24.
+  Status slot =
+      checkSessionInputs(fn, groupedInputs({4, 24}, {0, 1, 2, -1}, {5, 1}));
+  EXPECT_EQ(slot.message(),
+            "input 8 (slots of a cache group) of @decode: slot 24 at index 1 "
+            "is outside the K/V pools' 24 rows (-1 skips the write)");
+  Status block =
+      checkSessionInputs(fn, groupedInputs({4, 8}, {0, 6, 2, -1}, {5, 1}));
+  EXPECT_EQ(block.message(),
+            "input 9 (block_table of a cache group) of @decode: block 6 at "
+            "[0, 1] is outside the K/V pools' 6 blocks");
+  Status len =
+      checkSessionInputs(fn, groupedInputs({4, 8}, {0, 1, 2, -1}, {9, 1}));
+  EXPECT_EQ(len.message(),
+            "input 10 (lens of a cache group) of @decode: length 9 of "
+            "sequence 0 is outside [0, 8] (2 blocks of 4 rows)");
+}

@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -48,6 +49,9 @@ struct FakeConfig {
   /// > 0: the per-head layout with this many kv heads (slots [X, Hkv, Y],
   /// tables [N, Hkv, MaxBlocks], lens [N, Hkv], one-head blocks).
   int64_t heads = 0;
+  /// > 0: a second cache group (slots, table and lens of its own) with one
+  /// attention layer over a pool of this many blocks.
+  int64_t group1Blocks = 0;
 };
 
 /// What the fake model saw.
@@ -56,6 +60,8 @@ struct FakeLog {
   std::vector<int64_t> tokenShape;
   std::vector<int32_t> tokens, positions, seqStarts, slots, table, lens;
   std::vector<int64_t> tableShape;
+  /// Cache group 1's arguments.
+  std::vector<int32_t> slots1, table1, lens1;
 };
 
 FakeConfig gConfig;
@@ -116,6 +122,19 @@ void runFake(void **args) {
          lens = readArg(args, 5, perHead ? 2 : 1);
   Memref keys = readArg(args, 6, 4), values = readArg(args, 7, 4);
   size_t next = 8;
+  Memref slots1, table1, lens1, keys1, values1;
+  bool grouped = c.group1Blocks > 0;
+  if (grouped) {
+    slots1 = readArg(args, 8, 2);
+    table1 = readArg(args, 9, 2);
+    lens1 = readArg(args, 10, 1);
+    keys1 = readArg(args, 11, 4);
+    values1 = readArg(args, 12, 4);
+    next = 13;
+    gLog.slots1 = slots1.copy<int32_t>();
+    gLog.table1 = table1.copy<int32_t>();
+    gLog.lens1 = lens1.copy<int32_t>();
+  }
   Memref state;
   if (c.withState)
     state = readArg(args, next++, 2);
@@ -145,6 +164,17 @@ void runFake(void **args) {
         pool[slot * 2 + 1] = float(positions.as<int32_t>()[t]);
       }
     }
+  // Cache group 1 stores the same rows through its own slots.
+  if (grouped)
+    for (int64_t t = 0; t < tokens.numel(); ++t) {
+      int32_t slot = slots1.as<int32_t>()[t];
+      if (slot < 0)
+        continue;
+      for (float *pool : {keys1.as<float>(), values1.as<float>()}) {
+        pool[slot * 2] = float(tokens.as<int32_t>()[t]);
+        pool[slot * 2 + 1] = float(positions.as<int32_t>()[t]);
+      }
+    }
   int64_t n = lens.sizes[0], vocab = c.vocab, width = table.sizes.back();
   float *logits = writeResult(args, numInputs, {n, vocab});
   float *newState =
@@ -160,6 +190,15 @@ void runFake(void **args) {
         const float *row =
             keys.as<float>() + (block * c.blockSize + r % c.blockSize) * 2;
         logits[i * vocab + int64_t(row[0])] += 1.0f;
+      }
+    // Group 1's rows count 100 each, so the logits tell the groups apart.
+    if (grouped)
+      for (int32_t r = 0; r < lens1.as<int32_t>()[i]; ++r) {
+        int32_t block =
+            table1.as<int32_t>()[i * table1.sizes[1] + r / c.blockSize];
+        const float *row =
+            keys1.as<float>() + (block * c.blockSize + r % c.blockSize) * 2;
+        logits[i * vocab + int64_t(row[0])] += 100.0f;
       }
     if (newState) {
       float sum = state.as<float>()[i];
@@ -225,6 +264,14 @@ private:
     std::vector<int64_t> pool = {c.numBlocks, c.blockSize, 1, 2};
     fn.inputs.push_back({DType::f32, pool});
     fn.inputs.push_back({DType::f32, pool});
+    if (c.group1Blocks > 0) {
+      fn.inputs.push_back({DType::i32, tokens});
+      fn.inputs.push_back({DType::i32, {-1, -1}});
+      fn.inputs.push_back({DType::i32, {-1}});
+      std::vector<int64_t> pool1 = {c.group1Blocks, c.blockSize, 1, 2};
+      fn.inputs.push_back({DType::f32, pool1});
+      fn.inputs.push_back({DType::f32, pool1});
+    }
     if (c.withState)
       fn.inputs.push_back({DType::f32, {-1, 1}});
     fn.inputs.push_back({DType::f32, {c.vocab}});
@@ -800,6 +847,202 @@ TEST(SessionTest, NamesMissingWeights) {
   two.push_back(zeros({16}));
   EXPECT_ERROR(Session::create(model, std::move(two)),
                "the model takes 1 weight, but 2 were given");
+}
+
+//===----------------------------------------------------------------------===//
+// Cache groups
+//===----------------------------------------------------------------------===//
+
+TEST(ModelABITest, DerivesCacheGroups) {
+  FakeConfig config;
+  config.withState = true;
+  config.group1Blocks = 6;
+  FakeModel model(config);
+  StatusOr<ModelABI> abi = ModelABI::derive(model.metadata(), 1);
+  ASSERT_OK(abi.status());
+  ASSERT_EQ(abi->numKVLayers(), 2u);
+  ASSERT_EQ(abi->numGroups(), 2u);
+  EXPECT_EQ(abi->groups[0].firstLayer, 0u);
+  EXPECT_EQ(abi->groups[0].numLayers, 1u);
+  EXPECT_EQ(abi->groups[1].firstLayer, 1u);
+  EXPECT_EQ(abi->groups[1].slotsArg, 8u);
+  EXPECT_EQ(abi->groups[1].tableArg, 9u);
+  EXPECT_EQ(abi->groups[1].lensArg, 10u);
+  EXPECT_EQ(abi->groupOf(1), 1u);
+  EXPECT_EQ(abi->keyArg(0), 6u);
+  EXPECT_EQ(abi->keyArg(1), 11u);
+  EXPECT_EQ(abi->stateArg(0), 13u);
+  EXPECT_EQ(abi->weightArg(0), 14u);
+  EXPECT_EQ(abi->groupNumBlocks(0), 8);
+  EXPECT_EQ(abi->groupNumBlocks(1), 6);
+
+  // A group without layers, and groups in the per-head layout.
+  for (FunctionSignature &fn : model.meta.functions) {
+    std::vector<TensorSignature> header(fn.inputs.begin() + 8,
+                                        fn.inputs.begin() + 11);
+    fn.inputs.insert(fn.inputs.begin() + 6, header.begin(), header.end());
+  }
+  EXPECT_ERROR(ModelABI::derive(model.metadata(), 1),
+               "@decode: cache group 0 holds no attention layer (arguments 6 "
+               "to 8 start the next group right away)");
+  FakeConfig perHead;
+  perHead.heads = 2;
+  perHead.group1Blocks = 6;
+  FakeModel headModel(perHead);
+  for (FunctionSignature &fn : headModel.meta.functions)
+    for (size_t i = 0; i < 3; ++i)
+      fn.inputs[8 + i] = fn.inputs[3 + i];
+  EXPECT_ERROR(ModelABI::derive(headModel.metadata(), 1),
+               "@decode: arguments 8 to 10 start cache group 1, but cache "
+               "groups need the shared layout (2-d block tables)");
+}
+
+TEST(SessionTest, CacheGroupPolicies) {
+  FakeConfig config;
+  config.group1Blocks = 4;
+  auto model = std::make_shared<FakeModel>(config);
+  for (auto [range, spec, message] :
+       {std::tuple{std::pair{2, 2}, "full",
+                   "kv policy for cache groups 2: the model has 2 cache "
+                   "groups (0 to 1)"},
+        std::tuple{std::pair{0, 3}, "full",
+                   "kv policy for cache groups 0-3: the model has 2 cache "
+                   "groups (0 to 1)"},
+        std::tuple{std::pair{1, 1}, "snapkv=8",
+                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
+                   "ABI exports no attention scores to select with; compute "
+                   "the selection (snapkvKeep) and call Session::compact"}}) {
+    SessionOptions options;
+    options.groupPolicies.push_back(
+        {range.first, range.second, *KVPolicy::parse(spec)});
+    std::vector<HostTensor> w;
+    w.push_back(zeros({16}));
+    EXPECT_ERROR(Session::create(model, std::move(w), options), message);
+  }
+  // The policies parse from one spec; the default covers the other groups.
+  StatusOr<ModelKVPolicy> spec =
+      ModelKVPolicy::parse("full;1:window=6,sinks=2");
+  ASSERT_OK(spec.status());
+  SessionOptions options;
+  options.kvPolicy = spec->defaults;
+  options.groupPolicies = spec->overrides;
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->numGroups(), 2u);
+  EXPECT_EQ(session->groupPolicy(0).str(), "full");
+  EXPECT_EQ(session->groupPolicy(1).str(), "window=6,sinks=2");
+}
+
+TEST(SessionTest, CacheGroupsPackRaggedPromptsAndDecodeBatches) {
+  FakeConfig config;
+  config.group1Blocks = 8;
+  auto session = makeSession(config);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  StatusOr<HostTensor> logits =
+      session->prefill({1, 2}, {{1, 2, 3}, {4, 5, 6, 7, 8}});
+  ASSERT_OK(logits.status());
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill"}));
+  // Both groups keep everything, so their allocators hand out the same
+  // blocks: group 1 gets the same slots, table and lens as group 0.
+  EXPECT_EQ(gLog.slots1, gLog.slots);
+  EXPECT_EQ(gLog.table1, gLog.table);
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{3, 5}));
+  std::vector<float> first = countLogits({1, 2, 3}, 16);
+  for (float &v : first)
+    v *= 101.0f;
+  EXPECT_EQ(row(*logits, 0), first);
+  logits = session->decode({2, 1}, {9, 10});
+  ASSERT_OK(logits.status());
+  EXPECT_EQ(gLog.slots1, gLog.slots);
+  EXPECT_EQ(gLog.table1, gLog.table);
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{6, 4}));
+  std::vector<float> second = countLogits({4, 5, 6, 7, 8, 9}, 16);
+  for (float &v : second)
+    v *= 101.0f;
+  EXPECT_EQ(row(*logits, 0), second);
+  EXPECT_EQ(session->numUsedBlocks(0), session->numUsedBlocks(1));
+  EXPECT_EQ(session->numUsedBlocks(), 2 * session->numUsedBlocks(0));
+}
+
+TEST(SessionTest, WindowedCacheGroupFreesBlocksWhileTheFullGroupKeepsThem) {
+  FakeConfig config;
+  config.numBlocks = 12;   // group 0: 48 rows
+  config.group1Blocks = 4; // group 1: 16 rows
+  SessionOptions options;
+  options.groupPolicies.push_back({1, 1, *KVPolicy::parse("window=6,sinks=2")});
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->prefill({1}, {{1, 2, 3, 4, 5}}));
+  EXPECT_EQ(gLog.slots1, (std::vector<int32_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{5}));
+  std::vector<int32_t> tokens = {1, 2, 3, 4, 5};
+  std::vector<float> last;
+  for (int32_t i = 0; i < 35; ++i) {
+    int32_t t = 1 + i % 15;
+    StatusOr<HostTensor> logits = session->decode({1}, {t});
+    ASSERT_OK(logits.status());
+    last = row(*logits, 0);
+    tokens.push_back(t);
+  }
+  // Group 0 keeps all 40 rows (10 blocks); group 1 keeps the sink block and
+  // the window's tail.
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{40}));
+  EXPECT_EQ(*session->groupCacheRows(1, 0), 40);
+  int64_t rows1 = *session->groupCacheRows(1, 1);
+  EXPECT_EQ(gLog.lens1, (std::vector<int32_t>{int32_t(rows1)}));
+  EXPECT_GE(rows1, 2 + 6);
+  EXPECT_LE(rows1, 4 + 6 + 4);
+  EXPECT_EQ(session->numUsedBlocks(0), 10);
+  EXPECT_EQ(session->numUsedBlocks(1), (rows1 + 3) / 4);
+  EXPECT_LE(session->numUsedBlocks(1), 4);
+  EXPECT_EQ(session->numUsedBlocks(),
+            session->numUsedBlocks(0) + session->numUsedBlocks(1));
+  EXPECT_EQ(*session->cacheRows(1), 40);
+
+  // Group 1's rows, read through its own table: positions 0-3, then
+  // consecutive positions up to 39 covering the window.
+  std::vector<int32_t> table1 = *session->groupBlockTable(1, 1);
+  EXPECT_EQ(gLog.table1, table1);
+  const float *keys1 =
+      reinterpret_cast<const float *>(session->kvPool(1).keys());
+  std::vector<int32_t> kept;
+  for (int64_t r = 0; r < rows1; ++r) {
+    const float *row = keys1 + (table1[size_t(r / 4)] * 4 + r % 4) * 2;
+    int position = int(row[1]);
+    EXPECT_EQ(int(row[0]), tokens[size_t(position)]);
+    if (r < 4)
+      EXPECT_EQ(position, r);
+    else
+      EXPECT_EQ(position, int(40 - rows1 + r));
+    kept.push_back(int32_t(row[0]));
+  }
+  // The logits see every token in group 0 and group 1's rows.
+  std::vector<float> expected = countLogits(tokens, 16);
+  for (int32_t t : kept)
+    expected[size_t(t)] += 100.0f;
+  EXPECT_EQ(last, expected);
+
+  // Forks share both groups' blocks; freeing gives them all back.
+  ASSERT_OK(session->forkSequence(1, 2));
+  EXPECT_EQ(*session->groupBlockTable(2, 1), table1);
+  ASSERT_OK(session->freeSequence(1));
+  ASSERT_OK(session->freeSequence(2));
+  EXPECT_EQ(session->numUsedBlocks(0), 0);
+  EXPECT_EQ(session->numUsedBlocks(1), 0);
+
+  // Without the window, group 1's pool of 16 rows runs out at token 17.
+  FakeConfig small = config;
+  auto full = makeSession(small);
+  ASSERT_TRUE(full);
+  ASSERT_OK(full->addSequence(1));
+  ASSERT_OK(full->prefill({1}, {std::vector<int32_t>(16, 3)}));
+  EXPECT_ERROR(full->decode({1}, {3}),
+               "decode: out of KV blocks in cache group 1: need 1, have 0 "
+               "(sequences 1)");
+  EXPECT_EQ(*full->numTokens(1), 16);
 }
 
 TEST(SessionTest, CompactKeepsChosenPositions) {

@@ -91,8 +91,10 @@ struct ModelKVPolicy {
   std::vector<Override> overrides;
 
   /// Parses `DEFAULT[;LAYERS:POLICY]...`; without a DEFAULT clause the
-  /// default is `full`.
-  static StatusOr<ModelKVPolicy> parse(std::string_view spec);
+  /// default is `full`. `unit` names what the ranges count in errors
+  /// ("LAYER", or "GROUP" for the session's cache groups).
+  static StatusOr<ModelKVPolicy> parse(std::string_view spec,
+                                       std::string_view unit = "LAYER");
   /// The policy of `layer`.
   const KVPolicy &forLayer(int64_t layer) const;
   std::string str() const;

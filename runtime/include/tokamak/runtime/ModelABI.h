@@ -18,6 +18,8 @@
 //   5 lens         i32   [N] cache rows per sequence, the new tokens included
 //   then, per attention layer l, K_l and V_l: `[NumBlocks, BlockSize, Hkv,
 //        D]` pools, donated ({bufferization.writable = true}), not returned
+//        (cache groups: each further group starts with its own slots,
+//        block_table and lens, followed by its layers' K/V pairs)
 //   then every recurrent state `[N, ...]` (gathered from the StateCache)
 //   then the weights, in the order the session was given them
 //
@@ -66,6 +68,23 @@ struct ModelABIOptions {
   /// signature.
   int32_t numBlocks = 0;
   int32_t blockSize = 0;
+  /// Blocks per pool of cache group g where its signature has `?` there
+  /// (a windowed group needs fewer); missing or 0: numBlocks.
+  std::vector<int32_t> groupNumBlocks;
+};
+
+/// A cache group: consecutive attention layers (in argument order) that
+/// share one block table, lens, slots and block allocator, and so one KV
+/// policy. Group 0 uses the leading slots, block_table and lens; group g > 0
+/// takes its own three arguments right before its first K pool.
+struct KVGroup {
+  size_t firstLayer = 0;
+  size_t numLayers = 0;
+  size_t slotsArg = kArgSlots;
+  size_t tableArg = kArgBlockTable;
+  size_t lensArg = kArgLens;
+  /// Block-table width fixed by the model, or kDynamicDim.
+  int64_t maxBlocks = kDynamicDim;
 };
 
 /// The layout of a model's functions, derived from its metadata.
@@ -75,15 +94,19 @@ struct ModelABI {
   /// False when the module exports no prefill function: prompts then run
   /// through decode one token at a time.
   bool hasPrefill = false;
-  /// One K/V pool shape per attention layer; all share numBlocks and
-  /// blockSize (one block table serves every layer).
+  /// One K/V pool shape per attention layer, in argument order; the layers
+  /// of a cache group share numBlocks and blockSize.
   std::vector<KVPoolShape> kvLayers;
+  /// The cache groups, covering kvLayers in order (one group unless the
+  /// model takes further slots/block_table/lens triples; none without
+  /// attention layers).
+  std::vector<KVGroup> groups;
   /// One per recurrent state in argument order; `layer` is the state's
   /// index and `name` "state".
   std::vector<StateSpec> states;
   /// The weights' signatures, in argument order.
   std::vector<TensorSignature> weights;
-  /// Block-table width fixed by the model, or kDynamicDim.
+  /// Group 0's block-table width fixed by the model, or kDynamicDim.
   int64_t maxBlocks = kDynamicDim;
   /// The per-head layout (docs/Session.md): slots `[B, Hkv, S]`, block
   /// tables `[N, Hkv, MaxBlocks]`, lens `[N, Hkv]` and pools of one-head
@@ -94,11 +117,22 @@ struct ModelABI {
   int64_t vocab = kDynamicDim;
 
   size_t numKVLayers() const { return kvLayers.size(); }
+  size_t numGroups() const { return groups.size(); }
+  /// The cache group holding attention layer `layer`.
+  size_t groupOf(size_t layer) const {
+    size_t g = 0;
+    while (g + 1 < groups.size() && groups[g + 1].firstLayer <= layer)
+      ++g;
+    return g;
+  }
   /// Argument index of layer `layer`'s K pool (its V pool follows).
-  size_t keyArg(size_t layer) const { return kNumModelArgs + 2 * layer; }
+  size_t keyArg(size_t layer) const {
+    return kNumModelArgs + 2 * layer + 3 * groupOf(layer);
+  }
   /// Argument index of recurrent state `state`.
   size_t stateArg(size_t state) const {
-    return kNumModelArgs + 2 * kvLayers.size() + state;
+    return kNumModelArgs + 2 * kvLayers.size() +
+           3 * (groups.empty() ? 0 : groups.size() - 1) + state;
   }
   /// Argument index of weight `weight`.
   size_t weightArg(size_t weight) const {
@@ -111,6 +145,13 @@ struct ModelABI {
   }
   int32_t blockSize() const {
     return kvLayers.empty() ? 0 : kvLayers.front().blockSize;
+  }
+  /// Group `group`'s blocks per pool and rows per block.
+  int32_t groupNumBlocks(size_t group) const {
+    return kvLayers[groups[group].firstLayer].numBlocks;
+  }
+  int32_t groupBlockSize(size_t group) const {
+    return kvLayers[groups[group].firstLayer].blockSize;
   }
 
   /// Derives the layout from the `decode` (and, when exported, `prefill`)
@@ -131,9 +172,10 @@ bool isSessionFunction(const FunctionSignature &fn);
 /// the token count, and, when argument 6 is a K/V pool [NumBlocks,
 /// BlockSize, ...], every slot in [-1, NumBlocks * BlockSize), every length
 /// within its block-table row and every block the lengths use in [0,
-/// NumBlocks). Other functions, and arguments whose types do not match the
-/// signature (invoke names those), pass. Errors name the input, the index
-/// and the value.
+/// NumBlocks); the same for every further cache group's slots, table and
+/// lens against the pool after them. Other functions, and arguments whose
+/// types do not match the signature (invoke names those), pass. Errors name the
+/// input, the index and the value.
 Status checkSessionInputs(const FunctionSignature &fn,
                           const std::vector<HostTensor> &inputs);
 

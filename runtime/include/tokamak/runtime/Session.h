@@ -7,7 +7,8 @@
 // A Session runs a compiled decoder model (an artifact or a JIT executable
 // following the model ABI of ModelABI.h and docs/Session.md) over many
 // sequences at once: it owns the weights, one K/V block pool per attention
-// layer with a KVCacheManager over them, and a StateCache for recurrent
+// layer with a KVCacheManager (and KV policy) per cache group of layers over
+// them, and a StateCache for recurrent
 // layers. prefill() takes ragged prompts and packs them into one call (no
 // padding); decode() advances a batch of sequences of different lengths by
 // one token each. Both return logits; sample() picks tokens with a Sampler.
@@ -52,6 +53,12 @@ struct SessionOptions {
   /// model with the per-head layout (docs/Session.md), where every head but
   /// the full ones evicts its own blocks.
   KVPolicy kvPolicy;
+  /// Policies for ranges of cache groups (ModelABI::groups; layers that
+  /// share a block table), overriding kvPolicy there; later ranges win.
+  /// ModelKVPolicy::parse("full;1:window=256,sinks=4") gives kvPolicy
+  /// (`defaults`) and these (`overrides`). A range past the model's groups
+  /// is an error.
+  std::vector<ModelKVPolicy::Override> groupPolicies;
 };
 
 /// Batched prefill and decode of one model over many sequences.
@@ -100,18 +107,32 @@ public:
   StatusOr<int64_t> numTokens(SeqId id) const;
   /// K/V rows the sequence holds (the `lens` value; below numTokens once
   /// the window policy evicted blocks); the longest head's in the per-head
-  /// layout.
+  /// layout, the longest group's with several cache groups.
   StatusOr<int64_t> cacheRows(SeqId id) const;
   /// K/V rows per kv head (the `lens` row of the per-head layout; every
   /// head holds cacheRows() in the shared layout).
   StatusOr<std::vector<int64_t>> headCacheRows(SeqId id) const;
   /// The sequence's block table (empty without attention layers); in the
-  /// per-head layout, kv head `head`'s.
+  /// per-head layout, kv head `head`'s; cache group 0's with several groups.
   StatusOr<std::vector<int32_t>> blockTable(SeqId id, int32_t head = 0) const;
-  /// Free K/V blocks (0 without attention layers).
+  /// Free K/V blocks (0 without attention layers), summed over cache groups.
   int32_t numFreeBlocks() const;
-  /// K/V blocks in use (one-head blocks in the per-head layout).
+  /// K/V blocks in use (one-head blocks in the per-head layout), summed over
+  /// cache groups.
   int32_t numUsedBlocks() const;
+
+  /// Cache groups (ModelABI::groups): each has its own block pool,
+  /// allocator, block tables and KV policy.
+  size_t numGroups() const { return modelAbi.groups.size(); }
+  /// The KV policy of cache group `group`.
+  const KVPolicy &groupPolicy(size_t group) const { return policies[group]; }
+  /// Rows, block table, and blocks in use and free of cache group `group`
+  /// (the shared layout; group 0 of the per-head layout answers through
+  /// headCacheRows and blockTable).
+  StatusOr<int64_t> groupCacheRows(SeqId id, size_t group) const;
+  StatusOr<std::vector<int32_t>> groupBlockTable(SeqId id, size_t group) const;
+  int32_t numUsedBlocks(size_t group) const;
+  int32_t numFreeBlocks(size_t group) const;
   /// The K/V pools of attention layer `layer` < abi().numKVLayers().
   const HostKVPool &kvPool(size_t layer) const { return pools[layer]; }
 
@@ -169,18 +190,19 @@ private:
   Session() = default;
   Status checkIds(const char *what, const std::vector<SeqId> &ids) const;
   Status checkToken(SeqId id, int32_t token) const;
-  /// Checks that appending counts[i] tokens to ids[i] fits in the pool and
-  /// the block table, and returns the order in which to append.
-  StatusOr<std::vector<size_t>>
+  /// Checks that appending counts[i] tokens to ids[i] fits in every cache
+  /// group's pool and block table, and returns, per group, the order in
+  /// which to append.
+  StatusOr<std::vector<std::vector<size_t>>>
   planAppends(const char *what, const std::vector<SeqId> &ids,
               const std::vector<int64_t> &counts) const;
-  /// Blocks the sequence holds after appending `n` tokens at once (the
-  /// longest head's table in the per-head layout).
-  int64_t blocksAfter(SeqId id, int64_t n) const;
+  /// Blocks the sequence holds in cache group `group` after appending `n`
+  /// tokens at once (the longest head's table in the per-head layout).
+  int64_t blocksAfter(size_t group, SeqId id, int64_t n) const;
   /// The same for one manager.
   static int64_t blocksAfter(const KVCacheManager &m, SeqId id, int64_t n);
   /// Whether the model has attention layers (either layout).
-  bool hasKV() const { return kv || headKv; }
+  bool hasKV() const { return !kvs.empty() || headKv; }
   /// One call of `function` feeding tokens[i] to ids[i] (packed when
   /// `packed`, else one token each); stores each sequence's last logits.
   Status call(const std::string &function, bool packed,
@@ -197,8 +219,13 @@ private:
   std::vector<HostTensor> weights;
   std::vector<HostKVPool> pools;
   std::vector<HostKVPool *> poolPtrs;
-  std::optional<KVCacheManager> kv;
-  /// The per-head layout's manager (instead of kv).
+  /// One manager per cache group (the shared layout), and each group's
+  /// pools.
+  std::vector<KVCacheManager> kvs;
+  std::vector<std::vector<HostKVPool *>> groupPools;
+  /// The policy of each cache group.
+  std::vector<KVPolicy> policies;
+  /// The per-head layout's manager (instead of kvs).
   std::optional<HeadKVCacheManager> headKv;
   std::optional<StateCache> states;
   std::unordered_map<SeqId, Sequence> seqs;
