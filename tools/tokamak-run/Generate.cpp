@@ -437,6 +437,13 @@ int tokamak::run::generate(const Options &options,
   if (!first.ok())
     return fail(first.status().message());
   double prefillMs = nowMs() - start;
+  if (options.kvPolicy.kind == KVPolicyKind::SnapKV) {
+    StatusOr<int64_t> rows = session.cacheRows(id);
+    if (rows.ok())
+      std::fprintf(stderr, "snapkv: kept %lld of %lld prompt positions\n",
+                   static_cast<long long>(*rows),
+                   static_cast<long long>(prompt.size()));
+  }
   const int64_t vocab = first->shape()[1];
 
   SamplingParams params;

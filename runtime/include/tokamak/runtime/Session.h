@@ -42,6 +42,10 @@
 
 namespace tokamak::rt {
 
+/// The variant of @prefill that also returns every attention layer's stats
+/// (ModelInfo::snapkvObs queries), which the snapkv policy selects with.
+inline constexpr const char *kPrefillStatsFunction = "prefill_stats";
+
 /// How a Session runs its model.
 struct SessionOptions {
   /// Function names and pool dims the signatures leave open.
@@ -207,7 +211,14 @@ private:
   /// `packed`, else one token each); stores each sequence's last logits.
   Status call(const std::string &function, bool packed,
               const std::vector<SeqId> &ids,
-              const std::vector<std::vector<int32_t>> &tokens);
+              const std::vector<std::vector<int32_t>> &tokens,
+              std::vector<HostTensor> *extra = nullptr);
+  /// SnapKV after @prefill_stats: per sequence, the votes `stats` (one
+  /// `[1, Hkv, T]` per attention layer) summed over layers and heads choose
+  /// the kept positions (snapkvKeepFromVotes), and compact() applies them.
+  Status snapkvCompact(const std::vector<SeqId> &ids,
+                       const std::vector<std::vector<int32_t>> &tokens,
+                       const std::vector<HostTensor> &stats);
   /// Feeds tokens[i] to ids[i] through @decode, one token per call.
   Status stepThroughDecode(const std::vector<SeqId> &ids,
                            const std::vector<std::vector<int32_t>> &tokens);
