@@ -453,9 +453,9 @@ TEST(SessionTest, CreateChecksWeightsAndPolicies) {
   for (auto [spec, message] :
        {std::pair{"snapkv=8",
                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
-                  "ABI exports no attention "
-                  "scores to select with; compute the selection (snapkvKeep) "
-                  "and call Session::compact"},
+                  "exports no attention stats with a 32-query window "
+                  "(@prefill_stats; a decoder compiled from a model directory "
+                  "by tokamak-run with this policy has it)"},
         std::pair{"window=8,sinks=1,full_heads=0",
                   "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
                   "the per-head layout (block tables [N, Hkv, MaxBlocks] over "
@@ -909,9 +909,9 @@ TEST(SessionTest, CacheGroupPolicies) {
                    "kv policy for cache groups 0-3: the model has 2 cache "
                    "groups (0 to 1)"},
         std::tuple{std::pair{1, 1}, "snapkv=8",
-                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
-                   "ABI exports no attention scores to select with; compute "
-                   "the selection (snapkvKeep) and call Session::compact"}}) {
+                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': snapkv in "
+                   "generation needs the shared layout with one cache group "
+                   "and no full_heads (one block table for every layer)"}}) {
     SessionOptions options;
     options.groupPolicies.push_back(
         {range.first, range.second, *KVPolicy::parse(spec)});

@@ -53,8 +53,9 @@ struct SessionOptions {
   /// `full`, or `window=W[,sinks=S]` (StreamingLLM block eviction). The
   /// model's attention ops must mask with the same window and sinks: the
   /// session drops whole blocks, so the cache keeps some rows the window no
-  /// longer sees. SnapKV is refused (see compact()); `full_heads` needs a
-  /// model with the per-head layout (docs/Session.md), where every head but
+  /// longer sees. SnapKV needs the model's @prefill_stats (prefill() then
+  /// selects from its stats and compacts; docs/Session.md); `full_heads` needs
+  /// a model with the per-head layout (docs/Session.md), where every head but
   /// the full ones evicts its own blocks.
   KVPolicy kvPolicy;
   /// Policies for ranges of cache groups (ModelABI::groups; layers that
