@@ -129,8 +129,10 @@ Session::create(std::shared_ptr<Executable> executable,
         return Status::errorOf(
             "kv policy '", policy.str(),
             "': the model exports no attention stats with a ", policy.obsWindow,
-            "-query window (@prefill_stats; a decoder compiled from a model "
-            "directory by tokamak-run with this policy has it)",
+            "-query window (@prefill_stats: tokamak-run compiles it for a "
+            "model "
+            "directory with a snapkv policy, tokamak-compile --snapkv-obs=O "
+            "into an artifact)",
             info && info->snapkvObs > 0
                 ? " (it has one for obs=" + std::to_string(info->snapkvObs) +
                       ")"

@@ -479,8 +479,9 @@ TEST(SessionTest, CreateChecksWeightsAndPolicies) {
        {std::pair{"snapkv=8",
                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
                   "exports no attention stats with a 32-query window "
-                  "(@prefill_stats; a decoder compiled from a model directory "
-                  "by tokamak-run with this policy has it)"},
+                  "(@prefill_stats: tokamak-run compiles it for a model "
+                  "directory with a snapkv policy, tokamak-compile "
+                  "--snapkv-obs=O into an artifact)"},
         std::pair{"window=8,sinks=1,full_heads=0",
                   "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
                   "the per-head layout (block tables [N, Hkv, MaxBlocks] over "
@@ -1132,8 +1133,9 @@ TEST(SessionTest, SnapKVPolicySelectsFromPrefillStats) {
                                options),
                "kv policy 'snapkv=2,obs=3,kernel=1,pool=avg': the model "
                "exports no attention stats with a 3-query window "
-               "(@prefill_stats; a decoder compiled from a model directory by "
-               "tokamak-run with this policy has it) (it has one for obs=4)");
+               "(@prefill_stats: tokamak-run compiles it for a model "
+               "directory with a snapkv policy, tokamak-compile "
+               "--snapkv-obs=O into an artifact) (it has one for obs=4)");
 }
 
 //===----------------------------------------------------------------------===//
