@@ -151,6 +151,9 @@ public:
   /// sequence for models with recurrent state, whose scans take no
   /// seq_starts); sequences already holding tokens, and every sequence when
   /// the model has no @prefill, go through @decode one token at a time.
+  /// Under the snapkv policy, when an empty sequence's prompt is longer than
+  /// the policy keeps, the packed call is @prefill_stats and each such
+  /// sequence is then compacted to its selection (snapkvCompact).
   StatusOr<HostTensor> prefill(const std::vector<SeqId> &ids,
                                const std::vector<std::vector<int32_t>> &tokens);
 
