@@ -141,11 +141,12 @@ Compiler::parseString(StringRef text, StringRef bufferName) {
   return impl->parse(llvm::MemoryBuffer::getMemBufferCopy(text, bufferName));
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>>
-Compiler::importModel(StringRef directory) {
+llvm::Expected<OwningOpRef<ModuleOp>> Compiler::importModel(StringRef directory,
+                                                            int64_t snapkvObs) {
+  frontend::ImportOptions options;
+  options.snapkvObs = snapkvObs;
   rt::StatusOr<frontend::ImportedModel> imported =
-      frontend::importModelDirectory(directory.str(),
-                                     frontend::ImportOptions());
+      frontend::importModelDirectory(directory.str(), options);
   if (!imported.ok())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    imported.status().message());

@@ -313,7 +313,11 @@ struct Writer {
 
   /// The attention of one layer kind in one phase: q, k, v [N, ·] rows ->
   /// o [N, Hq·D]. Prefill and decode write K/V to the layer's pools.
-  void attentionFunction(Phase p, int64_t window, const std::string &name) {
+  /// With `statsWindow` > 0 (prefill only) the function also returns the
+  /// attention's stats `[1, Hkv, T]` f32 over each sequence's last
+  /// `statsWindow` queries.
+  void attentionFunction(Phase p, int64_t window, const std::string &name,
+                         int64_t statsWindow = 0) {
     std::string ids = this->ids(p);
     os << "func.func private @" << name << "(%q: " << rows(q())
        << ", %k: " << rows(kv()) << ", %v: " << rows(kv())
@@ -325,7 +329,12 @@ struct Writer {
          << ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
     if (p != Phase::Forward)
       os << ", %kc: " << cacheType() << ", %vc: " << cacheType();
-    os << ") -> " << rows(q()) << kNoInline << " {\n";
+    os << ") -> ";
+    if (statsWindow > 0)
+      os << "(" << rows(q()) << ", " << statsType() << ")";
+    else
+      os << rows(q());
+    os << kNoInline << " {\n";
     std::string dim = p == Phase::Decode ? "%b" : "%t";
     os << "  %c0 = arith.constant 0 : index\n"
        << "  %c1 = arith.constant 1 : index\n"
@@ -381,9 +390,16 @@ struct Writer {
         v = "%vb";
         packed = " seq_starts(%seq_starts : tensor<?xi32>)";
       }
-      os << "  %o = tok.attention " << qr << ", " << k << ", " << v << packed
-         << " {causal" << (extra.empty() ? "" : ", " + extra) << "} : (" << qh
-         << ", " << kh << ", " << kh << ") -> " << qh << "\n";
+      if (statsWindow > 0)
+        attr("stats_window = " + str(statsWindow) + " : i64");
+      os << "  %o" << (statsWindow > 0 ? ", %st" : "") << " = tok.attention "
+         << qr << ", " << k << ", " << v << packed << " {causal"
+         << (extra.empty() ? "" : ", " + extra) << "} : (" << qh << ", " << kh
+         << ", " << kh << ") -> ";
+      if (statsWindow > 0)
+        os << "(" << qh << ", stats " << statsType() << ")\n";
+      else
+        os << qh << "\n";
     }
     os << "  %oe = tensor.empty(" << dim << ") : " << split(p, c.numHeads)
        << "\n"
@@ -392,7 +408,15 @@ struct Writer {
        << ") permutation = [0, 2, 1, 3]\n"
        << "  %oc = tensor.collapse_shape %ot [[0, 1], [2, 3]] : "
        << split(p, c.numHeads) << " into " << rows(q()) << "\n"
-       << "  return %oc : " << rows(q()) << "\n}\n\n";
+       << "  return %oc"
+       << (statsWindow > 0 ? ", %st : " + rows(q()) + ", " + statsType()
+                           : " : " + rows(q()))
+       << "\n}\n\n";
+  }
+
+  /// The stats of one prefill attention layer: `[1, Hkv, T]` f32.
+  std::string statsType() const {
+    return tensor("1x" + str(c.numKVHeads) + "x?", "f32");
   }
 
   /// Widens `in` ([?, N] of the element type) to f32 into `result`.
@@ -512,7 +536,7 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &c,
 
 std::string buildDecoderModule(const DecoderConfig &c,
                                const std::string &elementType,
-                               int64_t blockSize) {
+                               int64_t blockSize, int64_t snapkvObs) {
   Writer w{c, elementType, blockSize, {}};
   std::ostringstream &os = w.os;
   const std::string &t = elementType;
@@ -535,6 +559,10 @@ std::string buildDecoderModule(const DecoderConfig &c,
                         "attention_decode_" + kindName(window));
     w.attentionFunction(Phase::Forward, window,
                         "attention_forward_" + kindName(window));
+    if (snapkvObs > 0)
+      w.attentionFunction(Phase::Prefill, window,
+                          "attention_prefill_stats_" + kindName(window),
+                          snapkvObs);
   }
 
   auto weightType = [&](const WeightArg &a) {
@@ -574,8 +602,10 @@ std::string buildDecoderModule(const DecoderConfig &c,
     return g == 0 ? std::string() : "_g" + std::to_string(g);
   };
   // One layer on rows [N, H]: @qkv, the phase's attention, @mlp.
+  // With `stats` the layer runs the stats variant of prefill attention and
+  // `out` names two results: the rows and the layer's stats.
   auto layerCall = [&](Phase p, int64_t l, const std::string &in,
-                       const std::string &out) {
+                       const std::string &out, bool stats = false) {
     size_t base = numGlobals + static_cast<size_t>(l) * perLayer;
     auto weightArgs = [&](size_t from, size_t to, std::string &args,
                           std::string &types) {
@@ -592,13 +622,16 @@ std::string buildDecoderModule(const DecoderConfig &c,
     // the end of their block, so without it every layer's q, k, v and
     // attention output would live until the function returns (memory
     // growing with depth); with it they are freed as each layer ends.
-    os << "  " << out << " = scf.execute_region -> " << x << " no_inline {\n";
+    os << "  " << out << (stats ? ":2" : "") << " = scf.execute_region -> "
+       << (stats ? "(" + x + ", " + w.statsType() + ")" : x)
+       << " no_inline {\n";
     os << "  " << pre << "q:3 = func.call @qkv(" << args << ") : (" << types
        << ") -> (" << w.rows(w.q()) << ", " << w.rows(w.kv()) << ", "
        << w.rows(w.kv()) << ")\n";
     // The layer's cache group: its own slots, block table and lens.
     std::string g = groupSuffix(groupOf(l));
-    std::string fn = (p == Phase::Prefill  ? "attention_prefill_"
+    std::string fn = (p == Phase::Prefill  ? (stats ? "attention_prefill_stats_"
+                                                    : "attention_prefill_")
                       : p == Phase::Decode ? "attention_decode_"
                                            : "attention_forward_") +
                      kindName(c.layerWindow[static_cast<size_t>(l)]);
@@ -618,14 +651,19 @@ std::string buildDecoderModule(const DecoderConfig &c,
       args += ", %kc" + str(l) + ", %vc" + str(l);
       types += ", " + w.cacheType() + ", " + w.cacheType();
     }
-    os << "  " << pre << "o = func.call @" << fn << "(" << args << ") : ("
-       << types << ") -> " << w.rows(w.q()) << "\n";
-    args = in + ", " + pre + "o";
+    os << "  " << pre << "o" << (stats ? ":2" : "") << " = func.call @" << fn
+       << "(" << args << ") : (" << types << ") -> "
+       << (stats ? "(" + w.rows(w.q()) + ", " + w.statsType() + ")"
+                 : w.rows(w.q()))
+       << "\n";
+    args = in + ", " + pre + (stats ? "o#0" : "o");
     types = x + ", " + w.rows(w.q());
     weightArgs(numQkv, perLayer, args, types);
     os << "  " << pre << "y = func.call @mlp(" << args << ") : (" << types
        << ") -> " << x << "\n"
-       << "  scf.yield " << pre << "y : " << x << "\n  }\n";
+       << "  scf.yield " << pre << "y"
+       << (stats ? ", " + pre + "o#1 : " + x + ", " + w.statsType() : " : " + x)
+       << "\n  }\n";
   };
   auto sessionParams = [&](Phase p) {
     std::string ids = w.ids(p);
@@ -676,43 +714,70 @@ std::string buildDecoderModule(const DecoderConfig &c,
        << "  } -> " << rowsType << "\n";
   };
 
-  // @prefill: packed prompts; logits of each sequence's last token.
-  os << "func.func @prefill(" << sessionParams(Phase::Prefill) << ") -> "
-     << logitsType << " {\n"
-     << "  %c0 = arith.constant 0 : index\n"
-     << "  %c1 = arith.constant 1 : index\n"
-     << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
-  embed(Phase::Prefill, "%t");
-  for (int64_t l = 0; l < c.numLayers; ++l)
-    layerCall(Phase::Prefill, l, "%x" + str(l), "%x" + str(l + 1));
-  os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
-     << "  %n = arith.subi %n1, %c1 : index\n"
-     << "  %le = tensor.empty(%n) : " << rowsType << "\n"
-     << "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
-        "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le "
-        ": "
-     << rowsType << ") {\n"
-     << "  ^bb0(%unused: " << t << "):\n"
-     << "    %i = linalg.index 0 : index\n"
-     << "    %e = linalg.index 1 : index\n"
-     << "    %i1 = arith.addi %i, %c1 : index\n"
-     << "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
-     << "    %endi = arith.index_cast %end : i32 to index\n"
-     << "    %r = arith.subi %endi, %c1 : index\n"
-     << "    %val = tensor.extract %x" << c.numLayers
-     << "[%r, %e] : " << rowsType << "\n"
-     << "    linalg.yield %val : " << t << "\n"
-     << "  } -> " << rowsType << "\n";
   // The final norm and the head (norm fused into its prologue).
-  auto head = [&](const std::string &in, const std::string &count) {
+  // `extra` returns further values after the logits (", %a, %b : T, T").
+  auto head = [&](const std::string &in, const std::string &count,
+                  const std::string &extraValues = "",
+                  const std::string &extraTypes = "") {
     std::string lt = w.rows(c.vocabSize);
     w.norm("%nf", in, "%w1");
     os << w.linear("%lg", "%nf", headName, "", rowsType, c.vocabSize,
                    c.hiddenSize, lt);
     w.toF32("%logits", "%lg", count, c.vocabSize, c.finalSoftcap);
-    os << "  return %logits : " << logitsType << "\n}\n\n";
+    os << "  return %logits" << extraValues << " : " << logitsType << extraTypes
+       << "\n}\n\n";
   };
-  head("%last", "%n");
+  // @prefill: packed prompts; logits of each sequence's last token. With
+  // `stats` (@prefill_stats) every layer's attention stats follow the logits.
+  auto prefillFunction = [&](const std::string &name, bool stats) {
+    // Layer l's output rows (#0 of a stats layer's two results).
+    auto hidden = [&](int64_t l) {
+      return "%x" + str(l) + (stats && l > 0 ? "#0" : "");
+    };
+    std::string resultTypes = logitsType;
+    if (stats) {
+      resultTypes = "(" + logitsType;
+      for (int64_t l = 0; l < c.numLayers; ++l)
+        resultTypes += ", " + w.statsType();
+      resultTypes += ")";
+    }
+    os << "func.func @" << name << "(" << sessionParams(Phase::Prefill)
+       << ") -> " << resultTypes << " {\n"
+       << "  %c0 = arith.constant 0 : index\n"
+       << "  %c1 = arith.constant 1 : index\n"
+       << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
+    embed(Phase::Prefill, "%t");
+    for (int64_t l = 0; l < c.numLayers; ++l)
+      layerCall(Phase::Prefill, l, hidden(l), "%x" + str(l + 1), stats);
+    os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
+       << "  %n = arith.subi %n1, %c1 : index\n"
+       << "  %le = tensor.empty(%n) : " << rowsType << "\n"
+       << "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
+          "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le "
+          ": "
+       << rowsType << ") {\n"
+       << "  ^bb0(%unused: " << t << "):\n"
+       << "    %i = linalg.index 0 : index\n"
+       << "    %e = linalg.index 1 : index\n"
+       << "    %i1 = arith.addi %i, %c1 : index\n"
+       << "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
+       << "    %endi = arith.index_cast %end : i32 to index\n"
+       << "    %r = arith.subi %endi, %c1 : index\n"
+       << "    %val = tensor.extract " << hidden(c.numLayers)
+       << "[%r, %e] : " << rowsType << "\n"
+       << "    linalg.yield %val : " << t << "\n"
+       << "  } -> " << rowsType << "\n";
+    std::string extraValues, extraTypes;
+    if (stats)
+      for (int64_t l = 0; l < c.numLayers; ++l) {
+        extraValues += ", %x" + str(l + 1) + "#1";
+        extraTypes += ", " + w.statsType();
+      }
+    head("%last", "%n", extraValues, extraTypes);
+  };
+  prefillFunction("prefill", false);
+  if (snapkvObs > 0)
+    prefillFunction("prefill_stats", true);
 
   // @decode: one new token per sequence.
   os << "func.func @decode(" << sessionParams(Phase::Decode) << ") -> "

@@ -37,7 +37,7 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &config,
 /// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order.
 std::string buildDecoderModule(const DecoderConfig &config,
                                const std::string &elementType,
-                               int64_t blockSize);
+                               int64_t blockSize, int64_t snapkvObs = 0);
 
 } // namespace tokamak::frontend
 

@@ -218,9 +218,12 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     meta["bos_token_id"] = *bos;
   if (encoder)
     meta["max_positions"] = encoder->maxPositions;
+  if (decoder && options.snapkvObs > 0)
+    meta["snapkv_obs"] = options.snapkvObs;
   model.metadataJson = meta.dump();
   std::string body =
-      decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize)
+      decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize,
+                                    options.snapkvObs)
       : mamba  ? buildMambaModule(*mamba, elementType)
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
       : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)

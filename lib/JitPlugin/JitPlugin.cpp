@@ -66,7 +66,12 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
     return 1;
   };
   tokamak::Compiler compiler;
-  auto module = compiler.importModel(modelDir);
+  // TOKAMAK_SNAPKV_OBS (set by tokamak-run for --kv-policy=snapkv, and part
+  // of its cache key): also export @prefill_stats with this stats window.
+  int64_t snapkvObs = 0;
+  if (const char *obs = std::getenv("TOKAMAK_SNAPKV_OBS"); obs && *obs)
+    snapkvObs = std::strtoll(obs, nullptr, 10);
+  auto module = compiler.importModel(modelDir, snapkvObs);
   if (!module)
     return fail(module.takeError());
   auto options = jitOptions();

@@ -206,6 +206,9 @@ StatusOr<ModelInfo> parseModel(const json &value) {
   if (value.contains("max_positions"))
     if (Status s = readSize("max_positions", model.maxPositions); s.failed())
       return s;
+  if (value.contains("snapkv_obs"))
+    if (Status s = readSize("snapkv_obs", model.snapkvObs); s.failed())
+      return s;
   auto tokenId = [](const json &v) -> std::optional<int32_t> {
     if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
         v.get<int64_t>() > INT32_MAX)
@@ -245,6 +248,8 @@ json modelToJson(const ModelInfo &model) {
     out["bos_token_id"] = *model.bosTokenId;
   if (model.maxPositions > 0)
     out["max_positions"] = model.maxPositions;
+  if (model.snapkvObs > 0)
+    out["snapkv_obs"] = model.snapkvObs;
   return out;
 }
 

@@ -372,24 +372,45 @@ StatusOr<KeepPlan> tokamak::rt::snapkvKeep(const KVPolicy &policy,
     return Status::errorOf("expected ", expectedObs,
                            " observation queries in the snapkv scores, got ",
                            obs);
+  std::vector<double> votes(size_t(numKVHeads) * size_t(length), 0.0);
+  for (int32_t h = 0; h < numKVHeads; ++h) {
+    const float *head = scores + size_t(h) * size_t(obs * length);
+    double *row = votes.data() + size_t(h) * size_t(length);
+    for (int64_t i = 0; i < obs; ++i)
+      for (int64_t j = 0; j < length; ++j)
+        row[j] += head[i * length + j];
+  }
+  return snapkvKeepFromVotes(policy, votes.data(), numKVHeads, length);
+}
+
+StatusOr<KeepPlan> tokamak::rt::snapkvKeepFromVotes(const KVPolicy &policy,
+                                                    const double *votes,
+                                                    int32_t numKVHeads,
+                                                    int64_t length) {
+  if (policy.kind != KVPolicyKind::SnapKV)
+    return Status::errorOf("snapkvKeep needs a snapkv policy, got '",
+                           policy.str(), "'");
+  if (!votes || numKVHeads <= 0 || length < 0)
+    return Status::errorOf("expected votes [Hkv, length] with Hkv > 0, got "
+                           "Hkv=",
+                           numKVHeads, " length=", length);
+  if (Status s = checkFullHeads(policy, numKVHeads); !s.ok())
+    return s;
+  int64_t obs = std::min(policy.obsWindow, length);
   int64_t prefix = length - obs;
   std::vector<int64_t> all(static_cast<size_t>(length));
   std::iota(all.begin(), all.end(), 0);
   KeepPlan plan;
-  std::vector<double> votes(static_cast<size_t>(prefix));
   std::vector<int64_t> order(static_cast<size_t>(prefix));
   for (int32_t h = 0; h < numKVHeads; ++h) {
     if (policy.keepsAll(h) || prefix <= policy.budget) {
       plan.push_back(all);
       continue;
     }
-    const float *head = scores + size_t(h) * size_t(obs * length);
-    std::fill(votes.begin(), votes.end(), 0.0);
-    for (int64_t i = 0; i < obs; ++i)
-      for (int64_t j = 0; j < prefix; ++j)
-        votes[size_t(j)] += head[i * length + j];
+    // Only the prefix votes: the observation window is kept whole.
     std::vector<double> pooled =
-        snapkvPool(votes.data(), prefix, policy.kernel, policy.pooling);
+        snapkvPool(votes + size_t(h) * size_t(length), prefix, policy.kernel,
+                   policy.pooling);
     std::iota(order.begin(), order.end(), 0);
     auto better = [&](int64_t a, int64_t b) {
       return pooled[size_t(a)] != pooled[size_t(b)]

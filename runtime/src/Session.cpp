@@ -112,11 +112,33 @@ Session::create(std::shared_ptr<Executable> executable,
             "[N, Hkv, MaxBlocks] over one-head blocks); this model shares one "
             "table across heads");
       break;
-    case KVPolicyKind::SnapKV:
-      return Status::errorOf(
-          "kv policy '", policy.str(),
-          "': the model ABI exports no attention scores to select with; "
-          "compute the selection (snapkvKeep) and call Session::compact");
+    case KVPolicyKind::SnapKV: {
+      const std::optional<ModelInfo> &info = executable->metadata().model;
+      if (abi->kvLayers.empty())
+        return Status::errorOf("kv policy '", policy.str(),
+                               "': snapkv needs attention layers; this model "
+                               "has none (it keeps no kv cache)");
+      if (abi->headTables || abi->groups.size() > 1 ||
+          !policy.fullHeads.empty())
+        return Status::errorOf(
+            "kv policy '", policy.str(),
+            "': snapkv in generation needs the shared layout with one cache "
+            "group and no full_heads (one block table for every layer)");
+      if (!executable->metadata().lookupFunction(kPrefillStatsFunction) ||
+          !info || info->snapkvObs != policy.obsWindow)
+        return Status::errorOf(
+            "kv policy '", policy.str(),
+            "': the model exports no attention stats with a ", policy.obsWindow,
+            "-query window (@prefill_stats: tokamak-run compiles it for a "
+            "model "
+            "directory with a snapkv policy, tokamak-compile --snapkv-obs=O "
+            "into an artifact)",
+            info && info->snapkvObs > 0
+                ? " (it has one for obs=" + std::to_string(info->snapkvObs) +
+                      ")"
+                : std::string());
+      break;
+    }
     }
   }
 
@@ -536,7 +558,8 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
 
 Status Session::call(const std::string &function, bool packed,
                      const std::vector<SeqId> &ids,
-                     const std::vector<std::vector<int32_t>> &tokens) {
+                     const std::vector<std::vector<int32_t>> &tokens,
+                     std::vector<HostTensor> *extra) {
   const char *what = packed ? "prefill" : "decode";
   const FunctionSignature *fn = exe->metadata().lookupFunction(function);
   if (!fn)
@@ -731,6 +754,9 @@ Status Session::call(const std::string &function, bool packed,
     const float *row = logits.data<float>() + int64_t(i) * vocab;
     seqs.at(ids[i]).logits.assign(row, row + vocab);
   }
+  if (extra)
+    for (size_t r = 1 + states->numStates(); r < results->size(); ++r)
+      extra->push_back(std::move((*results)[r]));
   return Status::success();
 }
 
@@ -804,7 +830,22 @@ Session::prefill(const std::vector<SeqId> &ids,
     (packable ? fresh : rest).push_back(ids[i]);
     (packable ? freshTokens : restTokens).push_back(tokens[i]);
   }
-  if (!fresh.empty()) {
+  // SnapKV: prompts longer than the policy keeps go through @prefill_stats,
+  // then each is compacted to its selection.
+  const KVPolicy &policy = policies.front();
+  bool selects = false;
+  if (policy.kind == KVPolicyKind::SnapKV)
+    for (const std::vector<int32_t> &list : freshTokens)
+      selects |= !policy.isLossless(int64_t(list.size()));
+  if (!fresh.empty() && selects) {
+    std::vector<HostTensor> stats;
+    if (Status s =
+            call(kPrefillStatsFunction, true, fresh, freshTokens, &stats);
+        s.failed())
+      return s;
+    if (Status s = snapkvCompact(fresh, freshTokens, stats); s.failed())
+      return s;
+  } else if (!fresh.empty()) {
     if (states->numStates() == 0) {
       if (Status s = call(modelAbi.prefillFunction, true, fresh, freshTokens);
           s.failed())
@@ -949,6 +990,52 @@ Session::generate(const std::vector<SeqId> &ids,
 //===----------------------------------------------------------------------===//
 // Compaction
 //===----------------------------------------------------------------------===//
+
+Status Session::snapkvCompact(const std::vector<SeqId> &ids,
+                              const std::vector<std::vector<int32_t>> &tokens,
+                              const std::vector<HostTensor> &stats) {
+  const KVPolicy &policy = policies.front();
+  const int64_t numKVHeads = modelAbi.kvLayers.front().numKVHeads;
+  int64_t total = 0;
+  for (const std::vector<int32_t> &list : tokens)
+    total += int64_t(list.size());
+  if (stats.size() != modelAbi.kvLayers.size())
+    return Status::errorOf("prefill: @", kPrefillStatsFunction, " returned ",
+                           stats.size(), " stats for ",
+                           modelAbi.kvLayers.size(), " attention layers");
+  for (const HostTensor &layer : stats)
+    if (layer.dtype() != DType::f32 ||
+        layer.shape() != std::vector<int64_t>{1, numKVHeads, total})
+      return Status::errorOf("prefill: @", kPrefillStatsFunction,
+                             " returned stats ", layer.typeString(),
+                             ", expected f32 [1, ", numKVHeads, ", ", total,
+                             "]");
+  int64_t offset = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const int64_t length = int64_t(tokens[i].size());
+    // One block table for every layer and head: the votes of all of them,
+    // summed, choose one set of positions (SnapKV proper chooses per layer
+    // and head).
+    std::vector<double> votes(size_t(length), 0.0);
+    for (const HostTensor &layer : stats)
+      for (int64_t h = 0; h < numKVHeads; ++h) {
+        const float *row = layer.data<float>() + h * total + offset;
+        for (int64_t j = 0; j < length; ++j)
+          votes[size_t(j)] += row[j];
+      }
+    offset += length;
+    if (policy.isLossless(length))
+      continue;
+    StatusOr<KeepPlan> one =
+        snapkvKeepFromVotes(policy, votes.data(), 1, length);
+    if (!one.ok())
+      return one.status().withContext("prefill");
+    KeepPlan kept(size_t(numKVHeads), one->front());
+    if (Status s = compact(ids[i], kept); s.failed())
+      return s.withContext("prefill");
+  }
+  return Status::success();
+}
 
 Status Session::compact(SeqId id, const KeepPlan &kept) {
   if (!contains(id))

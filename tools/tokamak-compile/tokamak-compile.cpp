@@ -54,6 +54,12 @@ static cl::opt<std::string>
                 cl::desc("Target features, e.g. +avx2,+fma (default: the "
                          "host's, or the --cpu's)"),
                 cl::init(""), cl::cat(category));
+static cl::opt<int64_t> snapkvObs(
+    "snapkv-obs",
+    cl::desc("For a decoder model directory: also export @prefill_stats with "
+             "this stats window, for tokamak-run --kv-policy=snapkv=B,obs=O "
+             "(default: none)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<int64_t> numThreads(
     "num-threads",
     cl::desc("Threads the parallel loops are balanced for (default: the "
@@ -160,9 +166,11 @@ int main(int argc, char **argv) {
   // A directory is a Hugging Face model (config.json + *.safetensors): the
   // frontend imports it; the artifact references the weights, which
   // tokamak-run maps from --weights=MODEL_DIR.
+  if (snapkvObs < 0)
+    return fail("--snapkv-obs must be >= 1, got " + Twine(snapkvObs));
   tokamak::Compiler compiler;
   auto module = sys::fs::is_directory(inputPath)
-                    ? compiler.importModel(inputPath)
+                    ? compiler.importModel(inputPath, snapkvObs)
                     : compiler.parseFile(inputPath);
   if (!module)
     return fail(module.takeError());

@@ -126,6 +126,13 @@ Status choosePoolDims(const Options &options, const PoolDims &pools,
   if (pools.blocks == kDynamicDim) {
     int64_t needed = static_cast<int64_t>(options.promptIds.size()) +
                      options.maxNewTokens - 1;
+    // SnapKV compacts into fresh blocks before it frees the prompt's.
+    if (options.kvPolicy.kind == KVPolicyKind::SnapKV)
+      needed += (std::min<int64_t>(options.kvPolicy.budget +
+                                       options.kvPolicy.obsWindow,
+                                   int64_t(options.promptIds.size())) +
+                 rows - 1) /
+                rows * rows;
     int64_t blocks =
         options.numBlocks ? options.numBlocks : (needed + rows - 1) / rows;
     if (blocks > std::numeric_limits<int32_t>::max())
@@ -437,6 +444,13 @@ int tokamak::run::generate(const Options &options,
   if (!first.ok())
     return fail(first.status().message());
   double prefillMs = nowMs() - start;
+  if (options.kvPolicy.kind == KVPolicyKind::SnapKV) {
+    StatusOr<int64_t> rows = session.cacheRows(id);
+    if (rows.ok())
+      std::fprintf(stderr, "snapkv: kept %lld of %lld prompt positions\n",
+                   static_cast<long long>(*rows),
+                   static_cast<long long>(prompt.size()));
+  }
   const int64_t vocab = first->shape()[1];
 
   SamplingParams params;

@@ -17,6 +17,7 @@
 #include "tokamak/runtime/Artifact.h"
 #include "tokamak/runtime/Version.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -162,6 +163,19 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
   for (const char *name : {"TOKAMAK_JIT_CPU", "TOKAMAK_JIT_CPU_FEATURES"})
     key.add(std::string_view(std::getenv(name) ? std::getenv(name) : ""));
   key.add(*config);
+  // A snapkv policy compiles @prefill_stats with its observation window too;
+  // the plugin reads it from TOKAMAK_SNAPKV_OBS (docs/Session.md).
+  int64_t snapkvObs = 0;
+  if (options.kvPolicy.kind == KVPolicyKind::SnapKV)
+    snapkvObs = options.kvPolicy.obsWindow;
+  for (const ModelKVPolicy::Override &range : options.kvGroupPolicies)
+    if (range.policy.kind == KVPolicyKind::SnapKV)
+      snapkvObs = std::max(snapkvObs, range.policy.obsWindow);
+  key.add(snapkvObs);
+  if (snapkvObs > 0)
+    ::setenv("TOKAMAK_SNAPKV_OBS", std::to_string(snapkvObs).c_str(), 1);
+  else
+    ::unsetenv("TOKAMAK_SNAPKV_OBS");
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);
     key.add(std::string_view(dtypeName(t.dtype)));

@@ -89,7 +89,7 @@ public:
   /// as a tok module in the session ABI (tokamak/Frontend/Frontend.h), with
   /// 16-row K/V blocks; errors name the file, field or tensor.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-  importModel(llvm::StringRef directory);
+  importModel(llvm::StringRef directory, int64_t snapkvObs = 0);
 
   /// The artifact metadata JSON (docs/Artifacts.md) of the public functions
   /// of a module still at the tensor level, compiled with `options`.

@@ -29,6 +29,11 @@ namespace tokamak::frontend {
 struct ImportOptions {
   /// Rows per K/V block of the paged cache (static in the IR).
   int64_t blockSize = 16;
+  /// When > 0, decoders (llama family) also export `@prefill_stats`: @prefill
+  /// returning, after the logits, every attention layer's `tok.attention`
+  /// stats (`stats_window` = this, per kv head, `[1, Hkv, T]` f32): the SnapKV
+  /// votes of each sequence's last `snapkvObs` queries (docs/Session.md).
+  int64_t snapkvObs = 0;
 };
 
 struct ImportedModel {

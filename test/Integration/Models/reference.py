@@ -214,7 +214,8 @@ def visible_mask(L, causal=True, window=None, policy=None):
 
 
 def attention(x, W, p, nh, nkv, hd, scale, mask, inv_freq=None, softcap=None,
-              names=("q_proj", "k_proj", "v_proj", "o_proj")):
+              names=("q_proj", "k_proj", "v_proj", "o_proj"), probs=None):
+    """With `probs` (a list), appends each query head's probabilities [L, L]."""
     L = x.shape[0]
     q = linear(x, W, p + names[0]).reshape(L, nh, hd)
     k = linear(x, W, p + names[1]).reshape(L, nkv, hd)
@@ -229,7 +230,10 @@ def attention(x, W, p, nh, nkv, hd, scale, mask, inv_freq=None, softcap=None,
         if softcap:
             s = softcap * np.tanh(s / softcap)
         s = np.where(mask, s, -np.inf)
-        out[:, h, :] = softmax(s) @ v[:, g, :]
+        a = softmax(s)
+        if probs is not None:
+            probs.append(a)
+        out[:, h, :] = a @ v[:, g, :]
     return linear(out.reshape(L, nh * hd), W, p + names[3])
 
 
@@ -290,7 +294,10 @@ class Decoder:
             self.softcap = None
         self.tie = cfg.get("tie_word_embeddings", mt == "gemma2")
 
-    def hidden(self, ids):
+    def hidden(self, ids, probs=None):
+        """With `probs` (a list), appends every layer's and head's attention
+        probabilities. opts["snapkv_keep"] = (P, kept): queries from P on see
+        only the kept prompt positions (and every position from P on)."""
         W, L = self.W, len(ids)
         x = W["model.embed_tokens.weight"][ids]
         gemma = self.mt == "gemma2"
@@ -301,9 +308,16 @@ class Decoder:
         for i in range(self.cfg["num_hidden_layers"]):
             p = f"model.layers.{i}."
             mask = visible_mask(L, True, self.windows[i], policy)
+            if self.opts.get("snapkv_keep") is not None:
+                P, kept = self.opts["snapkv_keep"]
+                dropped = np.ones(L, dtype=bool)
+                dropped[P:] = False
+                dropped[list(kept)] = False
+                mask[P:, :] &= ~dropped[None, :]
             h = rms_norm(x, W[p + "input_layernorm.weight"], self.eps, off)
             h = attention(h, W, p + "self_attn.", self.nh, self.nkv, self.hd,
-                          self.scale, mask, self.inv_freq, self.softcap)
+                          self.scale, mask, self.inv_freq, self.softcap,
+                          probs=probs)
             if gemma:
                 h = rms_norm(h, W[p + "post_attention_layernorm.weight"], self.eps, off)
                 x = x + h
@@ -547,10 +561,43 @@ def build(model_dir, opts=None):
     return ARCHS[mt](cfg, W, dtypes, opts or {})
 
 
+def snapkv_select(probs, P, budget, obs, kernel, pool):
+    """SnapKV (Li et al. 2024) on one block table: the votes of key j are the
+    probabilities the last `obs` prompt queries give it, summed over every
+    layer and head (the session's shared layout keeps one set of positions);
+    the prefix [0, P - obs) is pooled with a 1-D window of `kernel` (avg:
+    zero padding, divided by kernel; max: padding ignored) and its top
+    `budget` keys (ties: lower position) are kept with the last `obs`."""
+    obs = min(obs, P)
+    prefix = P - obs
+    if prefix <= budget:
+        return list(range(P))
+    votes = np.zeros(P)
+    for a in probs:
+        votes += a[P - obs:, :].sum(axis=0)
+    v = votes[:prefix]
+    half = kernel // 2
+    pooled = np.empty(prefix)
+    for j in range(prefix):
+        win = v[max(j - half, 0):min(j + half, prefix - 1) + 1]
+        pooled[j] = win.sum() / kernel if pool == "avg" else win.max()
+    order = sorted(range(prefix), key=lambda j: (-pooled[j], j))
+    return sorted(order[:budget]) + list(range(prefix, P))
+
+
 def run(model, prompt, max_new_tokens):
     """Returns (logits [N, V] f64, tokens [N], hidden [P, H] f64, margins)."""
     ids = list(prompt)
-    hidden = model.hidden(np.array(ids))
+    probs = [] if model.opts.get("snapkv") else None
+    hidden = model.hidden(np.array(ids), probs) if probs is not None \
+        else model.hidden(np.array(ids))
+    if probs is not None:
+        budget, obs, kernel, pool = model.opts["snapkv"]
+        kept = snapkv_select(probs, len(ids), budget, obs, kernel, pool)
+        model.opts["snapkv_keep"] = (len(ids), kept)
+        if not model.opts.get("quiet"):
+            print(f"reference: snapkv keeps {len(kept)} of {len(ids)} "
+                  f"positions: {kept}", file=sys.stderr)
     rows, toks, margins = [], [], []
     h = hidden
     for step in range(max_new_tokens):
@@ -576,6 +623,8 @@ def main():
     p.add_argument("--max-new-tokens", type=int, default=0)
     p.add_argument("--kv-window", type=int)
     p.add_argument("--kv-sinks", type=int, default=0)
+    p.add_argument("--kv-snapkv", help="BUDGET,OBS,KERNEL,avg|max: the "
+                   "session's snapkv policy (snapkv_select)")
     p.add_argument("--out-logits")
     p.add_argument("--out-tokens")
     p.add_argument("--out-hidden")
@@ -595,6 +644,10 @@ def main():
         if a.kv_window < 1:
             sys.exit("reference: --kv-window must be >= 1")
         opts["kv_policy"] = (a.kv_window, a.kv_sinks)
+    if a.kv_snapkv:
+        b, o, k, pool = a.kv_snapkv.split(",")
+        opts["snapkv"] = (int(b), int(o), int(k), pool)
+        opts["quiet"] = a.quiet
     model = build(a.model_dir, opts)
     V = model.cfg.get("vocab_size")
     if V is not None and any(t < 0 or t >= V for t in prompt):

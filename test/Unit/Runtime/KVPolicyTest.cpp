@@ -362,6 +362,51 @@ TEST(KVPolicyTest, SnapKVMatchesNaiveReference) {
   }
 }
 
+// The session's path: tok.attention's stats are the column sums of the last
+// obs queries; selecting from them equals selecting from the scores.
+TEST(KVPolicyTest, SnapKVFromVotesMatchesScores) {
+  std::mt19937_64 rng(23);
+  for (int trial = 0; trial < 40; ++trial) {
+    int32_t heads = 1 + int32_t(rng() % 3);
+    int64_t length = 1 + int64_t(rng() % 70);
+    KVPolicy policy;
+    policy.kind = KVPolicyKind::SnapKV;
+    policy.budget = int64_t(rng() % 40);
+    policy.obsWindow = 1 + int64_t(rng() % 10);
+    policy.kernel = 1 + 2 * int64_t(rng() % 4);
+    policy.pooling = rng() % 2 ? SnapKVPooling::Max : SnapKVPooling::Avg;
+    int64_t obs = std::min(policy.obsWindow, length);
+    std::vector<float> scores = randomScores(rng, heads, obs, length);
+    std::vector<double> votes(size_t(heads * length), 0.0);
+    for (int32_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < obs; ++i)
+        for (int64_t j = 0; j < length; ++j)
+          votes[size_t(h * length + j)] +=
+              scores[size_t((h * obs + i) * length + j)];
+    auto fromScores = snapkvKeep(policy, scores.data(), heads, obs, length);
+    auto fromVotes = snapkvKeepFromVotes(policy, votes.data(), heads, length);
+    ASSERT_OK(fromScores);
+    ASSERT_OK(fromVotes);
+    EXPECT_EQ(*fromScores, *fromVotes) << "trial " << trial;
+  }
+  // The observation window's own votes do not matter: it is kept whole.
+  KVPolicy policy = *KVPolicy::parse("snapkv=2,obs=3,kernel=1");
+  std::vector<double> votes = {5, 1, 4, 2, 9, 9, 9};
+  auto plan = snapkvKeepFromVotes(policy, votes.data(), 1, 7);
+  ASSERT_OK(plan);
+  EXPECT_EQ(plan->front(), (std::vector<int64_t>{0, 2, 4, 5, 6}));
+  votes = {5, 1, 4, 2, 0, 0, 0};
+  plan = snapkvKeepFromVotes(policy, votes.data(), 1, 7);
+  ASSERT_OK(plan);
+  EXPECT_EQ(plan->front(), (std::vector<int64_t>{0, 2, 4, 5, 6}));
+  EXPECT_ERROR(snapkvKeepFromVotes(policy, nullptr, 1, 7),
+               "expected votes [Hkv, length] with Hkv > 0, got Hkv=1 "
+               "length=7");
+  EXPECT_ERROR(
+      snapkvKeepFromVotes(*KVPolicy::parse("full"), votes.data(), 1, 7),
+      "snapkvKeep needs a snapkv policy, got 'full'");
+}
+
 TEST(KVPolicyTest, SnapKVFromQueryHeadsAveragesGroups) {
   std::mt19937_64 rng(5);
   int64_t obs = 4, length = 30;

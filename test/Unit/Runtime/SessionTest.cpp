@@ -52,6 +52,9 @@ struct FakeConfig {
   /// > 0: a second cache group (slots, table and lens of its own) with one
   /// attention layer over a pool of this many blocks.
   int64_t group1Blocks = 0;
+  /// > 0: also @prefill_stats with this observation window, whose stats
+  /// `[1, 1, T]` vote each token's id for its position.
+  int64_t snapkvObs = 0;
 };
 
 /// What the fake model saw.
@@ -66,6 +69,8 @@ struct FakeLog {
 
 FakeConfig gConfig;
 FakeLog gLog;
+/// Whether the running call is @prefill_stats.
+bool gStats = false;
 
 struct Memref {
   void *data = nullptr;
@@ -179,6 +184,11 @@ void runFake(void **args) {
   float *logits = writeResult(args, numInputs, {n, vocab});
   float *newState =
       c.withState ? writeResult(args, numInputs + 1, {n, 1}) : nullptr;
+  if (gStats) {
+    float *stats = writeResult(args, numInputs + 1, {1, 1, tokens.numel()});
+    for (int64_t t = 0; t < tokens.numel(); ++t)
+      stats[t] = float(tokens.as<int32_t>()[t]);
+  }
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t v = 0; v < vocab; ++v)
       logits[i * vocab + v] = bias.as<float>()[v];
@@ -215,6 +225,12 @@ void fakePrefill(void **args) {
   gLog.calls.push_back("prefill");
   runFake(args);
 }
+void fakePrefillStats(void **args) {
+  gLog.calls.push_back("prefill_stats");
+  gStats = true;
+  runFake(args);
+  gStats = false;
+}
 void fakeDecode(void **args) {
   gLog.calls.push_back("decode");
   runFake(args);
@@ -229,6 +245,13 @@ public:
     if (config.withPrefill)
       meta.functions.push_back(signature("prefill", true));
     meta.functions.push_back(signature("decode", false));
+    if (config.snapkvObs > 0) {
+      FunctionSignature stats = signature("prefill_stats", true);
+      stats.results.push_back({DType::f32, {1, 1, -1}});
+      meta.functions.push_back(stats);
+      meta.model = ModelInfo();
+      meta.model->snapkvObs = config.snapkvObs;
+    }
   }
   const ModuleMetadata &metadata() const override { return meta; }
   void *lookupEntry(const std::string &symbol) override {
@@ -236,6 +259,8 @@ public:
       return reinterpret_cast<void *>(&fakePrefill);
     if (symbol == "_tok_entry_decode")
       return reinterpret_cast<void *>(&fakeDecode);
+    if (symbol == "_tok_entry_prefill_stats")
+      return reinterpret_cast<void *>(&fakePrefillStats);
     return nullptr;
   }
   ModuleMetadata meta;
@@ -453,9 +478,10 @@ TEST(SessionTest, CreateChecksWeightsAndPolicies) {
   for (auto [spec, message] :
        {std::pair{"snapkv=8",
                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
-                  "ABI exports no attention "
-                  "scores to select with; compute the selection (snapkvKeep) "
-                  "and call Session::compact"},
+                  "exports no attention stats with a 32-query window "
+                  "(@prefill_stats: tokamak-run compiles it for a model "
+                  "directory with a snapkv policy, tokamak-compile "
+                  "--snapkv-obs=O into an artifact)"},
         std::pair{"window=8,sinks=1,full_heads=0",
                   "kv policy 'window=8,sinks=1,full_heads=0': full_heads need "
                   "the per-head layout (block tables [N, Hkv, MaxBlocks] over "
@@ -909,9 +935,9 @@ TEST(SessionTest, CacheGroupPolicies) {
                    "kv policy for cache groups 0-3: the model has 2 cache "
                    "groups (0 to 1)"},
         std::tuple{std::pair{1, 1}, "snapkv=8",
-                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
-                   "ABI exports no attention scores to select with; compute "
-                   "the selection (snapkvKeep) and call Session::compact"}}) {
+                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': snapkv in "
+                   "generation needs the shared layout with one cache group "
+                   "and no full_heads (one block table for every layer)"}}) {
     SessionOptions options;
     options.groupPolicies.push_back(
         {range.first, range.second, *KVPolicy::parse(spec)});
@@ -1063,6 +1089,53 @@ TEST(SessionTest, CompactKeepsChosenPositions) {
   EXPECT_EQ(gLog.positions, (std::vector<int32_t>{9}));
   EXPECT_EQ(gLog.lens, (std::vector<int32_t>{5}));
   EXPECT_EQ(row(*logits, 0), countLogits({1, 3, 8, 9, 4}, 16));
+}
+
+// The snapkv policy: prompts longer than it keeps go through @prefill_stats,
+// whose votes (here each token's id) choose the kept prefix positions; the
+// last obs positions stay, and decode goes on over the compacted cache.
+TEST(SessionTest, SnapKVPolicySelectsFromPrefillStats) {
+  FakeConfig config;
+  config.snapkvObs = 3;
+  SessionOptions options;
+  options.kvPolicy = *KVPolicy::parse("snapkv=2,obs=3,kernel=1");
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  // Sequence 1: prefix votes 5 1 4 2 9 keep positions 0 and 4; sequence 2 is
+  // short enough to keep everything.
+  ASSERT_OK(session->prefill({1, 2}, {{5, 1, 4, 2, 9, 3, 7, 6}, {1, 2, 3}}));
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill_stats"}));
+  EXPECT_EQ(cachedRows(*session, 1),
+            (std::vector<std::pair<int, int>>{
+                {5, 0}, {9, 4}, {3, 5}, {7, 6}, {6, 7}}));
+  EXPECT_EQ(cachedRows(*session, 2), history({1, 2, 3}));
+  EXPECT_EQ(*session->numTokens(1), 8);
+  StatusOr<HostTensor> logits = session->decode({1, 2}, {4, 4});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.positions, (std::vector<int32_t>{8, 3}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{6, 4}));
+  EXPECT_EQ(row(*logits, 0), countLogits({5, 9, 3, 7, 6, 4}, 16));
+  // Prompts the budget covers run plain @prefill.
+  ASSERT_OK(session->addSequence(3));
+  gLog.calls.clear();
+  ASSERT_OK(session->prefill({3}, {{1, 2, 3, 4, 5}}));
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill"}));
+  EXPECT_EQ(cachedRows(*session, 3), history({1, 2, 3, 4, 5}));
+
+  // A module whose stats have another window is refused.
+  FakeConfig other = config;
+  other.snapkvObs = 4;
+  std::vector<HostTensor> w;
+  w.push_back(zeros({16}));
+  EXPECT_ERROR(Session::create(std::make_shared<FakeModel>(other), std::move(w),
+                               options),
+               "kv policy 'snapkv=2,obs=3,kernel=1,pool=avg': the model "
+               "exports no attention stats with a 3-query window "
+               "(@prefill_stats: tokamak-run compiles it for a model "
+               "directory with a snapkv policy, tokamak-compile "
+               "--snapkv-obs=O into an artifact) (it has one for obs=4)");
 }
 
 //===----------------------------------------------------------------------===//

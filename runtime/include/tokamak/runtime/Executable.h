@@ -87,6 +87,9 @@ struct ModelInfo {
   /// The longest sequence the hidden function takes (an encoder's table of
   /// absolute positions), or 0 for no limit.
   int64_t maxPositions = 0;
+  /// The stats window of `@prefill_stats` (SnapKV's observation window), or
+  /// 0 when the module has none.
+  int64_t snapkvObs = 0;
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
 };

@@ -135,6 +135,16 @@ std::vector<double> snapkvPool(const double *votes, int64_t n, int64_t kernel,
 StatusOr<KeepPlan> snapkvKeep(const KVPolicy &policy, const float *scores,
                               int32_t numKVHeads, int64_t obs, int64_t length);
 
+/// snapkvKeep on votes already summed over the observation queries:
+/// `votes` `[numKVHeads, length]` holds, per KV head, the column sums of the
+/// attention probabilities of the last min(policy.obsWindow, length) queries
+/// (what `tok.attention`'s `stats` result gives with `stats_window = obs`).
+/// Only the prefix [0, length - obs) is pooled and ranked; the observation
+/// window is kept whole.
+StatusOr<KeepPlan> snapkvKeepFromVotes(const KVPolicy &policy,
+                                       const double *votes, int32_t numKVHeads,
+                                       int64_t length);
+
 /// snapkvKeep on query-head scores `[numQueryHeads, obs, length]`, averaged
 /// per KV group first (averageQueryHeadScores).
 StatusOr<KeepPlan> snapkvKeepFromQueryHeads(const KVPolicy &policy,

@@ -42,6 +42,10 @@
 
 namespace tokamak::rt {
 
+/// The variant of @prefill that also returns every attention layer's stats
+/// (ModelInfo::snapkvObs queries), which the snapkv policy selects with.
+inline constexpr const char *kPrefillStatsFunction = "prefill_stats";
+
 /// How a Session runs its model.
 struct SessionOptions {
   /// Function names and pool dims the signatures leave open.
@@ -49,8 +53,9 @@ struct SessionOptions {
   /// `full`, or `window=W[,sinks=S]` (StreamingLLM block eviction). The
   /// model's attention ops must mask with the same window and sinks: the
   /// session drops whole blocks, so the cache keeps some rows the window no
-  /// longer sees. SnapKV is refused (see compact()); `full_heads` needs a
-  /// model with the per-head layout (docs/Session.md), where every head but
+  /// longer sees. SnapKV needs the model's @prefill_stats (prefill() then
+  /// selects from its stats and compacts; docs/Session.md); `full_heads` needs
+  /// a model with the per-head layout (docs/Session.md), where every head but
   /// the full ones evicts its own blocks.
   KVPolicy kvPolicy;
   /// Policies for ranges of cache groups (ModelABI::groups; layers that
@@ -146,6 +151,9 @@ public:
   /// sequence for models with recurrent state, whose scans take no
   /// seq_starts); sequences already holding tokens, and every sequence when
   /// the model has no @prefill, go through @decode one token at a time.
+  /// Under the snapkv policy, when an empty sequence's prompt is longer than
+  /// the policy keeps, the packed call is @prefill_stats and each such
+  /// sequence is then compacted to its selection (snapkvCompact).
   StatusOr<HostTensor> prefill(const std::vector<SeqId> &ids,
                                const std::vector<std::vector<int32_t>> &tokens);
 
@@ -207,7 +215,14 @@ private:
   /// `packed`, else one token each); stores each sequence's last logits.
   Status call(const std::string &function, bool packed,
               const std::vector<SeqId> &ids,
-              const std::vector<std::vector<int32_t>> &tokens);
+              const std::vector<std::vector<int32_t>> &tokens,
+              std::vector<HostTensor> *extra = nullptr);
+  /// SnapKV after @prefill_stats: per sequence, the votes `stats` (one
+  /// `[1, Hkv, T]` per attention layer) summed over layers and heads choose
+  /// the kept positions (snapkvKeepFromVotes), and compact() applies them.
+  Status snapkvCompact(const std::vector<SeqId> &ids,
+                       const std::vector<std::vector<int32_t>> &tokens,
+                       const std::vector<HostTensor> &stats);
   /// Feeds tokens[i] to ids[i] through @decode, one token per call.
   Status stepThroughDecode(const std::vector<SeqId> &ids,
                            const std::vector<std::vector<int32_t>> &tokens);
