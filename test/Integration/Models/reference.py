@@ -588,7 +588,8 @@ def snapkv_select(probs, P, budget, obs, kernel, pool):
 def run(model, prompt, max_new_tokens):
     """Returns (logits [N, V] f64, tokens [N], hidden [P, H] f64, margins)."""
     ids = list(prompt)
-    probs = [] if model.opts.get("snapkv") else None
+    opts = getattr(model, "opts", {})
+    probs = [] if opts.get("snapkv") else None
     hidden = model.hidden(np.array(ids), probs) if probs is not None \
         else model.hidden(np.array(ids))
     if probs is not None:
