@@ -160,8 +160,9 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
     tileQueries = sq;
   } else {
     tileQueries = std::max<int64_t>(1, t.blockRows / groups);
-    // A tile stays within one query block of the block lists.
-    if (p.blockIndices)
+    // A tile stays within one query block of the block lists (paged
+    // attention's single list per kv head holds every query).
+    if (p.blockIndices && !p.isPaged())
       tileQueries = std::gcd(tileQueries, p.blockQ);
     if (!ShapedType::isDynamic(sq))
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));
