@@ -17,7 +17,9 @@
 //       common range, masked otherwise
 //
 // Unlisted key blocks are never loaded. A tile whose query block has no
-// list (qb >= Nqb, sizes that differ at run time) visits nothing.
+// list (qb >= Nqb, sizes that differ at run time) visits nothing. A split-KV
+// decode tile (paged) walks the whole list and visits only the kernel blocks
+// inside its chunk [blockLo, blockHi).
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,9 +114,11 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
                      b, loc, seen, arith::ConstantIntOp::create(b, loc, 1, 1)));
         auto visitBlock = [&]() -> Values {
           // The kernel blocks of the listed block, clipped to those some row
-          // may see (a block_k far beyond Skv costs no empty iterations).
-          Value lo = val(max(mul(id, cst(split)), lowest));
-          Value hi = val(min(mul(add(id, cst(1)), cst(split)), end));
+          // may see (a block_k far beyond Skv costs no empty iterations)
+          // and to the tile's key chunk (split-KV decode).
+          Value lo = val(max(max(mul(id, cst(split)), lowest), c.blockLo));
+          Value hi =
+              val(min(min(mul(add(id, cst(1)), cst(split)), end), c.blockHi));
           return loop(lo, val(max(hi, lo)), 1, a,
                       [&](Value kb, ValueRange ua) -> Values {
                         TileState cur = TileState::from(ua, withVs);

@@ -154,8 +154,10 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
 
   // Decode: a static, small number of query rows per kv group.
   int64_t sq = qType.getDimSize(2);
-  bool decode = !ShapedType::isDynamic(sq) && !p.seqStarts && !p.blockIndices &&
-                sq * groups <= t.decodeRows;
+  // Paged block lists keep the split-KV driver: every split walks the list
+  // and visits the listed kernel blocks inside its key chunk.
+  bool decode = !ShapedType::isDynamic(sq) && !p.seqStarts &&
+                (!p.blockIndices || p.isPaged()) && sq * groups <= t.decodeRows;
   if (decode) {
     tileQueries = sq;
   } else {

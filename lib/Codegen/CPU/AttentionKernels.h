@@ -57,7 +57,7 @@ struct AttentionProblem {
   /// `[B, Hkv, Nqb, MaxSel]` and the optional `blockCounts` `[B, Hkv, Nqb]`,
   /// both i32 (tok.attention); paged attention has one list per (batch, kv
   /// head), `[B, Hkv, MaxSel]` and `[B, Hkv]`, of blocks of `blockK` rows
-  /// (blockQ unused). Block lists take the tiled (not split-KV) path.
+  /// (blockQ unused); paged decode with lists keeps the split-KV driver.
   Value blockIndices, blockCounts;
   int64_t blockQ = 0, blockK = 0;
   /// Optional score_mod region `(s, b, h, i, j) -> s`.
