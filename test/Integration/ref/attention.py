@@ -451,7 +451,9 @@ def case_paged_attention_heads(args, rng):
     [B,Hkv,MaxBlocks] (a random permutation of the blocks over all heads;
     unused entries point at other heads' blocks). Inputs q, key/value caches,
     table, lens; output o. Head h of sequence b holds rows r < lens[b, h];
-    query i sits at row lens[b, h] - Sq + i of every kv head h."""
+    query i sits at row lens[b, h] - Sq + i of every kv head h. --block_k
+    and the other flags of _paged_block_lists append block lists over rows
+    (block_indices [B, Hkv, S], block_counts [B, Hkv])."""
     lens = _head_lens(args)
     b, hkv = len(lens), len(lens[0])
     hq = args.get("hq", 2 * hkv)
@@ -502,6 +504,13 @@ def case_paged_attention_heads(args, rng):
             used += count
     lens_np = np.asarray(lens, dtype=np.int32)
     inputs = [q_np, kc_np, vc_np, table, lens_np]
+    lists = None
+    if "block_k" in args:
+        # Logical blocks of block_k rows of each head; diag/hide_newest use
+        # the longest head's newest row (the others get random ids).
+        lists = _paged_block_lists(args, rng, [max(r) for r in lens], hkv,
+                                   max_blocks * bs)
+        inputs.extend(a for a in lists[:2] if a is not None)
 
     # Per (sequence, kv head): gather the head's rows, attend its query
     # heads with the row-space mask.
@@ -524,6 +533,12 @@ def case_paged_attention_heads(args, rng):
                 values = vc[blocks, rows % bs, h]
             mask = causal_mask(sq, n, True, window, sinks,
                                query_pos=torch.arange(sq) + n - sq)
+            if lists is not None:
+                idx, cnt, block_k = lists
+                mask = mask & block_sparse_mask(
+                    idx[bi:bi + 1, h:h + 1, None, :],
+                    None if cnt is None else cnt[bi:bi + 1, h:h + 1, None],
+                    1, sq, n, max(sq, 1), block_k)[0, 0]
             heads = slice(h * groups, (h + 1) * groups)
             o[bi:bi + 1, heads], _ = dense_attention(
                 q[bi:bi + 1, heads], keys[None, None], values[None, None],
