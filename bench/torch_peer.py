@@ -331,6 +331,15 @@ def make_input(shape, dtype, init, generator):
                 earlier = torch.randperm(qb, generator=generator)[:n - 1]
                 lists[qb, :n] = torch.cat([torch.tensor([qb]), earlier])
             t = lists.expand(shape).clone()
+    elif kind == "recentlist":
+        # As tokamak-bench makes them: per list, block N - 1 then MaxSel - 1
+        # distinct random earlier ones.
+        nkb, sel = int(args[0]), shape[-1]
+        rows = [torch.cat([torch.tensor([nkb - 1]),
+                           torch.randperm(nkb - 1, generator=generator)[
+                               :sel - 1]])
+                for _ in range(math.prod(shape[:-1]))]
+        t = torch.stack(rows).view(shape)
     else:
         raise ValueError("unknown init '%s'" % init)
     return t.to(DTYPES[dtype]).contiguous()
