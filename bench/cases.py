@@ -7,7 +7,8 @@ description (shape, dtype, init). The roofline arithmetic behind `flops` and
 `bytes` is explained in bench/README.md.
 
 init strings: normal[:STD], uniform:LO:HI, fill:V, arange, randperm,
-blocklist:F, blockcount:F (block lists: see tokamak-bench.cpp).
+blocklist:F, blockcount:F, recentlist:N (block lists: see
+tokamak-bench.cpp).
 """
 
 import math
@@ -396,3 +397,56 @@ def _blocksparse_cases():
 
 
 CASES += _blocksparse_cases()
+
+
+# Sparse paged decode (issue 14, Quest): one query token over a 32k-token
+# paged cache (blocks of 16, Hq 32 / Hkv 8, D128) whose per-kv-head lists
+# name 1/8 of the logical key blocks of 64 tokens: the newest block and
+# random earlier ones (init recentlist). Paired with dense paged decode at
+# the same shape (paged_attention_decode.mlir), timed in the same run: the
+# note gives dense time / sparse time. FLOP and bytes count the listed
+# blocks only (keys and values of 1/8 of the cache).
+_PAGED_SPARSE_DIMS = dict(B=1, Hq=32, Hkv=8, Sq=1, Skv=32768, D=128, BS=16,
+                          BK=64, F=8)
+
+
+def _paged_sparse_sel(d):
+    return d["Skv"] // d["BK"] // d["F"]
+
+
+def _paged_sparse_inputs(d):
+    sel = _paged_sparse_sel(d)
+    return _paged_inputs(d) + [
+        ((d["B"], d["Hkv"], sel), "i32",
+         "recentlist:%d" % (d["Skv"] // d["BK"])),
+        ((d["B"], d["Hkv"]), "i32", "fill:%d" % sel)]
+
+
+def _paged_sparse_cases():
+    listed = lambda d: dict(d, Skv=_paged_sparse_sel(d) * d["BK"])  # noqa
+    sparse = Case("paged_attention_blocksparse",
+                  "paged_attention decode, block lists",
+                  _PAGED_SPARSE_DIMS, dict(Skv=1024),
+                  _paged_sparse_inputs,
+                  lambda d: _decode_flops(listed(d)),
+                  lambda d: _attention_bytes(listed(d)) + (
+                      d["Skv"] // d["BS"] + 1) * I32 + d["B"] * d["Hkv"] * (
+                          _paged_sparse_sel(d) + 1) * I32,
+                  lambda d: "Hq%d Hkv%d Sq1 Skv%d D%d blk%d 1/%d" % (
+                      d["Hq"], d["Hkv"], d["Skv"], d["D"], d["BK"], d["F"]),
+                  "paged_attention_blocksparse")
+    dense = Case("paged_attention_decode_32k",
+                 "paged_attention decode (dense baseline)",
+                 _PAGED_SPARSE_DIMS, dict(Skv=1024),
+                 _paged_inputs, _decode_flops,
+                 lambda d: _attention_bytes(d) + (d["Skv"] // d["BS"] + 1)
+                 * I32,
+                 lambda d: "Hq%d Hkv%d Sq1 Skv%d D%d blk%d" % (
+                     d["Hq"], d["Hkv"], d["Skv"], d["D"], d["BS"]),
+                 "paged_attention")
+    dense.module = "paged_attention_decode"
+    sparse.workaround = dense.name
+    return [sparse, dense]
+
+
+CASES += _paged_sparse_cases()

@@ -150,6 +150,39 @@ def paged_attention(q, kc, vc, table, lens):
     return torch.cat(outs)
 
 
+def paged_attention_blocksparse(q, kc, vc, table, lens, indices, counts):
+    """Sparse paged decode (tok.paged_attention block_indices, block_k =
+    64): per sequence and kv head, gathers the rows of the listed logical
+    key blocks (the first counts[b, g] ids, those in range, once each)
+    through the block table, then attention of the group's query heads
+    over them (the causal mask of one decode token hides nothing below
+    the length)."""
+    block_k = 64
+    block = kc.shape[1]
+    b, hq, sq, d = q.shape
+    hkv = indices.shape[1]
+    rep = hq // hkv
+    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    for i in range(b):
+        n = int(lens[i])
+        for g in range(hkv):
+            ids = sorted({int(x) for x in indices[i, g, :int(counts[i, g])]
+                          if 0 <= int(x) < -(-n // block_k)})
+            if not ids:
+                continue
+            rows = torch.cat([torch.arange(x * block_k, min(n, (x + 1)
+                                                             * block_k))
+                              for x in ids])
+            pages = table[i].long()[rows // block]
+            k = kc[pages, rows % block, g]                 # [rows, d]
+            v = vc[pages, rows % block, g]
+            qs = q[i, g * rep:(g + 1) * rep]               # [rep, sq, d]
+            s = torch.matmul(qs, k.t()) * d ** -0.5
+            out[i, g * rep:(g + 1) * rep] = torch.matmul(
+                torch.softmax(s, dim=-1), v)
+    return out
+
+
 def linear(x, w):
     return F.linear(x, w)
 
@@ -253,6 +286,7 @@ PEERS = {
     "attention_stats": attention_stats,
     "paged_attention": paged_attention,
     "attention_blocksparse": attention_blocksparse,
+    "paged_attention_blocksparse": paged_attention_blocksparse,
     "linear": linear,
     "selective_scan": selective_scan,
     "linear_scan": linear_scan,
@@ -297,6 +331,15 @@ def make_input(shape, dtype, init, generator):
                 earlier = torch.randperm(qb, generator=generator)[:n - 1]
                 lists[qb, :n] = torch.cat([torch.tensor([qb]), earlier])
             t = lists.expand(shape).clone()
+    elif kind == "recentlist":
+        # As tokamak-bench makes them: per list, block N - 1 then MaxSel - 1
+        # distinct random earlier ones.
+        nkb, sel = int(args[0]), shape[-1]
+        rows = [torch.cat([torch.tensor([nkb - 1]),
+                           torch.randperm(nkb - 1, generator=generator)[
+                               :sel - 1]])
+                for _ in range(math.prod(shape[:-1]))]
+        t = torch.stack(rows).view(shape)
     else:
         raise ValueError("unknown init '%s'" % init)
     return t.to(DTYPES[dtype]).contiguous()

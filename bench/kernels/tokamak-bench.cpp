@@ -23,7 +23,9 @@
 // permutation of 0..numel-1), blocklist:F and blockcount:F (the block lists
 // of block-sparse attention, [..., Nqb, MaxSel] and [..., Nqb]: query block
 // qb lists min(ceil((qb + 1) / F), MaxSel) key blocks, qb itself then
-// distinct random earlier ones, padded with -1). --dump-dir writes the inputs
+// distinct random earlier ones, padded with -1), recentlist:N (decode block
+// lists [..., MaxSel], MaxSel <= N: block N - 1, the newest, then MaxSel - 1
+// distinct random earlier ones). --dump-dir writes the inputs
 // and the first call's results as .npy files (run.py --check compares them with
 // the PyTorch peers).
 //
@@ -287,11 +289,30 @@ rt::StatusOr<rt::HostTensor> makeInput(const InputSpec &spec, Random &random) {
         store(*tensor, i + s, static_cast<double>(id));
       }
     }
+  } else if (kind == "recentlist") {
+    int64_t numBlocks = static_cast<int64_t>(number(1, 0.0));
+    int64_t maxSel = shape.empty() ? 0 : shape.back();
+    if (shape.empty() || maxSel < 1 || maxSel > numBlocks)
+      return rt::Status::error("init '" + spec.init +
+                               "' needs rank 1 or more and a last dim in [1, " +
+                               std::to_string(numBlocks) + "]");
+    std::vector<int64_t> pool(numBlocks - 1);
+    for (int64_t i = 0; i < n; i += maxSel) {
+      for (int64_t j = 0; j < numBlocks - 1; ++j)
+        pool[j] = j;
+      store(*tensor, i, static_cast<double>(numBlocks - 1));
+      // MaxSel - 1 distinct blocks of [0, N - 1) (partial shuffle).
+      for (int64_t s = 1; s < maxSel; ++s) {
+        int64_t left = numBlocks - 1 - (s - 1);
+        std::swap(pool[s - 1], pool[s - 1 + random.next() % left]);
+        store(*tensor, i + s, static_cast<double>(pool[s - 1]));
+      }
+    }
   } else {
     return rt::Status::error("unknown init '" + spec.init +
                              "' (expected normal[:STD], uniform:LO:HI, "
-                             "fill:V, arange, randperm, blocklist:F or "
-                             "blockcount:F)");
+                             "fill:V, arange, randperm, blocklist:F, "
+                             "blockcount:F or recentlist:N)");
   }
   return tensor;
 }

@@ -262,6 +262,43 @@ static FailureOr<int64_t> verifyCacheHeads(Operation *op, StringRef cacheName,
          << heads << " or 1), got " << cacheHeads;
 }
 
+/// The block lists of tok.paged_attention: block_indices `[B, Hkv, MaxSel]`
+/// and block_counts `[B, Hkv]`, both i32, with block_k >= 1; block_counts
+/// and block_k only with block_indices.
+static LogicalResult verifyPagedBlockLists(PagedAttentionOp op, int64_t batch,
+                                           int64_t kvHeads) {
+  Operation *raw = op.getOperation();
+  Value indices = op.getBlockIndices(), counts = op.getBlockCounts();
+  IntegerAttr blockK = op.getBlockKAttr();
+  if (!indices) {
+    if (counts)
+      return op.emitOpError("expected block_indices with block_counts");
+    if (blockK)
+      return op.emitOpError("expected block_indices with block_k");
+    return success();
+  }
+  if (!blockK)
+    return op.emitOpError("expected block_k with block_indices");
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  auto countsType =
+      counts ? cast<RankedTensorType>(counts.getType()) : RankedTensorType();
+  Type i32 = IntegerType::get(op.getContext(), 32);
+  if (failed(verifyRank(raw, "block_indices", indicesType, 3)) ||
+      (countsType && failed(verifyRank(raw, "block_counts", countsType, 2))) ||
+      failed(verifyElementType(raw, "block_indices", indicesType, i32)) ||
+      (countsType &&
+       failed(verifyElementType(raw, "block_counts", countsType, i32))) ||
+      failed(verifyIntAtLeast(raw, "block_k", blockK, 1)))
+    return failure();
+  if (failed(verifyShape(raw, "block_indices", indicesType,
+                         {batch, kvHeads, ShapedType::kDynamic})))
+    return failure();
+  if (countsType && failed(verifyShape(raw, "block_counts", countsType,
+                                       indicesType.getShape().drop_back())))
+    return failure();
+  return success();
+}
+
 LogicalResult PagedAttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType queryType = getQuery().getType();
@@ -337,6 +374,9 @@ LogicalResult PagedAttentionOp::verify() {
   int64_t batch = mergeDims({q[0], table[0], lens[0]});
   if (failed(verifyShape(op, "output", outputType,
                          {batch, q[1], q[2], mergeDims({vc[3], kc[3]})})))
+    return failure();
+
+  if (failed(verifyPagedBlockLists(*this, batch, *kvHeads)))
     return failure();
 
   // Attributes (masking is always causal, so window needs nothing more).

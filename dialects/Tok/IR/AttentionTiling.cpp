@@ -102,12 +102,18 @@ template <> struct TileRules<PagedAttentionOp> : NoFixup {
       s[1] = kvHeads->second;
       return sliceOf(b, loc, v, o, s, slices);
     };
-    return SmallVector<Value>{sliceAlong(b, loc, op.getQuery(), {0, 1, -1, -1},
-                                         offsets, sizes, slices),
-                              sliceCache(op.getKeyCache()),
-                              sliceCache(op.getValueCache()),
-                              sliceHeads(op.getBlockTable(), headTables),
-                              sliceHeads(op.getLens(), perHead)};
+    SmallVector<Value> operands = {
+        sliceAlong(b, loc, op.getQuery(), {0, 1, -1, -1}, offsets, sizes,
+                   slices),
+        sliceCache(op.getKeyCache()), sliceCache(op.getValueCache()),
+        sliceHeads(op.getBlockTable(), headTables),
+        sliceHeads(op.getLens(), perHead)};
+    // Block lists [B, Hkv, MaxSel] and counts [B, Hkv]: batch and kv heads.
+    if (Value indices = op.getBlockIndices())
+      operands.push_back(sliceHeads(indices, /*heads=*/true));
+    if (Value counts = op.getBlockCounts())
+      operands.push_back(sliceHeads(counts, /*heads=*/true));
+    return operands;
   }
 };
 

@@ -317,6 +317,24 @@ void collect(PagedAttentionOp op, CheckCollector &c) {
   c.shape(
       "output", op.getOutput(),
       {batch, dimOf(q, 1), dimOf(q, 2), merge({dimOf(vc, 3), dimOf(kc, 3)})});
+
+  // Block lists [B, Hkv, MaxSel] (any list length) and counts [B, Hkv].
+  Value indices = op.getBlockIndices();
+  if (!indices)
+    return;
+  DimRef hkv = perHead ? dimOf(lens, 1) : merge({dimOf(kc, 2), dimOf(vc, 2)});
+  SmallVector<DimRef> values = {batch, hkv, dimOf(indices, 2)};
+  SmallVector<DimRef> actual = CheckCollector::dimsOf(indices);
+  values.append(actual);
+  std::string format =
+      "expected block_indices shape [%lld, %lld, %lld], got [%lld, %lld, %lld]";
+  c.rule(Kind::Equal, dimOf(indices, 0), batch, format, values);
+  c.rule(Kind::Equal, dimOf(indices, 1), hkv, format, values);
+  if (Value counts = op.getBlockCounts()) {
+    SmallVector<DimRef> expected = actual;
+    expected.pop_back();
+    c.shape("block_counts", counts, expected);
+  }
 }
 
 void collect(CacheWriteOp op, CheckCollector &c) {

@@ -166,7 +166,8 @@ def Tok_AttentionOp : Tok_ComputeOp<"attention",
   let hasRegionVerifier = 1;
 }
 
-def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention", [Pure]> {
+def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "attention over a paged KV cache";
   let description = [{
     Attention of new queries against keys and values stored in a paged
@@ -200,19 +201,66 @@ def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention", [Pure]> {
     %o = tok.paged_attention %q, %kc, %vc, %table, %lens {sinks = 4 : i64, window = 4096 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
     %o2 = tok.paged_attention %q, %kc1, %vc1, %tables, %head_lens : (tensor<4x32x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4096x16x1x128xf16>, tensor<4x8x64xi32>, tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
     ```
+
+    Block lists (Quest-style sparse decode): `block_indices(idx)` (i32
+    `[B, Hkv, MaxSel]`) with `block_k = K` lists, per sequence and kv head,
+    the logical key blocks to attend. Logical key block `t` holds the rows
+    (token positions, without per-head lens) `[t·K, (t + 1)·K)` of that
+    sequence and head; `K` is any size ≥ 1, independent of the cache's
+    `BlockSize`. With `block_counts(cnt)` (i32 `[B, Hkv]`) only the first
+    `clamp(cnt[b, h], 0, MaxSel)` entries count, without it all `MaxSel`
+    do. All `Sq` new queries of a sequence share one list per kv head (a
+    single query block of `tok.attention`), and key row `r` is then also
+    restricted to
+
+    `r / K ∈ { idx[b, h, s] : s < count }` (`h = g / (Hq / Hkv)`),
+
+    a set: a block listed twice is visited once, and ids outside
+    `[0, ceil(MaxBlocks · BlockSize / K))` (such as `-1` padding) select
+    nothing; listed rows at or past the length stay invisible. Causal,
+    `window` and `sinks` still apply on top: a sink or window row that is
+    not listed is not seen, and the block holding the newest token is no
+    exception (a query whose own row is unlisted does not see its own key).
+    Unlisted blocks are never loaded by the tiled kernels.
+
+    ```mlir
+    %o3 = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<4x8x16xi32>) block_counts(%cnt : tensor<4x8xi32>) {block_k = 64 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
+    ```
   }];
   let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key_cache,
                        Tok_Tensor:$value_cache, Tok_Tensor:$block_table,
                        Tok_Tensor:$lens,
+                       Optional<Tok_Tensor>:$block_indices,
+                       Optional<Tok_Tensor>:$block_counts,
                        OptionalAttr<I64Attr>:$window,
                        OptionalAttr<I64Attr>:$sinks,
                        OptionalAttr<F32Attr>:$scale,
-                       OptionalAttr<F32Attr>:$softcap);
+                       OptionalAttr<F32Attr>:$softcap,
+                       OptionalAttr<I64Attr>:$block_k);
   let results = (outs Tok_Tensor:$output);
+  // The types print as `(query, key_cache, value_cache, block_table, lens)
+  // -> output`; block list types sit beside their operands.
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $block_table `,` $lens
-    attr-dict `:` functional-type(operands, results)
+    (`block_indices` `(` $block_indices^ `:` type($block_indices) `)`)?
+    (`block_counts` `(` $block_counts^ `:` type($block_counts) `)`)?
+    attr-dict `:` `(` type($query) `,` type($key_cache) `,`
+    type($value_cache) `,` type($block_table) `,` type($lens) `)` `->`
+    type($output)
   }];
+  let builders = [
+    // Dense paged attention: no block lists.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$query,
+                   "::mlir::Value":$key_cache, "::mlir::Value":$value_cache,
+                   "::mlir::Value":$block_table, "::mlir::Value":$lens,
+                   "::mlir::IntegerAttr":$window, "::mlir::IntegerAttr":$sinks,
+                   "::mlir::FloatAttr":$scale, "::mlir::FloatAttr":$softcap), [{
+      build($_builder, $_state, output, query, key_cache, value_cache,
+            block_table, lens, /*block_indices=*/::mlir::Value(),
+            /*block_counts=*/::mlir::Value(), window, sinks, scale, softcap,
+            /*block_k=*/::mlir::IntegerAttr());
+    }]>
+  ];
   let hasVerifier = 1;
 }
 

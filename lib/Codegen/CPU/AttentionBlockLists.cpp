@@ -2,7 +2,8 @@
 //
 // Part of the Tokamak project. Block-sparse attention (tok.attention with
 // block_indices): a tile lies within one query block of `blockQ` rows
-// (emit() makes the tile's query count divide blockQ) and visits only the
+// (emit() makes the tile's query count divide blockQ; tok.paged_attention
+// has one list per (b, kv head) for all its queries) and visits only the
 // key blocks listed for it, each split into kernel blocks of `blockKeys`
 // keys (kernelBlockKeys divides blockK):
 //
@@ -16,7 +17,9 @@
 //       common range, masked otherwise
 //
 // Unlisted key blocks are never loaded. A tile whose query block has no
-// list (qb >= Nqb, sizes that differ at run time) visits nothing.
+// list (qb >= Nqb, sizes that differ at run time) visits nothing. A split-KV
+// decode tile (paged) walks the whole list and visits only the kernel blocks
+// inside its chunk [blockLo, blockHi).
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,18 +62,27 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
     lowest = val(min(s0, first));
   }
 
-  // The tile's query block and the length of its list.
-  Value qb = val(floorDiv(c.firstQuery, cst(p.blockQ)));
-  Value numLists = val(dim(p.blockIndices, 2));
-  Value maxSel = val(dim(p.blockIndices, 3));
-  Value hasList = cmp(P::slt, qb, numLists);
+  // The tile's query block and the length of its list. Paged attention has
+  // one list per (b, kv head) ([B, Hkv, MaxSel]) that every query shares.
+  bool paged = p.isPaged();
+  Value qb = paged ? Value() : val(floorDiv(c.firstQuery, cst(p.blockQ)));
+  auto listAt = [&](Value s) -> SmallVector<Value> {
+    SmallVector<Value> at = {c.batch, c.kvHead};
+    if (!paged)
+      at.push_back(qb);
+    if (s)
+      at.push_back(s);
+    return at;
+  };
+  Value maxSel = val(dim(p.blockIndices, paged ? 2 : 3));
+  Value hasList = paged ? arith::ConstantIntOp::create(b, loc, 1, 1).getResult()
+                        : cmp(P::slt, qb, val(dim(p.blockIndices, 2)));
   Value count = maxSel;
   if (p.blockCounts) {
     count = ifElse(
         hasList, {b.getIndexType()},
         [&]() -> Values {
-          return {
-              toIndex(extractElement(p.blockCounts, {c.batch, c.kvHead, qb}))};
+          return {toIndex(extractElement(p.blockCounts, listAt(Value())))};
         },
         [&]() -> Values { return {idx(0)}; })[0];
     count = val(max(min(count, maxSel), cst(0)));
@@ -85,14 +97,13 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
   Value falseI1 = arith::ConstantIntOp::create(b, loc, 0, 1);
   Values out =
       loop(cst(0), count, 1, st.values(), [&](Value s, ValueRange a) -> Values {
-        Value id32 = extractElement(p.blockIndices, {c.batch, c.kvHead, qb, s});
+        Value id32 = extractElement(p.blockIndices, listAt(s));
         Value id = toIndex(id32);
         // Each listed block counts once: skip an id listed before.
         Value seen =
             loop(cst(0), s, 1, ValueRange{falseI1},
                  [&](Value e, ValueRange f) -> Values {
-                   Value other = extractElement(p.blockIndices,
-                                                {c.batch, c.kvHead, qb, e});
+                   Value other = extractElement(p.blockIndices, listAt(e));
                    return {arith::OrIOp::create(
                        b, loc, f[0],
                        arith::CmpIOp::create(b, loc, P::eq, other, id32))};
@@ -103,9 +114,11 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
                      b, loc, seen, arith::ConstantIntOp::create(b, loc, 1, 1)));
         auto visitBlock = [&]() -> Values {
           // The kernel blocks of the listed block, clipped to those some row
-          // may see (a block_k far beyond Skv costs no empty iterations).
-          Value lo = val(max(mul(id, cst(split)), lowest));
-          Value hi = val(min(mul(add(id, cst(1)), cst(split)), end));
+          // may see (a block_k far beyond Skv costs no empty iterations)
+          // and to the tile's key chunk (split-KV decode).
+          Value lo = val(max(max(mul(id, cst(split)), lowest), c.blockLo));
+          Value hi =
+              val(min(min(mul(add(id, cst(1)), cst(split)), end), c.blockHi));
           return loop(lo, val(max(hi, lo)), 1, a,
                       [&](Value kb, ValueRange ua) -> Values {
                         TileState cur = TileState::from(ua, withVs);

@@ -4,7 +4,10 @@
 // keys are split into chunks, one tile per (batch, kv head, chunk) — or
 // per (batch, chunk) covering every kv head for paged caches — computes a
 // partial output and lse, and a second scf.forall merges the chunks
-// (tok.lse_merge semantics). With so few rows the scores are row dot
+// (tok.lse_merge semantics). With block lists (tok.paged_attention) every
+// chunk walks its kv head's list and visits the listed blocks inside the
+// chunk (blockListLoop), so unlisted blocks are loaded by no chunk. With so
+// few rows the scores are row dot
 // products with the K rows read in place: per group of L keys (L the
 // target's f32 lanes) and per row, L partial vectors over D summed by one
 // log2(L)-stage transpose-reduction.
@@ -136,8 +139,9 @@ FailureOr<SmallVector<Value>> Emitter::emitSplitKv() {
   // Paged decode: one tile per (batch, key chunk) covering every kv head
   // (see below), so a chunk needs numKvHeads times fewer keys for the same
   // work per tile.
-  // Per-head lens give every kv head its own key range: one tile each.
-  allHeads = p.isPaged() && rowDot && !p.perHeadLens();
+  // Per-head lens give every kv head its own key range, and block lists
+  // every kv head its own blocks: one tile each.
+  allHeads = p.isPaged() && rowDot && !p.perHeadLens() && !p.blockIndices;
   int64_t minChunk = std::max<int64_t>(1, t.minSplitKeys / n);
   if (allHeads)
     minChunk = std::max<int64_t>(1, minChunk / numKvHeads);

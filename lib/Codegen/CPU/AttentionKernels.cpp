@@ -154,14 +154,17 @@ FailureOr<SmallVector<Value>> Emitter::emit() {
 
   // Decode: a static, small number of query rows per kv group.
   int64_t sq = qType.getDimSize(2);
-  bool decode = !ShapedType::isDynamic(sq) && !p.seqStarts && !p.blockIndices &&
-                sq * groups <= t.decodeRows;
+  // Paged block lists keep the split-KV driver: every split walks the list
+  // and visits the listed kernel blocks inside its key chunk.
+  bool decode = !ShapedType::isDynamic(sq) && !p.seqStarts &&
+                (!p.blockIndices || p.isPaged()) && sq * groups <= t.decodeRows;
   if (decode) {
     tileQueries = sq;
   } else {
     tileQueries = std::max<int64_t>(1, t.blockRows / groups);
-    // A tile stays within one query block of the block lists.
-    if (p.blockIndices)
+    // A tile stays within one query block of the block lists (paged
+    // attention's single list per kv head holds every query).
+    if (p.blockIndices && !p.isPaged())
       tileQueries = std::gcd(tileQueries, p.blockQ);
     if (!ShapedType::isDynamic(sq))
       tileQueries = std::min(tileQueries, std::max<int64_t>(sq, 1));

@@ -52,10 +52,12 @@ struct AttentionProblem {
   Value bias;
   /// Optional packed-sequence offsets (dense, B = 1).
   Value seqStarts;
-  /// Optional block sparsity (dense): per (batch, kv head, query block of
-  /// `blockQ` rows) the key blocks of `blockK` keys to visit,
-  /// `blockIndices` `[B, Hkv, Nqb, MaxSel]` and the optional `blockCounts`
-  /// `[B, Hkv, Nqb]`, both i32 (tok.attention).
+  /// Optional block sparsity: per (batch, kv head, query block of `blockQ`
+  /// rows) the key blocks of `blockK` keys to visit, `blockIndices`
+  /// `[B, Hkv, Nqb, MaxSel]` and the optional `blockCounts` `[B, Hkv, Nqb]`,
+  /// both i32 (tok.attention); paged attention has one list per (batch, kv
+  /// head), `[B, Hkv, MaxSel]` and `[B, Hkv]`, of blocks of `blockK` rows
+  /// (blockQ unused); paged decode with lists keeps the split-KV driver.
   Value blockIndices, blockCounts;
   int64_t blockQ = 0, blockK = 0;
   /// Optional score_mod region `(s, b, h, i, j) -> s`.

@@ -109,6 +109,10 @@ static AttentionProblem problemOf(tok::PagedAttentionOp op) {
   p.value = op.getValueCache();
   p.blockTable = op.getBlockTable();
   p.lens = op.getLens();
+  p.blockIndices = op.getBlockIndices();
+  p.blockCounts = op.getBlockCounts();
+  if (std::optional<uint64_t> k = op.getBlockK())
+    p.blockK = static_cast<int64_t>(*k);
   p.causal = true;
   readAttributes(op, p);
   return p;

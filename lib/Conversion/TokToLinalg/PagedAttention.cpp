@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace tokamak::detail;
 
@@ -135,6 +137,30 @@ struct PagedAttentionOpLowering : OpConversionPattern<tok::PagedAttentionOp> {
     if (std::optional<uint64_t> n = op.getSinks())
       spec.sinks = static_cast<int64_t>(*n);
     spec.outputElementType = op.getOutput().getType().getElementType();
+
+    // Block lists: one query block holding every query (block_q beyond any
+    // Sq), so [B, Hkv, MaxSel] becomes tok.attention's [B, Hkv, 1, MaxSel];
+    // the gathered key index is the row, so key blocks count rows.
+    if (Value indices = adaptor.getBlockIndices()) {
+      Value counts = adaptor.getBlockCounts();
+      auto withUnitQueryBlocks = [&](Value v) -> Value {
+        auto type = cast<RankedTensorType>(v.getType());
+        SmallVector<int64_t> shape(type.getShape());
+        shape.insert(shape.begin() + 2, 1);
+        SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
+        for (int64_t d = 3, e = shape.size(); d < e; ++d)
+          groups.push_back({d});
+        return tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+            v, groups);
+      };
+      spec.blockQ = std::numeric_limits<int32_t>::max();
+      spec.blockK = static_cast<int64_t>(*op.getBlockK());
+      spec.blockSelected = buildBlockSelection(
+          rewriter, loc, withUnitQueryBlocks(indices),
+          counts ? withUnitQueryBlocks(counts) : Value(),
+          tensor::getMixedSize(rewriter, loc, spec.key, 2), spec.blockK);
+    }
 
     // Query i of sequence b sits at position lens[b] - Sq + i; key position
     // j is visible only below lens[b]. Per-head lens: row lens[b, h] - Sq + i

@@ -848,6 +848,96 @@ func.func @paged_attention_query_heads_must_group_over_lens_heads(%query: tensor
 
 // -----
 
+// block_counts needs block_indices.
+func.func @paged_attention_counts_need_indices(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %cnt: tensor<4x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_indices with block_counts}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_counts(%cnt : tensor<4x2xi32>) : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_k needs block_indices.
+func.func @paged_attention_block_k_needs_indices(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_indices with block_k}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_indices needs block_k.
+func.func @paged_attention_indices_need_block_k(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_k with block_indices}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi32>) : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_indices must be rank 3 ([B, Hkv, MaxSel]).
+func.func @paged_attention_indices_must_be_rank_3(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x1x8xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_indices rank 3, got 4}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x1x8xi32>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_counts must be rank 2 ([B, Hkv]).
+func.func @paged_attention_counts_must_be_rank_2(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi32>, %cnt: tensor<4x2x1xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_counts rank 2, got 3}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi32>) block_counts(%cnt : tensor<4x2x1xi32>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_indices must be i32.
+func.func @paged_attention_indices_must_be_i32(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi64>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_indices element type 'i32', got 'i64'}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi64>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_counts must be i32.
+func.func @paged_attention_counts_must_be_i32(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi32>, %cnt: tensor<4x2xi64>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_counts element type 'i32', got 'i64'}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi32>) block_counts(%cnt : tensor<4x2xi64>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_k must be at least 1.
+func.func @paged_attention_block_k_must_be_positive(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_k to be at least 1, got 0}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi32>) {block_k = 0 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_indices must be [B, Hkv, MaxSel].
+func.func @paged_attention_indices_must_match_kv_heads(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x8x8xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_indices shape [4, 2, ?], got [4, 8, 8]}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x8x8xi32>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
+// block_counts must be block_indices' [B, Hkv].
+func.func @paged_attention_counts_must_match_indices(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>, %idx: tensor<4x2x8xi32>, %cnt: tensor<3x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected block_counts shape [4, 2], got [3, 2]}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens block_indices(%idx : tensor<4x2x8xi32>) block_counts(%cnt : tensor<3x2xi32>) {block_k = 32 : i64} : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf16>
+  return
+}
+
+// -----
+
 // Per-head slots have a row per kv head of the update.
 func.func @cache_write_per_head_slots_must_match_update_heads(%cache: tensor<256x16x1x64xf16>, %update: tensor<4x2x1x64xf16>, %slots: tensor<4x4x1xi32>) {
   // expected-error @+1 {{'tok.cache_write' op expected update and slots head counts to match, got 2 and 4}}

@@ -256,6 +256,25 @@ func.func @paged_attention_doc_example_f16(%q: tensor<4x32x1x128xf16>, %kc: tens
   return %o : tensor<4x32x1x128xf16>
 }
 
+// The block-list example of the tok.paged_attention description.
+// CHECK-LABEL: func.func @paged_attention_block_lists_doc_example_f16(
+// CHECK-SAME:    %[[Q:.*]]: tensor<4x32x1x128xf16>, %[[KC:.*]]: tensor<1024x16x8x128xf16>, %[[VC:.*]]: tensor<1024x16x8x128xf16>, %[[TABLE:.*]]: tensor<4x64xi32>, %[[LENS:.*]]: tensor<4xi32>, %[[IDX:.*]]: tensor<4x8x16xi32>, %[[CNT:.*]]: tensor<4x8xi32>) -> tensor<4x32x1x128xf16>
+// CHECK:         %[[O:.*]] = tok.paged_attention %[[Q]], %[[KC]], %[[VC]], %[[TABLE]], %[[LENS]] block_indices(%[[IDX]] : tensor<4x8x16xi32>) block_counts(%[[CNT]] : tensor<4x8xi32>) {block_k = 64 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
+// CHECK:         return %[[O]] : tensor<4x32x1x128xf16>
+func.func @paged_attention_block_lists_doc_example_f16(%q: tensor<4x32x1x128xf16>, %kc: tensor<1024x16x8x128xf16>, %vc: tensor<1024x16x8x128xf16>, %table: tensor<4x64xi32>, %lens: tensor<4xi32>, %idx: tensor<4x8x16xi32>, %cnt: tensor<4x8xi32>) -> tensor<4x32x1x128xf16> {
+  %o3 = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<4x8x16xi32>) block_counts(%cnt : tensor<4x8xi32>) {block_k = 64 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
+  return %o3 : tensor<4x32x1x128xf16>
+}
+
+// Block lists without counts, per-head lens and tables (blocks of one kv
+// head), window and sinks on top.
+// CHECK-LABEL: func.func @paged_attention_block_lists_head_tables_f32(
+// CHECK:         tok.paged_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} block_indices(%{{.*}} : tensor<2x2x?xi32>) {block_k = 16 : i64, sinks = 2 : i64, window = 64 : i64} : (tensor<2x8x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<2x2x8xi32>, tensor<2x2xi32>) -> tensor<2x8x1x64xf32>
+func.func @paged_attention_block_lists_head_tables_f32(%q: tensor<2x8x1x64xf32>, %kc: tensor<64x16x1x64xf32>, %vc: tensor<64x16x1x64xf32>, %table: tensor<2x2x8xi32>, %lens: tensor<2x2xi32>, %idx: tensor<2x2x?xi32>) -> tensor<2x8x1x64xf32> {
+  %o = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<2x2x?xi32>) {block_k = 16 : i64, sinks = 2 : i64, window = 64 : i64} : (tensor<2x8x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<2x2x8xi32>, tensor<2x2xi32>) -> tensor<2x8x1x64xf32>
+  return %o : tensor<2x8x1x64xf32>
+}
+
 // Paged attention without attributes (multi-token prefill chunk, MHA).
 // CHECK-LABEL: func.func @paged_attention_plain_f32(
 // CHECK-SAME:    %[[QUERY:.*]]: tensor<2x8x16x64xf32>, %[[KEY_CACHE:.*]]: tensor<256x16x8x64xf32>, %[[VALUE_CACHE:.*]]: tensor<256x16x8x64xf32>, %[[BLOCK_TABLE:.*]]: tensor<2x16xi32>, %[[LENS:.*]]: tensor<2xi32>) -> tensor<2x8x16x64xf32>

@@ -38,3 +38,40 @@ func.func @attention_block_k_24_f32(%q: tensor<1x2x128x64xf32>, %k: tensor<1x2x2
   %o = tok.attention %q, %k, %v block_indices(%idx : tensor<1x2x2x4xi32>) {block_k = 24 : i64, block_q = 64 : i64, causal} : (tensor<1x2x128x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>) -> tensor<1x2x128x64xf32>
   return %o : tensor<1x2x128x64xf32>
 }
+
+// -----
+
+// Sparse paged decode: the split-KV driver keeps one tile per (key chunk,
+// kv head) (not one per chunk covering every head: the lists differ per
+// head); each tile reads its head's count, walks the [B, Hkv, MaxSel] list,
+// skips repeats, and visits only the listed blocks inside its chunk; the
+// chunks are merged afterwards. No loop over every key block remains.
+// CHECK-LABEL: func.func @paged_block_lists_decode_f32
+// CHECK-SAME:    %[[INDICES:[^:]*]]: tensor<1x8x?xi32>, %[[COUNTS:[^:]*]]: tensor<1x8xi32>)
+// CHECK-NOT:   tok.paged_attention
+// CHECK:       scf.forall (%{{.*}}, %[[KVH:.*]]) in (%{{.*}}, 8)
+// CHECK:         tensor.extract %[[COUNTS]][%c0, %[[KVH]]] : tensor<1x8xi32>
+// CHECK:         scf.for %[[ENTRY:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:           %[[ID:.*]] = tensor.extract %[[INDICES]][%c0, %[[KVH]], %[[ENTRY]]] : tensor<1x8x?xi32>
+// CHECK:           scf.for %[[EARLIER:.*]] = %c0 to %[[ENTRY]] step %c1 iter_args(%{{.*}} = %false) -> (i1)
+// CHECK:             tensor.extract %[[INDICES]][%c0, %[[KVH]], %[[EARLIER]]]
+// CHECK:             arith.cmpi eq, %{{.*}}, %[[ID]] : i32
+// CHECK-NOT:     tok.key_blocks = "interior"
+// CHECK:         } {tok.key_blocks = "listed"}
+// CHECK:       scf.forall (%{{.*}}) in (8)
+// REMARK-AVX512-NOT: left for convert-tok-to-linalg
+// REMARK-AVX2-NOT: left for convert-tok-to-linalg
+func.func @paged_block_lists_decode_f32(%q: tensor<1x32x1x128xf32>, %kc: tensor<?x16x8x128xf32>, %vc: tensor<?x16x8x128xf32>, %table: tensor<1x?xi32>, %lens: tensor<1xi32>, %idx: tensor<1x8x?xi32>, %cnt: tensor<1x8xi32>) -> tensor<1x32x1x128xf32> {
+  %o = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<1x8x?xi32>) block_counts(%cnt : tensor<1x8xi32>) {block_k = 64 : i64} : (tensor<1x32x1x128xf32>, tensor<?x16x8x128xf32>, tensor<?x16x8x128xf32>, tensor<1x?xi32>, tensor<1xi32>) -> tensor<1x32x1x128xf32>
+  return %o : tensor<1x32x1x128xf32>
+}
+
+// -----
+
+// Paged lists of 24-row blocks: as for tok.attention, AVX-512 leaves them
+// to the reference lowering, AVX2 tiles them by 8 keys.
+// REMARK-AVX512: remark: tok-tile-attention: left for convert-tok-to-linalg: block_k 24 and block-keys 64 share no multiple of the f32 lanes 16
+func.func @paged_block_k_24_f32(%q: tensor<2x4x1x64xf32>, %kc: tensor<64x16x2x64xf32>, %vc: tensor<64x16x2x64xf32>, %table: tensor<2x32xi32>, %lens: tensor<2xi32>, %idx: tensor<2x2x4xi32>) -> tensor<2x4x1x64xf32> {
+  %o = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<2x2x4xi32>) {block_k = 24 : i64} : (tensor<2x4x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<2x32xi32>, tensor<2xi32>) -> tensor<2x4x1x64xf32>
+  return %o : tensor<2x4x1x64xf32>
+}

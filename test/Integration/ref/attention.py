@@ -12,6 +12,8 @@
 # --seqlens=3,0,5 (packed; B must be 1) --stats [--stats_window=W]
 # [--stats_per_query_head] (the stats result, after lse: attention_stats;
 # packed, the window is the last W rows of each key's own sequence).
+# case_paged_attention takes --block_k=K [--max_sel=S] [--counts] [--diag]
+# [--hide_newest] [--empty] for its block lists (_paged_block_lists).
 # Block sparsity: --block_q=Q --block_k=K [--max_sel=S] [--counts]
 # [--ids=random|distinct] [--diag] appends block_indices [B, Hkv,
 # ceil(Sq/Q), S] i32 (and with --counts block_counts [B, Hkv, ceil(Sq/Q)]
@@ -377,6 +379,10 @@ def case_paged_attention(args, rng):
         used += count
     lens_np = np.asarray(lens, dtype=np.int32)
     inputs = [q_np, kc_np, vc_np, table, lens_np]
+    lists = None
+    if "block_k" in args:
+        lists = _paged_block_lists(args, rng, lens, hkv, max_blocks * bs)
+        inputs.extend(a for a in lists[:2] if a is not None)
     if args.get("rope"):
         q, rope_pos = _rope_query(args, rng, q)
         inputs.append(rope_pos)
@@ -389,9 +395,44 @@ def case_paged_attention(args, rng):
         values = vc[blocks, pos % bs].permute(1, 0, 2)[None]
         mask = causal_mask(sq, n, True, window, sinks,
                            query_pos=torch.arange(sq) + n - sq)
+        if lists is not None:
+            # One query block holding every query: block_q = Sq.
+            idx, cnt, block_k = lists
+            mask = mask & block_sparse_mask(
+                idx[bi:bi + 1, :, None, :],
+                None if cnt is None else cnt[bi:bi + 1, :, None], hq, sq, n,
+                max(sq, 1), block_k)
         o[bi:bi + 1], _ = dense_attention(q[bi:bi + 1], keys, values, scale,
                                           softcap, None, None, mask)
     return inputs, [_store(o, dtype)]
+
+
+def _paged_block_lists(args, rng, lens, hkv, capacity):
+    """tok.paged_attention's block lists: block_indices [B, Hkv, S] i32 of
+    logical key blocks of --block_k rows and (with --counts) block_counts
+    [B, Hkv] i32. Ids are drawn in [-1, ceil(capacity / K)] (padding, out
+    of range and duplicates included), counts in [-1, S + 1]. --diag lists
+    the block of the newest row first; --hide_newest removes it from every
+    list; --empty makes every count 0. Returns (idx, counts, K)."""
+    block_k = int(args["block_k"])
+    sel = int(args.get("max_sel", 4))
+    b = len(lens)
+    nkb = -(-capacity // block_k)
+    idx = rng.integers(-1, nkb + 1, (b, hkv, sel))
+    cnt = rng.integers(-1, sel + 2, (b, hkv))
+    for bi, n in enumerate(lens):
+        newest = max(n - 1, 0) // block_k
+        if args.get("diag") and sel > 0:
+            row = idx[bi]
+            row[row == newest] = -1
+            row[:, 0] = newest
+        if args.get("hide_newest"):
+            idx[bi][idx[bi] == newest] = -1
+    if args.get("empty"):
+        cnt[:] = 0
+    idx = idx.astype(np.int32)
+    counts = cnt.astype(np.int32) if args.get("counts") else None
+    return idx, counts, block_k
 
 
 def _head_lens(args):
@@ -410,7 +451,9 @@ def case_paged_attention_heads(args, rng):
     [B,Hkv,MaxBlocks] (a random permutation of the blocks over all heads;
     unused entries point at other heads' blocks). Inputs q, key/value caches,
     table, lens; output o. Head h of sequence b holds rows r < lens[b, h];
-    query i sits at row lens[b, h] - Sq + i of every kv head h."""
+    query i sits at row lens[b, h] - Sq + i of every kv head h. --block_k
+    and the other flags of _paged_block_lists append block lists over rows
+    (block_indices [B, Hkv, S], block_counts [B, Hkv])."""
     lens = _head_lens(args)
     b, hkv = len(lens), len(lens[0])
     hq = args.get("hq", 2 * hkv)
@@ -461,6 +504,13 @@ def case_paged_attention_heads(args, rng):
             used += count
     lens_np = np.asarray(lens, dtype=np.int32)
     inputs = [q_np, kc_np, vc_np, table, lens_np]
+    lists = None
+    if "block_k" in args:
+        # Logical blocks of block_k rows of each head; diag/hide_newest use
+        # the longest head's newest row (the others get random ids).
+        lists = _paged_block_lists(args, rng, [max(r) for r in lens], hkv,
+                                   max_blocks * bs)
+        inputs.extend(a for a in lists[:2] if a is not None)
 
     # Per (sequence, kv head): gather the head's rows, attend its query
     # heads with the row-space mask.
@@ -483,6 +533,12 @@ def case_paged_attention_heads(args, rng):
                 values = vc[blocks, rows % bs, h]
             mask = causal_mask(sq, n, True, window, sinks,
                                query_pos=torch.arange(sq) + n - sq)
+            if lists is not None:
+                idx, cnt, block_k = lists
+                mask = mask & block_sparse_mask(
+                    idx[bi:bi + 1, h:h + 1, None, :],
+                    None if cnt is None else cnt[bi:bi + 1, h:h + 1, None],
+                    1, sq, n, max(sq, 1), block_k)[0, 0]
             heads = slice(h * groups, (h + 1) * groups)
             o[bi:bi + 1, heads], _ = dense_attention(
                 q[bi:bi + 1, heads], keys[None, None], values[None, None],

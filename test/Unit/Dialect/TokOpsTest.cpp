@@ -202,6 +202,27 @@ TEST_F(TokOpsTest, BuildsPagedAttentionAndCacheWrite) {
   EXPECT_EQ(finishAndVerify(), "");
 }
 
+TEST_F(TokOpsTest, BuildsPagedAttentionWithBlockLists) {
+  Type f32 = builder.getF32Type();
+  Type i32 = builder.getI32Type();
+  auto q = tensor({2, 8, 1, 64}, f32);
+  auto cache = tensor({64, 16, 2, 64}, f32);
+  auto table = tensor({2, 32}, i32);
+  auto lens = tensor({2}, i32);
+  auto indices = tensor({2, 2, 8}, i32);
+  auto counts = tensor({2, 2}, i32);
+  func::FuncOp fn =
+      makeFunction({q, cache, cache, table, lens, indices, counts});
+  auto op = tok::PagedAttentionOp::create(
+      builder, loc, q, fn.getArgument(0), fn.getArgument(1), fn.getArgument(2),
+      fn.getArgument(3), fn.getArgument(4), fn.getArgument(5),
+      fn.getArgument(6), /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
+      FloatAttr(), FloatAttr(), builder.getI64IntegerAttr(64));
+  EXPECT_EQ(op.getBlockIndices(), fn.getArgument(5));
+  EXPECT_EQ(op.getBlockCounts(), fn.getArgument(6));
+  EXPECT_EQ(finishAndVerify(), "");
+}
+
 TEST_F(TokOpsTest, BuildsScans) {
   Type f32 = builder.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
