@@ -102,11 +102,10 @@ LogicalResult lowerConv1d(RewriterBase &rewriter, tok::Conv1dOp op) {
       });
   });
 
-  SmallVector<Value> results{sb.tensorOf(y, yType)};
+  SmallVector<Value> buffers{y};
   if (fs)
-    results.push_back(
-        sb.tensorOf(fs, cast<RankedTensorType>(op.getFinalState().getType())));
-  rewriter.replaceOp(op, results);
+    buffers.push_back(fs);
+  sb.replaceWithBuffers(rewriter, op, buffers);
   return success();
 }
 

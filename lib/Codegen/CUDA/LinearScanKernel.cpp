@@ -126,11 +126,10 @@ LogicalResult lowerLinearScan(RewriterBase &rewriter, tok::LinearScanOp op) {
       });
   });
 
-  SmallVector<Value> results{sb.tensorOf(out, oType)};
+  SmallVector<Value> buffers{out};
   if (fs)
-    results.push_back(
-        sb.tensorOf(fs, cast<RankedTensorType>(op.getFinalState().getType())));
-  rewriter.replaceOp(op, results);
+    buffers.push_back(fs);
+  sb.replaceWithBuffers(rewriter, op, buffers);
   return success();
 }
 

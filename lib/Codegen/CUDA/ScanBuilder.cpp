@@ -42,6 +42,14 @@ Value ScanBuilder::tensorOf(Value buffer, RankedTensorType type) {
                                            /*writable=*/true);
 }
 
+void ScanBuilder::replaceWithBuffers(RewriterBase &rewriter, Operation *op,
+                                     ValueRange buffers) {
+  SmallVector<Value> results;
+  for (auto [buffer, type] : llvm::zip_equal(buffers, op->getResultTypes()))
+    results.push_back(tensorOf(buffer, cast<RankedTensorType>(type)));
+  rewriter.replaceOp(op, results);
+}
+
 Value ScanBuilder::dim(Value buffer, int64_t d) {
   int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(d);
   if (!ShapedType::isDynamic(size))

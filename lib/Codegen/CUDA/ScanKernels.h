@@ -36,6 +36,10 @@ public:
                           mlir::ArrayRef<mlir::Value> dims);
   /// The result tensor of `buffer` once the kernel has written it.
   mlir::Value tensorOf(mlir::Value buffer, mlir::RankedTensorType type);
+  /// Replaces `op`'s results, in order, by the tensors of `buffers` (one per
+  /// result, the kernel having written them).
+  void replaceWithBuffers(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                          mlir::ValueRange buffers);
 
   /// Size `d` of a buffer, as an index.
   mlir::Value dim(mlir::Value buffer, int64_t d);

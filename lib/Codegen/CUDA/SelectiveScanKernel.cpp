@@ -100,11 +100,10 @@ LogicalResult lowerSelectiveScan(RewriterBase &rewriter,
       });
   });
 
-  SmallVector<Value> results{sb.tensorOf(y, yType)};
+  SmallVector<Value> buffers{y};
   if (fs)
-    results.push_back(
-        sb.tensorOf(fs, cast<RankedTensorType>(op.getFinalState().getType())));
-  rewriter.replaceOp(op, results);
+    buffers.push_back(fs);
+  sb.replaceWithBuffers(rewriter, op, buffers);
   return success();
 }
 
