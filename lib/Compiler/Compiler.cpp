@@ -141,10 +141,9 @@ Compiler::parseString(StringRef text, StringRef bufferName) {
   return impl->parse(llvm::MemoryBuffer::getMemBufferCopy(text, bufferName));
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>> Compiler::importModel(StringRef directory,
-                                                            int64_t snapkvObs) {
-  frontend::ImportOptions options;
-  options.snapkvObs = snapkvObs;
+llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::importModel(StringRef directory,
+                      const frontend::ImportOptions &options) {
   rt::StatusOr<frontend::ImportedModel> imported =
       frontend::importModelDirectory(directory.str(), options);
   if (!imported.ok())

@@ -11,6 +11,7 @@
 #include "JambaIR.h"
 #include "Mamba2IR.h"
 #include "MambaIR.h"
+#include "SnapKVIR.h"
 
 #include "tokamak/Frontend/ModelConfig.h"
 #include "tokamak/runtime/SafeTensors.h"
@@ -228,6 +229,9 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
       : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)
                : buildEncoderModule(*encoder, elementType);
+  if (decoder && options.snapkvBudget > 0)
+    for (const char *pool : {"avg", "max"})
+      body += snapkvSelectFunction(pool, options.snapkvBudget);
   model.mlir =
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +
       "} {\n\n" + body + "}\n";

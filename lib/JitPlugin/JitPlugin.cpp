@@ -66,12 +66,17 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
     return 1;
   };
   tokamak::Compiler compiler;
-  // TOKAMAK_SNAPKV_OBS (set by tokamak-run for --kv-policy=snapkv, and part
-  // of its cache key): also export @prefill_stats with this stats window.
-  int64_t snapkvObs = 0;
+  // TOKAMAK_SNAPKV_OBS and TOKAMAK_SNAPKV_BUDGET (set by tokamak-run for
+  // --kv-policy=snapkv, and part of its cache key): also export
+  // @prefill_stats with this stats window and the compiled selection for
+  // budgets up to this.
+  tokamak::frontend::ImportOptions import;
   if (const char *obs = std::getenv("TOKAMAK_SNAPKV_OBS"); obs && *obs)
-    snapkvObs = std::strtoll(obs, nullptr, 10);
-  auto module = compiler.importModel(modelDir, snapkvObs);
+    import.snapkvObs = std::strtoll(obs, nullptr, 10);
+  if (const char *budget = std::getenv("TOKAMAK_SNAPKV_BUDGET");
+      budget && *budget)
+    import.snapkvBudget = std::strtoll(budget, nullptr, 10);
+  auto module = compiler.importModel(modelDir, import);
   if (!module)
     return fail(module.takeError());
   auto options = jitOptions();

@@ -8,6 +8,7 @@
 
 #include "tokamak/runtime/Artifact.h"
 #include "tokamak/runtime/Npy.h"
+#include "tokamak/runtime/SnapKVSelect.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -1027,7 +1028,7 @@ Status Session::snapkvCompact(const std::vector<SeqId> &ids,
     if (policy.isLossless(length))
       continue;
     StatusOr<KeepPlan> one =
-        snapkvKeepFromVotes(policy, votes.data(), 1, length);
+        snapkvSelect(*exe, policy, votes.data(), 1, length);
     if (!one.ok())
       return one.status().withContext("prefill");
     KeepPlan kept(size_t(numKVHeads), one->front());

@@ -60,6 +60,13 @@ static cl::opt<int64_t> snapkvObs(
              "this stats window, for tokamak-run --kv-policy=snapkv=B,obs=O "
              "(default: none)"),
     cl::init(0), cl::cat(category));
+static cl::opt<int64_t> snapkvBudget(
+    "snapkv-budget",
+    cl::desc("For a decoder model directory: also export the compiled SnapKV "
+             "selection (@snapkv_select_avg/max: linalg pooling + tok.topk) "
+             "for budgets up to this; without it tokamak-run selects in C++ "
+             "(default: none)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<int64_t> numThreads(
     "num-threads",
     cl::desc("Threads the parallel loops are balanced for (default: the "
@@ -168,9 +175,14 @@ int main(int argc, char **argv) {
   // tokamak-run maps from --weights=MODEL_DIR.
   if (snapkvObs < 0)
     return fail("--snapkv-obs must be >= 1, got " + Twine(snapkvObs));
+  if (snapkvBudget < 0)
+    return fail("--snapkv-budget must be >= 1, got " + Twine(snapkvBudget));
+  tokamak::frontend::ImportOptions import;
+  import.snapkvObs = snapkvObs;
+  import.snapkvBudget = snapkvBudget;
   tokamak::Compiler compiler;
   auto module = sys::fs::is_directory(inputPath)
-                    ? compiler.importModel(inputPath, snapkvObs)
+                    ? compiler.importModel(inputPath, import)
                     : compiler.parseFile(inputPath);
   if (!module)
     return fail(module.takeError());

@@ -23,6 +23,7 @@
 #include "tokamak/runtime/Npy.h"
 #include "tokamak/runtime/OutputFiles.h"
 #include "tokamak/runtime/Session.h"
+#include "tokamak/runtime/SnapKVSelect.h"
 #include "tokamak/runtime/Tokenizer.h"
 
 #include <algorithm>
@@ -446,10 +447,19 @@ int tokamak::run::generate(const Options &options,
   double prefillMs = nowMs() - start;
   if (options.kvPolicy.kind == KVPolicyKind::SnapKV) {
     StatusOr<int64_t> rows = session.cacheRows(id);
+    // The selection runs in the model (@snapkv_select_*) when it was compiled
+    // for the budget, else in the runtime's C++ (SnapKVSelect.h).
+    const KVPolicy &policy = options.kvPolicy;
+    bool compiled = snapkvCompiledBudget(session.executable(),
+                                         policy.pooling) >= policy.budget;
     if (rows.ok())
-      std::fprintf(stderr, "snapkv: kept %lld of %lld prompt positions\n",
+      std::fprintf(stderr,
+                   "snapkv: kept %lld of %lld prompt positions (selection: "
+                   "%s%s)\n",
                    static_cast<long long>(*rows),
-                   static_cast<long long>(prompt.size()));
+                   static_cast<long long>(prompt.size()),
+                   compiled ? "@" : "C++",
+                   compiled ? snapkvSelectFunction(policy.pooling) : "");
   }
   const int64_t vocab = first->shape()[1];
 

@@ -165,17 +165,26 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
   key.add(*config);
   // A snapkv policy compiles @prefill_stats with its observation window too;
   // the plugin reads it from TOKAMAK_SNAPKV_OBS (docs/Session.md).
-  int64_t snapkvObs = 0;
-  if (options.kvPolicy.kind == KVPolicyKind::SnapKV)
-    snapkvObs = options.kvPolicy.obsWindow;
+  // The compiled selection (@snapkv_select_*) takes budgets up to the
+  // largest one, from TOKAMAK_SNAPKV_BUDGET.
+  int64_t snapkvObs = 0, snapkvBudget = 0;
+  auto note = [&](const KVPolicy &policy) {
+    if (policy.kind != KVPolicyKind::SnapKV)
+      return;
+    snapkvObs = std::max(snapkvObs, policy.obsWindow);
+    snapkvBudget = std::max(snapkvBudget, policy.budget);
+  };
+  note(options.kvPolicy);
   for (const ModelKVPolicy::Override &range : options.kvGroupPolicies)
-    if (range.policy.kind == KVPolicyKind::SnapKV)
-      snapkvObs = std::max(snapkvObs, range.policy.obsWindow);
+    note(range.policy);
   key.add(snapkvObs);
-  if (snapkvObs > 0)
-    ::setenv("TOKAMAK_SNAPKV_OBS", std::to_string(snapkvObs).c_str(), 1);
-  else
-    ::unsetenv("TOKAMAK_SNAPKV_OBS");
+  key.add(snapkvBudget);
+  for (auto [name, value] : {std::pair{"TOKAMAK_SNAPKV_OBS", snapkvObs},
+                             std::pair{"TOKAMAK_SNAPKV_BUDGET", snapkvBudget}})
+    if (value > 0)
+      ::setenv(name, std::to_string(value).c_str(), 1);
+    else
+      ::unsetenv(name);
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);
     key.add(std::string_view(dtypeName(t.dtype)));

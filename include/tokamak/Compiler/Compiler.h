@@ -10,6 +10,7 @@
 #ifndef TOKAMAK_COMPILER_COMPILER_H
 #define TOKAMAK_COMPILER_COMPILER_H
 
+#include "tokamak/Frontend/Frontend.h"
 #include "tokamak/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -89,7 +90,8 @@ public:
   /// as a tok module in the session ABI (tokamak/Frontend/Frontend.h), with
   /// 16-row K/V blocks; errors name the file, field or tensor.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-  importModel(llvm::StringRef directory, int64_t snapkvObs = 0);
+  importModel(llvm::StringRef directory,
+              const frontend::ImportOptions &options = {});
 
   /// The artifact metadata JSON (docs/Artifacts.md) of the public functions
   /// of a module still at the tensor level, compiled with `options`.

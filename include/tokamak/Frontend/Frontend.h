@@ -34,6 +34,11 @@ struct ImportOptions {
   /// stats (`stats_window` = this, per kv head, `[1, Hkv, T]` f32): the SnapKV
   /// votes of each sequence's last `snapkvObs` queries (docs/Session.md).
   int64_t snapkvObs = 0;
+  /// When > 0, decoders also export `@snapkv_select_avg` and
+  /// `@snapkv_select_max` (SnapKV's pooling and top-k as upstream linalg
+  /// pooling + `tok.topk`, lib/Frontend/SnapKVIR.h) for budgets up to this;
+  /// the session selects through them (docs/Session.md).
+  int64_t snapkvBudget = 0;
 };
 
 struct ImportedModel {

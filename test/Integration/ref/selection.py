@@ -136,3 +136,40 @@ def case_topk(args, rng):
     if flag(args, "count"):
         outputs.append(counts.reshape(row_shape))
     return inputs, outputs
+
+
+def case_snapkv_select(args, rng):
+    """SnapKV's selection (Li et al. 2024, Alg. 1) on summed votes.
+
+    --rows=R --length=P --budget=B --kernel=K [--pool=avg|max] [--run-budget]
+    inputs: votes [R, P] f32 (multiples of 1/8 in [0, 4]: ties, and window
+    sums exact in f32), budget [R] i32 (B, or random in [-1, B + 2] with
+    --run-budget), window [K] f32 (ones: only its length is read); outputs: indices [R, B] i32 (fill -1), count [R] i32.
+    Pooling as F.avg_pool1d / F.max_pool1d with stride 1 and padding K // 2
+    (the average counts the padding, so it divides by K); then the top
+    min(B, P, budget) pooled entries, descending, ties to the lower index.
+    """
+    rows, length = args["rows"], args["length"]
+    k, kernel = args["budget"], args["kernel"]
+    pool = args.get("pool", "avg")
+    votes = rng.integers(0, 33, size=(rows, length)) / 8.0
+    budget = np.full(rows, k, dtype=np.int32)
+    if flag(args, "run_budget"):
+        budget = rng.integers(-1, k + 3, size=rows).astype(np.int32)
+        budget[0] = 0
+    half = kernel // 2
+    pooled = np.zeros((rows, length))
+    for r in range(rows):
+        for j in range(length):
+            window = votes[r, max(j - half, 0):min(j + half, length - 1) + 1]
+            pooled[r, j] = window.sum() / kernel if pool == "avg" \
+                else window.max()
+    indices = np.full((rows, k), -1, dtype=np.int32)
+    counts = np.zeros(rows, dtype=np.int32)
+    for r in range(rows):
+        sel = _select(pooled[r], k)
+        count = min(len(sel), max(int(budget[r]), 0))
+        counts[r] = count
+        indices[r, :count] = sel[:count]
+    window = np.ones(kernel, dtype=np.float32)
+    return [votes.astype(np.float32), budget, window], [indices, counts]
