@@ -450,3 +450,44 @@ def _paged_sparse_cases():
 
 
 CASES += _paged_sparse_cases()
+
+
+# The same pair in the per-head layout: one-head blocks [NumBlocks, 16, 1,
+# D], tables [B, Hkv, MaxBlocks] (a permutation of every one-head block) and
+# lens [B, Hkv]. A head's block is one contiguous page here; in the shared
+# layout a head's rows are 512-byte pieces strided by the token rows of all
+# heads, which a per-head list cannot read in order.
+def _paged_perhead_inputs(d):
+    blocks = d["Skv"] // d["BS"]
+    return [((d["B"], d["Hq"], 1, d["D"]), "f32", "normal"),
+            ((blocks * d["Hkv"], d["BS"], 1, d["D"]), "f32", "normal"),
+            ((blocks * d["Hkv"], d["BS"], 1, d["D"]), "f32", "normal"),
+            ((d["B"], d["Hkv"], blocks), "i32", "randperm"),
+            ((d["B"], d["Hkv"]), "i32", "fill:%d" % d["Skv"])]
+
+
+def _paged_perhead_sparse_inputs(d):
+    sel = _paged_sparse_sel(d)
+    return _paged_perhead_inputs(d) + [
+        ((d["B"], d["Hkv"], sel), "i32",
+         "recentlist:%d" % (d["Skv"] // d["BK"])),
+        ((d["B"], d["Hkv"]), "i32", "fill:%d" % sel)]
+
+
+def _paged_perhead_cases():
+    sparse, dense = _paged_sparse_cases()
+    sparse.name = "paged_attention_blocksparse_perhead"
+    sparse.op = "paged_attention decode, block lists, per-head layout"
+    sparse.inputs = _paged_perhead_sparse_inputs
+    sparse.module = sparse.name
+    sparse.torch = sparse.name
+    dense.name = "paged_attention_decode_perhead"
+    dense.op = "paged_attention decode, per-head layout (dense baseline)"
+    dense.inputs = _paged_perhead_inputs
+    dense.module = dense.name
+    dense.torch = "paged_attention_perhead"
+    sparse.workaround = dense.name
+    return [sparse, dense]
+
+
+CASES += _paged_perhead_cases()

@@ -183,6 +183,58 @@ def paged_attention_blocksparse(q, kc, vc, table, lens, indices, counts):
     return out
 
 
+def paged_attention_perhead(q, kc, vc, table, lens):
+    """Per-head layout: one-head blocks kc [N, BS, 1, D], tables [B, Hkv,
+    MaxBlocks], lens [B, Hkv]; gathers each (sequence, kv head)'s rows,
+    then attention of the head's query group over them."""
+    block = kc.shape[1]
+    b, hq, sq, d = q.shape
+    hkv = table.shape[1]
+    rep = hq // hkv
+    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    for i in range(b):
+        for g in range(hkv):
+            n = int(lens[i, g])
+            ids = table[i, g, :(n + block - 1) // block].long()
+            k = kc[ids, :, 0].flatten(0, 1)[:n]
+            v = vc[ids, :, 0].flatten(0, 1)[:n]
+            qs = q[i, g * rep:(g + 1) * rep]
+            s = torch.matmul(qs, k.t()) * d ** -0.5
+            out[i, g * rep:(g + 1) * rep] = torch.matmul(
+                torch.softmax(s, dim=-1), v)
+    return out
+
+
+def paged_attention_blocksparse_perhead(q, kc, vc, table, lens, indices,
+                                        counts):
+    """paged_attention_blocksparse in the per-head layout (tables [B, Hkv,
+    MaxBlocks], lens [B, Hkv], one-head blocks)."""
+    block_k = 64
+    block = kc.shape[1]
+    b, hq, sq, d = q.shape
+    hkv = indices.shape[1]
+    rep = hq // hkv
+    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    for i in range(b):
+        for g in range(hkv):
+            n = int(lens[i, g])
+            ids = sorted({int(x) for x in indices[i, g, :int(counts[i, g])]
+                          if 0 <= int(x) < -(-n // block_k)})
+            if not ids:
+                continue
+            rows = torch.cat([torch.arange(x * block_k, min(n, (x + 1)
+                                                             * block_k))
+                              for x in ids])
+            pages = table[i, g].long()[rows // block]
+            k = kc[pages, rows % block, 0]
+            v = vc[pages, rows % block, 0]
+            qs = q[i, g * rep:(g + 1) * rep]
+            s = torch.matmul(qs, k.t()) * d ** -0.5
+            out[i, g * rep:(g + 1) * rep] = torch.matmul(
+                torch.softmax(s, dim=-1), v)
+    return out
+
+
 def linear(x, w):
     return F.linear(x, w)
 
@@ -287,6 +339,9 @@ PEERS = {
     "paged_attention": paged_attention,
     "attention_blocksparse": attention_blocksparse,
     "paged_attention_blocksparse": paged_attention_blocksparse,
+    "paged_attention_perhead": paged_attention_perhead,
+    "paged_attention_blocksparse_perhead":
+        paged_attention_blocksparse_perhead,
     "linear": linear,
     "selective_scan": selective_scan,
     "linear_scan": linear_scan,
