@@ -99,17 +99,30 @@ TileState Emitter::blockListLoop(const TileCoords &c, const TileBounds &bd,
       loop(cst(0), count, 1, st.values(), [&](Value s, ValueRange a) -> Values {
         Value id32 = extractElement(p.blockIndices, listAt(s));
         Value id = toIndex(id32);
-        // Each listed block counts once: skip an id listed before.
-        Value seen =
-            loop(cst(0), s, 1, ValueRange{falseI1},
-                 [&](Value e, ValueRange f) -> Values {
-                   Value other = extractElement(p.blockIndices, listAt(e));
-                   return {arith::OrIOp::create(
-                       b, loc, f[0],
-                       arith::CmpIOp::create(b, loc, P::eq, other, id32))};
-                 })[0];
-        Value visit =
+        // A block in range whose kernel blocks meet the tile's key chunk
+        // [blockLo, blockHi) (split-KV decode: every chunk walks the list).
+        Value candidate =
             both(inRange(id, idx(0), numKeyBlocks),
+                 both(cmp(P::slt, val(mul(id, cst(split))), c.blockHi),
+                      cmp(P::sgt, val(mul(add(id, cst(1)), cst(split))),
+                          c.blockLo)));
+        // Each listed block counts once: skip an id listed before. Only
+        // candidates look back, so a chunk pays for its own blocks.
+        Value seen = ifElse(
+            candidate, {b.getI1Type()},
+            [&]() -> Values {
+              return loop(
+                  cst(0), s, 1, ValueRange{falseI1},
+                  [&](Value e, ValueRange f) -> Values {
+                    Value other = extractElement(p.blockIndices, listAt(e));
+                    return {arith::OrIOp::create(
+                        b, loc, f[0],
+                        arith::CmpIOp::create(b, loc, P::eq, other, id32))};
+                  });
+            },
+            [&]() -> Values { return {falseI1}; })[0];
+        Value visit =
+            both(candidate,
                  arith::XOrIOp::create(
                      b, loc, seen, arith::ConstantIntOp::create(b, loc, 1, 1)));
         auto visitBlock = [&]() -> Values {
