@@ -145,6 +145,12 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::importModel(StringRef directory,
                                                             int64_t snapkvObs) {
   frontend::ImportOptions options;
   options.snapkvObs = snapkvObs;
+  return importModel(directory, options);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::importModel(StringRef directory,
+                      const frontend::ImportOptions &options) {
   rt::StatusOr<frontend::ImportedModel> imported =
       frontend::importModelDirectory(directory.str(), options);
   if (!imported.ok())

@@ -32,6 +32,9 @@ namespace tokamak {
 namespace rt {
 class Executable;
 } // namespace rt
+namespace frontend {
+struct ImportOptions;
+} // namespace frontend
 
 /// Code generation targets.
 enum class Target { CPU, CUDA };
@@ -90,6 +93,11 @@ public:
   /// 16-row K/V blocks; errors name the file, field or tensor.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   importModel(llvm::StringRef directory, int64_t snapkvObs = 0);
+  /// The same with every import option (block size, SnapKV stats, KV
+  /// layout and cache groups).
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  importModel(llvm::StringRef directory,
+              const frontend::ImportOptions &options);
 
   /// The artifact metadata JSON (docs/Artifacts.md) of the public functions
   /// of a module still at the tensor level, compiled with `options`.
