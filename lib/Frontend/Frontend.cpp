@@ -231,6 +231,11 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     meta["max_positions"] = encoder->maxPositions;
   if (decoder && options.snapkvObs > 0)
     meta["snapkv_obs"] = options.snapkvObs;
+  // Informational (the session derives both from the signatures).
+  if (perHead)
+    meta["kv_layout"] = "per-head";
+  if (perLayer)
+    meta["kv_groups"] = "per-layer";
   model.metadataJson = meta.dump();
   std::string body =
       decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize,

@@ -11,7 +11,7 @@
 #                [--kv-window=W [--kv-sinks=S]]
 #                [--kv-razor=W,S,H1/H2/... [--kv-block-size=B]]
 #                [--kv-snapkv=B,O,K,avg|max [--snapkv-scope=model|layer]
-#                 [--snapkv-heads=sum|each]]
+#                 [--snapkv-heads=sum|each] [--snapkv-full-heads=H1/H2/...]]
 #                [--out-logits=l.npy] [--out-tokens=t.npy] [--out-hidden=h.npy]
 #                [--mamba2-norm=group|full] [--quiet]
 #
@@ -47,7 +47,8 @@
 # layer selects per layer (one cache group per layer); --snapkv-heads=sum
 # sums them over the kv heads (the shared layout: one set per block table),
 # each selects per kv head (the per-head layout). layer + each is SnapKV
-# proper (Li et al. 2024).
+# proper (Li et al. 2024). --snapkv-full-heads: those kv heads keep every
+# position (the policy's full_heads).
 #
 # --mamba2-norm: Mamba-2's gated RMSNorm normalises each group of
 # intermediate/n_groups channels separately (`group`, the default: as
@@ -624,12 +625,13 @@ def snapkv_pick(votes, P, budget, obs, kernel, pool):
 
 
 def snapkv_select_scoped(probs, P, budget, obs, kernel, pool, layers, nh,
-                         nkv, scope, heads):
+                         nkv, scope, heads, full=()):
     """snapkv_select per cache group and head: `probs` holds layer-major,
     query-head-minor [L, L] probabilities; returns {(layer, kv head): kept}.
     scope "model": one group (votes of every layer), "layer": a group per
     layer; heads "sum": one set for every kv head, "each": one per kv head
-    (query head h votes for kv head h // (nh // nkv))."""
+    (query head h votes for kv head h // (nh // nkv)). kv heads in `full`
+    keep every position (full_heads)."""
     obs = min(obs, P)
     rep = nh // nkv
     groups = [list(range(layers))] if scope == "model" else \
@@ -641,7 +643,7 @@ def snapkv_select_scoped(probs, P, budget, obs, kernel, pool, layers, nh,
             for h in range(nh):
                 votes[h // rep] += probs[l * nh + h][P - obs:, :P].sum(axis=0)
         for g in range(nkv):
-            if P - obs <= budget:
+            if P - obs <= budget or g in full:
                 keep = list(range(P))
             elif heads == "sum":
                 keep = snapkv_pick(votes.sum(axis=0), P, budget, obs, kernel,
@@ -688,13 +690,14 @@ def run(model, prompt, max_new_tokens):
         budget, obs, kernel, pool = model.opts["snapkv"]
         scope = model.opts.get("snapkv_scope", "model")
         heads = model.opts.get("snapkv_heads", "sum")
-        if scope == "model" and heads == "sum":
+        if scope == "model" and heads == "sum" and \
+                not model.opts.get("snapkv_full"):
             kept = snapkv_select(probs, len(ids), budget, obs, kernel, pool)
         else:
             kept = snapkv_select_scoped(
                 probs, len(ids), budget, obs, kernel, pool,
                 model.cfg["num_hidden_layers"], model.nh, model.nkv, scope,
-                heads)
+                heads, model.opts.get("snapkv_full", ()))
         model.opts["snapkv_keep"] = (len(ids), kept)
         if not model.opts.get("quiet"):
             if isinstance(kept, dict):
@@ -734,6 +737,8 @@ def main():
     p.add_argument("--snapkv-scope", choices=["model", "layer"],
                    default="model")
     p.add_argument("--snapkv-heads", choices=["sum", "each"], default="sum")
+    p.add_argument("--snapkv-full-heads", default="",
+                   help="H1/H2/...: kv heads that keep every position")
     p.add_argument("--kv-razor", help="W,S,H1/H2/...: the per-head window "
                    "policy with full heads (razor_mask)")
     p.add_argument("--kv-block-size", type=int, default=16)
@@ -761,6 +766,8 @@ def main():
         opts["snapkv"] = (int(b), int(o), int(k), pool)
         opts["snapkv_scope"] = a.snapkv_scope
         opts["snapkv_heads"] = a.snapkv_heads
+        opts["snapkv_full"] = [int(h) for h in a.snapkv_full_heads.split("/")
+                               if h != ""]
         opts["quiet"] = a.quiet
     if a.kv_razor:
         w, sk, heads = a.kv_razor.split(",")
