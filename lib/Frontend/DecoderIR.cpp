@@ -62,14 +62,35 @@ struct Writer {
   std::string t; // element type
   int64_t blockSize;
   std::ostringstream os;
+  /// The per-head layout (docs/Session.md): one block table per kv head
+  /// over pools of one-head blocks.
+  bool perHead = false;
 
   int64_t q() const { return c.numHeads * c.headDim; }
   int64_t kv() const { return c.numKVHeads * c.headDim; }
 
   std::string cacheType() const {
-    return tensor("?x" + str(blockSize) + "x" + str(c.numKVHeads) + "x" +
-                      str(c.headDim),
+    return tensor("?x" + str(blockSize) + "x" +
+                      str(perHead ? 1 : c.numKVHeads) + "x" + str(c.headDim),
                   t);
+  }
+  /// The slots, block table and lens of a phase: `[1, T]` / `[B, 1]`,
+  /// `[N, MaxBlocks]`, `[N]`, or per head `[1, Hkv, T]` / `[B, Hkv, 1]`,
+  /// `[N, Hkv, MaxBlocks]`, `[N, Hkv]`.
+  std::string slotsType(Phase p) const {
+    if (!perHead)
+      return ids(p);
+    std::string h = str(c.numKVHeads);
+    return p == Phase::Decode ? "tensor<?x" + h + "x1xi32>"
+                              : "tensor<1x" + h + "x?xi32>";
+  }
+  std::string tableType() const {
+    return perHead ? "tensor<?x" + str(c.numKVHeads) + "x?xi32>"
+                   : "tensor<?x?xi32>";
+  }
+  std::string lensType() const {
+    return perHead ? "tensor<?x" + str(c.numKVHeads) + "xi32>"
+                   : "tensor<?xi32>";
   }
 
   /// `[rows, cols]` of activations in a phase: [1, ?, N] or [?, 1, N].
@@ -273,23 +294,27 @@ struct Writer {
 
   /// Reads the rows just written through the slots back from a pool (see
   /// docs/Session.md: a cache write nothing reads would be erased).
+  /// In the per-head layout the slots are per head and every block holds
+  /// one head (head 0 of the pool).
   void readBack(const std::string &result, const std::string &pool) {
     std::string out = heads(Phase::Prefill, c.numKVHeads);
     os << "  " << result << "_e = tensor.empty(%t) : " << out << "\n"
        << "  " << result
        << " = linalg.generic {indexing_maps = [affine_map<(b, h, s, d) -> "
-          "(b, s)>, affine_map<(b, h, s, d) -> (b, h, s, d)>], "
+       << (perHead ? "(b, h, s)" : "(b, s)")
+       << ">, affine_map<(b, h, s, d) -> (b, h, s, d)>], "
           "iterator_types = [\"parallel\", \"parallel\", \"parallel\", "
-          "\"parallel\"]} ins(%slots : tensor<1x?xi32>) outs("
-       << result << "_e : " << out << ") {\n"
+          "\"parallel\"]} ins(%slots : "
+       << slotsType(Phase::Prefill) << ") outs(" << result << "_e : " << out
+       << ") {\n"
        << "  ^bb0(%slot: i32, %unused: " << t << "):\n"
        << "    %hh = linalg.index 1 : index\n"
        << "    %dd = linalg.index 3 : index\n"
        << "    %si = arith.index_cast %slot : i32 to index\n"
        << "    %blk = arith.divui %si, %cbs : index\n"
        << "    %row = arith.remui %si, %cbs : index\n"
-       << "    %val = tensor.extract " << pool
-       << "[%blk, %row, %hh, %dd] : " << cacheType() << "\n"
+       << "    %val = tensor.extract " << pool << "[%blk, %row, "
+       << (perHead ? "%c0" : "%hh") << ", %dd] : " << cacheType() << "\n"
        << "    linalg.yield %val : " << t << "\n"
        << "  } -> " << out << "\n";
   }
@@ -323,10 +348,10 @@ struct Writer {
        << ", %k: " << rows(kv()) << ", %v: " << rows(kv())
        << ", %positions: " << ids;
     if (p == Phase::Prefill)
-      os << ", %seq_starts: tensor<?xi32>, %slots: " << ids;
+      os << ", %seq_starts: tensor<?xi32>, %slots: " << slotsType(p);
     if (p == Phase::Decode)
-      os << ", %slots: " << ids
-         << ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
+      os << ", %slots: " << slotsType(p) << ", %block_table: " << tableType()
+         << ", %lens: " << lensType();
     if (p != Phase::Forward)
       os << ", %kc: " << cacheType() << ", %vc: " << cacheType();
     os << ") -> ";
@@ -370,17 +395,18 @@ struct Writer {
       attr("window = " + str(window) + " : i64");
     if (p != Phase::Forward) {
       os << "  %kc2 = tok.cache_write %kc, " << kr << ", %slots : ("
-         << cacheType() << ", " << kh << ", " << ids << ") -> " << cacheType()
-         << "\n"
+         << cacheType() << ", " << kh << ", " << slotsType(p) << ") -> "
+         << cacheType() << "\n"
          << "  %vc2 = tok.cache_write %vc, %vh, %slots : (" << cacheType()
-         << ", " << kh << ", " << ids << ") -> " << cacheType() << "\n";
+         << ", " << kh << ", " << slotsType(p) << ") -> " << cacheType()
+         << "\n";
     }
     if (p == Phase::Decode) {
       os << "  %o = tok.paged_attention " << qr
          << ", %kc2, %vc2, %block_table, %lens"
          << (extra.empty() ? "" : " {" + extra + "}") << " : (" << qh << ", "
-         << cacheType() << ", " << cacheType()
-         << ", tensor<?x?xi32>, tensor<?xi32>) -> " << qh << "\n";
+         << cacheType() << ", " << cacheType() << ", " << tableType() << ", "
+         << lensType() << ") -> " << qh << "\n";
     } else {
       std::string k = kr, v = "%vh", packed;
       if (p == Phase::Prefill) {
@@ -536,8 +562,10 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &c,
 
 std::string buildDecoderModule(const DecoderConfig &c,
                                const std::string &elementType,
-                               int64_t blockSize, int64_t snapkvObs) {
+                               int64_t blockSize, int64_t snapkvObs,
+                               bool perHead, bool perLayerGroups) {
   Writer w{c, elementType, blockSize, {}};
+  w.perHead = perHead;
   std::ostringstream &os = w.os;
   const std::string &t = elementType;
   std::vector<WeightArg> weights = decoderWeights(c);
@@ -585,19 +613,31 @@ std::string buildDecoderModule(const DecoderConfig &c,
   // with different windows get their own block tables and the session can
   // evict a windowed group's blocks while the full group keeps all of its
   // rows. A model whose layers share one window has one group (the plain
-  // session ABI).
+  // session ABI). With perLayerGroups every layer is its own group (its own
+  // block table and policy; SnapKV then selects per layer).
   std::vector<int64_t> groupWindows;
   for (int64_t window : c.layerWindow)
     if (std::find(groupWindows.begin(), groupWindows.end(), window) ==
         groupWindows.end())
       groupWindows.push_back(window);
   std::sort(groupWindows.begin(), groupWindows.end());
+  size_t numGroups =
+      perLayerGroups ? static_cast<size_t>(c.numLayers) : groupWindows.size();
   auto groupOf = [&](int64_t l) -> size_t {
+    if (perLayerGroups)
+      return static_cast<size_t>(l);
     return static_cast<size_t>(
         std::find(groupWindows.begin(), groupWindows.end(),
                   c.layerWindow[static_cast<size_t>(l)]) -
         groupWindows.begin());
   };
+  // The layers in the order of their K/V pool arguments (group by group),
+  // which is also the order of @prefill_stats' stats.
+  std::vector<int64_t> argOrder;
+  for (size_t grp = 0; grp < numGroups; ++grp)
+    for (int64_t l = 0; l < c.numLayers; ++l)
+      if (groupOf(l) == grp)
+        argOrder.push_back(l);
   auto groupSuffix = [](size_t g) {
     return g == 0 ? std::string() : "_g" + std::to_string(g);
   };
@@ -641,11 +681,12 @@ std::string buildDecoderModule(const DecoderConfig &c,
             ", " + ids;
     if (p == Phase::Prefill) {
       args += ", %seq_starts, %slots" + g;
-      types += ", tensor<?xi32>, " + ids;
+      types += ", tensor<?xi32>, " + w.slotsType(p);
     }
     if (p == Phase::Decode) {
       args += ", %slots" + g + ", %block_table" + g + ", %lens" + g;
-      types += ", " + ids + ", tensor<?x?xi32>, tensor<?xi32>";
+      types +=
+          ", " + w.slotsType(p) + ", " + w.tableType() + ", " + w.lensType();
     }
     if (p != Phase::Forward) {
       args += ", %kc" + str(l) + ", %vc" + str(l);
@@ -668,15 +709,16 @@ std::string buildDecoderModule(const DecoderConfig &c,
   auto sessionParams = [&](Phase p) {
     std::string ids = w.ids(p);
     std::string s = "%tokens: " + ids + ", %positions: " + ids +
-                    ", %seq_starts: tensor<?xi32>, %slots: " + ids +
-                    ", %block_table: tensor<?x?xi32>, %lens: tensor<?xi32>";
+                    ", %seq_starts: tensor<?xi32>, %slots: " + w.slotsType(p) +
+                    ", %block_table: " + w.tableType() +
+                    ", %lens: " + w.lensType();
     // Cache groups in order, each group's layers ascending; a further group
     // starts with its own slots, block table and lens (docs/Session.md).
-    for (size_t grp = 0; grp < groupWindows.size(); ++grp) {
+    for (size_t grp = 0; grp < numGroups; ++grp) {
       std::string g = groupSuffix(grp);
       if (grp > 0)
-        s += ", %slots" + g + ": " + ids + ", %block_table" + g +
-             ": tensor<?x?xi32>, %lens" + g + ": tensor<?xi32>";
+        s += ", %slots" + g + ": " + w.slotsType(p) + ", %block_table" + g +
+             ": " + w.tableType() + ", %lens" + g + ": " + w.lensType();
       for (int64_t l = 0; l < c.numLayers; ++l)
         if (groupOf(l) == grp)
           s += ", %kc" + str(l) + ": " + w.cacheType() +
@@ -769,7 +811,7 @@ std::string buildDecoderModule(const DecoderConfig &c,
        << "  } -> " << rowsType << "\n";
     std::string extraValues, extraTypes;
     if (stats)
-      for (int64_t l = 0; l < c.numLayers; ++l) {
+      for (int64_t l : argOrder) {
         extraValues += ", %x" + str(l + 1) + "#1";
         extraTypes += ", " + w.statsType();
       }

@@ -34,10 +34,15 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &config,
 
 /// The module text: `@prefill`, `@decode` (session ABI, K/V pools of
 /// `blockSize` rows) and `@hidden`, over weights of element type
-/// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order.
+/// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order. With
+/// `snapkvObs` > 0 also `@prefill_stats` (stats in K/V argument order);
+/// `perHead` selects the per-head layout (docs/Session.md), `perLayerGroups`
+/// one cache group per layer instead of one per distinct window.
 std::string buildDecoderModule(const DecoderConfig &config,
                                const std::string &elementType,
-                               int64_t blockSize, int64_t snapkvObs = 0);
+                               int64_t blockSize, int64_t snapkvObs = 0,
+                               bool perHead = false,
+                               bool perLayerGroups = false);
 
 } // namespace tokamak::frontend
 

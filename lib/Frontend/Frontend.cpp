@@ -186,6 +186,17 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
                            "' for model_type " + modelType +
                            " with this config.json");
 
+  bool perHead = options.kvLayout == ImportOptions::KVLayout::PerHead;
+  bool perLayer = options.kvGroups == ImportOptions::KVGroups::PerLayer;
+  if (!decoder && (perHead || perLayer))
+    return Status::error(
+        dir + ": " +
+        (perHead ? std::string("the per-head kv layout")
+                 : std::string("per-layer cache groups")) +
+        " is supported for llama-family decoders (llama, mistral, qwen2, "
+        "gemma2), not model_type " +
+        modelType);
+
   std::string elementType = rt::dtypeName(*dtype);
   ImportedModel model;
   for (const WeightArg &arg : expected)
@@ -221,10 +232,15 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     meta["max_positions"] = encoder->maxPositions;
   if (decoder && options.snapkvObs > 0)
     meta["snapkv_obs"] = options.snapkvObs;
+  // Informational (the session derives both from the signatures).
+  if (perHead)
+    meta["kv_layout"] = "per-head";
+  if (perLayer)
+    meta["kv_groups"] = "per-layer";
   model.metadataJson = meta.dump();
   std::string body =
       decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize,
-                                    options.snapkvObs)
+                                    options.snapkvObs, perHead, perLayer)
       : mamba  ? buildMambaModule(*mamba, elementType)
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
       : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)
@@ -236,6 +252,24 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
       "module attributes {tokamak.model = " + mlirString(model.metadataJson) +
       "} {\n\n" + body + "}\n";
   return model;
+}
+
+StatusOr<ImportOptions::KVLayout> parseKVLayout(const std::string &text) {
+  if (text == "shared")
+    return ImportOptions::KVLayout::Shared;
+  if (text == "per-head")
+    return ImportOptions::KVLayout::PerHead;
+  return Status::error("--kv-layout expects shared or per-head, got '" + text +
+                       "'");
+}
+
+StatusOr<ImportOptions::KVGroups> parseKVGroups(const std::string &text) {
+  if (text == "by-window")
+    return ImportOptions::KVGroups::ByWindow;
+  if (text == "per-layer")
+    return ImportOptions::KVGroups::PerLayer;
+  return Status::error("--kv-groups expects by-window or per-layer, got '" +
+                       text + "'");
 }
 
 } // namespace tokamak::frontend

@@ -6,6 +6,7 @@
 
 #include "tokamak/Compiler/JitPlugin.h"
 #include "tokamak/Compiler/Compiler.h"
+#include "tokamak/Frontend/Frontend.h"
 #include "tokamak/runtime/Executable.h"
 
 #include <cstdlib>
@@ -70,13 +71,31 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
   // --kv-policy=snapkv, and part of its cache key): also export
   // @prefill_stats with this stats window and the compiled selection for
   // budgets up to this.
-  tokamak::frontend::ImportOptions import;
+  tokamak::frontend::ImportOptions importOptions;
   if (const char *obs = std::getenv("TOKAMAK_SNAPKV_OBS"); obs && *obs)
-    import.snapkvObs = std::strtoll(obs, nullptr, 10);
+    importOptions.snapkvObs = std::strtoll(obs, nullptr, 10);
   if (const char *budget = std::getenv("TOKAMAK_SNAPKV_BUDGET");
       budget && *budget)
-    import.snapkvBudget = std::strtoll(budget, nullptr, 10);
-  auto module = compiler.importModel(modelDir, import);
+    importOptions.snapkvBudget = std::strtoll(budget, nullptr, 10);
+  // TOKAMAK_KV_LAYOUT / TOKAMAK_KV_GROUPS (tokamak-run --kv-layout,
+  // --kv-groups; also part of its cache key).
+  if (const char *layout = std::getenv("TOKAMAK_KV_LAYOUT");
+      layout && *layout) {
+    auto parsed = tokamak::frontend::parseKVLayout(layout);
+    if (!parsed.ok())
+      return fail(llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                          parsed.status().message()));
+    importOptions.kvLayout = *parsed;
+  }
+  if (const char *groups = std::getenv("TOKAMAK_KV_GROUPS");
+      groups && *groups) {
+    auto parsed = tokamak::frontend::parseKVGroups(groups);
+    if (!parsed.ok())
+      return fail(llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                          parsed.status().message()));
+    importOptions.kvGroups = *parsed;
+  }
+  auto module = compiler.importModel(modelDir, importOptions);
   if (!module)
     return fail(module.takeError());
   auto options = jitOptions();

@@ -178,17 +178,27 @@ StatusOr<ModelABI> deriveOne(const FunctionSignature &fn, size_t numWeights,
                                " holds no attention layer (arguments ", p,
                                " to ", p + 2,
                                " start the next group right away)");
-      if (abi.headTables)
+      // In the per-head layout every group has per-head slots, tables and
+      // lens with the leading ones' kv head count.
+      if (abi.headTables && (fn.inputs[p].shape[1] != abi.headTables ||
+                             fn.inputs[p + 1].shape[1] != abi.headTables ||
+                             fn.inputs[p + 2].shape[1] != abi.headTables))
         return Status::errorOf(
-            "@", fn.name, ": arguments ", p, " to ", p + 2,
-            " start cache group ", g,
-            ", but cache groups need the shared layout (2-d block tables)");
-      int64_t inner = fn.inputs[p].shape[isDecode ? 1 : 0];
+            "@", fn.name, ": arguments ", p, " to ", p + 2, " (cache group ", g,
+            ") must be per-head slots, block table and lens with ",
+            abi.headTables, " kv heads, as the leading ones, got ",
+            fn.inputs[p].str(), ", ", fn.inputs[p + 1].str(), " and ",
+            fn.inputs[p + 2].str());
+      int64_t inner =
+          fn.inputs[p].shape[isDecode ? (abi.headTables ? 2 : 1) : 0];
       if (inner != kDynamicDim && inner != 1)
         return Status::errorOf("@", fn.name, ": argument ", p,
                                " (the slots of cache group ", g, ") must be ",
-                               isDecode ? "[B, 1]" : "[1, T]", ", got ",
-                               fn.inputs[p].str());
+                               abi.headTables
+                                   ? (isDecode ? "[B, Hkv, 1]" : "[1, Hkv, T]")
+                               : isDecode ? "[B, 1]"
+                                          : "[1, T]",
+                               ", got ", fn.inputs[p].str());
       KVGroup group;
       group.firstLayer = layer;
       group.slotsArg = p;

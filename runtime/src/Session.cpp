@@ -119,12 +119,13 @@ Session::create(std::shared_ptr<Executable> executable,
         return Status::errorOf("kv policy '", policy.str(),
                                "': snapkv needs attention layers; this model "
                                "has none (it keeps no kv cache)");
-      if (abi->headTables || abi->groups.size() > 1 ||
-          !policy.fullHeads.empty())
+      // The shared layout keeps one set of positions for every head of a
+      // cache group, so no head can keep more than the others.
+      if (!abi->headTables && !policy.fullHeads.empty())
         return Status::errorOf(
             "kv policy '", policy.str(),
-            "': snapkv in generation needs the shared layout with one cache "
-            "group and no full_heads (one block table for every layer)");
+            "': snapkv with full_heads needs the per-head layout (one block "
+            "table per kv head); this model shares one table across heads");
       if (!executable->metadata().lookupFunction(kPrefillStatsFunction) ||
           !info || info->snapkvObs != policy.obsWindow)
         return Status::errorOf(
@@ -159,33 +160,31 @@ Session::create(std::shared_ptr<Executable> executable,
     }
     for (HostKVPool &pool : session->pools)
       session->poolPtrs.push_back(&pool);
-    if (model.headTables) {
+    // One manager per cache group: a KVCacheManager in the shared layout,
+    // a HeadKVCacheManager (a table per kv head) in the per-head layout.
+    for (size_t g = 0; g < model.groups.size(); ++g) {
       StatusOr<std::shared_ptr<BlockAllocator>> allocator =
-          BlockAllocator::create(model.numBlocks());
+          BlockAllocator::create(model.groupNumBlocks(g));
       if (!allocator.ok())
         return allocator.status();
-      StatusOr<HeadKVCacheManager> manager = HeadKVCacheManager::forPolicy(
-          *allocator, model.blockSize(), model.headTables, policies.front());
-      if (!manager.ok())
-        return manager.status();
-      session->headKv.emplace(std::move(*manager));
-    } else {
-      for (size_t g = 0; g < model.groups.size(); ++g) {
-        StatusOr<std::shared_ptr<BlockAllocator>> allocator =
-            BlockAllocator::create(model.groupNumBlocks(g));
-        if (!allocator.ok())
-          return allocator.status();
+      if (model.headTables) {
+        StatusOr<HeadKVCacheManager> manager = HeadKVCacheManager::forPolicy(
+            *allocator, model.groupBlockSize(g), model.headTables, policies[g]);
+        if (!manager.ok())
+          return manager.status();
+        session->headKvs.push_back(std::move(*manager));
+      } else {
         StatusOr<KVCacheManager> manager = KVCacheManager::create(
             *allocator, model.groupBlockSize(g), policies[g].eviction());
         if (!manager.ok())
           return manager.status();
         session->kvs.push_back(std::move(*manager));
-        const KVGroup &group = model.groups[g];
-        std::vector<HostKVPool *> ptrs;
-        for (size_t l = 0; l < group.numLayers; ++l)
-          ptrs.push_back(&session->pools[group.firstLayer + l]);
-        session->groupPools.push_back(std::move(ptrs));
       }
+      const KVGroup &group = model.groups[g];
+      std::vector<HostKVPool *> ptrs;
+      for (size_t l = 0; l < group.numLayers; ++l)
+        ptrs.push_back(&session->pools[group.firstLayer + l]);
+      session->groupPools.push_back(std::move(ptrs));
     }
   }
   session->policies = std::move(policies);
@@ -269,15 +268,17 @@ Status Session::addSequence(SeqId id) {
         (void)kvs[done].free(id);
       return s;
     }
-  if (headKv) {
-    if (Status s = headKv->addSequence(id); s.failed())
+  for (size_t g = 0; g < headKvs.size(); ++g)
+    if (Status s = headKvs[g].addSequence(id); s.failed()) {
+      for (size_t done = 0; done < g; ++done)
+        (void)headKvs[done].free(id);
       return s;
-  }
+    }
   if (Status s = states->addSequence(id); s.failed()) {
     for (KVCacheManager &m : kvs)
       (void)m.free(id);
-    if (headKv)
-      (void)headKv->free(id);
+    for (HeadKVCacheManager &m : headKvs)
+      (void)m.free(id);
     return s;
   }
   seqs.emplace(id, Sequence());
@@ -289,8 +290,8 @@ Status Session::freeSequence(SeqId id) {
     return Status::errorOf("unknown sequence ", id);
   for (KVCacheManager &m : kvs)
     (void)m.free(id);
-  if (headKv)
-    (void)headKv->free(id);
+  for (HeadKVCacheManager &m : headKvs)
+    (void)m.free(id);
   (void)states->free(id);
   seqs.erase(id);
   return Status::success();
@@ -309,15 +310,17 @@ Status Session::forkSequence(SeqId parent, SeqId child) {
         (void)kvs[done].free(child);
       return s;
     }
-  if (headKv) {
-    if (Status s = headKv->fork(parent, child); s.failed())
+  for (size_t g = 0; g < headKvs.size(); ++g)
+    if (Status s = headKvs[g].fork(parent, child); s.failed()) {
+      for (size_t done = 0; done < g; ++done)
+        (void)headKvs[done].free(child);
       return s;
-  }
+    }
   if (Status s = states->fork(parent, child); s.failed()) {
     for (KVCacheManager &m : kvs)
       (void)m.free(child);
-    if (headKv)
-      (void)headKv->free(child);
+    for (HeadKVCacheManager &m : headKvs)
+      (void)m.free(child);
     return s;
   }
   Sequence copy = it->second;
@@ -343,13 +346,13 @@ StatusOr<int64_t> Session::numTokens(SeqId id) const {
 StatusOr<int64_t> Session::cacheRows(SeqId id) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (headKv) {
-    StatusOr<std::vector<int64_t>> rows = headKv->lengths(id);
+  int64_t most = 0;
+  for (const HeadKVCacheManager &m : headKvs) {
+    StatusOr<std::vector<int64_t>> rows = m.lengths(id);
     if (!rows.ok())
       return rows.status();
-    return *std::max_element(rows->begin(), rows->end());
+    most = std::max(most, *std::max_element(rows->begin(), rows->end()));
   }
-  int64_t most = 0;
   for (const KVCacheManager &m : kvs)
     most = std::max(most, *m.length(id));
   return most;
@@ -358,9 +361,13 @@ StatusOr<int64_t> Session::cacheRows(SeqId id) const {
 StatusOr<int64_t> Session::groupCacheRows(SeqId id, size_t group) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (group >= kvs.size())
+  if (group >= numGroups())
     return Status::errorOf("cache group ", group, " out of range [0, ",
-                           kvs.size(), ")");
+                           numGroups(), ")");
+  if (!headKvs.empty()) {
+    std::vector<int64_t> rows = *headKvs[group].lengths(id);
+    return *std::max_element(rows.begin(), rows.end());
+  }
   return kvs[group].length(id);
 }
 
@@ -368,32 +375,39 @@ StatusOr<std::vector<int32_t>> Session::groupBlockTable(SeqId id,
                                                         size_t group) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (group >= kvs.size())
+  if (group >= numGroups())
     return Status::errorOf("cache group ", group, " out of range [0, ",
-                           kvs.size(), ")");
+                           numGroups(), ")");
+  if (!headKvs.empty())
+    return headKvs[group].head(0).blockTable(id);
   return kvs[group].blockTable(id);
 }
 
 int32_t Session::numUsedBlocks(size_t group) const {
-  if (headKv)
-    return group == 0 ? headKv->numUsedBlocks() : 0;
+  if (!headKvs.empty())
+    return group < headKvs.size() ? headKvs[group].numUsedBlocks() : 0;
   return group < kvs.size() ? kvs[group].allocator().numUsed() : 0;
 }
 
 int32_t Session::numFreeBlocks(size_t group) const {
-  if (headKv)
-    return group == 0 ? headKv->numFreeBlocks() : 0;
+  if (!headKvs.empty())
+    return group < headKvs.size() ? headKvs[group].numFreeBlocks() : 0;
   return group < kvs.size() ? kvs[group].numFreeBlocks() : 0;
 }
 
-StatusOr<std::vector<int64_t>> Session::headCacheRows(SeqId id) const {
+StatusOr<std::vector<int64_t>> Session::headCacheRows(SeqId id,
+                                                      size_t group) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (headKv)
-    return headKv->lengths(id);
+  if (hasKV() && group >= numGroups())
+    return Status::errorOf("cache group ", group, " out of range [0, ",
+                           numGroups(), ")");
+  if (!headKvs.empty())
+    return headKvs[group].lengths(id);
   std::vector<int64_t> rows;
   if (!kvs.empty())
-    rows.assign(size_t(modelAbi.kvLayers.front().numKVHeads), *cacheRows(id));
+    rows.assign(size_t(modelAbi.kvLayers.front().numKVHeads),
+                *kvs[group].length(id));
   return rows;
 }
 
@@ -401,29 +415,30 @@ StatusOr<std::vector<int32_t>> Session::blockTable(SeqId id,
                                                    int32_t head) const {
   if (!contains(id))
     return Status::errorOf("unknown sequence ", id);
-  if (headKv) {
-    if (head < 0 || head >= headKv->numKVHeads())
+  if (!headKvs.empty()) {
+    const HeadKVCacheManager &m = headKvs.front();
+    if (head < 0 || head >= m.numKVHeads())
       return Status::errorOf("kv head ", head, " out of range [0, ",
-                             headKv->numKVHeads(), ")");
-    return headKv->head(head).blockTable(id);
+                             m.numKVHeads(), ")");
+    return m.head(head).blockTable(id);
   }
   return kvs.empty() ? StatusOr<std::vector<int32_t>>(std::vector<int32_t>())
                      : kvs.front().blockTable(id);
 }
 
 int32_t Session::numFreeBlocks() const {
-  if (headKv)
-    return headKv->numFreeBlocks();
   int32_t free = 0;
+  for (const HeadKVCacheManager &m : headKvs)
+    free += m.numFreeBlocks();
   for (const KVCacheManager &m : kvs)
     free += m.numFreeBlocks();
   return free;
 }
 
 int32_t Session::numUsedBlocks() const {
-  if (headKv)
-    return headKv->numUsedBlocks();
   int32_t used = 0;
+  for (const HeadKVCacheManager &m : headKvs)
+    used += m.numUsedBlocks();
   for (const KVCacheManager &m : kvs)
     used += m.allocator().numUsed();
   return used;
@@ -465,11 +480,12 @@ Status Session::checkToken(SeqId id, int32_t token) const {
 }
 
 int64_t Session::blocksAfter(size_t group, SeqId id, int64_t n) const {
-  if (!headKv)
+  if (headKvs.empty())
     return blocksAfter(kvs[group], id, n);
+  const HeadKVCacheManager &m = headKvs[group];
   int64_t most = 0;
-  for (int32_t h = 0; h < headKv->numKVHeads(); ++h)
-    most = std::max(most, blocksAfter(headKv->head(h), id, n));
+  for (int32_t h = 0; h < m.numKVHeads(); ++h)
+    most = std::max(most, blocksAfter(m.head(h), id, n));
   return most;
 }
 
@@ -504,23 +520,24 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
   // Appends run one after another on each group's free list. Running those
   // that return at least as many blocks as they take (window eviction)
   // first makes every prefix fit whenever the total does.
-  size_t numPlans = headKv ? 1 : kvs.size();
+  size_t numPlans = numGroups();
+  bool perHead = !headKvs.empty();
   std::vector<std::vector<size_t>> plans;
   for (size_t g = 0; g < numPlans; ++g) {
     std::vector<int64_t> surplus(ids.size());
     int64_t need = 0, reclaimed = 0;
-    int64_t free = headKv ? headKv->numFreeBlocks() : kvs[g].numFreeBlocks();
-    int64_t maxBlocks =
-        headKv ? modelAbi.maxBlocks : modelAbi.groups[g].maxBlocks;
+    int64_t free =
+        perHead ? headKvs[g].numFreeBlocks() : kvs[g].numFreeBlocks();
+    int64_t maxBlocks = modelAbi.groups[g].maxBlocks;
     for (size_t i = 0; i < ids.size(); ++i) {
-      StatusOr<int64_t> needed = headKv
-                                     ? headKv->blocksNeeded(ids[i], counts[i])
-                                     : kvs[g].blocksNeeded(ids[i], counts[i]);
+      StatusOr<int64_t> needed =
+          perHead ? headKvs[g].blocksNeeded(ids[i], counts[i])
+                  : kvs[g].blocksNeeded(ids[i], counts[i]);
       if (!needed.ok())
         return needed.status().withContext(what);
       StatusOr<int64_t> available =
-          headKv ? headKv->blocksAvailable(ids[i], counts[i])
-                 : kvs[g].blocksAvailable(ids[i], counts[i]);
+          perHead ? headKvs[g].blocksAvailable(ids[i], counts[i])
+                  : kvs[g].blocksAvailable(ids[i], counts[i]);
       if (!available.ok())
         return available.status().withContext(what);
       need += *needed;
@@ -531,8 +548,7 @@ Session::planAppends(const char *what, const std::vector<SeqId> &ids,
         if (blocks > maxBlocks)
           return Status::errorOf(
               what, ": sequence ", ids[i], " would need ", blocks,
-              " blocks of ",
-              headKv ? modelAbi.blockSize() : modelAbi.groupBlockSize(g),
+              " blocks of ", modelAbi.groupBlockSize(g),
               " rows, but the model's block table",
               numPlans > 1 ? " of cache group " + std::to_string(g) : "",
               " holds ", maxBlocks);
@@ -576,7 +592,6 @@ Status Session::call(const std::string &function, bool packed,
       planAppends(what, ids, counts);
   if (!orders.ok())
     return orders.status();
-  const std::vector<size_t> *order = &orders->front();
 
   // Every input, shaped before anything changes.
   std::vector<int64_t> tokenShape =
@@ -594,18 +609,22 @@ Status Session::call(const std::string &function, bool packed,
     }
     widths.push_back(w);
   }
-  const int64_t width = widths.front();
   // The per-head layout: slots [1, Hkv, T] or [B, Hkv, 1], tables
   // [N, Hkv, MaxBlocks], lens [N, Hkv].
   const int64_t heads = modelAbi.headTables;
-  std::vector<std::vector<int64_t>> shapes = {tokenShape, tokenShape, {n + 1},
-                                              tokenShape, {n, width}, {n}};
-  if (heads) {
-    shapes[kArgSlots] = packed ? std::vector<int64_t>{1, heads, total}
-                               : std::vector<int64_t>{n, heads, 1};
-    shapes[kArgBlockTable] = {n, heads, width};
-    shapes[kArgLens] = {n, heads};
-  }
+  // The slots, block table and lens of cache group g.
+  auto groupShapes = [&](size_t g) {
+    if (!heads)
+      return std::vector<std::vector<int64_t>>{tokenShape, {n, widths[g]}, {n}};
+    return std::vector<std::vector<int64_t>>{
+        packed ? std::vector<int64_t>{1, heads, total}
+               : std::vector<int64_t>{n, heads, 1},
+        {n, heads, widths[g]},
+        {n, heads}};
+  };
+  std::vector<std::vector<int64_t>> shapes = {tokenShape, tokenShape, {n + 1}};
+  for (const std::vector<int64_t> &shape : groupShapes(0))
+    shapes.push_back(shape);
   std::vector<HostTensor> inputs;
   for (const std::vector<int64_t> &shape : shapes) {
     StatusOr<HostTensor> tensor = HostTensor::create(DType::i32, shape);
@@ -617,9 +636,7 @@ Status Session::call(const std::string &function, bool packed,
     // A further cache group starts with its slots, block table and lens.
     size_t group = modelAbi.groupOf(layer);
     if (group > 0 && modelAbi.groups[group].firstLayer == layer) {
-      for (const std::vector<int64_t> &shape :
-           {tokenShape, std::vector<int64_t>{n, widths[group]},
-            std::vector<int64_t>{n}}) {
+      for (const std::vector<int64_t> &shape : groupShapes(group)) {
         StatusOr<HostTensor> tensor = HostTensor::create(DType::i32, shape);
         if (!tensor.ok())
           return tensor.status().withContext(what);
@@ -678,28 +695,34 @@ Status Session::call(const std::string &function, bool packed,
   startData[ids.size()] = static_cast<int32_t>(packed ? total : n);
 
   // From here on the cache changes: append, copy-on-write, slots.
-  if (headKv) {
-    for (size_t i : *order) {
-      StatusOr<HeadAppendResult> appended = headKv->append(ids[i], counts[i]);
+  for (size_t g = 0; g < headKvs.size(); ++g) {
+    const KVGroup &group = modelAbi.groups[g];
+    int32_t *groupSlots = inputs[group.slotsArg].data<int32_t>();
+    if (g > 0)
+      std::fill(groupSlots, groupSlots + inputs[group.slotsArg].numel(), -1);
+    for (size_t i : (*orders)[g]) {
+      StatusOr<HeadAppendResult> appended =
+          headKvs[g].append(ids[i], counts[i]);
       if (!appended.ok())
         return appended.status().withContext(what);
-      if (Status s = applyBlockCopies(poolPtrs, appended->copies); s.failed())
+      if (Status s = applyBlockCopies(groupPools[g], appended->copies);
+          s.failed())
         return s.withContext(what);
       // Slot of head h, token j: [0, h, offsets[i] + j] packed, [i, h, 0]
       // in decode.
       for (int64_t h = 0; h < heads; ++h)
         for (int64_t j = 0; j < counts[i]; ++j)
-          slotData[packed ? h * total + offsets[i] + j
-                          : int64_t(i) * heads + h] =
+          groupSlots[packed ? h * total + offsets[i] + j
+                            : int64_t(i) * heads + h] =
               appended->slots[size_t(h)][size_t(j)];
     }
-    StatusOr<HeadBatchTables> tables = headKv->batchTables(ids, width);
+    StatusOr<HeadBatchTables> tables = headKvs[g].batchTables(ids, widths[g]);
     if (!tables.ok())
       return tables.status().withContext(what);
     std::copy(tables->table.begin(), tables->table.end(),
-              inputs[kArgBlockTable].data<int32_t>());
+              inputs[group.tableArg].data<int32_t>());
     std::copy(tables->lens.begin(), tables->lens.end(),
-              inputs[kArgLens].data<int32_t>());
+              inputs[group.lensArg].data<int32_t>());
   }
   for (size_t g = 0; g < kvs.size(); ++g) {
     const KVGroup &group = modelAbi.groups[g];
@@ -831,13 +854,13 @@ Session::prefill(const std::vector<SeqId> &ids,
     (packable ? fresh : rest).push_back(ids[i]);
     (packable ? freshTokens : restTokens).push_back(tokens[i]);
   }
-  // SnapKV: prompts longer than the policy keeps go through @prefill_stats,
-  // then each is compacted to its selection.
-  const KVPolicy &policy = policies.front();
+  // SnapKV: prompts longer than some cache group's snapkv policy keeps go
+  // through @prefill_stats, then each is compacted to its selection.
   bool selects = false;
-  if (policy.kind == KVPolicyKind::SnapKV)
-    for (const std::vector<int32_t> &list : freshTokens)
-      selects |= !policy.isLossless(int64_t(list.size()));
+  for (const KVPolicy &policy : policies)
+    if (policy.kind == KVPolicyKind::SnapKV && hasKV())
+      for (const std::vector<int32_t> &list : freshTokens)
+        selects |= !policy.isLossless(int64_t(list.size()));
   if (!fresh.empty() && selects) {
     std::vector<HostTensor> stats;
     if (Status s =
@@ -995,8 +1018,11 @@ Session::generate(const std::vector<SeqId> &ids,
 Status Session::snapkvCompact(const std::vector<SeqId> &ids,
                               const std::vector<std::vector<int32_t>> &tokens,
                               const std::vector<HostTensor> &stats) {
-  const KVPolicy &policy = policies.front();
-  const int64_t numKVHeads = modelAbi.kvLayers.front().numKVHeads;
+  // Kv heads of the stats: the per-head layout's Hkv (its pools hold one
+  // head per block), else the pools' head count.
+  const int64_t numKVHeads = modelAbi.headTables
+                                 ? modelAbi.headTables
+                                 : modelAbi.kvLayers.front().numKVHeads;
   int64_t total = 0;
   for (const std::vector<int32_t> &list : tokens)
     total += int64_t(list.size());
@@ -1014,27 +1040,52 @@ Status Session::snapkvCompact(const std::vector<SeqId> &ids,
   int64_t offset = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     const int64_t length = int64_t(tokens[i].size());
-    // One block table for every layer and head: the votes of all of them,
-    // summed, choose one set of positions (SnapKV proper chooses per layer
-    // and head).
-    std::vector<double> votes(size_t(length), 0.0);
-    for (const HostTensor &layer : stats)
-      for (int64_t h = 0; h < numKVHeads; ++h) {
-        const float *row = layer.data<float>() + h * total + offset;
-        for (int64_t j = 0; j < length; ++j)
-          votes[size_t(j)] += row[j];
-      }
+    // Per cache group (one block table each), the votes of the group's
+    // layers (the stats come in K/V argument order, so group by group). In
+    // the per-head layout every kv head selects its own positions (SnapKV
+    // proper with one group per layer); the shared layout keeps one set for
+    // every head of the group, chosen by the votes summed over the heads.
+    for (size_t g = 0; g < numGroups(); ++g) {
+      const KVPolicy &policy = policies[g];
+      if (policy.kind != KVPolicyKind::SnapKV || policy.isLossless(length))
+        continue;
+      const KVGroup &group = modelAbi.groups[g];
+      const int64_t rows = modelAbi.headTables ? numKVHeads : 1;
+      std::vector<double> votes(size_t(rows * length), 0.0);
+      for (size_t l = group.firstLayer; l < group.firstLayer + group.numLayers;
+           ++l)
+        for (int64_t h = 0; h < numKVHeads; ++h) {
+          const float *row = stats[l].data<float>() + h * total + offset;
+          double *into = votes.data() + (rows > 1 ? h : 0) * length;
+          for (int64_t j = 0; j < length; ++j)
+            into[j] += row[j];
+        }
+      StatusOr<KeepPlan> keep =
+          snapkvSelect(*exe, policy, votes.data(), int32_t(rows), length);
+      if (!keep.ok())
+        return keep.status().withContext("prefill");
+      KeepPlan kept = rows > 1 ? std::move(*keep)
+                               : KeepPlan(size_t(numKVHeads), keep->front());
+      if (Status s = compactGroup(ids[i], g, kept); s.failed())
+        return s.withContext("prefill");
+    }
     offset += length;
-    if (policy.isLossless(length))
-      continue;
-    StatusOr<KeepPlan> one =
-        snapkvSelect(*exe, policy, votes.data(), 1, length);
-    if (!one.ok())
-      return one.status().withContext("prefill");
-    KeepPlan kept(size_t(numKVHeads), one->front());
-    if (Status s = compact(ids[i], kept); s.failed())
-      return s.withContext("prefill");
   }
+  return Status::success();
+}
+
+Status Session::compactGroup(SeqId id, size_t g, const KeepPlan &kept) {
+  if (!headKvs.empty()) {
+    StatusOr<std::vector<int64_t>> lengths =
+        compactHeadsHost(headKvs[g], groupPools[g], id, kept);
+    if (!lengths.ok())
+      return lengths.status().withContext("compact");
+    return Status::success();
+  }
+  StatusOr<std::vector<int64_t>> lengths =
+      compactHost(kvs[g], groupPools[g], id, kept);
+  if (!lengths.ok())
+    return lengths.status().withContext("compact");
   return Status::success();
 }
 
@@ -1043,11 +1094,18 @@ Status Session::compact(SeqId id, const KeepPlan &kept) {
     return Status::errorOf("compact: unknown sequence ", id);
   if (!hasKV())
     return Status::errorOf("compact: the model has no attention layers");
-  if (headKv) {
-    StatusOr<std::vector<int64_t>> lengths =
-        compactHeadsHost(*headKv, poolPtrs, id, kept);
-    if (!lengths.ok())
-      return lengths.status().withContext("compact");
+  if (!headKvs.empty()) {
+    // Every group's heads must be compactable before any changes.
+    for (const HeadKVCacheManager &m : headKvs)
+      for (int32_t h = 0; h < m.numKVHeads(); ++h)
+        if (m.head(h).eviction().window > 0)
+          return Status::errorOf(
+              "compact: not available with the window policy (kv head ", h,
+              headKvs.size() > 1 ? " of a cache group" : "",
+              " evicts by window)");
+    for (size_t g = 0; g < headKvs.size(); ++g)
+      if (Status s = compactGroup(id, g, kept); s.failed())
+        return s;
     return Status::success();
   }
   for (const KVCacheManager &m : kvs)
@@ -1065,11 +1123,8 @@ Status Session::compact(SeqId id, const KeepPlan &kept) {
           "compact: every KV head must keep as many positions "
           "(tok.paged_attention takes one length per sequence), got ",
           kept.front().size(), " and ", head.size());
-  for (size_t g = 0; g < kvs.size(); ++g) {
-    StatusOr<std::vector<int64_t>> lengths =
-        compactHost(kvs[g], groupPools[g], id, kept);
-    if (!lengths.ok())
-      return lengths.status().withContext("compact");
-  }
+  for (size_t g = 0; g < kvs.size(); ++g)
+    if (Status s = compactGroup(id, g, kept); s.failed())
+      return s;
   return Status::success();
 }

@@ -9,6 +9,7 @@
 
 #include "tokamak/Codegen/CUDA/CudaTarget.h"
 #include "tokamak/Compiler/Compiler.h"
+#include "tokamak/Frontend/Frontend.h"
 #include "tokamak/runtime/OutputFiles.h"
 
 #include "mlir/IR/AsmState.h"
@@ -67,6 +68,19 @@ static cl::opt<int64_t> snapkvBudget(
              "for budgets up to this; without it tokamak-run selects in C++ "
              "(default: none)"),
     cl::init(0), cl::cat(category));
+static cl::opt<std::string> kvLayout(
+    "kv-layout",
+    cl::desc("For a decoder model directory: the paged KV cache layout, "
+             "shared (one block table per sequence, the default) or per-head "
+             "(one block table per kv head over one-head blocks, for "
+             "per-head policies: full_heads, per-head snapkv)"),
+    cl::init("shared"), cl::cat(category));
+static cl::opt<std::string> kvGroups(
+    "kv-groups",
+    cl::desc("For a decoder model directory: cache groups (a block table and "
+             "a kv policy each), by-window (one per distinct attention "
+             "window, the default) or per-layer (one per attention layer)"),
+    cl::init("by-window"), cl::cat(category));
 static cl::opt<int64_t> numThreads(
     "num-threads",
     cl::desc("Threads the parallel loops are balanced for (default: the "
@@ -177,13 +191,26 @@ int main(int argc, char **argv) {
     return fail("--snapkv-obs must be >= 1, got " + Twine(snapkvObs));
   if (snapkvBudget < 0)
     return fail("--snapkv-budget must be >= 1, got " + Twine(snapkvBudget));
-  tokamak::frontend::ImportOptions import;
-  import.snapkvObs = snapkvObs;
-  import.snapkvBudget = snapkvBudget;
+  tokamak::frontend::ImportOptions importOptions;
+  importOptions.snapkvObs = snapkvObs;
+  importOptions.snapkvBudget = snapkvBudget;
+  auto layout = tokamak::frontend::parseKVLayout(kvLayout);
+  if (!layout.ok())
+    return fail(layout.status().message());
+  importOptions.kvLayout = *layout;
+  auto groups = tokamak::frontend::parseKVGroups(kvGroups);
+  if (!groups.ok())
+    return fail(groups.status().message());
+  importOptions.kvGroups = *groups;
+  bool isModelDir = sys::fs::is_directory(inputPath);
+  if (!isModelDir &&
+      (kvLayout.getNumOccurrences() || kvGroups.getNumOccurrences()))
+    return fail("--kv-layout and --kv-groups apply to a model directory, not "
+                "'" +
+                inputPath + "'");
   tokamak::Compiler compiler;
-  auto module = sys::fs::is_directory(inputPath)
-                    ? compiler.importModel(inputPath, import)
-                    : compiler.parseFile(inputPath);
+  auto module = isModelDir ? compiler.importModel(inputPath, importOptions)
+                           : compiler.parseFile(inputPath);
   if (!module)
     return fail(module.takeError());
 

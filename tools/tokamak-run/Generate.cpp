@@ -52,6 +52,9 @@ struct PoolDims {
   bool present = false;
   int64_t blocks = kDynamicDim;
   int64_t rows = kDynamicDim;
+  /// Block tables per sequence: the kv head count in the per-head layout
+  /// (blocks hold one head), else 1.
+  int64_t tablesPerSeq = 1;
   /// Every K and V pool argument.
   std::vector<TensorSignature> signatures;
 };
@@ -67,7 +70,10 @@ PoolDims findPools(const ModuleMetadata &metadata, const std::string &decode,
   const TensorSignature &key = fn->inputs[kNumModelArgs];
   if (key.shape.size() != 4)
     return {};
-  PoolDims dims{true, key.shape[0], key.shape[1], {}};
+  PoolDims dims{true, key.shape[0], key.shape[1], 1, {}};
+  const TensorSignature &table = fn->inputs[kArgBlockTable];
+  if (table.shape.size() == 3 && table.shape[1] > 0)
+    dims.tablesPerSeq = table.shape[1];
   size_t poolArgs = fn->inputs.size() - kNumModelArgs - numStates - numWeights;
   for (size_t i = 0; i < poolArgs; ++i)
     if (fn->inputs[kNumModelArgs + i].shape.size() == 4)
@@ -127,15 +133,26 @@ Status choosePoolDims(const Options &options, const PoolDims &pools,
   if (pools.blocks == kDynamicDim) {
     int64_t needed = static_cast<int64_t>(options.promptIds.size()) +
                      options.maxNewTokens - 1;
-    // SnapKV compacts into fresh blocks before it frees the prompt's.
-    if (options.kvPolicy.kind == KVPolicyKind::SnapKV)
-      needed += (std::min<int64_t>(options.kvPolicy.budget +
-                                       options.kvPolicy.obsWindow,
-                                   int64_t(options.promptIds.size())) +
+    // SnapKV compacts into fresh blocks before it frees the prompt's (in
+    // any cache group whose policy is snapkv).
+    int64_t kept = 0;
+    std::vector<const KVPolicy *> snapkv = {&options.kvPolicy};
+    for (const ModelKVPolicy::Override &range : options.kvGroupPolicies)
+      snapkv.push_back(&range.policy);
+    // Full heads are copied whole (compaction moves every head).
+    for (const KVPolicy *policy : snapkv)
+      if (policy->kind == KVPolicyKind::SnapKV)
+        kept = std::max(kept, policy->fullHeads.empty()
+                                  ? policy->budget + policy->obsWindow
+                                  : int64_t(options.promptIds.size()));
+    if (kept > 0)
+      needed += (std::min<int64_t>(kept, int64_t(options.promptIds.size())) +
                  rows - 1) /
                 rows * rows;
-    int64_t blocks =
-        options.numBlocks ? options.numBlocks : (needed + rows - 1) / rows;
+    // The per-head layout: every kv head has its own blocks.
+    int64_t blocks = options.numBlocks
+                         ? options.numBlocks
+                         : (needed + rows - 1) / rows * pools.tablesPerSeq;
     if (blocks > std::numeric_limits<int32_t>::max())
       return Status::error("the generation needs " + std::to_string(blocks) +
                            " K/V blocks; give --block-size or --num-blocks");
@@ -200,7 +217,9 @@ Status checkRequest(const Options &options, const Session &session,
     if (!keepsAll || abi.numGroups() == 0)
       continue;
     int32_t blockSize = abi.groupBlockSize(g);
-    int64_t blocks = (rows + blockSize - 1) / blockSize;
+    int64_t tableBlocks = (rows + blockSize - 1) / blockSize;
+    // The per-head layout: one-head blocks, a table per kv head.
+    int64_t blocks = tableBlocks * std::max<int64_t>(abi.headTables, 1);
     std::string need = "out of KV blocks: the prompt (" +
                        std::to_string(prompt) + " tokens) and " +
                        std::to_string(options.maxNewTokens) +
@@ -221,7 +240,7 @@ Status checkRequest(const Options &options, const Session &session,
                            (openBlocks ? " (raise --num-blocks)" : "") +
                            window);
     int64_t maxBlocks = abi.groups[g].maxBlocks;
-    if (maxBlocks != kDynamicDim && blocks > maxBlocks)
+    if (maxBlocks != kDynamicDim && tableBlocks > maxBlocks)
       return Status::error(need + "but the model's block table" + group +
                            " holds " + std::to_string(maxBlocks) + window);
   }
@@ -445,21 +464,33 @@ int tokamak::run::generate(const Options &options,
   if (!first.ok())
     return fail(first.status().message());
   double prefillMs = nowMs() - start;
-  if (options.kvPolicy.kind == KVPolicyKind::SnapKV) {
-    StatusOr<int64_t> rows = session.cacheRows(id);
+  bool snapkv = options.kvPolicy.kind == KVPolicyKind::SnapKV;
+  for (const ModelKVPolicy::Override &range : options.kvGroupPolicies)
+    snapkv |= range.policy.kind == KVPolicyKind::SnapKV;
+  if (snapkv) {
+    // The most rows a snapkv cache group (its longest kv head) kept.
+    int64_t kept = 0;
+    for (size_t g = 0; g < session.numGroups(); ++g)
+      if (session.groupPolicy(g).kind == KVPolicyKind::SnapKV)
+        if (StatusOr<int64_t> rows = session.groupCacheRows(id, g); rows.ok())
+          kept = std::max(kept, *rows);
     // The selection runs in the model (@snapkv_select_*) when it was compiled
     // for the budget, else in the runtime's C++ (SnapKVSelect.h).
-    const KVPolicy &policy = options.kvPolicy;
-    bool compiled = snapkvCompiledBudget(session.executable(),
+    bool compiled = true;
+    SnapKVPooling pooling = SnapKVPooling::Avg;
+    for (size_t g = 0; g < session.numGroups(); ++g)
+      if (const KVPolicy &policy = session.groupPolicy(g);
+          policy.kind == KVPolicyKind::SnapKV) {
+        pooling = policy.pooling;
+        compiled &= snapkvCompiledBudget(session.executable(),
                                          policy.pooling) >= policy.budget;
-    if (rows.ok())
-      std::fprintf(stderr,
-                   "snapkv: kept %lld of %lld prompt positions (selection: "
-                   "%s%s)\n",
-                   static_cast<long long>(*rows),
-                   static_cast<long long>(prompt.size()),
-                   compiled ? "@" : "C++",
-                   compiled ? snapkvSelectFunction(policy.pooling) : "");
+      }
+    std::fprintf(stderr,
+                 "snapkv: kept %lld of %lld prompt positions (selection: "
+                 "%s%s)\n",
+                 static_cast<long long>(kept),
+                 static_cast<long long>(prompt.size()), compiled ? "@" : "C++",
+                 compiled ? snapkvSelectFunction(pooling) : "");
   }
   const int64_t vocab = first->shape()[1];
 
@@ -567,9 +598,10 @@ int tokamak::run::generate(const Options &options,
                 static_cast<long long>(decoded), decodeMs);
   else
     std::printf("decode 0 tokens\n");
-  // Blocks in use per cache group, when the model has several groups or
-  // --kv-policy names one.
-  if (session.numGroups() > 1 || !options.kvGroupPolicies.empty()) {
+  // Blocks in use per cache group, when the model has several groups,
+  // --kv-policy names one, or blocks hold one kv head (the per-head layout).
+  if (session.numGroups() > 1 || !options.kvGroupPolicies.empty() ||
+      session.abi().headTables) {
     std::string blocks =
         "kv blocks in use: " + std::to_string(session.numUsedBlocks()) + " (";
     for (size_t g = 0; g < session.numGroups(); ++g)
@@ -577,7 +609,8 @@ int tokamak::run::generate(const Options &options,
                 " " + session.groupPolicy(g).str() + ": " +
                 std::to_string(session.numUsedBlocks(g)) + " of " +
                 std::to_string(session.abi().groupNumBlocks(g));
-    std::printf("%s)\n", blocks.c_str());
+    std::printf("%s)%s\n", blocks.c_str(),
+                session.abi().headTables ? " (one kv head per block)" : "");
   }
   if (run.compiled) {
     std::string compile =

@@ -26,6 +26,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 using namespace tokamak;
@@ -185,6 +186,18 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
       ::setenv(name, std::to_string(value).c_str(), 1);
     else
       ::unsetenv(name);
+  // The KV layout and cache groups (--kv-layout, --kv-groups) travel the
+  // same way: TOKAMAK_KV_LAYOUT / TOKAMAK_KV_GROUPS, and the cache key.
+  for (auto [name, value, fallback] :
+       {std::tuple("TOKAMAK_KV_LAYOUT", &options.kvLayout, "shared"),
+        std::tuple("TOKAMAK_KV_GROUPS", &options.kvGroups, "by-window")}) {
+    std::string chosen = value->empty() ? fallback : *value;
+    key.add(std::string_view(chosen));
+    if (value->empty())
+      ::unsetenv(name);
+    else
+      ::setenv(name, value->c_str(), 1);
+  }
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);
     key.add(std::string_view(dtypeName(t.dtype)));

@@ -27,6 +27,8 @@ const char *const tokamak::run::kUsage =
     "                   --max-new-tokens=N\n"
     "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET\n"
     "                                [;GROUPS:POLICY]...]\n"
+    "                   [--kv-layout=shared|per-head]\n"
+    "                   [--kv-groups=by-window|per-layer]\n"
     "                   [--temperature=T] [--top-k=K] [--top-p=P] [--seed=S]\n"
     "                   [--dump-logits=@l.npy] [--dump-hidden=@h.npy]\n"
     "                   [--ignore-eos] [--weights=DIR]\n"
@@ -41,7 +43,11 @@ const char *const tokamak::run::kUsage =
     "       compiled from one (weights from --weights=MODEL_DIR), or a .mlir\n"
     "       file or artifact in the session ABI (docs/Session.md) with\n"
     "       weights DIR/w0.npy, DIR/w1.npy, ... (default: weights/ beside "
-    "MODEL)\n";
+    "MODEL)\n"
+    "--kv-layout, --kv-groups: how a decoder model directory is compiled:\n"
+    "       per-head gives every kv head its own block table over one-head\n"
+    "       blocks (full_heads, per-head snapkv); per-layer makes every\n"
+    "       attention layer a cache group (its own block table and policy)\n";
 
 int tokamak::run::fail(const std::string &message) {
   std::fprintf(stderr, "tokamak-run: error: %s\n", message.c_str());
@@ -131,7 +137,8 @@ const char *const kValueFlags[] = {
     "--output",         "--benchmark",  "--prompt-ids",  "--prompt",
     "--max-new-tokens", "--kv-policy",  "--temperature", "--top-k",
     "--top-p",          "--seed",       "--dump-logits", "--weights",
-    "--num-blocks",     "--block-size", "--dump-hidden", "--cache-dir"};
+    "--num-blocks",     "--block-size", "--dump-hidden", "--cache-dir",
+    "--kv-layout",      "--kv-groups"};
 
 /// Flags without a value.
 bool parseSwitch(std::string_view name, Options &options) {
@@ -177,6 +184,16 @@ bool parseGenerateFlag(std::string_view name, const std::string &text,
     } else {
       status = policy.status();
     }
+  } else if (name == "--kv-layout") {
+    if (text != "shared" && text != "per-head")
+      status = Status::error("--kv-layout expects shared or per-head, got '" +
+                             text + "'");
+    options.kvLayout = text;
+  } else if (name == "--kv-groups") {
+    if (text != "by-window" && text != "per-layer")
+      status = Status::error(
+          "--kv-groups expects by-window or per-layer, got '" + text + "'");
+    options.kvGroups = text;
   } else if (name == "--temperature") {
     double value = 0;
     if (!parseNumber(text, value) || value < 0)

@@ -13,6 +13,8 @@
 //                    [--kv-policy=SPEC] [--temperature=T] [--top-k=K]
 //                    [--top-p=P] [--seed=S] [--dump-logits=@l.npy]
 //                    [--weights=DIR] [--num-blocks=N] [--block-size=B]
+//                    [--kv-layout=shared|per-head]
+//                    [--kv-groups=by-window|per-layer]
 //
 // Any generation flag selects generation mode; mixing the flags of the two
 // modes is an error. parseArguments checks each value on its own; what needs
@@ -62,6 +64,10 @@ struct Options {
   rt::KVPolicy kvPolicy;
   /// --kv-policy's `GROUPS:POLICY` clauses: policies of cache groups.
   std::vector<rt::ModelKVPolicy::Override> kvGroupPolicies;
+  /// --kv-layout (shared | per-head) and --kv-groups (by-window |
+  /// per-layer): how a model directory is compiled; empty: the default.
+  std::string kvLayout;
+  std::string kvGroups;
   float temperature = 0.0f;
   int32_t topK = 0;
   float topP = 1.0f;

@@ -52,6 +52,11 @@ int runTool(int argc, char **argv) {
     run.compileSeconds = loaded->compileSeconds;
     return generate(options, std::move(loaded->executable), run);
   }
+  if (!options.kvLayout.empty() || !options.kvGroups.empty())
+    return fail("--kv-layout and --kv-groups apply to a model directory; '" +
+                options.input +
+                "' has the layout it was compiled with (tokamak-compile "
+                "MODEL_DIR --kv-layout=... --kv-groups=...)");
   rt::StatusOr<std::unique_ptr<rt::Executable>> executable =
       loadExecutable(options.input, options.device, options.cudaArch);
   if (!executable.ok())

@@ -33,6 +33,9 @@ namespace tokamak {
 namespace rt {
 class Executable;
 } // namespace rt
+namespace frontend {
+struct ImportOptions;
+} // namespace frontend
 
 /// Code generation targets.
 enum class Target { CPU, CUDA };

@@ -39,7 +39,25 @@ struct ImportOptions {
   /// pooling + `tok.topk`, lib/Frontend/SnapKVIR.h) for budgets up to this;
   /// the session selects through them (docs/Session.md).
   int64_t snapkvBudget = 0;
+  /// How decoders (llama family) lay out the paged KV cache: one block table
+  /// per sequence over blocks of every kv head (`Shared`), or one block table
+  /// per (sequence, kv head) over one-head blocks (`PerHead`: per-head
+  /// policies such as RazorAttention's full heads and per-head SnapKV free
+  /// blocks; docs/Session.md "The per-head layout").
+  enum class KVLayout { Shared, PerHead };
+  KVLayout kvLayout = KVLayout::Shared;
+  /// Which layers of a decoder share a cache group (a block table and a KV
+  /// policy): one group per distinct attention window (`ByWindow`), or one
+  /// per attention layer (`PerLayer`: a policy, and a SnapKV selection, per
+  /// layer).
+  enum class KVGroups { ByWindow, PerLayer };
+  KVGroups kvGroups = KVGroups::ByWindow;
 };
+
+/// Parses "shared" / "per-head" and "by-window" / "per-layer" (the
+/// --kv-layout and --kv-groups values of the tools); errors name the value.
+rt::StatusOr<ImportOptions::KVLayout> parseKVLayout(const std::string &text);
+rt::StatusOr<ImportOptions::KVGroups> parseKVGroups(const std::string &text);
 
 struct ImportedModel {
   /// The module, as MLIR text in the tok dialect. Its `tokamak.model`

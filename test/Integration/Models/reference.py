@@ -9,6 +9,9 @@
 #
 #   reference.py MODEL_DIR --prompt-ids=1,2,3 --max-new-tokens=N
 #                [--kv-window=W [--kv-sinks=S]]
+#                [--kv-razor=W,S,H1/H2/... [--kv-block-size=B]]
+#                [--kv-snapkv=B,O,K,avg|max [--snapkv-scope=model|layer]
+#                 [--snapkv-heads=sum|each] [--snapkv-full-heads=H1/H2/...]]
 #                [--out-logits=l.npy] [--out-tokens=t.npy] [--out-hidden=h.npy]
 #                [--mamba2-norm=group|full] [--quiet]
 #
@@ -28,6 +31,24 @@
 # positions: RoPE is applied before caching). This is ANDed with the model's
 # own sliding window on the layers that have one. Recurrent layers are not
 # affected.
+#
+# --kv-razor=W,S,H1/H2/...: the per-head policy `--kv-policy=window=W,
+# sinks=S,full_heads=H1/H2/...` of the per-head layout (RazorAttention):
+# kv heads H1, H2, ... keep every position; every other kv head drops, before
+# the token at position n is stored (n >= the prompt length: the prompt is
+# stored at once, which drops nothing), each whole block of B rows (block k
+# holds positions [kB, (k+1)B), B = --kv-block-size, 16 by default) whose
+# first position is >= S and whose last is < n - W + 1, as the session's
+# block eviction does; a query at position n sees the positions <= n of its
+# kv head's blocks that are left (the model masks no window).
+#
+# --kv-snapkv=B,O,K,POOL: the session's snapkv policy (snapkv_select).
+# --snapkv-scope=model sums the votes over every layer (one cache group),
+# layer selects per layer (one cache group per layer); --snapkv-heads=sum
+# sums them over the kv heads (the shared layout: one set per block table),
+# each selects per kv head (the per-head layout). layer + each is SnapKV
+# proper (Li et al. 2024). --snapkv-full-heads: those kv heads keep every
+# position (the policy's full_heads).
 #
 # --mamba2-norm: Mamba-2's gated RMSNorm normalises each group of
 # intermediate/n_groups channels separately (`group`, the default: as
@@ -215,7 +236,8 @@ def visible_mask(L, causal=True, window=None, policy=None):
 
 def attention(x, W, p, nh, nkv, hd, scale, mask, inv_freq=None, softcap=None,
               names=("q_proj", "k_proj", "v_proj", "o_proj"), probs=None):
-    """With `probs` (a list), appends each query head's probabilities [L, L]."""
+    """With `probs` (a list), appends each query head's probabilities [L, L].
+    `mask` is [L, L], or [nkv, L, L]: one per kv head."""
     L = x.shape[0]
     q = linear(x, W, p + names[0]).reshape(L, nh, hd)
     k = linear(x, W, p + names[1]).reshape(L, nkv, hd)
@@ -229,7 +251,7 @@ def attention(x, W, p, nh, nkv, hd, scale, mask, inv_freq=None, softcap=None,
         s = (q[:, h, :] @ k[:, g, :].T) * scale
         if softcap:
             s = softcap * np.tanh(s / softcap)
-        s = np.where(mask, s, -np.inf)
+        s = np.where(mask[g] if mask.ndim == 3 else mask, s, -np.inf)
         a = softmax(s)
         if probs is not None:
             probs.append(a)
@@ -309,11 +331,22 @@ class Decoder:
             p = f"model.layers.{i}."
             mask = visible_mask(L, True, self.windows[i], policy)
             if self.opts.get("snapkv_keep") is not None:
+                # kept: a list for every layer and head, or a dict
+                # {(layer, kv head): list}.
                 P, kept = self.opts["snapkv_keep"]
-                dropped = np.ones(L, dtype=bool)
-                dropped[P:] = False
-                dropped[list(kept)] = False
-                mask[P:, :] &= ~dropped[None, :]
+                masks = []
+                for g in range(self.nkv):
+                    keep = kept[(i, g)] if isinstance(kept, dict) else kept
+                    dropped = np.ones(L, dtype=bool)
+                    dropped[P:] = False
+                    dropped[list(keep)] = False
+                    m = mask.copy()
+                    m[P:, :] &= ~dropped[None, :]
+                    masks.append(m)
+                mask = np.stack(masks)
+            if self.opts.get("razor") is not None:
+                mask = razor_mask(mask, self.nkv, self.opts["razor"],
+                                  self.opts["prompt_len"])
             h = rms_norm(x, W[p + "input_layernorm.weight"], self.eps, off)
             h = attention(h, W, p + "self_attn.", self.nh, self.nkv, self.hd,
                           self.scale, mask, self.inv_freq, self.softcap,
@@ -561,6 +594,67 @@ def build(model_dir, opts=None):
     return ARCHS[mt](cfg, W, dtypes, opts or {})
 
 
+def razor_mask(mask, nkv, razor, P):
+    """Per-kv-head masks [nkv, L, L] of --kv-razor (see the header)."""
+    W, S, full, B = razor
+    L = mask.shape[-1]
+    base = mask if mask.ndim == 3 else np.stack([mask] * nkv)
+    out = base.copy()
+    for g in range(nkv):
+        if g in full:
+            continue
+        for n in range(P, L):
+            for j in range(n + 1):
+                k = j // B
+                if k * B >= S and (k + 1) * B - 1 < n - W + 1:
+                    out[g, n, j] = False
+    return out
+
+
+def snapkv_pick(votes, P, budget, obs, kernel, pool):
+    """Top `budget` pooled prefix keys of `votes` [P] and the last `obs`."""
+    prefix = P - obs
+    v = votes[:prefix]
+    half = kernel // 2
+    pooled = np.empty(prefix)
+    for j in range(prefix):
+        win = v[max(j - half, 0):min(j + half, prefix - 1) + 1]
+        pooled[j] = win.sum() / kernel if pool == "avg" else win.max()
+    order = sorted(range(prefix), key=lambda j: (-pooled[j], j))
+    return sorted(order[:budget]) + list(range(prefix, P))
+
+
+def snapkv_select_scoped(probs, P, budget, obs, kernel, pool, layers, nh,
+                         nkv, scope, heads, full=()):
+    """snapkv_select per cache group and head: `probs` holds layer-major,
+    query-head-minor [L, L] probabilities; returns {(layer, kv head): kept}.
+    scope "model": one group (votes of every layer), "layer": a group per
+    layer; heads "sum": one set for every kv head, "each": one per kv head
+    (query head h votes for kv head h // (nh // nkv)). kv heads in `full`
+    keep every position (full_heads)."""
+    obs = min(obs, P)
+    rep = nh // nkv
+    groups = [list(range(layers))] if scope == "model" else \
+        [[l] for l in range(layers)]
+    kept = {}
+    for group in groups:
+        votes = np.zeros((nkv, P))
+        for l in group:
+            for h in range(nh):
+                votes[h // rep] += probs[l * nh + h][P - obs:, :P].sum(axis=0)
+        for g in range(nkv):
+            if P - obs <= budget or g in full:
+                keep = list(range(P))
+            elif heads == "sum":
+                keep = snapkv_pick(votes.sum(axis=0), P, budget, obs, kernel,
+                                   pool)
+            else:
+                keep = snapkv_pick(votes[g], P, budget, obs, kernel, pool)
+            for l in group:
+                kept[(l, g)] = keep
+    return kept
+
+
 def snapkv_select(probs, P, budget, obs, kernel, pool):
     """SnapKV (Li et al. 2024) on one block table: the votes of key j are the
     probabilities the last `obs` prompt queries give it, summed over every
@@ -594,11 +688,25 @@ def run(model, prompt, max_new_tokens):
         else model.hidden(np.array(ids))
     if probs is not None:
         budget, obs, kernel, pool = model.opts["snapkv"]
-        kept = snapkv_select(probs, len(ids), budget, obs, kernel, pool)
+        scope = model.opts.get("snapkv_scope", "model")
+        heads = model.opts.get("snapkv_heads", "sum")
+        if scope == "model" and heads == "sum" and \
+                not model.opts.get("snapkv_full"):
+            kept = snapkv_select(probs, len(ids), budget, obs, kernel, pool)
+        else:
+            kept = snapkv_select_scoped(
+                probs, len(ids), budget, obs, kernel, pool,
+                model.cfg["num_hidden_layers"], model.nh, model.nkv, scope,
+                heads, model.opts.get("snapkv_full", ()))
         model.opts["snapkv_keep"] = (len(ids), kept)
         if not model.opts.get("quiet"):
-            print(f"reference: snapkv keeps {len(kept)} of {len(ids)} "
-                  f"positions: {kept}", file=sys.stderr)
+            if isinstance(kept, dict):
+                for key in sorted(kept):
+                    print(f"reference: snapkv layer {key[0]} kv head "
+                          f"{key[1]} keeps {kept[key]}", file=sys.stderr)
+            else:
+                print(f"reference: snapkv keeps {len(kept)} of {len(ids)} "
+                      f"positions: {kept}", file=sys.stderr)
     rows, toks, margins = [], [], []
     h = hidden
     for step in range(max_new_tokens):
@@ -626,6 +734,14 @@ def main():
     p.add_argument("--kv-sinks", type=int, default=0)
     p.add_argument("--kv-snapkv", help="BUDGET,OBS,KERNEL,avg|max: the "
                    "session's snapkv policy (snapkv_select)")
+    p.add_argument("--snapkv-scope", choices=["model", "layer"],
+                   default="model")
+    p.add_argument("--snapkv-heads", choices=["sum", "each"], default="sum")
+    p.add_argument("--snapkv-full-heads", default="",
+                   help="H1/H2/...: kv heads that keep every position")
+    p.add_argument("--kv-razor", help="W,S,H1/H2/...: the per-head window "
+                   "policy with full heads (razor_mask)")
+    p.add_argument("--kv-block-size", type=int, default=16)
     p.add_argument("--out-logits")
     p.add_argument("--out-tokens")
     p.add_argument("--out-hidden")
@@ -648,7 +764,16 @@ def main():
     if a.kv_snapkv:
         b, o, k, pool = a.kv_snapkv.split(",")
         opts["snapkv"] = (int(b), int(o), int(k), pool)
+        opts["snapkv_scope"] = a.snapkv_scope
+        opts["snapkv_heads"] = a.snapkv_heads
+        opts["snapkv_full"] = [int(h) for h in a.snapkv_full_heads.split("/")
+                               if h != ""]
         opts["quiet"] = a.quiet
+    if a.kv_razor:
+        w, sk, heads = a.kv_razor.split(",")
+        full = [int(h) for h in heads.split("/") if h != ""]
+        opts["razor"] = (int(w), int(sk), full, a.kv_block_size)
+        opts["prompt_len"] = len(prompt)
     model = build(a.model_dir, opts)
     V = model.cfg.get("vocab_size")
     if V is not None and any(t < 0 or t >= V for t in prompt):

@@ -53,7 +53,8 @@ struct FakeConfig {
   /// attention layer over a pool of this many blocks.
   int64_t group1Blocks = 0;
   /// > 0: also @prefill_stats with this observation window, whose stats
-  /// `[1, 1, T]` vote each token's id for its position.
+  /// `[1, Hkv, T]` vote each token's id for its position in kv head 0, and
+  /// 16 - id in kv head 1 (the per-head layout).
   int64_t snapkvObs = 0;
 };
 
@@ -185,9 +186,12 @@ void runFake(void **args) {
   float *newState =
       c.withState ? writeResult(args, numInputs + 1, {n, 1}) : nullptr;
   if (gStats) {
-    float *stats = writeResult(args, numInputs + 1, {1, 1, tokens.numel()});
-    for (int64_t t = 0; t < tokens.numel(); ++t)
-      stats[t] = float(tokens.as<int32_t>()[t]);
+    int64_t numel = tokens.numel();
+    float *stats = writeResult(args, numInputs + 1, {1, heads, numel});
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t t = 0; t < numel; ++t)
+        stats[h * numel + t] = h == 0 ? float(tokens.as<int32_t>()[t])
+                                      : float(16 - tokens.as<int32_t>()[t]);
   }
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t v = 0; v < vocab; ++v)
@@ -247,7 +251,8 @@ public:
     meta.functions.push_back(signature("decode", false));
     if (config.snapkvObs > 0) {
       FunctionSignature stats = signature("prefill_stats", true);
-      stats.results.push_back({DType::f32, {1, 1, -1}});
+      stats.results.push_back(
+          {DType::f32, {1, std::max<int64_t>(config.heads, 1), -1}});
       meta.functions.push_back(stats);
       meta.model = ModelInfo();
       meta.model->snapkvObs = config.snapkvObs;
@@ -911,6 +916,8 @@ TEST(ModelABITest, DerivesCacheGroups) {
   EXPECT_ERROR(ModelABI::derive(model.metadata(), 1),
                "@decode: cache group 0 holds no attention layer (arguments 6 "
                "to 8 start the next group right away)");
+  // Groups in the per-head layout: per-head slots, tables and lens with
+  // the leading ones' kv head count.
   FakeConfig perHead;
   perHead.heads = 2;
   perHead.group1Blocks = 6;
@@ -918,9 +925,18 @@ TEST(ModelABITest, DerivesCacheGroups) {
   for (FunctionSignature &fn : headModel.meta.functions)
     for (size_t i = 0; i < 3; ++i)
       fn.inputs[8 + i] = fn.inputs[3 + i];
+  StatusOr<ModelABI> headAbi = ModelABI::derive(headModel.metadata(), 1);
+  ASSERT_OK(headAbi.status());
+  EXPECT_EQ(headAbi->headTables, 2);
+  ASSERT_EQ(headAbi->numGroups(), 2u);
+  EXPECT_EQ(headAbi->groups[1].firstLayer, 1u);
+  EXPECT_EQ(headAbi->groupNumBlocks(1), 6);
+  for (FunctionSignature &fn : headModel.meta.functions)
+    fn.inputs[9].shape[1] = 3;
   EXPECT_ERROR(ModelABI::derive(headModel.metadata(), 1),
-               "@decode: arguments 8 to 10 start cache group 1, but cache "
-               "groups need the shared layout (2-d block tables)");
+               "@decode: arguments 8 to 10 (cache group 1) must be per-head "
+               "slots, block table and lens with 2 kv heads, as the leading "
+               "ones, got ?x2x1xi32, ?x3x?xi32 and ?x2xi32");
 }
 
 TEST(SessionTest, CacheGroupPolicies) {
@@ -935,9 +951,16 @@ TEST(SessionTest, CacheGroupPolicies) {
                    "kv policy for cache groups 0-3: the model has 2 cache "
                    "groups (0 to 1)"},
         std::tuple{std::pair{1, 1}, "snapkv=8",
-                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': snapkv in "
-                   "generation needs the shared layout with one cache group "
-                   "and no full_heads (one block table for every layer)"}}) {
+                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg': the model "
+                   "exports no attention stats with a 32-query window "
+                   "(@prefill_stats: tokamak-run compiles it for a model "
+                   "directory with a snapkv policy, tokamak-compile "
+                   "--snapkv-obs=O into an artifact)"},
+        std::tuple{std::pair{1, 1}, "snapkv=8,full_heads=0",
+                   "kv policy 'snapkv=8,obs=32,kernel=7,pool=avg,full_heads=0'"
+                   ": snapkv with full_heads needs the per-head layout (one "
+                   "block table per kv head); this model shares one table "
+                   "across heads"}}) {
     SessionOptions options;
     options.groupPolicies.push_back(
         {range.first, range.second, *KVPolicy::parse(spec)});
@@ -1150,6 +1173,34 @@ std::vector<float> countHeads(const std::vector<std::vector<int32_t>> &heads,
     for (int32_t t : tokens)
       out[size_t(t)] += 1.0f;
   return out;
+}
+
+// SnapKV in the per-head layout: every kv head keeps the top-budget
+// positions of its own votes (head 0 votes the token ids, head 1 16 - id)
+// and the observation window.
+TEST(SessionTest, SnapKVSelectsPerKVHead) {
+  FakeConfig config;
+  config.heads = 2;
+  config.numBlocks = 16;
+  config.snapkvObs = 3;
+  SessionOptions options;
+  options.kvPolicy = *KVPolicy::parse("snapkv=2,obs=3,kernel=1");
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  // Prefix 5 1 4 2 9: head 0 keeps positions 0 and 4 (votes 5, 9), head 1
+  // positions 1 and 3 (votes 15, 14); both keep the window 5, 6, 7.
+  ASSERT_OK(session->prefill({1}, {{5, 1, 4, 2, 9, 3, 7, 6}}));
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill_stats"}));
+  EXPECT_EQ(*session->headCacheRows(1), (std::vector<int64_t>{5, 5}));
+  // Two one-head blocks of 4 rows per head.
+  EXPECT_EQ(session->numUsedBlocks(), 4);
+  StatusOr<HostTensor> logits = session->decode({1}, {4});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.positions, (std::vector<int32_t>{8}));
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{6, 6}));
+  EXPECT_EQ(row(*logits, 0),
+            countHeads({{5, 9, 3, 7, 6, 4}, {1, 2, 3, 7, 6, 4}}, 16));
 }
 
 // Slots [X, Hkv, Y], tables [N, Hkv, MaxBlocks] and lens [N, Hkv] reach the

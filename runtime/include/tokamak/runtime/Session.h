@@ -114,11 +114,14 @@ public:
   /// the window policy evicted blocks); the longest head's in the per-head
   /// layout, the longest group's with several cache groups.
   StatusOr<int64_t> cacheRows(SeqId id) const;
-  /// K/V rows per kv head (the `lens` row of the per-head layout; every
-  /// head holds cacheRows() in the shared layout).
-  StatusOr<std::vector<int64_t>> headCacheRows(SeqId id) const;
+  /// K/V rows per kv head in cache group `group` (the `lens` row of the
+  /// per-head layout; every head holds the group's rows in the shared
+  /// layout).
+  StatusOr<std::vector<int64_t>> headCacheRows(SeqId id,
+                                               size_t group = 0) const;
   /// The sequence's block table (empty without attention layers); in the
-  /// per-head layout, kv head `head`'s; cache group 0's with several groups.
+  /// per-head layout, kv head `head`'s; cache group 0's with several groups
+  /// (groupBlockTable for the others).
   StatusOr<std::vector<int32_t>> blockTable(SeqId id, int32_t head = 0) const;
   /// Free K/V blocks (0 without attention layers), summed over cache groups.
   int32_t numFreeBlocks() const;
@@ -131,9 +134,9 @@ public:
   size_t numGroups() const { return modelAbi.groups.size(); }
   /// The KV policy of cache group `group`.
   const KVPolicy &groupPolicy(size_t group) const { return policies[group]; }
-  /// Rows, block table, and blocks in use and free of cache group `group`
-  /// (the shared layout; group 0 of the per-head layout answers through
-  /// headCacheRows and blockTable).
+  /// Rows (the longest head's in the per-head layout), block table (kv
+  /// head 0's in the per-head layout), and blocks in use and free of cache
+  /// group `group`.
   StatusOr<int64_t> groupCacheRows(SeqId id, size_t group) const;
   StatusOr<std::vector<int32_t>> groupBlockTable(SeqId id, size_t group) const;
   int32_t numUsedBlocks(size_t group) const;
@@ -210,19 +213,24 @@ private:
   /// The same for one manager.
   static int64_t blocksAfter(const KVCacheManager &m, SeqId id, int64_t n);
   /// Whether the model has attention layers (either layout).
-  bool hasKV() const { return !kvs.empty() || headKv; }
+  bool hasKV() const { return !kvs.empty() || !headKvs.empty(); }
   /// One call of `function` feeding tokens[i] to ids[i] (packed when
   /// `packed`, else one token each); stores each sequence's last logits.
   Status call(const std::string &function, bool packed,
               const std::vector<SeqId> &ids,
               const std::vector<std::vector<int32_t>> &tokens,
               std::vector<HostTensor> *extra = nullptr);
-  /// SnapKV after @prefill_stats: per sequence, the votes `stats` (one
-  /// `[1, Hkv, T]` per attention layer) summed over layers and heads choose
-  /// the kept positions (snapkvKeepFromVotes), and compact() applies them.
+  /// SnapKV after @prefill_stats: per sequence and snapkv cache group, the
+  /// votes `stats` (one `[1, Hkv, T]` per attention layer, in K/V argument
+  /// order) summed over the group's layers choose the kept positions
+  /// (snapkvKeepFromVotes): per kv head in the per-head layout, one set
+  /// for every head (votes summed over heads) in the shared layout; then
+  /// compactGroup applies them.
   Status snapkvCompact(const std::vector<SeqId> &ids,
                        const std::vector<std::vector<int32_t>> &tokens,
                        const std::vector<HostTensor> &stats);
+  /// Compacts cache group `group` of sequence `id` to `kept` (per kv head).
+  Status compactGroup(SeqId id, size_t group, const KeepPlan &kept);
   /// Feeds tokens[i] to ids[i] through @decode, one token per call.
   Status stepThroughDecode(const std::vector<SeqId> &ids,
                            const std::vector<std::vector<int32_t>> &tokens);
@@ -240,8 +248,8 @@ private:
   std::vector<std::vector<HostKVPool *>> groupPools;
   /// The policy of each cache group.
   std::vector<KVPolicy> policies;
-  /// The per-head layout's manager (instead of kvs).
-  std::optional<HeadKVCacheManager> headKv;
+  /// The per-head layout's managers, one per cache group (instead of kvs).
+  std::vector<HeadKVCacheManager> headKvs;
   std::optional<StateCache> states;
   std::unordered_map<SeqId, Sequence> seqs;
 };
