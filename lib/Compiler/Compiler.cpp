@@ -141,10 +141,11 @@ Compiler::parseString(StringRef text, StringRef bufferName) {
   return impl->parse(llvm::MemoryBuffer::getMemBufferCopy(text, bufferName));
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>> Compiler::importModel(StringRef directory,
-                                                            int64_t snapkvObs) {
+llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::importModel(StringRef directory, int64_t snapkvObs, bool h2o) {
   frontend::ImportOptions options;
   options.snapkvObs = snapkvObs;
+  options.h2o = h2o;
   rt::StatusOr<frontend::ImportedModel> imported =
       frontend::importModelDirectory(directory.str(), options);
   if (!imported.ok())

@@ -34,10 +34,13 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &config,
 
 /// The module text: `@prefill`, `@decode` (session ABI, K/V pools of
 /// `blockSize` rows) and `@hidden`, over weights of element type
-/// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order.
+/// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order. With
+/// `snapkvObs` > 0 also `@prefill_stats`; with `h2o` also `@prefill_h2o`
+/// (every query's stats per layer) and `@decode_stats` (docs/Session.md).
 std::string buildDecoderModule(const DecoderConfig &config,
                                const std::string &elementType,
-                               int64_t blockSize, int64_t snapkvObs = 0);
+                               int64_t blockSize, int64_t snapkvObs = 0,
+                               bool h2o = false);
 
 } // namespace tokamak::frontend
 

@@ -185,6 +185,17 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
                            "' for model_type " + modelType +
                            " with this config.json");
 
+  // H2O compacts the rows of one block table shared by every layer; a
+  // sliding window counts rows, which compaction renumbers.
+  if (decoder && options.h2o)
+    for (int64_t window : decoder->layerWindow)
+      if (window > 0)
+        return Status::error(
+            dir +
+            "/config.json: h2o needs full attention in every layer; "
+            "this model's layers attend within a sliding window of " +
+            std::to_string(window) + " tokens");
+
   std::string elementType = rt::dtypeName(*dtype);
   ImportedModel model;
   for (const WeightArg &arg : expected)
@@ -220,10 +231,12 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     meta["max_positions"] = encoder->maxPositions;
   if (decoder && options.snapkvObs > 0)
     meta["snapkv_obs"] = options.snapkvObs;
+  if (decoder && options.h2o)
+    meta["h2o"] = true;
   model.metadataJson = meta.dump();
   std::string body =
       decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize,
-                                    options.snapkvObs)
+                                    options.snapkvObs, options.h2o)
       : mamba  ? buildMambaModule(*mamba, elementType)
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
       : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)

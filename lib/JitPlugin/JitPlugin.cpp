@@ -71,7 +71,11 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
   int64_t snapkvObs = 0;
   if (const char *obs = std::getenv("TOKAMAK_SNAPKV_OBS"); obs && *obs)
     snapkvObs = std::strtoll(obs, nullptr, 10);
-  auto module = compiler.importModel(modelDir, snapkvObs);
+  // TOKAMAK_H2O=1 (set by tokamak-run for --kv-policy=h2o, also in its
+  // cache key): also export @prefill_h2o and @decode_stats.
+  const char *h2o = std::getenv("TOKAMAK_H2O");
+  auto module = compiler.importModel(modelDir, snapkvObs,
+                                     h2o && std::strcmp(h2o, "1") == 0);
   if (!module)
     return fail(module.takeError());
   auto options = jitOptions();

@@ -60,6 +60,12 @@ static cl::opt<int64_t> snapkvObs(
              "this stats window, for tokamak-run --kv-policy=snapkv=B,obs=O "
              "(default: none)"),
     cl::init(0), cl::cat(category));
+static cl::opt<bool>
+    h2o("h2o",
+        cl::desc("For a decoder model directory: also export @prefill_h2o and "
+                 "@decode_stats (every layer's attention stats), for "
+                 "tokamak-run --kv-policy=h2o=B[,recent=R]"),
+        cl::init(false), cl::cat(category));
 static cl::opt<int64_t> numThreads(
     "num-threads",
     cl::desc("Threads the parallel loops are balanced for (default: the "
@@ -170,7 +176,7 @@ int main(int argc, char **argv) {
     return fail("--snapkv-obs must be >= 1, got " + Twine(snapkvObs));
   tokamak::Compiler compiler;
   auto module = sys::fs::is_directory(inputPath)
-                    ? compiler.importModel(inputPath, snapkvObs)
+                    ? compiler.importModel(inputPath, snapkvObs, h2o)
                     : compiler.parseFile(inputPath);
   if (!module)
     return fail(module.takeError());

@@ -34,6 +34,12 @@ struct ImportOptions {
   /// stats (`stats_window` = this, per kv head, `[1, Hkv, T]` f32): the SnapKV
   /// votes of each sequence's last `snapkvObs` queries (docs/Session.md).
   int64_t snapkvObs = 0;
+  /// Decoders (llama family) also export `@prefill_h2o` (@prefill returning,
+  /// after the logits, every attention layer's stats over all of each
+  /// sequence's queries, `[1, Hkv, T]` f32) and `@decode_stats` (@decode
+  /// returning every layer's tok.paged_attention stats `[B, Hkv, MaxRows]`
+  /// f32): the H2O policy's accumulated attention (docs/Session.md).
+  bool h2o = false;
 };
 
 struct ImportedModel {
