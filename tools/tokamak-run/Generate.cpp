@@ -133,6 +133,13 @@ Status choosePoolDims(const Options &options, const PoolDims &pools,
                                    int64_t(options.promptIds.size())) +
                  rows - 1) /
                 rows * rows;
+    // So does h2o, into B + R rows, whenever the cache outgrows them.
+    if (options.kvPolicy.kind == KVPolicyKind::H2O)
+      needed +=
+          (std::min<int64_t>(options.kvPolicy.budget + options.kvPolicy.recent,
+                             needed) +
+           rows - 1) /
+          rows * rows;
     int64_t blocks =
         options.numBlocks ? options.numBlocks : (needed + rows - 1) / rows;
     if (blocks > std::numeric_limits<int32_t>::max())
@@ -444,12 +451,14 @@ int tokamak::run::generate(const Options &options,
   if (!first.ok())
     return fail(first.status().message());
   double prefillMs = nowMs() - start;
-  if (options.kvPolicy.kind == KVPolicyKind::SnapKV) {
+  if (options.kvPolicy.kind == KVPolicyKind::SnapKV ||
+      options.kvPolicy.kind == KVPolicyKind::H2O) {
     StatusOr<int64_t> rows = session.cacheRows(id);
     if (rows.ok())
-      std::fprintf(stderr, "snapkv: kept %lld of %lld prompt positions\n",
-                   static_cast<long long>(*rows),
-                   static_cast<long long>(prompt.size()));
+      std::fprintf(
+          stderr, "%s: kept %lld of %lld prompt positions\n",
+          options.kvPolicy.kind == KVPolicyKind::H2O ? "h2o" : "snapkv",
+          static_cast<long long>(*rows), static_cast<long long>(prompt.size()));
   }
   const int64_t vocab = first->shape()[1];
 

@@ -26,7 +26,7 @@ const char *const tokamak::run::kUsage =
     "       tokamak-run MODEL (--prompt-ids=1,2,3 | --prompt=\"text\")\n"
     "                   --max-new-tokens=N\n"
     "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET\n"
-    "                                [;GROUPS:POLICY]...]\n"
+    "                                |h2o=B[,recent=R][;GROUPS:POLICY]...]\n"
     "                   [--temperature=T] [--top-k=K] [--top-p=P] [--seed=S]\n"
     "                   [--dump-logits=@l.npy] [--dump-hidden=@h.npy]\n"
     "                   [--ignore-eos] [--weights=DIR]\n"
