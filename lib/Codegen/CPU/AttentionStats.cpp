@@ -21,7 +21,9 @@
 // tok.paged_attention: the keys are the rows of the (head's) cache in table
 // order, [0, MaxBlocks * BlockSize), gathered like the main sweep's; a key
 // block at or past the length, or (block lists) whose listed block is not
-// in the kv head's list, is not computed and gets zeros.
+// in the kv head's list, is not computed and gets zeros. Paged decode (row
+// dot scores) takes the block's scores from rowDotScores, the decode
+// sweep's in-place row dot products, instead of a transposed K panel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,6 +91,25 @@ Value Emitter::emitStats(Value lse) {
     pack();
   // Bounds recomputed per row by maskScores (no stored bounds).
   TileBounds bounds;
+  // Adds the probabilities of query head `g` of the kv head at position
+  // `pos` (row `tq` of `c`), from its scaled scores `s`, to `acc`.
+  auto addProbs = [&](Value s, Value g, Value pos, Value tq,
+                      Value acc) -> Value {
+    Value head = val(add(mul(c.kvHead, cst(groups)), g));
+    if (p.softcap || p.scoreMod || p.bias)
+      s = modifyScores(c, s, head, pos, j0);
+    s = maskScores(c, bounds, s, tq, j0);
+    // p = exp(s - lse); a row without a visible key has lse = -inf
+    // and only -inf scores, which give 0.
+    Value l = extract(lse, {c.batch, head, pos});
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
+                                        cstF(kNegInf));
+    Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
+    Value prob = expNonPositive(b, loc, s, bcast(shift, n));
+    Value row = p.statsPerQueryHead ? g : idx(0);
+    Value sum = addf(read(acc, {row, idx(0)}, n, true), prob);
+    return write(sum, acc, {row, idx(0)}, {true});
+  };
   // Adds the probabilities of query position `pos` (row `tq` of `c`) for
   // the G query heads of the kv head to `acc`.
   auto addRow = [&](Value pos, Value tq, Value acc) -> Value {
@@ -105,27 +126,33 @@ Value Emitter::emitStats(Value lse) {
                      return {math::FmaOp::create(b, loc, bcast(q, n), k, sa[0])
                                  .getResult()};
                    })[0];
-          s = mulf(s, bcast(scale, n));
-          if (p.softcap || p.scoreMod || p.bias)
-            s = modifyScores(c, s, head, pos, j0);
-          s = maskScores(c, bounds, s, tq, j0);
-          // p = exp(s - lse); a row without a visible key has lse = -inf
-          // and only -inf scores, which give 0.
-          Value l = extract(lse, {c.batch, head, pos});
-          Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              l, cstF(kNegInf));
-          Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
-          Value prob = expNonPositive(b, loc, s, bcast(shift, n));
-          Value row = p.statsPerQueryHead ? g : idx(0);
-          Value sum = addf(read(cur[0], {row, idx(0)}, n, true), prob);
-          return {write(sum, cur[0], {row, idx(0)}, {true})};
+          return {addProbs(mulf(s, bcast(scale, n)), g, pos, tq, cur[0])};
         })[0];
+  };
+  // Paged decode (few rows, row dot products): the scores of the block for
+  // every row of the kv head's group by the decode sweep's row dots (the K
+  // rows read in place, no transposed panel), then their probabilities.
+  auto addRowDots = [&](Value acc) -> Value {
+    Value qs = packQuery(c);
+    Value ps = rowDotScores(c, qs, allocTensor({paddedRows, n}, f32), j0,
+                            /*masked=*/true);
+    return loop(cst(0), cst(rows), 1, ValueRange{acc},
+                [&](Value r, ValueRange a) -> Values {
+                  Value g = arith::DivUIOp::create(b, loc, r, idx(tileQueries));
+                  Value tq =
+                      arith::RemUIOp::create(b, loc, r, idx(tileQueries));
+                  Value s = read(ps, {r, idx(0)}, n, true);
+                  return {addProbs(s, g, val(add(c.firstQuery, tq)), tq, a[0])};
+                })[0];
   };
   Value acc = filled2d(statRows, n, 0.0);
   if (computed) {
     acc = ifElse(
         computed, TypeRange{acc.getType()},
         [&]() -> Values {
+          // rowDot: decode, whose one tile of Sq queries are all valid.
+          if (rowDot)
+            return {addRowDots(acc)};
           pack();
           return {loop(cst(0), c.numQueries, 1, ValueRange{acc},
                        [&](Value tq, ValueRange a) -> Values {
