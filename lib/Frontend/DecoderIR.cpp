@@ -37,6 +37,10 @@ using namespace irtext;
 
 enum class Phase { Prefill, Decode, Forward };
 
+/// The `statsWindow` of attentionFunction that asks for the stats of every
+/// query (no `stats_window`; H2O's prefill and decode).
+constexpr int64_t kStatsAllRows = -1;
+
 /// Layer functions stay functions in LLVM: inlined into every call site, they
 /// would make code size and compile time grow with depth.
 constexpr const char *kNoInline = " attributes {passthrough = [\"noinline\"]}";
@@ -340,7 +344,8 @@ struct Writer {
   /// o [N, Hq·D]. Prefill and decode write K/V to the layer's pools.
   /// With `statsWindow` > 0 (prefill only) the function also returns the
   /// attention's stats `[1, Hkv, T]` f32 over each sequence's last
-  /// `statsWindow` queries.
+  /// `statsWindow` queries; with kStatsAllRows over all of them (prefill),
+  /// or (decode) tok.paged_attention's stats `[B, Hkv, MaxRows]`.
   void attentionFunction(Phase p, int64_t window, const std::string &name,
                          int64_t statsWindow = 0) {
     std::string ids = this->ids(p);
@@ -355,8 +360,8 @@ struct Writer {
     if (p != Phase::Forward)
       os << ", %kc: " << cacheType() << ", %vc: " << cacheType();
     os << ") -> ";
-    if (statsWindow > 0)
-      os << "(" << rows(q()) << ", " << statsType() << ")";
+    if (statsWindow != 0)
+      os << "(" << rows(q()) << ", " << statsType(p) << ")";
     else
       os << rows(q());
     os << kNoInline << " {\n";
@@ -402,11 +407,14 @@ struct Writer {
          << "\n";
     }
     if (p == Phase::Decode) {
-      os << "  %o = tok.paged_attention " << qr
+      os << "  %o" << (statsWindow != 0 ? ", %st" : "")
+         << " = tok.paged_attention " << qr
          << ", %kc2, %vc2, %block_table, %lens"
          << (extra.empty() ? "" : " {" + extra + "}") << " : (" << qh << ", "
          << cacheType() << ", " << cacheType() << ", " << tableType() << ", "
-         << lensType() << ") -> " << qh << "\n";
+         << lensType() << ") -> "
+         << (statsWindow != 0 ? "(" + qh + ", stats " + statsType(p) + ")" : qh)
+         << "\n";
     } else {
       std::string k = kr, v = "%vh", packed;
       if (p == Phase::Prefill) {
@@ -418,11 +426,11 @@ struct Writer {
       }
       if (statsWindow > 0)
         attr("stats_window = " + str(statsWindow) + " : i64");
-      os << "  %o" << (statsWindow > 0 ? ", %st" : "") << " = tok.attention "
+      os << "  %o" << (statsWindow != 0 ? ", %st" : "") << " = tok.attention "
          << qr << ", " << k << ", " << v << packed << " {causal"
          << (extra.empty() ? "" : ", " + extra) << "} : (" << qh << ", " << kh
          << ", " << kh << ") -> ";
-      if (statsWindow > 0)
+      if (statsWindow != 0)
         os << "(" << qh << ", stats " << statsType() << ")\n";
       else
         os << qh << "\n";
@@ -435,14 +443,21 @@ struct Writer {
        << "  %oc = tensor.collapse_shape %ot [[0, 1], [2, 3]] : "
        << split(p, c.numHeads) << " into " << rows(q()) << "\n"
        << "  return %oc"
-       << (statsWindow > 0 ? ", %st : " + rows(q()) + ", " + statsType()
-                           : " : " + rows(q()))
+       << (statsWindow != 0 ? ", %st : " + rows(q()) + ", " + statsType(p)
+                            : " : " + rows(q()))
        << "\n}\n\n";
   }
 
   /// The stats of one prefill attention layer: `[1, Hkv, T]` f32.
   std::string statsType() const {
     return tensor("1x" + str(c.numKVHeads) + "x?", "f32");
+  }
+  /// The stats of one attention layer in phase `p`: decode's are
+  /// `[B, Hkv, MaxRows]` f32 (tok.paged_attention).
+  std::string statsType(Phase p) const {
+    if (p == Phase::Decode)
+      return tensor("?x" + str(c.numKVHeads) + "x?", "f32");
+    return statsType();
   }
 
   /// Widens `in` ([?, N] of the element type) to f32 into `result`.
@@ -563,7 +578,7 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &c,
 std::string buildDecoderModule(const DecoderConfig &c,
                                const std::string &elementType,
                                int64_t blockSize, int64_t snapkvObs,
-                               bool perHead, bool perLayerGroups) {
+                               bool perHead, bool perLayerGroups, bool h2o) {
   Writer w{c, elementType, blockSize, {}};
   w.perHead = perHead;
   std::ostringstream &os = w.os;
@@ -591,6 +606,14 @@ std::string buildDecoderModule(const DecoderConfig &c,
       w.attentionFunction(Phase::Prefill, window,
                           "attention_prefill_stats_" + kindName(window),
                           snapkvObs);
+    if (h2o) {
+      w.attentionFunction(Phase::Prefill, window,
+                          "attention_prefill_h2o_" + kindName(window),
+                          kStatsAllRows);
+      w.attentionFunction(Phase::Decode, window,
+                          "attention_decode_stats_" + kindName(window),
+                          kStatsAllRows);
+    }
   }
 
   auto weightType = [&](const WeightArg &a) {
@@ -642,10 +665,12 @@ std::string buildDecoderModule(const DecoderConfig &c,
     return g == 0 ? std::string() : "_g" + std::to_string(g);
   };
   // One layer on rows [N, H]: @qkv, the phase's attention, @mlp.
-  // With `stats` the layer runs the stats variant of prefill attention and
-  // `out` names two results: the rows and the layer's stats.
+  // With `stats` the layer runs the `statsName` variant of the phase's
+  // attention (attention_<phase>_<statsName>_<kind>) and `out` names two
+  // results: the rows and the layer's stats.
   auto layerCall = [&](Phase p, int64_t l, const std::string &in,
-                       const std::string &out, bool stats = false) {
+                       const std::string &out, bool stats = false,
+                       const std::string &statsName = "stats") {
     size_t base = numGlobals + static_cast<size_t>(l) * perLayer;
     auto weightArgs = [&](size_t from, size_t to, std::string &args,
                           std::string &types) {
@@ -663,17 +688,17 @@ std::string buildDecoderModule(const DecoderConfig &c,
     // attention output would live until the function returns (memory
     // growing with depth); with it they are freed as each layer ends.
     os << "  " << out << (stats ? ":2" : "") << " = scf.execute_region -> "
-       << (stats ? "(" + x + ", " + w.statsType() + ")" : x)
+       << (stats ? "(" + x + ", " + w.statsType(p) + ")" : x)
        << " no_inline {\n";
     os << "  " << pre << "q:3 = func.call @qkv(" << args << ") : (" << types
        << ") -> (" << w.rows(w.q()) << ", " << w.rows(w.kv()) << ", "
        << w.rows(w.kv()) << ")\n";
     // The layer's cache group: its own slots, block table and lens.
     std::string g = groupSuffix(groupOf(l));
-    std::string fn = (p == Phase::Prefill  ? (stats ? "attention_prefill_stats_"
-                                                    : "attention_prefill_")
+    std::string fn = (p == Phase::Prefill  ? "attention_prefill_"
                       : p == Phase::Decode ? "attention_decode_"
                                            : "attention_forward_") +
+                     (stats ? statsName + "_" : "") +
                      kindName(c.layerWindow[static_cast<size_t>(l)]);
     std::string ids = w.ids(p);
     args = pre + "q#0, " + pre + "q#1, " + pre + "q#2, %positions";
@@ -694,7 +719,7 @@ std::string buildDecoderModule(const DecoderConfig &c,
     }
     os << "  " << pre << "o" << (stats ? ":2" : "") << " = func.call @" << fn
        << "(" << args << ") : (" << types << ") -> "
-       << (stats ? "(" + w.rows(w.q()) + ", " + w.statsType() + ")"
+       << (stats ? "(" + w.rows(w.q()) + ", " + w.statsType(p) + ")"
                  : w.rows(w.q()))
        << "\n";
     args = in + ", " + pre + (stats ? "o#0" : "o");
@@ -703,7 +728,8 @@ std::string buildDecoderModule(const DecoderConfig &c,
     os << "  " << pre << "y = func.call @mlp(" << args << ") : (" << types
        << ") -> " << x << "\n"
        << "  scf.yield " << pre << "y"
-       << (stats ? ", " + pre + "o#1 : " + x + ", " + w.statsType() : " : " + x)
+       << (stats ? ", " + pre + "o#1 : " + x + ", " + w.statsType(p)
+                 : " : " + x)
        << "\n  }\n";
   };
   auto sessionParams = [&](Phase p) {
@@ -770,8 +796,10 @@ std::string buildDecoderModule(const DecoderConfig &c,
        << "\n}\n\n";
   };
   // @prefill: packed prompts; logits of each sequence's last token. With
-  // `stats` (@prefill_stats) every layer's attention stats follow the logits.
-  auto prefillFunction = [&](const std::string &name, bool stats) {
+  // `stats` (@prefill_stats, @prefill_h2o) every layer's attention stats
+  // (of the `statsName` attention variant) follow the logits.
+  auto prefillFunction = [&](const std::string &name, bool stats,
+                             const std::string &statsName = "stats") {
     // Layer l's output rows (#0 of a stats layer's two results).
     auto hidden = [&](int64_t l) {
       return "%x" + str(l) + (stats && l > 0 ? "#0" : "");
@@ -790,7 +818,8 @@ std::string buildDecoderModule(const DecoderConfig &c,
        << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
     embed(Phase::Prefill, "%t");
     for (int64_t l = 0; l < c.numLayers; ++l)
-      layerCall(Phase::Prefill, l, hidden(l), "%x" + str(l + 1), stats);
+      layerCall(Phase::Prefill, l, hidden(l), "%x" + str(l + 1), stats,
+                statsName);
     os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
        << "  %n = arith.subi %n1, %c1 : index\n"
        << "  %le = tensor.empty(%n) : " << rowsType << "\n"
@@ -820,6 +849,8 @@ std::string buildDecoderModule(const DecoderConfig &c,
   prefillFunction("prefill", false);
   if (snapkvObs > 0)
     prefillFunction("prefill_stats", true);
+  if (h2o)
+    prefillFunction("prefill_h2o", true, "h2o");
 
   // @decode: one new token per sequence.
   os << "func.func @decode(" << sessionParams(Phase::Decode) << ") -> "
@@ -830,6 +861,28 @@ std::string buildDecoderModule(const DecoderConfig &c,
   for (int64_t l = 0; l < c.numLayers; ++l)
     layerCall(Phase::Decode, l, "%x" + str(l), "%x" + str(l + 1));
   head("%x" + str(c.numLayers), "%b");
+
+  // @decode_stats (H2O): @decode returning, after the logits, every
+  // attention layer's tok.paged_attention stats [B, Hkv, MaxRows].
+  if (h2o) {
+    std::string resultTypes = "(" + logitsType;
+    std::string extraValues, extraTypes;
+    for (int64_t l = 0; l < c.numLayers; ++l) {
+      resultTypes += ", " + w.statsType(Phase::Decode);
+      extraValues += ", %x" + str(l + 1) + "#1";
+      extraTypes += ", " + w.statsType(Phase::Decode);
+    }
+    os << "func.func @decode_stats(" << sessionParams(Phase::Decode) << ") -> "
+       << resultTypes << ")" << " {\n"
+       << "  %c0 = arith.constant 0 : index\n"
+       << "  %b = tensor.dim %tokens, %c0 : tensor<?x1xi32>\n";
+    embed(Phase::Decode, "%b");
+    for (int64_t l = 0; l < c.numLayers; ++l)
+      layerCall(Phase::Decode, l, "%x" + str(l) + (l > 0 ? "#0" : ""),
+                "%x" + str(l + 1), true);
+    head("%x" + str(c.numLayers) + (c.numLayers > 0 ? "#0" : ""), "%b",
+         extraValues, extraTypes);
+  }
 
   // @hidden: the final hidden states of one sequence, no cache.
   os << "func.func @hidden(%tokens: tensor<1x?xi32>, %positions: "

@@ -37,12 +37,13 @@ std::string buildDecoderLayerFunctions(const DecoderConfig &config,
 /// `elementType` ("f32", "f16" or "bf16") in decoderWeights' order. With
 /// `snapkvObs` > 0 also `@prefill_stats` (stats in K/V argument order);
 /// `perHead` selects the per-head layout (docs/Session.md), `perLayerGroups`
-/// one cache group per layer instead of one per distinct window.
+/// one cache group per layer instead of one per distinct window; with `h2o`
+/// also `@prefill_h2o` (every query's stats per layer) and `@decode_stats`.
 std::string buildDecoderModule(const DecoderConfig &config,
                                const std::string &elementType,
                                int64_t blockSize, int64_t snapkvObs = 0,
                                bool perHead = false,
-                               bool perLayerGroups = false);
+                               bool perLayerGroups = false, bool h2o = false);
 
 } // namespace tokamak::frontend
 

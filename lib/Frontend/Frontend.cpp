@@ -196,6 +196,16 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
         " is supported for llama-family decoders (llama, mistral, qwen2, "
         "gemma2), not model_type " +
         modelType);
+  // H2O compacts the rows of one block table shared by every layer; a
+  // sliding window counts rows, which compaction renumbers.
+  if (decoder && options.h2o)
+    for (int64_t window : decoder->layerWindow)
+      if (window > 0)
+        return Status::error(
+            dir +
+            "/config.json: h2o needs full attention in every layer; "
+            "this model's layers attend within a sliding window of " +
+            std::to_string(window) + " tokens");
 
   std::string elementType = rt::dtypeName(*dtype);
   ImportedModel model;
@@ -237,10 +247,13 @@ StatusOr<ImportedModel> importModelDirectory(const std::string &dir,
     meta["kv_layout"] = "per-head";
   if (perLayer)
     meta["kv_groups"] = "per-layer";
+  if (decoder && options.h2o)
+    meta["h2o"] = true;
   model.metadataJson = meta.dump();
   std::string body =
       decoder  ? buildDecoderModule(*decoder, elementType, options.blockSize,
-                                    options.snapkvObs, perHead, perLayer)
+                                    options.snapkvObs, perHead, perLayer,
+                                    options.h2o)
       : mamba  ? buildMambaModule(*mamba, elementType)
       : mamba2 ? buildMamba2Module(*mamba2, elementType)
       : jamba  ? buildJambaModule(*jamba, elementType, options.blockSize)

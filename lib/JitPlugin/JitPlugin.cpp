@@ -95,6 +95,10 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
                                           parsed.status().message()));
     importOptions.kvGroups = *parsed;
   }
+  // TOKAMAK_H2O=1 (set by tokamak-run for --kv-policy=h2o, also in its
+  // cache key): also export @prefill_h2o and @decode_stats.
+  const char *h2o = std::getenv("TOKAMAK_H2O");
+  importOptions.h2o = h2o && std::strcmp(h2o, "1") == 0;
   auto module = compiler.importModel(modelDir, importOptions);
   if (!module)
     return fail(module.takeError());

@@ -468,8 +468,29 @@ static void guardPagedAttention(tok::PagedAttentionOp op, ModuleOp module) {
       if (type.isDynamicDim(d))
         dynamicSizes.push_back(
             tensor::DimOp::create(eb, loc, op.getQuery(), d));
-    return SmallVector<Value>{tensor::EmptyOp::create(
+    SmallVector<Value> results = {tensor::EmptyOp::create(
         eb, loc, type.getShape(), type.getElementType(), dynamicSizes)};
+    // The stats [B, Hs, MaxBlocks * BlockSize].
+    if (Value stats = op.getStats()) {
+      auto statsType = cast<RankedTensorType>(stats.getType());
+      SmallVector<Value> statsSizes;
+      if (statsType.isDynamicDim(0))
+        statsSizes.push_back(tensor::DimOp::create(eb, loc, op.getQuery(), 0));
+      if (statsType.isDynamicDim(1)) {
+        // Hq per query head, else Hkv (per-head lens, or the cache's heads).
+        auto [source, dim] = op.getStatsPerQueryHead()
+                                 ? std::pair<Value, int64_t>(op.getQuery(), 1)
+                                 : std::pair<Value, int64_t>(
+                                       perHead ? lens : cache, perHead ? 1 : 2);
+        statsSizes.push_back(tensor::DimOp::create(eb, loc, source, dim));
+      }
+      if (statsType.isDynamicDim(2))
+        statsSizes.push_back(capacity);
+      results.push_back(tensor::EmptyOp::create(eb, loc, statsType.getShape(),
+                                                statsType.getElementType(),
+                                                statsSizes));
+    }
+    return results;
   });
 }
 

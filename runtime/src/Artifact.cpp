@@ -209,6 +209,11 @@ StatusOr<ModelInfo> parseModel(const json &value) {
   if (value.contains("snapkv_obs"))
     if (Status s = readSize("snapkv_obs", model.snapkvObs); s.failed())
       return s;
+  if (auto h = value.find("h2o"); h != value.end()) {
+    if (!h->is_boolean())
+      return wrongType("model.h2o", "a boolean", *h);
+    model.h2o = h->get<bool>();
+  }
   auto tokenId = [](const json &v) -> std::optional<int32_t> {
     if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
         v.get<int64_t>() > INT32_MAX)
@@ -250,6 +255,8 @@ json modelToJson(const ModelInfo &model) {
     out["max_positions"] = model.maxPositions;
   if (model.snapkvObs > 0)
     out["snapkv_obs"] = model.snapkvObs;
+  if (model.h2o)
+    out["h2o"] = true;
   return out;
 }
 

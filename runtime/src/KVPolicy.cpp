@@ -67,7 +67,7 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
   };
   KVPolicy policy;
   bool sawKind = false, sawSinks = false, sawObs = false, sawKernel = false,
-       sawPool = false, sawHeads = false;
+       sawPool = false, sawHeads = false, sawRecent = false;
   std::vector<std::string_view> seen;
   for (std::string_view item : split(trim(spec), ',')) {
     size_t eq = item.find('=');
@@ -76,23 +76,25 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
                                  ? std::string_view()
                                  : trim(item.substr(eq + 1));
     if (key.empty())
-      return bad("expected full, window=W[,sinks=S] or snapkv=BUDGET[,obs=O]"
-                 "[,kernel=K][,pool=avg|max]");
-    static const char *const kKeys[] = {"full",  "window",    "snapkv",
-                                        "sinks", "obs",       "kernel",
-                                        "pool",  "full_heads"};
+      return bad("expected full, window=W[,sinks=S], snapkv=BUDGET[,obs=O]"
+                 "[,kernel=K][,pool=avg|max] or h2o=B[,recent=R]");
+    static const char *const kKeys[] = {
+        "full", "window", "snapkv", "h2o",        "sinks",
+        "obs",  "kernel", "pool",   "full_heads", "recent"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       return bad("unknown ", eq == std::string_view::npos ? "policy" : "key",
                  " '", printableBytes(key),
-                 "' (the policies are full, window=W[,sinks=S] and "
-                 "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max], in lower "
-                 "case; window and snapkv also take full_heads=H1/H2/...)");
+                 "' (the policies are full, window=W[,sinks=S], "
+                 "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max] and "
+                 "h2o=B[,recent=R], in lower case; window and snapkv also "
+                 "take full_heads=H1/H2/...)");
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
       return bad("'", key, "' given twice");
     seen.push_back(key);
-    bool isKind = key == "full" || key == "window" || key == "snapkv";
+    bool isKind =
+        key == "full" || key == "window" || key == "snapkv" || key == "h2o";
     if (isKind && sawKind)
-      return bad("more than one of full, window and snapkv");
+      return bad("more than one of full, window, snapkv and h2o");
     if (key == "full") {
       if (eq != std::string_view::npos)
         return bad("'full' takes no value");
@@ -145,6 +147,13 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
       policy.kind = KVPolicyKind::SnapKV;
       policy.budget = n;
       sawKind = true;
+    } else if (key == "h2o") {
+      policy.kind = KVPolicyKind::H2O;
+      policy.budget = n;
+      sawKind = true;
+    } else if (key == "recent") {
+      policy.recent = n;
+      sawRecent = true;
     } else if (key == "sinks") {
       policy.sinks = n;
       sawSinks = true;
@@ -163,13 +172,25 @@ StatusOr<KVPolicy> KVPolicy::parse(std::string_view spec) {
     }
   }
   if (!sawKind)
-    return bad("expected full, window=W or snapkv=BUDGET");
+    return bad("expected full, window=W, snapkv=BUDGET or h2o=B");
   if (sawSinks && policy.kind != KVPolicyKind::Window)
     return bad("sinks need a window policy");
   if ((sawObs || sawKernel || sawPool) && policy.kind != KVPolicyKind::SnapKV)
     return bad("obs, kernel and pool need a snapkv policy");
   if (sawHeads && policy.kind == KVPolicyKind::Full)
     return bad("full_heads needs a window or snapkv policy");
+  if (sawRecent && policy.kind != KVPolicyKind::H2O)
+    return bad("recent needs an h2o policy");
+  if (policy.kind == KVPolicyKind::H2O) {
+    if (sawHeads)
+      return bad("h2o takes no full_heads (one block table serves every "
+                 "head)");
+    if (!sawRecent)
+      policy.recent = policy.budget;
+    if (policy.budget + policy.recent < 1)
+      return bad("h2o must keep at least one row (B + R >= 1), got B = ",
+                 policy.budget, " and R = ", policy.recent);
+  }
   return policy;
 }
 
@@ -184,6 +205,9 @@ std::string KVPolicy::str() const {
   case KVPolicyKind::SnapKV:
     os << "snapkv=" << budget << ",obs=" << obsWindow << ",kernel=" << kernel
        << ",pool=" << (pooling == SnapKVPooling::Avg ? "avg" : "max");
+    break;
+  case KVPolicyKind::H2O:
+    os << "h2o=" << budget << ",recent=" << recent;
     break;
   }
   for (size_t i = 0; i < fullHeads.size(); ++i)
@@ -204,6 +228,8 @@ bool KVPolicy::isLossless(int64_t length) const {
     return window + sinks >= length;
   case KVPolicyKind::SnapKV:
     return length - std::min(obsWindow, length) <= budget;
+  case KVPolicyKind::H2O:
+    return budget + recent >= length;
   }
   return false;
 }
@@ -301,6 +327,9 @@ StatusOr<KeepPlan> tokamak::rt::keepPositions(const KVPolicy &policy,
   if (policy.kind == KVPolicyKind::SnapKV && !policy.isLossless(length))
     return Status::errorOf("snapkv selection needs attention scores "
                            "(use snapkvKeep)");
+  if (policy.kind == KVPolicyKind::H2O && !policy.isLossless(length))
+    return Status::errorOf("h2o selection needs accumulated attention "
+                           "(use HeavyHitters)");
   std::vector<int64_t> all(static_cast<size_t>(length));
   std::iota(all.begin(), all.end(), 0);
   std::vector<int64_t> window =

@@ -141,6 +141,10 @@ Session::create(std::shared_ptr<Executable> executable,
                 : std::string());
       break;
     }
+    case KVPolicyKind::H2O:
+      if (Status s = checkHeavyHitters(*abi, *executable, policy); s.failed())
+        return s;
+      break;
     }
   }
 
@@ -188,6 +192,9 @@ Session::create(std::shared_ptr<Executable> executable,
     }
   }
   session->policies = std::move(policies);
+  if (session->policies.front().kind == KVPolicyKind::H2O)
+    session->heavy.emplace(session->policies.front().budget,
+                           session->policies.front().recent);
   StatusOr<StateCache> stateCache = StateCache::create(model.states);
   if (!stateCache.ok())
     return stateCache.status();
@@ -293,6 +300,8 @@ Status Session::freeSequence(SeqId id) {
   for (HeadKVCacheManager &m : headKvs)
     (void)m.free(id);
   (void)states->free(id);
+  if (heavy)
+    heavy->erase(id);
   seqs.erase(id);
   return Status::success();
 }
@@ -323,6 +332,8 @@ Status Session::forkSequence(SeqId parent, SeqId child) {
       (void)m.free(child);
     return s;
   }
+  if (heavy)
+    heavy->fork(parent, child);
   Sequence copy = it->second;
   seqs.emplace(child, std::move(copy));
   return Status::success();
@@ -799,8 +810,7 @@ Session::stepThroughDecode(const std::vector<SeqId> &ids,
         next.push_back({tokens[i][step]});
       }
     }
-    if (Status s = call(modelAbi.decodeFunction, false, batch, next);
-        s.failed())
+    if (Status s = decodeStep(batch, next); s.failed())
       return s;
   }
   return Status::success();
@@ -861,7 +871,10 @@ Session::prefill(const std::vector<SeqId> &ids,
     if (policy.kind == KVPolicyKind::SnapKV && hasKV())
       for (const std::vector<int32_t> &list : freshTokens)
         selects |= !policy.isLossless(int64_t(list.size()));
-  if (!fresh.empty() && selects) {
+  if (!fresh.empty() && heavy) {
+    if (Status s = h2oPrefill(fresh, freshTokens); s.failed())
+      return s;
+  } else if (!fresh.empty() && selects) {
     std::vector<HostTensor> stats;
     if (Status s =
             call(kPrefillStatsFunction, true, fresh, freshTokens, &stats);
@@ -901,7 +914,7 @@ StatusOr<HostTensor> Session::decode(const std::vector<SeqId> &ids,
       return s.withContext("decode");
     lists.push_back({tokens[i]});
   }
-  if (Status s = call(modelAbi.decodeFunction, false, ids, lists); s.failed())
+  if (Status s = decodeStep(ids, lists); s.failed())
     return s;
   return gatherLogits(ids);
 }

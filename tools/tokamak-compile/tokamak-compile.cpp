@@ -81,6 +81,12 @@ static cl::opt<std::string> kvGroups(
              "a kv policy each), by-window (one per distinct attention "
              "window, the default) or per-layer (one per attention layer)"),
     cl::init("by-window"), cl::cat(category));
+static cl::opt<bool>
+    h2o("h2o",
+        cl::desc("For a decoder model directory: also export @prefill_h2o and "
+                 "@decode_stats (every layer's attention stats), for "
+                 "tokamak-run --kv-policy=h2o=B[,recent=R]"),
+        cl::init(false), cl::cat(category));
 static cl::opt<int64_t> numThreads(
     "num-threads",
     cl::desc("Threads the parallel loops are balanced for (default: the "
@@ -194,6 +200,7 @@ int main(int argc, char **argv) {
   tokamak::frontend::ImportOptions importOptions;
   importOptions.snapkvObs = snapkvObs;
   importOptions.snapkvBudget = snapkvBudget;
+  importOptions.h2o = h2o;
   auto layout = tokamak::frontend::parseKVLayout(kvLayout);
   if (!layout.ok())
     return fail(layout.status().message());

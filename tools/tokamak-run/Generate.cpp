@@ -149,6 +149,13 @@ Status choosePoolDims(const Options &options, const PoolDims &pools,
       needed += (std::min<int64_t>(kept, int64_t(options.promptIds.size())) +
                  rows - 1) /
                 rows * rows;
+    // So does h2o, into B + R rows, whenever the cache outgrows them.
+    if (options.kvPolicy.kind == KVPolicyKind::H2O)
+      needed +=
+          (std::min<int64_t>(options.kvPolicy.budget + options.kvPolicy.recent,
+                             needed) +
+           rows - 1) /
+          rows * rows;
     // The per-head layout: every kv head has its own blocks.
     int64_t blocks = options.numBlocks
                          ? options.numBlocks
@@ -491,6 +498,12 @@ int tokamak::run::generate(const Options &options,
                  static_cast<long long>(kept),
                  static_cast<long long>(prompt.size()), compiled ? "@" : "C++",
                  compiled ? snapkvSelectFunction(pooling) : "");
+  } else if (options.kvPolicy.kind == KVPolicyKind::H2O) {
+    StatusOr<int64_t> rows = session.cacheRows(id);
+    if (rows.ok())
+      std::fprintf(stderr, "%s: kept %lld of %lld prompt positions\n", "h2o",
+                   static_cast<long long>(*rows),
+                   static_cast<long long>(prompt.size()));
   }
   const int64_t vocab = first->shape()[1];
 

@@ -198,6 +198,16 @@ StatusOr<LoadedModel> tokamak::run::loadModelDirectory(const Options &options) {
     else
       ::setenv(name, value->c_str(), 1);
   }
+  // An h2o policy compiles @prefill_h2o and @decode_stats too
+  // (TOKAMAK_H2O=1 for the plugin).
+  bool h2o = options.kvPolicy.kind == KVPolicyKind::H2O;
+  for (const ModelKVPolicy::Override &range : options.kvGroupPolicies)
+    h2o |= range.policy.kind == KVPolicyKind::H2O;
+  key.add(int64_t(h2o));
+  if (h2o)
+    ::setenv("TOKAMAK_H2O", "1", 1);
+  else
+    ::unsetenv("TOKAMAK_H2O");
   for (const SafeTensorInfo &t : (*store)->tensors()) {
     key.add(t.name);
     key.add(std::string_view(dtypeName(t.dtype)));

@@ -26,7 +26,7 @@ const char *const tokamak::run::kUsage =
     "       tokamak-run MODEL (--prompt-ids=1,2,3 | --prompt=\"text\")\n"
     "                   --max-new-tokens=N\n"
     "                   [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET\n"
-    "                                [;GROUPS:POLICY]...]\n"
+    "                                |h2o=B[,recent=R][;GROUPS:POLICY]...]\n"
     "                   [--kv-layout=shared|per-head]\n"
     "                   [--kv-groups=by-window|per-layer]\n"
     "                   [--temperature=T] [--top-k=K] [--top-p=P] [--seed=S]\n"

@@ -6,7 +6,7 @@
 //               [--input=@a.npy | --input="2x3xf32=1 2 3 4 5 6"]...
 //               [--output=@o.npy]... [--benchmark=N]
 //   tokamak-run MODEL --prompt-ids=1,2,3 [--prompt="text"] --max-new-tokens=N
-//               [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET]
+//               [--kv-policy=full|window=W,sinks=S|snapkv=BUDGET|h2o=B]
 //               [--temperature=T] [--seed=S] [--dump-logits=@l.npy]
 // INPUT is an artifact (loaded by the runtime alone) or a .mlir file (compiled
 // in process by the JIT plugin, libTokamakJit.so, loaded only then). MODEL is

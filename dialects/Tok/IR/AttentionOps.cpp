@@ -299,6 +299,36 @@ static LogicalResult verifyPagedBlockLists(PagedAttentionOp op, int64_t batch,
   return success();
 }
 
+/// The stats result of tok.paged_attention: f32 `[B, Hkv, MaxRows]` (or
+/// `[B, Hq, MaxRows]` per query head), MaxRows = MaxBlocks * BlockSize;
+/// `stats_per_query_head` only with it.
+static LogicalResult verifyPagedStats(PagedAttentionOp op, int64_t batch,
+                                      int64_t kvHeads) {
+  Operation *raw = op.getOperation();
+  if (!op.getStats()) {
+    if (op.getStatsPerQueryHead())
+      return op.emitOpError(
+          "expected a stats result with stats_per_query_head");
+    return success();
+  }
+  RankedTensorType statsType = op.getStats().getType();
+  if (failed(verifyRank(raw, "stats", statsType, 3)) ||
+      failed(verifyElementType(raw, "stats", statsType,
+                               Float32Type::get(op.getContext()))))
+    return failure();
+  int64_t heads = op.getStatsPerQueryHead()
+                      ? op.getQuery().getType().getDimSize(1)
+                      : kvHeads;
+  int64_t maxBlocks = op.getBlockTable().getType().getShape().back();
+  int64_t blockSize = mergeDims({op.getKeyCache().getType().getDimSize(1),
+                                 op.getValueCache().getType().getDimSize(1)});
+  int64_t maxRows =
+      ShapedType::isDynamic(maxBlocks) || ShapedType::isDynamic(blockSize)
+          ? ShapedType::kDynamic
+          : maxBlocks * blockSize;
+  return verifyShape(raw, "stats", statsType, {batch, heads, maxRows});
+}
+
 LogicalResult PagedAttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType queryType = getQuery().getType();
@@ -376,7 +406,8 @@ LogicalResult PagedAttentionOp::verify() {
                          {batch, q[1], q[2], mergeDims({vc[3], kc[3]})})))
     return failure();
 
-  if (failed(verifyPagedBlockLists(*this, batch, *kvHeads)))
+  if (failed(verifyPagedBlockLists(*this, batch, *kvHeads)) ||
+      failed(verifyPagedStats(*this, batch, *kvHeads)))
     return failure();
 
   // Attributes (masking is always causal, so window needs nothing more).

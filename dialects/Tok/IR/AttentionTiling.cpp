@@ -49,13 +49,32 @@ template <> struct TileRules<PagedAttentionOp> : NoFixup {
     Location loc = op.getLoc();
     return {dimOf(b, loc, op.getQuery(), 0), dimOf(b, loc, op.getQuery(), 1)};
   }
-  static Sizes resultShape(PagedAttentionOp op, OpBuilder &b, unsigned) {
+  static Sizes resultShape(PagedAttentionOp op, OpBuilder &b, unsigned r) {
     Location loc = op.getLoc();
+    if (r == 1) {
+      // Stats [B, Hkv or Hq, MaxBlocks * BlockSize].
+      TypedValue<RankedTensorType> table = op.getBlockTable();
+      int64_t rank = table.getType().getRank();
+      AffineExpr m, bs;
+      bindDims(b.getContext(), m, bs);
+      OpFoldResult rows = affine::makeComposedFoldedAffineApply(
+          b, loc, m * bs,
+          {dimOf(b, loc, table, rank - 1), dimOf(b, loc, op.getKeyCache(), 1)});
+      return {dimOf(b, loc, op.getQuery(), 0),
+              op.getStatsPerQueryHead()
+                  ? dimOf(b, loc, op.getQuery(), 1)
+                  : b.getIndexAttr(op.getStats().getType().getDimSize(1)),
+              rows};
+    }
     Sizes sizes = sizesOf(b, loc, op.getQuery());
     sizes.back() = dimOf(b, loc, op.getValueCache(), 3);
     return sizes;
   }
-  static SmallVector<int64_t> resultDims(PagedAttentionOp, unsigned) {
+  /// Stats follow the batch tile, and the head tile per query head; summed
+  /// per kv head they need every query head (sliceOperands refuses others).
+  static SmallVector<int64_t> resultDims(PagedAttentionOp op, unsigned r) {
+    if (r == 1 && !op.getStatsPerQueryHead())
+      return {0, -1};
     return {0, 1};
   }
   static FailureOr<SmallVector<Value>>
@@ -72,6 +91,13 @@ template <> struct TileRules<PagedAttentionOp> : NoFixup {
     bool sliceCaches = !perHead || cacheHeads != 1 || hkv == 1;
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv)) {
       op.emitWarning("cannot tile paged attention with dynamic head counts");
+      return failure();
+    }
+    if (op.getStats() && !op.getStatsPerQueryHead() &&
+        (!isConstantIntValue(offsets[1], 0) ||
+         !isConstantIntValue(sizes[1], hq))) {
+      op.emitWarning("cannot tile the heads of paged attention with stats "
+                     "summed per kv head");
       return failure();
     }
     FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads =

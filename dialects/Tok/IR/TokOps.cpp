@@ -79,6 +79,30 @@ static void printAttentionResultTypes(OpAsmPrinter &printer, Operation *,
   printer << ')';
 }
 
+//===----------------------------------------------------------------------===//
+// custom<StatsResultTypes>: `T` or `(T, stats S)` (tok.paged_attention's
+// output and stats).
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseStatsResultTypes(OpAsmParser &parser, Type &output,
+                                         Type &stats) {
+  if (failed(parser.parseOptionalLParen()))
+    return parser.parseType(output);
+  if (parser.parseType(output) || parser.parseComma() ||
+      parser.parseKeyword("stats") || parser.parseType(stats))
+    return failure();
+  return parser.parseRParen();
+}
+
+static void printStatsResultTypes(OpAsmPrinter &printer, Operation *,
+                                  Type output, Type stats) {
+  if (!stats) {
+    printer << output;
+    return;
+  }
+  printer << '(' << output << ", stats " << stats << ')';
+}
+
 #define GET_OP_CLASSES
 #include "dialects/Tok/IR/TokOps.cpp.inc"
 

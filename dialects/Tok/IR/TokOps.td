@@ -226,6 +226,30 @@ def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention",
     ```mlir
     %o3 = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<4x8x16xi32>) block_counts(%cnt : tensor<4x8xi32>) {block_k = 64 : i64} : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> tensor<4x32x1x128xf16>
     ```
+
+    The optional `stats` result (written `-> (T, stats S)`) holds the
+    column sums of the softmax probabilities over all `Sq` queries, in f32,
+    indexed by cache row: with `MaxRows = MaxBlocks · BlockSize`,
+
+    ```
+    stats[b, h, r] = Σ_i p[b, h, i, r]                  (stats_per_query_head)
+    stats[b, k, r] = Σ_{h / G = k} Σ_i p[b, h, i, r]    (default, G = Hq / Hkv)
+    ```
+
+    `[B, Hkv, MaxRows]` by default, `[B, Hq, MaxRows]` with
+    `stats_per_query_head`. Column `r` is row `r` of the sequence's cache in
+    table order (token position `r` without per-head lens; row `r` of kv
+    head `k`'s own rows with them). The probabilities are taken after every
+    mask the op applies (causal, window, sinks, block lists), so a masked
+    row, a row at or past the length and a row of a block no list visits
+    get 0, and a query that sees no key adds nothing; each query that sees
+    a key adds 1 in total (the sinks are cache rows like any other and get
+    their own probability, nothing more). One decode step's stats are the
+    H2O heavy-hitter increments of that step.
+
+    ```mlir
+    %o4, %s = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> (tensor<4x32x1x128xf16>, stats tensor<4x8x1024xf32>)
+    ```
   }];
   let arguments = (ins Tok_Tensor:$query, Tok_Tensor:$key_cache,
                        Tok_Tensor:$value_cache, Tok_Tensor:$block_table,
@@ -236,17 +260,19 @@ def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention",
                        OptionalAttr<I64Attr>:$sinks,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<F32Attr>:$softcap,
-                       OptionalAttr<I64Attr>:$block_k);
-  let results = (outs Tok_Tensor:$output);
+                       OptionalAttr<I64Attr>:$block_k,
+                       UnitAttr:$stats_per_query_head);
+  let results = (outs Tok_Tensor:$output, Optional<Tok_Tensor>:$stats);
   // The types print as `(query, key_cache, value_cache, block_table, lens)
-  // -> output`; block list types sit beside their operands.
+  // -> output` or `-> (output, stats S)`; block list types sit beside their
+  // operands.
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $block_table `,` $lens
     (`block_indices` `(` $block_indices^ `:` type($block_indices) `)`)?
     (`block_counts` `(` $block_counts^ `:` type($block_counts) `)`)?
     attr-dict `:` `(` type($query) `,` type($key_cache) `,`
     type($value_cache) `,` type($block_table) `,` type($lens) `)` `->`
-    type($output)
+    custom<StatsResultTypes>(type($output), type($stats))
   }];
   let builders = [
     // Dense paged attention: no block lists.
@@ -255,10 +281,26 @@ def Tok_PagedAttentionOp : Tok_ComputeOp<"paged_attention",
                    "::mlir::Value":$block_table, "::mlir::Value":$lens,
                    "::mlir::IntegerAttr":$window, "::mlir::IntegerAttr":$sinks,
                    "::mlir::FloatAttr":$scale, "::mlir::FloatAttr":$softcap), [{
-      build($_builder, $_state, output, query, key_cache, value_cache,
-            block_table, lens, /*block_indices=*/::mlir::Value(),
+      build($_builder, $_state, output, /*stats=*/::mlir::Type(), query,
+            key_cache, value_cache, block_table, lens,
+            /*block_indices=*/::mlir::Value(),
             /*block_counts=*/::mlir::Value(), window, sinks, scale, softcap,
-            /*block_k=*/::mlir::IntegerAttr());
+            /*block_k=*/::mlir::IntegerAttr(),
+            /*stats_per_query_head=*/false);
+    }]>,
+    // Block lists, no stats result.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$query,
+                   "::mlir::Value":$key_cache, "::mlir::Value":$value_cache,
+                   "::mlir::Value":$block_table, "::mlir::Value":$lens,
+                   "::mlir::Value":$block_indices,
+                   "::mlir::Value":$block_counts,
+                   "::mlir::IntegerAttr":$window, "::mlir::IntegerAttr":$sinks,
+                   "::mlir::FloatAttr":$scale, "::mlir::FloatAttr":$softcap,
+                   "::mlir::IntegerAttr":$block_k), [{
+      build($_builder, $_state, output, /*stats=*/::mlir::Type(), query,
+            key_cache, value_cache, block_table, lens, block_indices,
+            block_counts, window, sinks, scale, softcap, block_k,
+            /*stats_per_query_head=*/false);
     }]>
   ];
   let hasVerifier = 1;

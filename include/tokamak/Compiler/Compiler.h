@@ -92,6 +92,8 @@ public:
   /// Imports a Hugging Face model directory (config.json + *.safetensors)
   /// as a tok module in the session ABI (tokamak/Frontend/Frontend.h), with
   /// 16-row K/V blocks; errors name the file, field or tensor.
+  /// `snapkvObs` > 0 adds @prefill_stats, `h2o` @prefill_h2o and
+  /// @decode_stats (frontend::ImportOptions).
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   importModel(llvm::StringRef directory,
               const frontend::ImportOptions &options = {});

@@ -52,6 +52,12 @@ struct ImportOptions {
   /// layer).
   enum class KVGroups { ByWindow, PerLayer };
   KVGroups kvGroups = KVGroups::ByWindow;
+  /// Decoders (llama family) also export `@prefill_h2o` (@prefill returning,
+  /// after the logits, every attention layer's stats over all of each
+  /// sequence's queries, `[1, Hkv, T]` f32) and `@decode_stats` (@decode
+  /// returning every layer's tok.paged_attention stats `[B, Hkv, MaxRows]`
+  /// f32): the H2O policy's accumulated attention (docs/Session.md).
+  bool h2o = false;
 };
 
 /// Parses "shared" / "per-head" and "by-window" / "per-layer" (the

@@ -218,6 +218,9 @@ private:
   /// The stats result `[B, Hkv or Hq, Skv]` from the main sweep's `lse`
   /// `[B, Hq, Sq]`: a second sweep over the keys for the counted rows.
   Value emitStats(Value lse);
+  /// Whether the key block holding key row `j0` is listed for (batch, kv
+  /// head) of `c` (tok.paged_attention's block lists).
+  Value listed(const TileCoords &c, Value j0);
 
   const AttentionProblem &p;
   const AttentionTiling &t;

@@ -246,8 +246,9 @@ LogicalResult tokamak::cpu::canTileBlockLists(const AttentionProblem &p,
                                               std::string &reason) {
   if (!p.blockIndices)
     return success();
-  // The stats sweep walks every key block; it does not read the lists.
-  if (p.withStats) {
+  // The stats sweep of tok.attention walks every key block; it does not
+  // read the lists (tok.paged_attention's one list per kv head it does).
+  if (p.withStats && !p.isPaged()) {
     reason = "the stats result with block lists is left for the reference "
              "lowering";
     return failure();

@@ -70,9 +70,10 @@ struct AttentionProblem {
   std::optional<QueryRope> queryRope;
   Type outputElementType;
   bool withLse = false;
-  /// The stats result (dense only): probability column sums of the last
-  /// `statsWindow` query rows (all when unset), per kv head or per query
-  /// head. It needs the lse, so `withLse` is set with it.
+  /// The stats result: probability column sums of the last `statsWindow`
+  /// query rows (all when unset; always all for paged caches, whose columns
+  /// are the cache rows), per kv head or per query head. It needs the lse,
+  /// so `withLse` is set with it.
   bool withStats = false;
   std::optional<int64_t> statsWindow;
   bool statsPerQueryHead = false;

@@ -18,6 +18,13 @@
 // sequences (seq_starts) the window is the last W rows of each sequence,
 // and a key block visits only the sequences its keys belong to.
 //
+// tok.paged_attention: the keys are the rows of the (head's) cache in table
+// order, [0, MaxBlocks * BlockSize), gathered like the main sweep's; a key
+// block at or past the length, or (block lists) whose listed block is not
+// in the kv head's list, is not computed and gets zeros. Paged decode (row
+// dot scores) takes the block's scores from rowDotScores, the decode
+// sweep's in-place row dot products, instead of a transposed K panel.
+//
 //===----------------------------------------------------------------------===//
 
 #include "AttentionEmitter.h"
@@ -39,7 +46,7 @@ Value Emitter::emitStats(Value lse) {
   int64_t statRows = p.statsPerQueryHead ? groups : 1;
   int64_t statHeads = numKvHeads * statRows;
   OpFoldResult batchOfr = dim(queryShape(), 0);
-  OpFoldResult keyOfr = dim(p.key, 2);
+  OpFoldResult keyOfr = p.isPaged() ? OpFoldResult(keySize) : dim(p.key, 2);
   Value stats = tensor::EmptyOp::create(
       b, loc,
       ArrayRef<OpFoldResult>{batchOfr, b.getIndexAttr(statHeads), keyOfr}, f32);
@@ -60,17 +67,49 @@ Value Emitter::emitStats(Value lse) {
                      ? val(max(sub(querySize, cst(*p.statsWindow)), cst(0)))
                      : idx(0);
   c.numQueries = val(sub(querySize, c.firstQuery));
-  c.keyEnd = keySize;
+  c.keyEnd = pagedKeyEnd(c.batch, c.kvHead);
   c.blockLo = idx(0);
   c.blockHi = idx(kBig);
   Value j0 = val(mul(forall.getInductionVar(2), cst(n)));
   Value count = val(min(cst(n), sub(keySize, j0)));
 
-  Value kt = packKeys(c, allocTensor({n, headDim}, f32),
-                      allocTensor({paddedHeadDim, n}, f32), j0)
-                 .second;
+  // Paged: only key blocks below the length (and listed) hold
+  // probabilities.
+  Value computed;
+  if (p.isPaged()) {
+    computed = cmp(arith::CmpIPredicate::slt, j0, c.keyEnd);
+    if (p.blockIndices)
+      computed = arith::AndIOp::create(b, loc, computed, listed(c, j0));
+  }
+  Value kt;
+  auto pack = [&]() {
+    kt = packKeys(c, allocTensor({n, headDim}, f32),
+                  allocTensor({paddedHeadDim, n}, f32), j0)
+             .second;
+  };
+  if (!computed)
+    pack();
   // Bounds recomputed per row by maskScores (no stored bounds).
   TileBounds bounds;
+  // Adds the probabilities of query head `g` of the kv head at position
+  // `pos` (row `tq` of `c`), from its scaled scores `s`, to `acc`.
+  auto addProbs = [&](Value s, Value g, Value pos, Value tq,
+                      Value acc) -> Value {
+    Value head = val(add(mul(c.kvHead, cst(groups)), g));
+    if (p.softcap || p.scoreMod || p.bias)
+      s = modifyScores(c, s, head, pos, j0);
+    s = maskScores(c, bounds, s, tq, j0);
+    // p = exp(s - lse); a row without a visible key has lse = -inf
+    // and only -inf scores, which give 0.
+    Value l = extract(lse, {c.batch, head, pos});
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
+                                        cstF(kNegInf));
+    Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
+    Value prob = expNonPositive(b, loc, s, bcast(shift, n));
+    Value row = p.statsPerQueryHead ? g : idx(0);
+    Value sum = addf(read(acc, {row, idx(0)}, n, true), prob);
+    return write(sum, acc, {row, idx(0)}, {true});
+  };
   // Adds the probabilities of query position `pos` (row `tq` of `c`) for
   // the G query heads of the kv head to `acc`.
   auto addRow = [&](Value pos, Value tq, Value acc) -> Value {
@@ -87,24 +126,41 @@ Value Emitter::emitStats(Value lse) {
                      return {math::FmaOp::create(b, loc, bcast(q, n), k, sa[0])
                                  .getResult()};
                    })[0];
-          s = mulf(s, bcast(scale, n));
-          if (p.softcap || p.scoreMod || p.bias)
-            s = modifyScores(c, s, head, pos, j0);
-          s = maskScores(c, bounds, s, tq, j0);
-          // p = exp(s - lse); a row without a visible key has lse = -inf
-          // and only -inf scores, which give 0.
-          Value l = extract(lse, {c.batch, head, pos});
-          Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              l, cstF(kNegInf));
-          Value shift = mulf(select(empty, cstF(0.0), l), cstF(-M_LOG2E));
-          Value prob = expNonPositive(b, loc, s, bcast(shift, n));
-          Value row = p.statsPerQueryHead ? g : idx(0);
-          Value sum = addf(read(cur[0], {row, idx(0)}, n, true), prob);
-          return {write(sum, cur[0], {row, idx(0)}, {true})};
+          return {addProbs(mulf(s, bcast(scale, n)), g, pos, tq, cur[0])};
         })[0];
   };
+  // Paged decode (few rows, row dot products): the scores of the block for
+  // every row of the kv head's group by the decode sweep's row dots (the K
+  // rows read in place, no transposed panel), then their probabilities.
+  auto addRowDots = [&](Value acc) -> Value {
+    Value qs = packQuery(c);
+    Value ps = rowDotScores(c, qs, allocTensor({paddedRows, n}, f32), j0,
+                            /*masked=*/true);
+    return loop(cst(0), cst(rows), 1, ValueRange{acc},
+                [&](Value r, ValueRange a) -> Values {
+                  Value g = arith::DivUIOp::create(b, loc, r, idx(tileQueries));
+                  Value tq =
+                      arith::RemUIOp::create(b, loc, r, idx(tileQueries));
+                  Value s = read(ps, {r, idx(0)}, n, true);
+                  return {addProbs(s, g, val(add(c.firstQuery, tq)), tq, a[0])};
+                })[0];
+  };
   Value acc = filled2d(statRows, n, 0.0);
-  if (!p.seqStarts) {
+  if (computed) {
+    acc = ifElse(
+        computed, TypeRange{acc.getType()},
+        [&]() -> Values {
+          // rowDot: decode, whose one tile of Sq queries are all valid.
+          if (rowDot)
+            return {addRowDots(acc)};
+          pack();
+          return {loop(cst(0), c.numQueries, 1, ValueRange{acc},
+                       [&](Value tq, ValueRange a) -> Values {
+                         return {addRow(tq, tq, a[0])};
+                       })[0]};
+        },
+        [&]() -> Values { return {acc}; })[0];
+  } else if (!p.seqStarts) {
     acc = loop(cst(0), c.numQueries, 1, ValueRange{acc},
                [&](Value tq, ValueRange a) -> Values {
                  return {addRow(val(add(c.firstQuery, tq)), tq, a[0])};
@@ -152,4 +208,26 @@ Value Emitter::emitStats(Value lse) {
   tensor::ParallelInsertSliceOp::create(b, loc, slice, shared, offsets, sizes,
                                         strides);
   return forall.getResult(0);
+}
+
+Value Emitter::listed(const TileCoords &c, Value j0) {
+  // The key block of j0 (kernel blocks split listed blocks) is in the
+  // first clamp(cnt[b, h], 0, MaxSel) entries of the list of (b, h).
+  Value id32 = toI32(val(floorDiv(j0, cst(p.blockK))));
+  Value maxSel = val(dim(p.blockIndices, 2));
+  Value count = maxSel;
+  if (p.blockCounts)
+    count =
+        val(max(min(toIndex(extractElement(p.blockCounts, {c.batch, c.kvHead})),
+                    maxSel),
+                cst(0)));
+  Value falseI1 = arith::ConstantIntOp::create(b, loc, 0, 1);
+  return loop(
+      cst(0), count, 1, ValueRange{falseI1},
+      [&](Value s, ValueRange f) -> Values {
+        Value id = extractElement(p.blockIndices, {c.batch, c.kvHead, s});
+        return {arith::OrIOp::create(
+            b, loc, f[0],
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, id, id32))};
+      })[0];
 }

@@ -114,6 +114,12 @@ static AttentionProblem problemOf(tok::PagedAttentionOp op) {
   if (std::optional<uint64_t> k = op.getBlockK())
     p.blockK = static_cast<int64_t>(*k);
   p.causal = true;
+  // The stats result needs the lse, as for tok.attention.
+  if (op.getStats()) {
+    p.withStats = true;
+    p.withLse = true;
+    p.statsPerQueryHead = op.getStatsPerQueryHead();
+  }
   readAttributes(op, p);
   return p;
 }

@@ -184,11 +184,24 @@ struct PagedAttentionOpLowering : OpConversionPattern<tok::PagedAttentionOp> {
                            arith::ConstantIndexOp::create(nb, nl, 0), valid};
     };
 
-    FailureOr<std::pair<Value, Value>> result =
-        buildAttention(rewriter, loc, spec);
+    // Stats: column j of the gathered keys is row j of the (head's) cache
+    // in table order, and every mask above zeroes its probabilities.
+    spec.withStats = static_cast<bool>(op.getStats());
+    spec.statsPerQueryHead = op.getStatsPerQueryHead();
+
+    FailureOr<AttentionResults> result =
+        buildAttentionResults(rewriter, loc, spec);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "unsupported head counts");
-    rewriter.replaceOp(op, result->first);
+    SmallVector<Value> replacements = {result->output};
+    if (spec.withStats) {
+      Value stats = result->stats;
+      if (stats.getType() != op.getStats().getType())
+        stats = tensor::CastOp::create(rewriter, loc, op.getStats().getType(),
+                                       stats);
+      replacements.push_back(stats);
+    }
+    rewriter.replaceOp(op, replacements);
     return success();
   }
 };

@@ -2723,3 +2723,58 @@ func.func @attention_stats_type_comes_last(%query: tensor<1x8x16x64xf32>, %key: 
   %out, %lse, %s = tok.attention %query, %key, %value : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> (tensor<1x8x16x64xf32>, stats tensor<1x2x16xf32>, tensor<1x8x16xf32>)
   return
 }
+
+// -----
+
+// stats_per_query_head of paged attention needs a stats result.
+func.func @paged_attention_stats_per_query_head_requires_stats(%query: tensor<4x8x1x64xf32>, %key_cache: tensor<256x16x2x64xf32>, %value_cache: tensor<256x16x2x64xf32>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected a stats result with stats_per_query_head}}
+  %out = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens {stats_per_query_head} : (tensor<4x8x1x64xf32>, tensor<256x16x2x64xf32>, tensor<256x16x2x64xf32>, tensor<4x32xi32>, tensor<4xi32>) -> tensor<4x8x1x64xf32>
+  return
+}
+
+// -----
+
+// Paged stats must be rank 3.
+func.func @paged_attention_stats_must_be_rank_3(%query: tensor<4x8x1x64xf32>, %key_cache: tensor<256x16x2x64xf32>, %value_cache: tensor<256x16x2x64xf32>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected stats rank 3, got 2}}
+  %out, %s = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf32>, tensor<256x16x2x64xf32>, tensor<256x16x2x64xf32>, tensor<4x32xi32>, tensor<4xi32>) -> (tensor<4x8x1x64xf32>, stats tensor<4x512xf32>)
+  return
+}
+
+// -----
+
+// Paged stats are f32 whatever the caches.
+func.func @paged_attention_stats_must_be_f32(%query: tensor<4x8x1x64xf16>, %key_cache: tensor<256x16x2x64xf16>, %value_cache: tensor<256x16x2x64xf16>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected stats element type 'f32', got 'f16'}}
+  %out, %s = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf16>, tensor<256x16x2x64xf16>, tensor<256x16x2x64xf16>, tensor<4x32xi32>, tensor<4xi32>) -> (tensor<4x8x1x64xf16>, stats tensor<4x2x512xf16>)
+  return
+}
+
+// -----
+
+// Paged stats summed per kv head are [B, Hkv, MaxBlocks * BlockSize].
+func.func @paged_attention_stats_shape_per_kv_head(%query: tensor<4x8x1x64xf32>, %key_cache: tensor<256x16x2x64xf32>, %value_cache: tensor<256x16x2x64xf32>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected stats shape [4, 2, 512], got [4, 2, 32]}}
+  %out, %s = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf32>, tensor<256x16x2x64xf32>, tensor<256x16x2x64xf32>, tensor<4x32xi32>, tensor<4xi32>) -> (tensor<4x8x1x64xf32>, stats tensor<4x2x32xf32>)
+  return
+}
+
+// -----
+
+// Paged stats per query head are [B, Hq, MaxRows]; with per-head lens and
+// tables MaxRows counts the rows of one head's table.
+func.func @paged_attention_stats_shape_per_query_head(%query: tensor<2x8x1x64xf32>, %key_cache: tensor<64x16x1x64xf32>, %value_cache: tensor<64x16x1x64xf32>, %block_table: tensor<2x2x8xi32>, %lens: tensor<2x2xi32>) {
+  // expected-error @+1 {{'tok.paged_attention' op expected stats shape [2, 8, 128], got [2, 2, 128]}}
+  %out, %s = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens {stats_per_query_head} : (tensor<2x8x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<2x2x8xi32>, tensor<2x2xi32>) -> (tensor<2x8x1x64xf32>, stats tensor<2x2x128xf32>)
+  return
+}
+
+// -----
+
+// The paged stats type needs the stats keyword.
+func.func @paged_attention_stats_needs_keyword(%query: tensor<4x8x1x64xf32>, %key_cache: tensor<256x16x2x64xf32>, %value_cache: tensor<256x16x2x64xf32>, %block_table: tensor<4x32xi32>, %lens: tensor<4xi32>) {
+  // expected-error @+1 {{expected 'stats'}}
+  %out, %s = tok.paged_attention %query, %key_cache, %value_cache, %block_table, %lens : (tensor<4x8x1x64xf32>, tensor<256x16x2x64xf32>, tensor<256x16x2x64xf32>, tensor<4x32xi32>, tensor<4xi32>) -> (tensor<4x8x1x64xf32>, tensor<4x2x512xf32>)
+  return
+}

@@ -275,6 +275,25 @@ func.func @paged_attention_block_lists_head_tables_f32(%q: tensor<2x8x1x64xf32>,
   return %o : tensor<2x8x1x64xf32>
 }
 
+// The stats example of the tok.paged_attention description.
+// CHECK-LABEL: func.func @paged_attention_stats_doc_example_f16(
+// CHECK-SAME:    %[[Q:.*]]: tensor<4x32x1x128xf16>, %[[KC:.*]]: tensor<1024x16x8x128xf16>, %[[VC:.*]]: tensor<1024x16x8x128xf16>, %[[TABLE:.*]]: tensor<4x64xi32>, %[[LENS:.*]]: tensor<4xi32>) -> (tensor<4x32x1x128xf16>, tensor<4x8x1024xf32>)
+// CHECK:         %[[O:.*]], %[[S:.*]] = tok.paged_attention %[[Q]], %[[KC]], %[[VC]], %[[TABLE]], %[[LENS]] : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> (tensor<4x32x1x128xf16>, stats tensor<4x8x1024xf32>)
+// CHECK:         return %[[O]], %[[S]] : tensor<4x32x1x128xf16>, tensor<4x8x1024xf32>
+func.func @paged_attention_stats_doc_example_f16(%q: tensor<4x32x1x128xf16>, %kc: tensor<1024x16x8x128xf16>, %vc: tensor<1024x16x8x128xf16>, %table: tensor<4x64xi32>, %lens: tensor<4xi32>) -> (tensor<4x32x1x128xf16>, tensor<4x8x1024xf32>) {
+  %o4, %s = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<4x32x1x128xf16>, tensor<1024x16x8x128xf16>, tensor<1024x16x8x128xf16>, tensor<4x64xi32>, tensor<4xi32>) -> (tensor<4x32x1x128xf16>, stats tensor<4x8x1024xf32>)
+  return %o4, %s : tensor<4x32x1x128xf16>, tensor<4x8x1024xf32>
+}
+
+// Stats per query head with per-head lens and tables, block lists and a
+// dynamic table width.
+// CHECK-LABEL: func.func @paged_attention_stats_per_query_head_f32(
+// CHECK:         tok.paged_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} block_indices(%{{.*}} : tensor<2x2x4xi32>) {block_k = 16 : i64, stats_per_query_head} : (tensor<2x8x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<2x2x?xi32>, tensor<2x2xi32>) -> (tensor<2x8x1x64xf32>, stats tensor<2x8x?xf32>)
+func.func @paged_attention_stats_per_query_head_f32(%q: tensor<2x8x1x64xf32>, %kc: tensor<64x16x1x64xf32>, %vc: tensor<64x16x1x64xf32>, %table: tensor<2x2x?xi32>, %lens: tensor<2x2xi32>, %idx: tensor<2x2x4xi32>) -> tensor<2x8x?xf32> {
+  %o, %s = tok.paged_attention %q, %kc, %vc, %table, %lens block_indices(%idx : tensor<2x2x4xi32>) {block_k = 16 : i64, stats_per_query_head} : (tensor<2x8x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<2x2x?xi32>, tensor<2x2xi32>) -> (tensor<2x8x1x64xf32>, stats tensor<2x8x?xf32>)
+  return %s : tensor<2x8x?xf32>
+}
+
 // Paged attention without attributes (multi-token prefill chunk, MHA).
 // CHECK-LABEL: func.func @paged_attention_plain_f32(
 // CHECK-SAME:    %[[QUERY:.*]]: tensor<2x8x16x64xf32>, %[[KEY_CACHE:.*]]: tensor<256x16x8x64xf32>, %[[VALUE_CACHE:.*]]: tensor<256x16x8x64xf32>, %[[BLOCK_TABLE:.*]]: tensor<2x16xi32>, %[[LENS:.*]]: tensor<2xi32>) -> tensor<2x8x16x64xf32>

@@ -120,3 +120,23 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Paged stats summed per kv head need every query head in the tile.
+func.func @paged_attention_stats_per_kv_head_heads(%q: tensor<2x8x1x64xf32>, %kc: tensor<64x16x2x64xf32>, %vc: tensor<64x16x2x64xf32>, %table: tensor<2x8xi32>, %lens: tensor<2xi32>) -> (tensor<2x8x1x64xf32>, tensor<2x2x128xf32>) {
+  // expected-warning @below {{cannot tile the heads of paged attention with stats summed per kv head}}
+  // expected-error @below {{'tok.paged_attention' op faild to tile operation}}
+  // expected-error @below {{'tok.paged_attention' op failed to generate tiling loops}}
+  // expected-note @below {{when applied to this op}}
+  %o, %s = tok.paged_attention %q, %kc, %vc, %table, %lens : (tensor<2x8x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<2x8xi32>, tensor<2xi32>) -> (tensor<2x8x1x64xf32>, stats tensor<2x2x128xf32>)
+  return %o, %s : tensor<2x8x1x64xf32>, tensor<2x2x128xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.paged_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @below {{transform.structured.tile_using_forall failed to apply}}
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -513,3 +513,26 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Paged stats per query head follow the batch and head tiles (every cache
+// row): the stats tile is [1, 4, MaxBlocks * BlockSize] at (b, h, 0).
+
+// CHECK-LABEL: func.func @paged_attention_stats_per_query_head_tiles_f32
+// CHECK:         scf.forall (%[[B:.*]], %[[G:.*]]) in (2, 2) shared_outs(%[[OUT:.*]] = %{{.*}}, %[[ST:.*]] = %{{.*}})
+// CHECK:           %[[H:.*]] = affine.apply #{{.*}}(%[[G]])
+// CHECK:           %{{.*}}, %[[S:.*]] = tok.paged_attention %{{.*}} {stats_per_query_head} : (tensor<1x4x1x64xf32>, tensor<64x16x1x64xf32>, tensor<64x16x1x64xf32>, tensor<1x8xi32>, tensor<1xi32>) -> (tensor<1x4x1x64xf32>, stats tensor<1x4x128xf32>)
+// CHECK:           tensor.parallel_insert_slice %[[S]] into %[[ST]][%[[B]], %[[H]], 0] [1, 4, 128]
+
+func.func @paged_attention_stats_per_query_head_tiles_f32(%q: tensor<2x8x1x64xf32>, %kc: tensor<64x16x2x64xf32>, %vc: tensor<64x16x2x64xf32>, %table: tensor<2x8xi32>, %lens: tensor<2xi32>) -> (tensor<2x8x1x64xf32>, tensor<2x8x128xf32>) {
+  %o, %s = tok.paged_attention %q, %kc, %vc, %table, %lens {stats_per_query_head} : (tensor<2x8x1x64xf32>, tensor<64x16x2x64xf32>, tensor<64x16x2x64xf32>, tensor<2x8xi32>, tensor<2xi32>) -> (tensor<2x8x1x64xf32>, stats tensor<2x8x128xf32>)
+  return %o, %s : tensor<2x8x1x64xf32>, tensor<2x8x128xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["tok.paged_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loop = transform.structured.tile_using_forall %op tile_sizes [1, 4] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

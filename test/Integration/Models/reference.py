@@ -12,6 +12,7 @@
 #                [--kv-razor=W,S,H1/H2/... [--kv-block-size=B]]
 #                [--kv-snapkv=B,O,K,avg|max [--snapkv-scope=model|layer]
 #                 [--snapkv-heads=sum|each] [--snapkv-full-heads=H1/H2/...]]
+#                [--kv-h2o=B,R]
 #                [--out-logits=l.npy] [--out-tokens=t.npy] [--out-hidden=h.npy]
 #                [--mamba2-norm=group|full] [--quiet]
 #
@@ -49,6 +50,14 @@
 # each selects per kv head (the per-head layout). layer + each is SnapKV
 # proper (Li et al. 2024). --snapkv-full-heads: those kv heads keep every
 # position (the policy's full_heads).
+#
+# --kv-h2o=B,R: the H2O policy of `tokamak-run --kv-policy=h2o=B,recent=R`
+# (h2o_run): every query adds its attention probabilities, summed over
+# layers and heads (the session's one block table), to the scores of the
+# positions it sees; whenever more than B + R positions are cached (after
+# the prompt, after each decode step) the R newest and the B others with the
+# highest scores (ties: lower position) stay. A decode query sees the kept
+# positions and itself; keys keep their original RoPE positions.
 #
 # --mamba2-norm: Mamba-2's gated RMSNorm normalises each group of
 # intermediate/n_groups channels separately (`group`, the default: as
@@ -347,6 +356,11 @@ class Decoder:
             if self.opts.get("razor") is not None:
                 mask = razor_mask(mask, self.nkv, self.opts["razor"],
                                   self.opts["prompt_len"])
+            for q, seen in self.opts.get("h2o_visible", {}).items():
+                if q < L:
+                    row = np.zeros(L, dtype=bool)
+                    row[list(seen)] = True
+                    mask[..., q, :] &= row
             h = rms_norm(x, W[p + "input_layernorm.weight"], self.eps, off)
             h = attention(h, W, p + "self_attn.", self.nh, self.nkv, self.hd,
                           self.scale, mask, self.inv_freq, self.softcap,
@@ -679,6 +693,60 @@ def snapkv_select(probs, P, budget, obs, kernel, pool):
     return sorted(order[:budget]) + list(range(prefix, P))
 
 
+def h2o_evict(cached, score, budget, recent):
+    """H2O's keep set of the ascending positions `cached`: all of them when
+    there are at most budget + recent, else the `recent` newest and the
+    `budget` others with the highest score (ties: lower position)."""
+    if len(cached) <= budget + recent:
+        return list(cached)
+    older = cached[:len(cached) - recent]
+    heavy = sorted(older, key=lambda j: (-score[j], j))[:budget]
+    return sorted(heavy) + list(cached[len(cached) - recent:])
+
+
+def h2o_run(model, prompt, max_new_tokens, budget, recent):
+    """Greedy generation under H2O, each step a full forward in which query
+    q >= P sees only the positions cached when it ran (opts["h2o_visible"]).
+    Returns what run() does."""
+    ids = list(prompt)
+    P = len(ids)
+    score = np.zeros(P + max_new_tokens)
+    visible = {}
+    model.opts["h2o_visible"] = visible
+    rows, toks, margins = [], [], []
+    cached = list(range(P))
+    hidden = None
+    for step in range(max_new_tokens):
+        probs = []
+        h = model.hidden(np.array(ids), probs)
+        if step == 0:
+            hidden = h
+            for a in probs:  # every prompt query
+                score[:P] += a[:P, :P].sum(axis=0)
+        else:
+            q = len(ids) - 1
+            for a in probs:
+                score[:q + 1] += a[q, :q + 1]
+        cached = h2o_evict(cached, score, budget, recent)
+        z = model.logits(h[-1:])[0]
+        tok = int(np.argmax(z))
+        top2 = np.sort(z)[-2:] if z.size > 1 else np.array([z[0], z[0]])
+        margins.append(float(top2[1] - top2[0]))
+        rows.append(z)
+        toks.append(tok)
+        # The next query (this token, at position len(ids)) sees the kept
+        # positions and itself.
+        visible[len(ids)] = cached + [len(ids)]
+        cached = cached + [len(ids)]
+        ids.append(tok)
+    if not model.opts.get("quiet"):
+        print(f"reference: h2o keeps positions {cached[:-1]} after the last "
+              f"step", file=sys.stderr)
+    V = model.cfg.get("vocab_size", 0)
+    logits = np.stack(rows) if rows else np.zeros((0, V))
+    return logits, np.array(toks, dtype=np.int64), hidden, margins
+
+
 def run(model, prompt, max_new_tokens):
     """Returns (logits [N, V] f64, tokens [N], hidden [P, H] f64, margins)."""
     ids = list(prompt)
@@ -742,6 +810,8 @@ def main():
     p.add_argument("--kv-razor", help="W,S,H1/H2/...: the per-head window "
                    "policy with full heads (razor_mask)")
     p.add_argument("--kv-block-size", type=int, default=16)
+    p.add_argument("--kv-h2o", help="B,R: the session's h2o policy "
+                   "(h2o_run)")
     p.add_argument("--out-logits")
     p.add_argument("--out-tokens")
     p.add_argument("--out-hidden")
@@ -778,7 +848,13 @@ def main():
     V = model.cfg.get("vocab_size")
     if V is not None and any(t < 0 or t >= V for t in prompt):
         sys.exit(f"reference: prompt id out of range [0, {V})")
-    logits, toks, hidden, margins = run(model, prompt, a.max_new_tokens)
+    if a.kv_h2o:
+        b, r = (int(x) for x in a.kv_h2o.split(","))
+        model.opts["quiet"] = a.quiet
+        logits, toks, hidden, margins = h2o_run(model, prompt,
+                                                a.max_new_tokens, b, r)
+    else:
+        logits, toks, hidden, margins = run(model, prompt, a.max_new_tokens)
     if a.out_logits:
         np.save(a.out_logits, logits.astype(np.float32))
     if a.out_tokens:

@@ -13,7 +13,9 @@
 # [--stats_per_query_head] (the stats result, after lse: attention_stats;
 # packed, the window is the last W rows of each key's own sequence).
 # case_paged_attention takes --block_k=K [--max_sel=S] [--counts] [--diag]
-# [--hide_newest] [--empty] for its block lists (_paged_block_lists).
+# [--hide_newest] [--empty] for its block lists (_paged_block_lists), and
+# (with case_paged_attention_heads) --stats [--stats_per_query_head] for the
+# stats result [B, Hkv or Hq, MaxBlocks * BS] (_paged_stats).
 # Block sparsity: --block_q=Q --block_k=K [--max_sel=S] [--counts]
 # [--ids=random|distinct] [--diag] appends block_indices [B, Hkv,
 # ceil(Sq/Q), S] i32 (and with --counts block_counts [B, Hkv, ceil(Sq/Q)]
@@ -366,7 +368,8 @@ def case_paged_attention(args, rng):
     needed = [(n + bs - 1) // bs for n in lens]
     max_blocks = args.get("max_blocks", max(needed) + 1)
     nb = args.get("nb", sum(needed) + 3)
-    assert all(n >= sq for n in lens) and max(needed) <= max_blocks
+    # A length below Sq (0 included) leaves the first queries without keys.
+    assert max(needed) <= max_blocks
 
     q_np, q = _round(rng.standard_normal((b, hq, sq, d)), dtype)
     kc_np, kc = _round(rng.standard_normal((nb, bs, hkv, d)), dtype)
@@ -388,7 +391,10 @@ def case_paged_attention(args, rng):
         inputs.append(rope_pos)
 
     o = torch.zeros(b, hq, sq, d, dtype=torch.float64)
+    stats = _paged_stats_init(args, b, hq, hkv, max_blocks * bs)
     for bi, n in enumerate(lens):
+        if n == 0:
+            continue  # no keys: zeros, and nothing in the stats
         pos = torch.arange(n)
         blocks = torch.from_numpy(table[bi].astype(np.int64))[pos // bs]
         keys = kc[blocks, pos % bs].permute(1, 0, 2)[None]    # [1,Hkv,n,D]
@@ -404,7 +410,26 @@ def case_paged_attention(args, rng):
                 max(sq, 1), block_k)
         o[bi:bi + 1], _ = dense_attention(q[bi:bi + 1], keys, values, scale,
                                           softcap, None, None, mask)
-    return inputs, [_store(o, dtype)]
+        if stats is not None:
+            s = _scores(q[bi:bi + 1], keys, scale, softcap, None, None, mask)
+            stats[bi, :, :n] = attention_stats(
+                s, hkv, None, bool(args.get("stats_per_query_head")))[0]
+    outputs = [_store(o, dtype)]
+    if stats is not None:
+        outputs.append(stats.float().numpy())
+    return inputs, outputs
+
+
+def _paged_stats_init(args, b, hq, hkv, max_rows):
+    """Zeros for tok.paged_attention's stats result (None without --stats):
+    [B, Hq (--stats_per_query_head) or Hkv, MaxBlocks * BS]; column r is
+    row r of the sequence's (or kv head's) cache, the probabilities of
+    every query summed (attention_stats without a window), so the columns
+    at or past the length stay 0."""
+    if not args.get("stats"):
+        return None
+    heads = hq if args.get("stats_per_query_head") else hkv
+    return torch.zeros(b, heads, max_rows, dtype=torch.float64)
 
 
 def _paged_block_lists(args, rng, lens, hkv, capacity):
@@ -515,6 +540,8 @@ def case_paged_attention_heads(args, rng):
     # Per (sequence, kv head): gather the head's rows, attend its query
     # heads with the row-space mask.
     o = torch.zeros(b, hq, sq, d, dtype=torch.float64)
+    stats = _paged_stats_init(args, b, hq, hkv, max_blocks * bs)
+    per_query_head = bool(args.get("stats_per_query_head"))
     for bi in range(b):
         for h in range(hkv):
             n = lens[bi][h]
@@ -543,7 +570,16 @@ def case_paged_attention_heads(args, rng):
             o[bi:bi + 1, heads], _ = dense_attention(
                 q[bi:bi + 1, heads], keys[None, None], values[None, None],
                 scale, softcap, None, None, mask)
-    return inputs, [_store(o, dtype)]
+            if stats is not None:
+                s = _scores(q[bi:bi + 1, heads], keys[None, None], scale,
+                            softcap, None, None, mask)
+                col = attention_stats(s, 1, None, per_query_head)[0]
+                stats[bi, heads if per_query_head else slice(h, h + 1),
+                      :n] = col
+    outputs = [_store(o, dtype)]
+    if stats is not None:
+        outputs.append(stats.float().numpy())
+    return inputs, outputs
 
 
 def case_cache_write_heads(args, rng):

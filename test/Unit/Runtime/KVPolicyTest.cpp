@@ -69,11 +69,12 @@ TEST(KVPolicyTest, Parse) {
 
 TEST(KVPolicyTest, ParseErrors) {
   EXPECT_ERROR(KVPolicy::parse(""),
-               "invalid kv policy '': expected full, window=W[,sinks=S] or "
-               "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max]");
+               "invalid kv policy '': expected full, window=W[,sinks=S], "
+               "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max] or "
+               "h2o=B[,recent=R]");
   EXPECT_ERROR(KVPolicy::parse("sinks=4"),
-               "invalid kv policy 'sinks=4': expected full, window=W or "
-               "snapkv=BUDGET");
+               "invalid kv policy 'sinks=4': expected full, window=W, "
+               "snapkv=BUDGET or h2o=B");
   EXPECT_ERROR(KVPolicy::parse("window=0"),
                "invalid kv policy 'window=0': window must be at least 1, "
                "got 0");
@@ -87,7 +88,7 @@ TEST(KVPolicyTest, ParseErrors) {
                "invalid kv policy 'window=8,window=9': 'window' given twice");
   EXPECT_ERROR(KVPolicy::parse("full,snapkv=3"),
                "invalid kv policy 'full,snapkv=3': more than one of full, "
-               "window and snapkv");
+               "window, snapkv and h2o");
   EXPECT_ERROR(KVPolicy::parse("snapkv=8,kernel=4"),
                "invalid kv policy 'snapkv=8,kernel=4': kernel must be odd and "
                "positive, got 4");
@@ -108,9 +109,10 @@ TEST(KVPolicyTest, ParseErrors) {
                "full_heads=H1/H2/... with head indices, got '1/x'");
   EXPECT_ERROR(KVPolicy::parse("window=8,budget=3"),
                "invalid kv policy 'window=8,budget=3': unknown key 'budget' "
-               "(the policies are full, window=W[,sinks=S] and "
-               "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max], in lower "
-               "case; window and snapkv also take full_heads=H1/H2/...)");
+               "(the policies are full, window=W[,sinks=S], "
+               "snapkv=BUDGET[,obs=O][,kernel=K][,pool=avg|max] and "
+               "h2o=B[,recent=R], in lower case; window and snapkv also take "
+               "full_heads=H1/H2/...)");
   EXPECT_ERROR(KVPolicy::parse("full=1"),
                "invalid kv policy 'full=1': 'full' takes no value");
 }
@@ -119,20 +121,58 @@ TEST(KVPolicyTest, ParseErrorsSayWhatIsValid) {
   // Issue 13: `FULL` was reported as "expected 'FULL=VALUE'".
   EXPECT_ERROR(KVPolicy::parse("FULL"),
                "invalid kv policy 'FULL': unknown policy 'FULL' (the policies "
-               "are full, window=W[,sinks=S] and snapkv=BUDGET[,obs=O]"
-               "[,kernel=K][,pool=avg|max], in lower case; window and snapkv "
-               "also take full_heads=H1/H2/...)");
+               "are full, window=W[,sinks=S], snapkv=BUDGET[,obs=O]"
+               "[,kernel=K][,pool=avg|max] and h2o=B[,recent=R], in lower "
+               "case; window and snapkv also take full_heads=H1/H2/...)");
   EXPECT_ERROR(KVPolicy::parse("Window=8"),
                "invalid kv policy 'Window=8': unknown key 'Window' (the "
-               "policies are full, window=W[,sinks=S] and snapkv=BUDGET"
-               "[,obs=O][,kernel=K][,pool=avg|max], in lower case; window and "
-               "snapkv also take full_heads=H1/H2/...)");
+               "policies are full, window=W[,sinks=S], snapkv=BUDGET"
+               "[,obs=O][,kernel=K][,pool=avg|max] and h2o=B[,recent=R], in "
+               "lower case; window and snapkv also take full_heads=H1/H2/...)");
   // Bytes that are not printable are escaped.
   EXPECT_ERROR(KVPolicy::parse(std::string("wi\x01ndow=8")),
                "invalid kv policy 'wi\\x01ndow=8': unknown key 'wi\\x01ndow' "
-               "(the policies are full, window=W[,sinks=S] and snapkv=BUDGET"
-               "[,obs=O][,kernel=K][,pool=avg|max], in lower case; window and "
-               "snapkv also take full_heads=H1/H2/...)");
+               "(the policies are full, window=W[,sinks=S], snapkv=BUDGET"
+               "[,obs=O][,kernel=K][,pool=avg|max] and h2o=B[,recent=R], in "
+               "lower case; window and snapkv also take full_heads=H1/H2/...)");
+}
+
+TEST(KVPolicyTest, ParseH2O) {
+  auto h2o = KVPolicy::parse("h2o=64");
+  ASSERT_OK(h2o);
+  EXPECT_EQ(h2o->kind, KVPolicyKind::H2O);
+  EXPECT_EQ(h2o->budget, 64);
+  EXPECT_EQ(h2o->recent, 64) << "recent defaults to the heavy budget";
+  EXPECT_EQ(h2o->str(), "h2o=64,recent=64");
+  EXPECT_EQ(h2o->eviction().window, 0);
+  EXPECT_TRUE(h2o->isLossless(128));
+  EXPECT_FALSE(h2o->isLossless(129));
+  auto recent = KVPolicy::parse("h2o=0, recent=8");
+  ASSERT_OK(recent);
+  EXPECT_EQ(recent->budget, 0);
+  EXPECT_EQ(recent->recent, 8);
+  EXPECT_EQ(KVPolicy::parse(recent->str())->str(), "h2o=0,recent=8");
+  EXPECT_ERROR(KVPolicy::parse("window=8,recent=4"),
+               "invalid kv policy 'window=8,recent=4': recent needs an h2o "
+               "policy");
+  EXPECT_ERROR(KVPolicy::parse("h2o=8,full_heads=1"),
+               "invalid kv policy 'h2o=8,full_heads=1': h2o takes no "
+               "full_heads (one block table serves every head)");
+  EXPECT_ERROR(KVPolicy::parse("h2o=0,recent=0"),
+               "invalid kv policy 'h2o=0,recent=0': h2o must keep at least "
+               "one row (B + R >= 1), got B = 0 and R = 0");
+  EXPECT_ERROR(KVPolicy::parse("h2o=4,sinks=2"),
+               "invalid kv policy 'h2o=4,sinks=2': sinks need a window "
+               "policy");
+  EXPECT_ERROR(KVPolicy::parse("h2o=x"),
+               "invalid kv policy 'h2o=x': expected a non-negative integer "
+               "for h2o, got 'x'");
+  EXPECT_ERROR(KVPolicy::parse("snapkv=4,h2o=4"),
+               "invalid kv policy 'snapkv=4,h2o=4': more than one of full, "
+               "window, snapkv and h2o");
+  EXPECT_ERROR(keepPositions(*h2o, 2, 200),
+               "h2o selection needs accumulated attention (use "
+               "HeavyHitters)");
 }
 
 TEST(KVPolicyTest, RefusesSizesBeyond32Bits) {

@@ -56,6 +56,10 @@ struct FakeConfig {
   /// `[1, Hkv, T]` vote each token's id for its position in kv head 0, and
   /// 16 - id in kv head 1 (the per-head layout).
   int64_t snapkvObs = 0;
+  /// Also @prefill_h2o (stats [1, 1, T]: each token's id) and @decode_stats
+  /// (stats [B, 1, MaxBlocks * BlockSize]: the id of the token each cache
+  /// row holds, 0 past the length).
+  bool h2o = false;
 };
 
 /// What the fake model saw.
@@ -70,8 +74,10 @@ struct FakeLog {
 
 FakeConfig gConfig;
 FakeLog gLog;
-/// Whether the running call is @prefill_stats.
+/// Whether the running call is @prefill_stats or @prefill_h2o, and whether
+/// it is @decode_stats.
 bool gStats = false;
+bool gDecodeStats = false;
 
 struct Memref {
   void *data = nullptr;
@@ -193,7 +199,19 @@ void runFake(void **args) {
         stats[h * numel + t] = h == 0 ? float(tokens.as<int32_t>()[t])
                                       : float(16 - tokens.as<int32_t>()[t]);
   }
+  float *rowStats = gDecodeStats ? writeResult(args, numInputs + 1,
+                                               {n, 1, width * c.blockSize})
+                                 : nullptr;
   for (int64_t i = 0; i < n; ++i) {
+    if (rowStats)
+      for (int64_t r = 0; r < width * c.blockSize; ++r) {
+        float &stat = rowStats[i * width * c.blockSize + r];
+        stat = 0.0f;
+        if (r < lens.as<int32_t>()[i]) {
+          int32_t block = table.as<int32_t>()[i * width + r / c.blockSize];
+          stat = keys.as<float>()[(block * c.blockSize + r % c.blockSize) * 2];
+        }
+      }
     for (int64_t v = 0; v < vocab; ++v)
       logits[i * vocab + v] = bias.as<float>()[v];
     // Every row of every head counts its token once.
@@ -239,6 +257,18 @@ void fakeDecode(void **args) {
   gLog.calls.push_back("decode");
   runFake(args);
 }
+void fakePrefillH2O(void **args) {
+  gLog.calls.push_back("prefill_h2o");
+  gStats = true;
+  runFake(args);
+  gStats = false;
+}
+void fakeDecodeStats(void **args) {
+  gLog.calls.push_back("decode_stats");
+  gDecodeStats = true;
+  runFake(args);
+  gDecodeStats = false;
+}
 
 /// The fake model as an Executable.
 class FakeModel : public Executable {
@@ -257,6 +287,17 @@ public:
       meta.model = ModelInfo();
       meta.model->snapkvObs = config.snapkvObs;
     }
+    if (config.h2o) {
+      FunctionSignature prefill = signature("prefill_h2o", true);
+      prefill.results.push_back({DType::f32, {1, 1, -1}});
+      meta.functions.push_back(prefill);
+      FunctionSignature decode = signature("decode_stats", false);
+      decode.results.push_back({DType::f32, {-1, 1, -1}});
+      meta.functions.push_back(decode);
+      if (!meta.model)
+        meta.model = ModelInfo();
+      meta.model->h2o = true;
+    }
   }
   const ModuleMetadata &metadata() const override { return meta; }
   void *lookupEntry(const std::string &symbol) override {
@@ -266,6 +307,10 @@ public:
       return reinterpret_cast<void *>(&fakeDecode);
     if (symbol == "_tok_entry_prefill_stats")
       return reinterpret_cast<void *>(&fakePrefillStats);
+    if (symbol == "_tok_entry_prefill_h2o")
+      return reinterpret_cast<void *>(&fakePrefillH2O);
+    if (symbol == "_tok_entry_decode_stats")
+      return reinterpret_cast<void *>(&fakeDecodeStats);
     return nullptr;
   }
   ModuleMetadata meta;
@@ -1159,6 +1204,86 @@ TEST(SessionTest, SnapKVPolicySelectsFromPrefillStats) {
                "(@prefill_stats: tokamak-run compiles it for a model "
                "directory with a snapkv policy, tokamak-compile "
                "--snapkv-obs=O into an artifact) (it has one for obs=4)");
+}
+
+// The h2o policy: every call's stats (here each row's token id, once per
+// query that sees it) accumulate per cached position; after each call a
+// cache over B + R rows keeps its R newest rows and the B heaviest others,
+// which carry their scores into the next selection.
+TEST(SessionTest, H2OPolicyAccumulatesAndEvicts) {
+  FakeConfig config;
+  config.h2o = true;
+  config.numBlocks = 16;
+  SessionOptions options;
+  options.kvPolicy = *KVPolicy::parse("h2o=2,recent=2");
+  auto session = makeSession(config, options);
+  ASSERT_TRUE(session);
+  ASSERT_OK(session->addSequence(1));
+  ASSERT_OK(session->addSequence(2));
+  // Sequence 1 (6 > 4 rows): positions 4, 5 are recent, the heavy hitters
+  // of positions 0-3 (scores 5 1 9 2) are 2 and 0. Sequence 2 fits.
+  ASSERT_OK(session->prefill({1, 2}, {{5, 1, 9, 2, 7, 3}, {1, 2, 3}}));
+  EXPECT_EQ(gLog.calls, (std::vector<std::string>{"prefill_h2o"}));
+  EXPECT_EQ(cachedRows(*session, 1),
+            (std::vector<std::pair<int, int>>{{5, 0}, {9, 2}, {7, 4}, {3, 5}}));
+  EXPECT_EQ(cachedRows(*session, 2), history({1, 2, 3}));
+  // Decode: the query sees 5 rows; scores become 10 18 14 6 4 (positions
+  // 0 2 4 5 6): 5 and 6 are recent, 2 and 4 the heavy hitters. Sequence 2
+  // reaches 4 rows and keeps them.
+  StatusOr<HostTensor> logits = session->decode({1, 2}, {4, 4});
+  ASSERT_OK(logits);
+  EXPECT_EQ(gLog.calls.back(), "decode_stats");
+  EXPECT_EQ(gLog.lens, (std::vector<int32_t>{5, 4}));
+  EXPECT_EQ(row(*logits, 0), countLogits({5, 9, 7, 3, 4}, 16));
+  EXPECT_EQ(cachedRows(*session, 1),
+            (std::vector<std::pair<int, int>>{{9, 2}, {7, 4}, {3, 5}, {4, 6}}));
+  EXPECT_EQ(cachedRows(*session, 2), history({1, 2, 3, 4}));
+  EXPECT_EQ(*session->numTokens(1), 7);
+  // Scores 27 21 9 8 1 (positions 2 4 5 6 7): 6 and 7 recent, 2 and 4 heavy.
+  ASSERT_OK(session->decode({1}, {1}));
+  EXPECT_EQ(cachedRows(*session, 1),
+            (std::vector<std::pair<int, int>>{{9, 2}, {7, 4}, {4, 6}, {1, 7}}));
+  EXPECT_EQ(*session->cacheRows(1), 4);
+
+  // A fork carries the scores: both evict alike on the same token.
+  ASSERT_OK(session->forkSequence(1, 3));
+  ASSERT_OK(session->decode({1, 3}, {2, 2}));
+  EXPECT_EQ(cachedRows(*session, 1), cachedRows(*session, 3));
+  EXPECT_EQ(*session->cacheRows(3), 4);
+}
+
+TEST(SessionTest, H2OPolicyRefusals) {
+  SessionOptions options;
+  options.kvPolicy = *KVPolicy::parse("h2o=4");
+  auto refused = [&](const FakeConfig &config) {
+    std::vector<HostTensor> w;
+    w.push_back(zeros({config.vocab}));
+    StatusOr<std::unique_ptr<Session>> s = Session::create(
+        std::make_shared<FakeModel>(config), std::move(w), options);
+    return s.ok() ? std::string() : s.status().message();
+  };
+  FakeConfig plain;
+  EXPECT_EQ(refused(plain),
+            "kv policy 'h2o=4,recent=4': the model exports no @prefill_h2o "
+            "and @decode_stats (every layer's attention stats: tokamak-run "
+            "compiles them for a model directory with an h2o policy, "
+            "tokamak-compile --h2o into an artifact)");
+  FakeConfig groups;
+  groups.h2o = true;
+  groups.group1Blocks = 8;
+  EXPECT_EQ(refused(groups),
+            "kv policy 'h2o=4,recent=4': h2o needs the shared layout with one "
+            "cache group (one block table for every layer and head, which the "
+            "accumulated attention of all of them selects rows for); this "
+            "model has 2 cache groups");
+  FakeConfig heads;
+  heads.h2o = true;
+  heads.heads = 2;
+  EXPECT_EQ(refused(heads),
+            "kv policy 'h2o=4,recent=4': h2o needs the shared layout with one "
+            "cache group (one block table for every layer and head, which the "
+            "accumulated attention of all of them selects rows for); this "
+            "model has per-head block tables");
 }
 
 //===----------------------------------------------------------------------===//

@@ -90,6 +90,8 @@ struct ModelInfo {
   /// The stats window of `@prefill_stats` (SnapKV's observation window), or
   /// 0 when the module has none.
   int64_t snapkvObs = 0;
+  /// Whether the module has H2O's `@prefill_h2o` and `@decode_stats`.
+  bool h2o = false;
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
 };

@@ -13,8 +13,12 @@
 //                                 SnapKV at the end of prefill: per KV head,
 //                                 the B best-voted prefix keys plus the last
 //                                 O (default 32) positions
+//   h2o=B[,recent=R]              H2O (Heavy-Hitter Oracle) in generation:
+//                                 the R (default B) most recent positions
+//                                 plus the B others with the highest
+//                                 accumulated attention (HeavyHitters.h)
 //
-// Either of the last two takes `full_heads=H1/H2/...`: heads that keep the
+// window and snapkv take `full_heads=H1/H2/...`: heads that keep the
 // full cache (RazorAttention-style retrieval heads). A model spec is
 // `DEFAULT[;LAYERS:POLICY]...` with LAYERS = `L` or `A-B` (inclusive), e.g.
 // `window=1024,sinks=4;0-1:full;7:snapkv=512,full_heads=0/3`.
@@ -24,8 +28,9 @@
 // (`KVCacheManager::numTokens`); after compaction row r of head h holds the
 // r-th kept position of that head.
 //
-// Lossless settings are exact: window + sinks >= length, or a SnapKV budget >=
-// the prefix length (length - obs), keep every position, as `full` does.
+// Lossless settings are exact: window + sinks >= length, a SnapKV budget >=
+// the prefix length (length - obs), or B + R >= length for h2o, keep every
+// position, as `full` does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,7 +48,7 @@
 namespace tokamak::rt {
 
 /// Which positions a policy keeps.
-enum class KVPolicyKind { Full, Window, SnapKV };
+enum class KVPolicyKind { Full, Window, SnapKV, H2O };
 
 /// SnapKV's pooling of the votes along the keys.
 enum class SnapKVPooling { Avg, Max };
@@ -55,17 +60,18 @@ struct KVPolicy {
   int64_t window = 0;
   int64_t sinks = 0;
   /// SnapKV: prefix keys kept per head, observation queries, pool kernel
-  /// (odd).
+  /// (odd). H2O: `budget` heavy hitters besides the `recent` newest rows.
   int64_t budget = 0;
+  int64_t recent = 0;
   int64_t obsWindow = 32;
   int64_t kernel = 7;
   SnapKVPooling pooling = SnapKVPooling::Avg;
   /// KV heads that keep every position, ascending.
   std::vector<int32_t> fullHeads;
 
-  /// Parses `full`, `window=W[,sinks=S]` or
-  /// `snapkv=B[,obs=O][,kernel=K][,pool=avg|max]`, each optionally with
-  /// `,full_heads=H1/H2/...`.
+  /// Parses `full`, `window=W[,sinks=S]`,
+  /// `snapkv=B[,obs=O][,kernel=K][,pool=avg|max]` (these two optionally
+  /// with `,full_heads=H1/H2/...`) or `h2o=B[,recent=R]` (R defaults to B).
   static StatusOr<KVPolicy> parse(std::string_view spec);
   /// The canonical spelling, which parse() accepts.
   std::string str() const;

@@ -25,6 +25,7 @@
 
 #include "tokamak/runtime/Executable.h"
 #include "tokamak/runtime/HeadKVCache.h"
+#include "tokamak/runtime/HeavyHitters.h"
 #include "tokamak/runtime/KVCache.h"
 #include "tokamak/runtime/KVPolicy.h"
 #include "tokamak/runtime/ModelABI.h"
@@ -45,6 +46,11 @@ namespace tokamak::rt {
 /// The variant of @prefill that also returns every attention layer's stats
 /// (ModelInfo::snapkvObs queries), which the snapkv policy selects with.
 inline constexpr const char *kPrefillStatsFunction = "prefill_stats";
+/// The H2O variants of @prefill and @decode (ModelInfo::h2o): they also
+/// return every attention layer's stats over all queries, which the h2o
+/// policy accumulates (docs/Session.md).
+inline constexpr const char *kPrefillH2OFunction = "prefill_h2o";
+inline constexpr const char *kDecodeStatsFunction = "decode_stats";
 
 /// How a Session runs its model.
 struct SessionOptions {
@@ -54,7 +60,9 @@ struct SessionOptions {
   /// model's attention ops must mask with the same window and sinks: the
   /// session drops whole blocks, so the cache keeps some rows the window no
   /// longer sees. SnapKV needs the model's @prefill_stats (prefill() then
-  /// selects from its stats and compacts; docs/Session.md); `full_heads` needs
+  /// selects from its stats and compacts; docs/Session.md); h2o needs its
+  /// @prefill_h2o and @decode_stats (every prefill and decode call then
+  /// accumulates the attention and evicts; HeavyHitters.h); `full_heads` needs
   /// a model with the per-head layout (docs/Session.md), where every head but
   /// the full ones evicts its own blocks.
   KVPolicy kvPolicy;
@@ -231,6 +239,26 @@ private:
                        const std::vector<HostTensor> &stats);
   /// Compacts cache group `group` of sequence `id` to `kept` (per kv head).
   Status compactGroup(SeqId id, size_t group, const KeepPlan &kept);
+  /// H2O (SessionHeavyHitters.cpp). Checks that `executable` can run the
+  /// h2o `policy` with layout `abi`.
+  static Status checkHeavyHitters(const ModelABI &abi,
+                                  const Executable &executable,
+                                  const KVPolicy &policy);
+  /// Packed prefill of empty sequences through @prefill_h2o: their scores
+  /// start from every prompt query's attention, then each is evicted down
+  /// to the budget (h2oUpdate).
+  Status h2oPrefill(const std::vector<SeqId> &ids,
+                    const std::vector<std::vector<int32_t>> &tokens);
+  /// One decode call (one token per sequence): @decode, or under h2o
+  /// @decode_stats, whose stats go to h2oUpdate.
+  Status decodeStep(const std::vector<SeqId> &ids,
+                    const std::vector<std::vector<int32_t>> &tokens);
+  /// Adds `stats` (one tensor per attention layer, f32 `[N, Hkv, W]`: entry
+  /// `row` of the first dim, columns [offset, offset + rows)) summed over
+  /// layers and heads to sequence `id`'s scores, then keeps its R newest
+  /// rows and B heavy hitters when it holds more than B + R.
+  Status h2oUpdate(SeqId id, const std::vector<HostTensor> &stats, int64_t row,
+                   int64_t offset);
   /// Feeds tokens[i] to ids[i] through @decode, one token per call.
   Status stepThroughDecode(const std::vector<SeqId> &ids,
                            const std::vector<std::vector<int32_t>> &tokens);
@@ -251,6 +279,8 @@ private:
   /// The per-head layout's managers, one per cache group (instead of kvs).
   std::vector<HeadKVCacheManager> headKvs;
   std::optional<StateCache> states;
+  /// The h2o policy's accumulated attention (none under other policies).
+  std::optional<HeavyHitters> heavy;
   std::unordered_map<SeqId, Sequence> seqs;
 };
 
