@@ -150,36 +150,44 @@ def paged_attention(q, kc, vc, table, lens):
     return torch.cat(outs)
 
 
+def _attend_group(out, q, i, g, k, v, hkv):
+    """out[i, kv group g's query heads] = softmax(q k^T / sqrt(d)) v, with k
+    and v [rows, d] the group's visible keys and values (Hkv groups)."""
+    rep = q.shape[1] // hkv
+    qs = q[i, g * rep:(g + 1) * rep]                   # [rep, sq, d]
+    s = torch.matmul(qs, k.t()) * q.shape[-1] ** -0.5
+    out[i, g * rep:(g + 1) * rep] = torch.matmul(torch.softmax(s, dim=-1), v)
+
+
+def _listed_rows(indices, counts, i, g, n, block_k=64):
+    """The cache rows of sequence i's kv head g that its block list names:
+    the first counts[i, g] ids, those in range, once each (blocks of
+    block_k rows), or None when there are none."""
+    ids = sorted({int(x) for x in indices[i, g, :int(counts[i, g])]
+                  if 0 <= int(x) < -(-n // block_k)})
+    if not ids:
+        return None
+    return torch.cat([torch.arange(x * block_k, min(n, (x + 1) * block_k))
+                      for x in ids])
+
+
 def paged_attention_blocksparse(q, kc, vc, table, lens, indices, counts):
     """Sparse paged decode (tok.paged_attention block_indices, block_k =
     64): per sequence and kv head, gathers the rows of the listed logical
-    key blocks (the first counts[b, g] ids, those in range, once each)
-    through the block table, then attention of the group's query heads
-    over them (the causal mask of one decode token hides nothing below
+    key blocks through the block table, then attention of the group's query
+    heads over them (the causal mask of one decode token hides nothing below
     the length)."""
-    block_k = 64
     block = kc.shape[1]
-    b, hq, sq, d = q.shape
-    hkv = indices.shape[1]
-    rep = hq // hkv
-    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    b, hkv = q.shape[0], indices.shape[1]
+    out = torch.zeros(b, q.shape[1], q.shape[2], vc.shape[-1], dtype=q.dtype)
     for i in range(b):
-        n = int(lens[i])
         for g in range(hkv):
-            ids = sorted({int(x) for x in indices[i, g, :int(counts[i, g])]
-                          if 0 <= int(x) < -(-n // block_k)})
-            if not ids:
+            rows = _listed_rows(indices, counts, i, g, int(lens[i]))
+            if rows is None:
                 continue
-            rows = torch.cat([torch.arange(x * block_k, min(n, (x + 1)
-                                                             * block_k))
-                              for x in ids])
             pages = table[i].long()[rows // block]
-            k = kc[pages, rows % block, g]                 # [rows, d]
-            v = vc[pages, rows % block, g]
-            qs = q[i, g * rep:(g + 1) * rep]               # [rep, sq, d]
-            s = torch.matmul(qs, k.t()) * d ** -0.5
-            out[i, g * rep:(g + 1) * rep] = torch.matmul(
-                torch.softmax(s, dim=-1), v)
+            _attend_group(out, q, i, g, kc[pages, rows % block, g],
+                          vc[pages, rows % block, g], hkv)
     return out
 
 
@@ -188,20 +196,14 @@ def paged_attention_perhead(q, kc, vc, table, lens):
     MaxBlocks], lens [B, Hkv]; gathers each (sequence, kv head)'s rows,
     then attention of the head's query group over them."""
     block = kc.shape[1]
-    b, hq, sq, d = q.shape
-    hkv = table.shape[1]
-    rep = hq // hkv
-    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    b, hkv = q.shape[0], table.shape[1]
+    out = torch.zeros(b, q.shape[1], q.shape[2], vc.shape[-1], dtype=q.dtype)
     for i in range(b):
         for g in range(hkv):
             n = int(lens[i, g])
             ids = table[i, g, :(n + block - 1) // block].long()
-            k = kc[ids, :, 0].flatten(0, 1)[:n]
-            v = vc[ids, :, 0].flatten(0, 1)[:n]
-            qs = q[i, g * rep:(g + 1) * rep]
-            s = torch.matmul(qs, k.t()) * d ** -0.5
-            out[i, g * rep:(g + 1) * rep] = torch.matmul(
-                torch.softmax(s, dim=-1), v)
+            _attend_group(out, q, i, g, kc[ids, :, 0].flatten(0, 1)[:n],
+                          vc[ids, :, 0].flatten(0, 1)[:n], hkv)
     return out
 
 
@@ -209,29 +211,17 @@ def paged_attention_blocksparse_perhead(q, kc, vc, table, lens, indices,
                                         counts):
     """paged_attention_blocksparse in the per-head layout (tables [B, Hkv,
     MaxBlocks], lens [B, Hkv], one-head blocks)."""
-    block_k = 64
     block = kc.shape[1]
-    b, hq, sq, d = q.shape
-    hkv = indices.shape[1]
-    rep = hq // hkv
-    out = torch.zeros(b, hq, sq, vc.shape[-1], dtype=q.dtype)
+    b, hkv = q.shape[0], indices.shape[1]
+    out = torch.zeros(b, q.shape[1], q.shape[2], vc.shape[-1], dtype=q.dtype)
     for i in range(b):
         for g in range(hkv):
-            n = int(lens[i, g])
-            ids = sorted({int(x) for x in indices[i, g, :int(counts[i, g])]
-                          if 0 <= int(x) < -(-n // block_k)})
-            if not ids:
+            rows = _listed_rows(indices, counts, i, g, int(lens[i, g]))
+            if rows is None:
                 continue
-            rows = torch.cat([torch.arange(x * block_k, min(n, (x + 1)
-                                                             * block_k))
-                              for x in ids])
             pages = table[i, g].long()[rows // block]
-            k = kc[pages, rows % block, 0]
-            v = vc[pages, rows % block, 0]
-            qs = q[i, g * rep:(g + 1) * rep]
-            s = torch.matmul(qs, k.t()) * d ** -0.5
-            out[i, g * rep:(g + 1) * rep] = torch.matmul(
-                torch.softmax(s, dim=-1), v)
+            _attend_group(out, q, i, g, kc[pages, rows % block, 0],
+                          vc[pages, rows % block, 0], hkv)
     return out
 
 

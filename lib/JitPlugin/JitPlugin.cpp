@@ -79,22 +79,22 @@ tokamak_compile_model(const char *modelDir, const char *artifactPath,
     importOptions.snapkvBudget = std::strtoll(budget, nullptr, 10);
   // TOKAMAK_KV_LAYOUT / TOKAMAK_KV_GROUPS (tokamak-run --kv-layout,
   // --kv-groups; also part of its cache key).
-  if (const char *layout = std::getenv("TOKAMAK_KV_LAYOUT");
-      layout && *layout) {
-    auto parsed = tokamak::frontend::parseKVLayout(layout);
+  auto parseEnv = [&](const char *name, auto parse, auto &into) -> int {
+    const char *text = std::getenv(name);
+    if (!text || !*text)
+      return 0;
+    auto parsed = parse(text);
     if (!parsed.ok())
       return fail(llvm::createStringError(llvm::inconvertibleErrorCode(),
                                           parsed.status().message()));
-    importOptions.kvLayout = *parsed;
-  }
-  if (const char *groups = std::getenv("TOKAMAK_KV_GROUPS");
-      groups && *groups) {
-    auto parsed = tokamak::frontend::parseKVGroups(groups);
-    if (!parsed.ok())
-      return fail(llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                          parsed.status().message()));
-    importOptions.kvGroups = *parsed;
-  }
+    into = *parsed;
+    return 0;
+  };
+  if (parseEnv("TOKAMAK_KV_LAYOUT", tokamak::frontend::parseKVLayout,
+               importOptions.kvLayout) ||
+      parseEnv("TOKAMAK_KV_GROUPS", tokamak::frontend::parseKVGroups,
+               importOptions.kvGroups))
+    return 1;
   // TOKAMAK_H2O=1 (set by tokamak-run for --kv-policy=h2o, also in its
   // cache key): also export @prefill_h2o and @decode_stats.
   const char *h2o = std::getenv("TOKAMAK_H2O");
