@@ -15,16 +15,19 @@
 
 #include "tokamak/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace tokamak::cpu {
@@ -44,6 +47,82 @@ constexpr int64_t kWholeReductionVectors = 4;
 /// sizes, between tiling and vectorization.
 constexpr StringLiteral kVectorSizes = "tok.vector_sizes";
 
+/// The attribute that marks the loops over the outer reduction dims of a
+/// tiled op, between tiling and the hoisting of their accumulators.
+constexpr StringLiteral kReductionLoop = "tok.reduction_loop";
+
+/// The atomic kind whose identity is the neutral element of a reduction of
+/// `kind` (none for xor).
+std::optional<arith::AtomicRMWKind> neutralKind(vector::CombiningKind kind,
+                                                bool isFloat) {
+  using arith::AtomicRMWKind;
+  using vector::CombiningKind;
+  switch (kind) {
+  case CombiningKind::ADD:
+    return isFloat ? AtomicRMWKind::addf : AtomicRMWKind::addi;
+  case CombiningKind::MUL:
+    return isFloat ? AtomicRMWKind::mulf : AtomicRMWKind::muli;
+  case CombiningKind::MINUI:
+    return AtomicRMWKind::minu;
+  case CombiningKind::MINSI:
+    return AtomicRMWKind::mins;
+  case CombiningKind::MINNUMF:
+    return AtomicRMWKind::minnumf;
+  case CombiningKind::MAXUI:
+    return AtomicRMWKind::maxu;
+  case CombiningKind::MAXSI:
+    return AtomicRMWKind::maxs;
+  case CombiningKind::MAXNUMF:
+    return AtomicRMWKind::maxnumf;
+  case CombiningKind::AND:
+    return AtomicRMWKind::andi;
+  case CombiningKind::OR:
+    return AtomicRMWKind::ori;
+  case CombiningKind::MINIMUMF:
+    return AtomicRMWKind::minimumf;
+  case CombiningKind::MAXIMUMF:
+    return AtomicRMWKind::maximumf;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// A masked 1-D reduction as the reduction of its vector with the lanes
+/// outside the mask set to the neutral element of the reduction.
+struct LowerMaskedReduction : OpRewritePattern<vector::MaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::MaskOp mask,
+                                PatternRewriter &rewriter) const override {
+    auto reduction =
+        dyn_cast_or_null<vector::ReductionOp>(mask.getMaskableOp());
+    if (!reduction || mask.hasPassthru())
+      return failure();
+    VectorType type = reduction.getSourceVectorType();
+    Type element = type.getElementType();
+    std::optional<arith::AtomicRMWKind> kind =
+        neutralKind(reduction.getKind(), isa<FloatType>(element));
+    if (!kind)
+      return failure();
+    Location loc = reduction.getLoc();
+    TypedAttr neutral =
+        arith::getIdentityValueAttr(*kind, element, rewriter, loc);
+    Value fill = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(type, ArrayRef<Attribute>(neutral)));
+    Value masked = arith::SelectOp::create(rewriter, loc, mask.getMask(),
+                                           reduction.getVector(), fill);
+    Value acc = reduction.getAcc();
+    Value result =
+        acc ? vector::ReductionOp::create(rewriter, loc, reduction.getKind(),
+                                          masked, acc, reduction.getFastmath())
+            : vector::ReductionOp::create(rewriter, loc, reduction.getKind(),
+                                          masked, reduction.getFastmath());
+    rewriter.replaceOp(mask, result);
+    return success();
+  }
+};
+
 /// Tiles every op for vectorization, then vectorizes the tiles once
 /// canonicalization has made the sizes of full tiles static.
 class Vectorizer {
@@ -52,7 +131,9 @@ public:
       : rewriter(ctx), lanes(lanes), remarks(remarks), pass(pass) {}
 
   /// Tiles `op` so that each tile is one vector along the innermost dim and
-  /// 1 along the others, peeling the last partial vector into its own loop
+  /// 1 along the others (the loops over parallel dims outermost, those over
+  /// outer reduction dims inside the loop over the innermost dim when it is
+  /// parallel), peeling the last partial vector into its own loop
   /// iteration, and marks the tiles; with remarks, says why an op is left.
   void tile(linalg::LinalgOp op) {
     std::string why;
@@ -60,23 +141,38 @@ public:
       op->emitRemark() << pass << ": left for the loop lowering: " << why;
   }
 
-  /// Vectorizes a marked tile whose sizes are static: full tiles, and the
-  /// peeled tail of a row of static length when it is a power of two. The
-  /// tail of a dynamic row stays scalar (MLIR 22 builds ill-typed masks for
-  /// masked vectorization of tiles with unit dims).
+  /// Vectorizes a marked tile: full tiles and static tails of a power-of-two
+  /// length without a mask; other tails (static, or the tail of a dynamic
+  /// row) masked, in the smallest power-of-two vector that holds them.
   void vectorize(linalg::LinalgOp tile) {
+    auto attr = tile->getAttrOfType<DenseI64ArrayAttr>(kVectorSizes);
     tile->removeAttr(kVectorSizes);
     SmallVector<int64_t> sizes = tile.getStaticLoopRanges();
-    if (llvm::any_of(sizes, ShapedType::isDynamic))
+    SmallVector<int64_t> vectorSizes(attr.asArrayRef());
+    if (sizes.empty() || vectorSizes.size() != sizes.size())
       return;
-    // Whole vectors or a power-of-two part of one: LLVM 22's x86 backend
-    // aborts on some odd-length vectors (<37 x float> loads).
+    // Every dim but the innermost is 1 in a tile.
+    if (llvm::any_of(ArrayRef(sizes).drop_back(),
+                     [](int64_t s) { return s != 1; }))
+      return;
+    // Whole vectors or a power-of-two part of one run unmasked: LLVM 22's
+    // x86 backend aborts on some odd-length vectors (<37 x float> loads).
+    // Other lengths are masked in the next power of two of the tile.
     int64_t inner = sizes.back();
-    if (inner % lanes != 0 && !llvm::isPowerOf2_64(inner))
-      return;
+    if (ShapedType::isStatic(inner) &&
+        (inner % lanes == 0 || llvm::isPowerOf2_64(inner)))
+      vectorSizes.back() = inner;
+    else if (ShapedType::isStatic(inner))
+      vectorSizes.back() =
+          std::min<int64_t>(vectorSizes.back(), llvm::PowerOf2Ceil(inner));
+    // Inputs that are one element per tile (read the same by every lane)
+    // become scalars read before the tile, so that a gather indexed by them
+    // is a contiguous load.
+    hoistUniformInputs(tile);
     // Fixed-width vectors in every dim (an empty list is not "none").
     SmallVector<bool> scalable(sizes.size(), false);
-    if (failed(linalg::vectorizeOpPrecondition(tile, sizes, scalable))) {
+    if (failed(linalg::vectorizeOpPrecondition(tile, vectorSizes, scalable,
+                                               /*vectorizeNDExtract=*/true))) {
       if (remarks)
         tile->emitRemark() << pass
                            << ": left for the loop lowering: the vectorizer "
@@ -86,7 +182,8 @@ public:
     rewriter.setInsertionPoint(tile);
     Block *block = tile->getBlock();
     FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, tile, sizes, scalable);
+        linalg::vectorize(rewriter, tile, vectorSizes, scalable,
+                          /*vectorizeNDExtract=*/true);
     if (failed(vectorized))
       return;
     if (!vectorized->replacements.empty())
@@ -97,22 +194,71 @@ public:
         [&](vector::MultiDimReductionOp op) { reductions.push_back(op); });
   }
 
-  /// Lowers the reductions of the vectorized tiles to 1-D horizontal
-  /// reductions (llvm.vector.reduce.*). The pipeline's default lowering
-  /// unrolls a `vector<1xN>` reduction into N `<1 x float>` ops, on which
-  /// LLVM 22's x86 instruction selection aborts.
+  /// Lowers the reductions of the vectorized tiles: one over the innermost
+  /// dim to 1-D horizontal reductions (llvm.vector.reduce.*; the pipeline's
+  /// default lowering unrolls a `vector<1xN>` reduction into N `<1 x float>`
+  /// ops, on which LLVM 22's x86 instruction selection aborts), one over
+  /// outer dims only to elementwise ops on the vector of the innermost dim.
   LogicalResult lowerReductions() {
-    if (reductions.empty())
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<Operation *> inner, outer;
+    for (Operation *op : reductions) {
+      auto reduction = cast<vector::MultiDimReductionOp>(op);
+      SmallVector<bool> reduced = reduction.getReductionMask();
+      (reduced.back() ? inner : outer).push_back(op);
+    }
+    reductions.clear();
+    for (auto [ops, lowering] :
+         {std::pair(&inner,
+                    vector::VectorMultiReductionLowering::InnerReduction),
+          std::pair(&outer,
+                    vector::VectorMultiReductionLowering::InnerParallel)}) {
+      if (ops->empty())
+        continue;
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorMultiReductionLoweringPatterns(patterns, lowering);
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      if (failed(applyOpPatternsGreedily(*ops, std::move(patterns), config)))
+        return failure();
+    }
+    return success();
+  }
+
+  /// Lowers the masks of the vectorized tails: masked transfers and gathers
+  /// take the mask as an operand, masked reductions a select of the neutral
+  /// element. (The later passes of the pipeline do not keep a `vector.mask`
+  /// region to one op.)
+  LogicalResult lowerMasks(Operation *root) {
+    SmallVector<Operation *> masks;
+    root->walk([&](vector::MaskOp op) { masks.push_back(op); });
+    if (masks.empty())
       return success();
     MLIRContext *ctx = rewriter.getContext();
     RewritePatternSet patterns(ctx);
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerReduction);
-    SmallVector<Operation *> ops(reductions.begin(), reductions.end());
-    reductions.clear();
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    patterns.add<LowerMaskedReduction>(ctx);
     GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
-    return applyOpPatternsGreedily(ops, std::move(patterns), config);
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    return applyOpPatternsGreedily(masks, std::move(patterns), config);
+  }
+
+  /// Keeps the accumulators of reductions over outer dims in vector
+  /// registers: the read and write of the output tile move out of the loops
+  /// over those dims, which then carry the vector.
+  void hoistAccumulators(Operation *root) {
+    SmallVector<scf::ForOp> loops;
+    // Post-order: inner loops first.
+    root->walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(kReductionLoop))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      loop->removeAttr(kReductionLoop);
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+      (void)hoistLoopInvariantSubsets(
+          rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+    }
   }
 
 private:
@@ -124,26 +270,38 @@ private:
       return failure();
     }
     int64_t inner = numLoops - 1;
-    if (!llvm::all_of(ArrayRef(iterators).drop_back(), [](auto it) {
-          return it == utils::IteratorType::parallel;
-        })) {
-      why = "a loop other than the innermost is a reduction";
-      return failure();
-    }
+    auto isReduction = [&](int64_t d) {
+      return iterators[d] == utils::IteratorType::reduction;
+    };
     // The innermost dim in vectors; a short static one, parallel or a
     // reduction of at most four vectors, in one piece.
     int64_t size = op.getStaticLoopRanges()[inner];
     int64_t vector = lanes;
-    bool reduction = iterators[inner] == utils::IteratorType::reduction;
+    bool reduction = isReduction(inner);
     if (ShapedType::isStatic(size) && size >= 1 &&
         (size < lanes || (reduction && size <= kWholeReductionVectors * lanes &&
                           size % lanes == 0)))
       vector = size;
     SmallVector<int64_t> sizes(numLoops, 1);
     sizes[inner] = vector;
+    // The loop order: the outer parallel dims, then the innermost dim when
+    // it is parallel (so that the loops over the outer reduction dims inside
+    // it accumulate one vector), then the outer reduction dims.
+    SmallVector<int64_t> order;
+    for (int64_t d = 0; d < inner; ++d)
+      if (!isReduction(d))
+        order.push_back(d);
+    if (!reduction)
+      order.push_back(inner);
+    for (int64_t d = 0; d < inner; ++d)
+      if (isReduction(d))
+        order.push_back(d);
+    if (reduction)
+      order.push_back(inner);
 
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.setInterchange(order);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -154,18 +312,48 @@ private:
     rewriter.replaceOp(op, tiled->replacements);
     Operation *tileOp = tiled->tiledOps.back();
     tileOp->setAttr(kVectorSizes, rewriter.getDenseI64ArrayAttr(sizes));
+    // One loop per dim, in `order`.
+    if (static_cast<int64_t>(tiled->loops.size()) != numLoops)
+      return success();
+    scf::ForOp innerLoop;
+    for (auto [loop, d] : llvm::zip_equal(tiled->loops, order)) {
+      auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+      if (!forOp)
+        continue;
+      if (d == inner)
+        innerLoop = forOp;
+      else if (isReduction(d))
+        forOp->setAttr(kReductionLoop, rewriter.getUnitAttr());
+    }
     // The last vector of a row that is not a multiple of the vector size
     // runs in its own iteration, so the main loop's tiles are full.
     bool partial =
         ShapedType::isDynamic(size) || (size > vector && size % vector != 0);
-    if (partial && !tiled->loops.empty()) {
-      if (auto forOp =
-              dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
-        scf::ForOp tail;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, tail);
-      }
+    if (partial && innerLoop) {
+      scf::ForOp tail;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, innerLoop, tail);
     }
     return success();
+  }
+
+  /// Replaces the block argument of each input of `tile` that is one element
+  /// (every dim of its tile is 1) by that element, read before the tile.
+  void hoistUniformInputs(linalg::LinalgOp tile) {
+    if (tile.getBlock()->getOps<tensor::ExtractOp>().empty())
+      return;
+    for (OpOperand *input : tile.getDpsInputOperands()) {
+      auto type = dyn_cast<RankedTensorType>(input->get().getType());
+      BlockArgument arg = tile.getMatchingBlockArgument(input);
+      if (!type || arg.use_empty() ||
+          llvm::any_of(type.getShape(), [](int64_t s) { return s != 1; }))
+        continue;
+      rewriter.setInsertionPoint(tile);
+      Value zero = arith::ConstantIndexOp::create(rewriter, tile.getLoc(), 0);
+      Value element =
+          tensor::ExtractOp::create(rewriter, tile.getLoc(), input->get(),
+                                    SmallVector<Value>(type.getRank(), zero));
+      rewriter.replaceAllUsesWith(arg, element);
+    }
   }
 
   IRRewriter rewriter;
@@ -217,6 +405,9 @@ struct VectorizeLinalgPass
       vectorizer.vectorize(tile);
     if (failed(vectorizer.lowerReductions()))
       return signalPassFailure();
+    if (failed(vectorizer.lowerMasks(getOperation())))
+      return signalPassFailure();
+    vectorizer.hoistAccumulators(getOperation());
   }
 };
 
