@@ -26,8 +26,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace tokamak::cpu {
@@ -52,7 +54,7 @@ constexpr StringLiteral kVectorSizes = "tok.vector_sizes";
 constexpr StringLiteral kReductionLoop = "tok.reduction_loop";
 
 /// The atomic kind whose identity is the neutral element of a reduction of
-/// `kind` (none for xor).
+/// `kind` (none for xor, whose neutral element is 0).
 std::optional<arith::AtomicRMWKind> neutralKind(vector::CombiningKind kind,
                                                 bool isFloat) {
   using arith::AtomicRMWKind;
@@ -100,13 +102,15 @@ struct LowerMaskedReduction : OpRewritePattern<vector::MaskOp> {
       return failure();
     VectorType type = reduction.getSourceVectorType();
     Type element = type.getElementType();
-    std::optional<arith::AtomicRMWKind> kind =
-        neutralKind(reduction.getKind(), isa<FloatType>(element));
-    if (!kind)
-      return failure();
     Location loc = reduction.getLoc();
-    TypedAttr neutral =
-        arith::getIdentityValueAttr(*kind, element, rewriter, loc);
+    TypedAttr neutral;
+    if (reduction.getKind() == vector::CombiningKind::XOR)
+      neutral = rewriter.getZeroAttr(element);
+    else if (std::optional<arith::AtomicRMWKind> kind =
+                 neutralKind(reduction.getKind(), isa<FloatType>(element)))
+      neutral = arith::getIdentityValueAttr(*kind, element, rewriter, loc);
+    else
+      return failure();
     Value fill = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(type, ArrayRef<Attribute>(neutral)));
@@ -153,8 +157,10 @@ public:
       return;
     // Every dim but the innermost is 1 in a tile.
     if (llvm::any_of(ArrayRef(sizes).drop_back(),
-                     [](int64_t s) { return s != 1; }))
+                     [](int64_t s) { return s != 1; })) {
+      remarkLeft(tile, "a tile is more than one row");
       return;
+    }
     // Whole vectors or a power-of-two part of one run unmasked: LLVM 22's
     // x86 backend aborts on some odd-length vectors (<37 x float> loads).
     // Other lengths are masked in the next power of two of the tile.
@@ -173,10 +179,7 @@ public:
     SmallVector<bool> scalable(sizes.size(), false);
     if (failed(linalg::vectorizeOpPrecondition(tile, vectorSizes, scalable,
                                                /*vectorizeNDExtract=*/true))) {
-      if (remarks)
-        tile->emitRemark() << pass
-                           << ": left for the loop lowering: the vectorizer "
-                              "does not support it";
+      remarkLeft(tile, "the vectorizer does not support it");
       return;
     }
     rewriter.setInsertionPoint(tile);
@@ -255,13 +258,24 @@ public:
     });
     for (scf::ForOp loop : loops) {
       loop->removeAttr(kReductionLoop);
-      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
-      (void)hoistLoopInvariantSubsets(
-          rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+      // Twice: the masks of a tail's transfers are defined in the loop
+      // until the subsets they read are hoisted.
+      auto loopLike = cast<LoopLikeOpInterface>(loop.getOperation());
+      for (int round = 0; round < 2; ++round) {
+        moveLoopInvariantCode(loopLike);
+        loopLike = hoistLoopInvariantSubsets(rewriter, loopLike);
+      }
     }
   }
 
 private:
+  /// With remarks, says once per op (not once per tile) why a tile of it is
+  /// left for the loop lowering.
+  void remarkLeft(linalg::LinalgOp tile, StringRef why) {
+    if (remarks && remarked.insert(tile->getLoc()).second)
+      tile->emitRemark() << pass << ": left for the loop lowering: " << why;
+  }
+
   LogicalResult tileOp(linalg::LinalgOp op, std::string &why) {
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     int64_t numLoops = iterators.size();
@@ -362,6 +376,8 @@ private:
   StringRef pass;
   /// The reductions of the tiles vectorized so far.
   SmallVector<Operation *> reductions;
+  /// The locations of the ops already said to be left for the loop lowering.
+  llvm::DenseSet<Location> remarked;
 };
 
 struct VectorizeLinalgPass
@@ -394,7 +410,8 @@ struct VectorizeLinalgPass
       dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName name : getContext().getRegisteredOperations())
       name.getCanonicalizationPatterns(patterns, &getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    FrozenRewritePatternSet canonicalization(std::move(patterns));
+    if (failed(applyPatternsGreedily(getOperation(), canonicalization)))
       return signalPassFailure();
     SmallVector<linalg::LinalgOp> tiles;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -406,6 +423,10 @@ struct VectorizeLinalgPass
     if (failed(vectorizer.lowerReductions()))
       return signalPassFailure();
     if (failed(vectorizer.lowerMasks(getOperation())))
+      return signalPassFailure();
+    // Fold the sizes of the masks (dims of the tiles' slices and of the
+    // loops' tensors) to values defined outside the reduction loops.
+    if (failed(applyPatternsGreedily(getOperation(), canonicalization)))
       return signalPassFailure();
     vectorizer.hoistAccumulators(getOperation());
   }
