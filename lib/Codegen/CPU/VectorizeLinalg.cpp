@@ -32,6 +32,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
+
 namespace tokamak::cpu {
 #define GEN_PASS_DEF_VECTORIZELINALG
 #include "tokamak/Codegen/CPU/Passes.h.inc"
@@ -131,8 +133,11 @@ struct LowerMaskedReduction : OpRewritePattern<vector::MaskOp> {
 /// canonicalization has made the sizes of full tiles static.
 class Vectorizer {
 public:
-  Vectorizer(MLIRContext *ctx, int64_t lanes, bool remarks, StringRef pass)
-      : rewriter(ctx), lanes(lanes), remarks(remarks), pass(pass) {}
+  Vectorizer(MLIRContext *ctx, const CpuTarget &target, bool remarks,
+             StringRef pass)
+      : rewriter(ctx), lanes(target.f32Lanes()),
+        accumulators(std::clamp<int64_t>(target.vectorRegisters / 4, 1, 8)),
+        remarks(remarks), pass(pass) {}
 
   /// Tiles `op` so that each tile is one vector along the innermost dim and
   /// 1 along the others (the loops over parallel dims outermost, those over
@@ -169,8 +174,7 @@ public:
         (inner % lanes == 0 || llvm::isPowerOf2_64(inner)))
       vectorSizes.back() = inner;
     else if (ShapedType::isStatic(inner))
-      vectorSizes.back() =
-          std::min<int64_t>(vectorSizes.back(), llvm::PowerOf2Ceil(inner));
+      vectorSizes.back() = llvm::PowerOf2Ceil(inner);
     // Inputs that are one element per tile (read the same by every lane)
     // become scalars read before the tile, so that a gather indexed by them
     // is a contiguous load.
@@ -290,11 +294,17 @@ private:
     // The innermost dim in vectors; a short static one, parallel or a
     // reduction of at most four vectors, in one piece.
     int64_t size = op.getStaticLoopRanges()[inner];
-    int64_t vector = lanes;
     bool reduction = isReduction(inner);
+    // Under a reduction over outer dims, several vectors of the innermost
+    // dim per tile: independent accumulators (an add's latency is several
+    // of its issue slots) and whole cache lines per row read.
+    bool outerReduction =
+        !reduction && llvm::any_of(llvm::seq<int64_t>(0, inner), isReduction);
+    int64_t vector = outerReduction ? lanes * accumulators : lanes;
     if (ShapedType::isStatic(size) && size >= 1 &&
-        (size < lanes || (reduction && size <= kWholeReductionVectors * lanes &&
-                          size % lanes == 0)))
+        (size < vector ||
+         (reduction && size <= kWholeReductionVectors * lanes &&
+          size % lanes == 0)))
       vector = size;
     SmallVector<int64_t> sizes(numLoops, 1);
     sizes[inner] = vector;
@@ -345,9 +355,45 @@ private:
         ShapedType::isDynamic(size) || (size > vector && size % vector != 0);
     if (partial && innerLoop) {
       scf::ForOp tail;
-      (void)scf::peelForLoopAndSimplifyBounds(rewriter, innerLoop, tail);
+      if (succeeded(
+              scf::peelForLoopAndSimplifyBounds(rewriter, innerLoop, tail)) &&
+          tail && vector > lanes)
+        retileTail(tail, numLoops);
     }
     return success();
+  }
+
+  /// Tiles the tile in the peeled `tail` of a loop over several vectors
+  /// again, to one vector per tile with the last partial one peeled off, so
+  /// that a short remainder is not one masked tile of several vectors.
+  void retileTail(scf::ForOp tail, int64_t numLoops) {
+    linalg::LinalgOp tailTile;
+    tail.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kVectorSizes))
+        tailTile = op;
+    });
+    if (!tailTile)
+      return;
+    tailTile->removeAttr(kVectorSizes);
+    SmallVector<int64_t> sizes(numLoops, 1);
+    sizes.back() = lanes;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    rewriter.setInsertionPoint(tailTile);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(tailTile.getOperation()), options);
+    if (failed(tiled) || tiled->tiledOps.empty() || tiled->loops.empty()) {
+      // Vectorized as it is.
+      tailTile->setAttr(kVectorSizes, rewriter.getDenseI64ArrayAttr(sizes));
+      return;
+    }
+    rewriter.replaceOp(tailTile, tiled->replacements);
+    tiled->tiledOps.back()->setAttr(kVectorSizes,
+                                    rewriter.getDenseI64ArrayAttr(sizes));
+    if (auto forOp = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
+      scf::ForOp last;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, last);
+    }
   }
 
   /// Replaces the block argument of each input of `tile` that is one element
@@ -372,6 +418,9 @@ private:
 
   IRRewriter rewriter;
   int64_t lanes;
+  /// The vectors a tile of an op reducing over outer dims accumulates (a
+  /// quarter of the vector registers, at most 8).
+  int64_t accumulators;
   bool remarks;
   StringRef pass;
   /// The reductions of the tiles vectorized so far.
@@ -399,8 +448,7 @@ struct VectorizeLinalgPass
     });
     if (ops.empty())
       return;
-    Vectorizer vectorizer(&getContext(), target->f32Lanes(), remarks,
-                          getArgument());
+    Vectorizer vectorizer(&getContext(), *target, remarks, getArgument());
     for (linalg::LinalgOp op : ops)
       vectorizer.tile(op);
     // Fold the tile sizes of full tiles to constants (and their slices to

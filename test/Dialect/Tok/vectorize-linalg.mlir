@@ -102,24 +102,28 @@ func.func @gather(%ids: tensor<?xi32>, %table: tensor<?x64xf32>, %out: tensor<?x
 // -----
 
 // A reduction over an outer dim (sums of the columns): the loop over the
-// rows runs inside the loop over column vectors and carries the sums in a
-// vector register, also for the last partial vector of the columns (read
-// and written under a mask).
+// rows runs inside the loop over column blocks and carries the sums in
+// vector registers, a quarter of the target's (4 vectors of 8 lanes with
+// AVX2, 8 of 16 with AVX-512); the remaining columns go one vector at a
+// time, the last one masked.
 // AVX2-LABEL: func.func @column_sum(
-// AVX2:         scf.for {{.*}} step %c8
-// AVX2:           %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
-// AVX2:           %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<8xf32>)
-// AVX2:             vector.transfer_read {{.*}} : tensor<1x8xf32>, vector<1x8xf32>
-// AVX2:             arith.addf %{{.*}}, %[[A]] : vector<8xf32>
+// AVX2:         scf.for {{.*}} step %c32
+// AVX2:           %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<32xf32>, vector<32xf32>
+// AVX2:           %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<32xf32>)
+// AVX2:             vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<1x32xf32>
+// AVX2:             arith.addf %{{.*}}, %[[A]] : vector<32xf32>
 // AVX2:           vector.transfer_write %[[SUM]]
 // AVX2:         scf.for
-// AVX2:           vector.create_mask {{.*}} : vector<8xi1>
-// AVX2:           scf.for {{.*}} -> (vector<8xf32>)
-// AVX2:             arith.addf {{.*}} : vector<8xf32>
+// AVX2:           scf.for
+// AVX2:             scf.for {{.*}} step %c8
+// AVX2:               vector.create_mask {{.*}} : vector<8xi1>
+// AVX2:               arith.addf {{.*}} : vector<8xf32>
 // AVX2-NOT:     linalg.generic
 // AVX512-LABEL: func.func @column_sum(
-// AVX512:         scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>)
-// AVX512:           arith.addf {{.*}} : vector<16xf32>
+// AVX512:         scf.for {{.*}} step %c128
+// AVX512:           scf.for {{.*}} iter_args({{.*}}) -> (vector<128xf32>)
+// AVX512:             arith.addf {{.*}} : vector<128xf32>
+// AVX512:               arith.addf {{.*}} : vector<16xf32>
 func.func @column_sum(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>], iterator_types = ["reduction", "parallel"]} ins(%x : tensor<?x?xf32>) outs(%init : tensor<?xf32>) {
   ^bb0(%in: f32, %out: f32):
@@ -131,20 +135,17 @@ func.func @column_sum(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32
 
 // -----
 
-// A max over the middle dim of [B, N, D]: the loops over B and the vectors
-// of D outside, the loop over N inside carrying one vector (with AVX-512,
-// one of 16 lanes and the static tail of 8, each in its own loop over N).
+// A max over the middle dim of [B, N, D]: the loop over B outside, the
+// loop over N inside carrying all of D (24 columns: 3 vectors with AVX2,
+// 1.5 with AVX-512, masked in 32 lanes).
 // AVX2-LABEL: func.func @middle_max(
 // AVX2:         scf.for
-// AVX2:           scf.for {{.*}} to %c24 step %c8
-// AVX2:             scf.for {{.*}} -> (vector<1x8xf32>)
-// AVX2:               arith.maximumf {{.*}} : vector<8xf32>
+// AVX2:           scf.for {{.*}} -> (vector<1x24xf32>)
+// AVX2:             arith.maximumf {{.*}} : vector<24xf32>
 // AVX512-LABEL: func.func @middle_max(
-// AVX512:         scf.for
-// AVX512:           scf.for {{.*}} -> (vector<1x16xf32>)
-// AVX512:               arith.maximumf {{.*}} : vector<16xf32>
-// AVX512:           scf.for {{.*}} -> (vector<1x8xf32>)
-// AVX512:             arith.maximumf {{.*}} : vector<8xf32>
+// AVX512:         vector.constant_mask [1, 24] : vector<1x32xi1>
+// AVX512:           scf.for {{.*}} -> (vector<1x32xf32>)
+// AVX512:             arith.maximumf {{.*}} : vector<1x32xf32>
 func.func @middle_max(%x: tensor<3x?x24xf32>, %init: tensor<3x24xf32>) -> tensor<3x24xf32> {
   %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x : tensor<3x?x24xf32>) outs(%init : tensor<3x24xf32>) {
   ^bb0(%in: f32, %out: f32):
