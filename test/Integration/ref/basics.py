@@ -24,6 +24,8 @@
 #   [vocab, e]; output table[ids] (an embedding-style gather of whole rows)
 # take_along_axis: --shape (of x, [N, M]) --k; inputs x, idx [N, k] (i64,
 #   in [0, M)); output x[i, idx[i, j]]
+# upstream_tails: --shape [--dtype=...]; inputs a, b; outputs exp(a + b)
+#   and the sums of the rows of a (elementwise and row reduction in f16/bf16)
 # reduce_outer: --shape --dim [--kind=sum|max]; input x; output the sum
 #   (max) of x over `dim`, an outer (not the innermost) dim
 #
@@ -209,12 +211,21 @@ def case_looped_layer(args, rng):
     return stored, [store(x.numpy(), "f32")]
 
 
+def case_upstream_tails(args, rng):
+    shape, dtype = _shape(args.get("shape", "5,17")), args.get("dtype", "f16")
+    (sa, sb), (a, b) = _inputs(rng, dtype, (shape, 0.5), (shape, 0.5))
+    a, b = a.numpy(), b.numpy()
+    return [sa, sb], [store(np.exp(a + b), dtype), store(a.sum(-1), dtype)]
+
+
 def case_gather_rows(args, rng):
-    rows, vocab, width = args.get("rows", 9), args.get("vocab", 50), args.get("e", 37)
+    rows, vocab = args.get("rows", 9), args.get("vocab", 50)
+    width = args.get("e", 37)
     ids = rng.integers(0, vocab, rows).astype(
         np.int64 if args.get("ids", "i32") == "i64" else np.int32)
     table = rng.standard_normal((vocab, width)).astype(np.float32)
-    return [ids, table], [table.astype(np.float64)[ids.astype(np.int64)].astype(np.float32)]
+    y = table.astype(np.float64)[ids.astype(np.int64)]
+    return [ids, table], [y.astype(np.float32)]
 
 
 def case_take_along_axis(args, rng):
