@@ -47,6 +47,9 @@ namespace {
 /// A reduction of at most this many vectors is vectorized whole.
 constexpr int64_t kWholeReductionVectors = 4;
 
+/// The rows of a block of an op reducing over outer dims (see blockRows).
+constexpr int64_t kReductionBlock = 64;
+
 /// The attribute that marks a tile for vectorization, holding its vector
 /// sizes, between tiling and vectorization.
 constexpr StringLiteral kVectorSizes = "tok.vector_sizes";
@@ -146,7 +149,7 @@ public:
   /// iteration, and marks the tiles; with remarks, says why an op is left.
   void tile(linalg::LinalgOp op) {
     std::string why;
-    if (failed(tileOp(op, why)) && remarks)
+    if (failed(tileOp(blockRows(op), why)) && remarks)
       op->emitRemark() << pass << ": left for the loop lowering: " << why;
   }
 
@@ -273,6 +276,46 @@ public:
   }
 
 private:
+  /// An op reducing over outer dims whose innermost dim takes more than one
+  /// block of accumulators runs in blocks of kReductionBlock along the
+  /// reduced dims: each block is read for every block of columns while it
+  /// is in cache, instead of the whole reduced extent once per block of
+  /// columns. Returns the op to tile for vectorization (the block's op).
+  linalg::LinalgOp blockRows(linalg::LinalgOp op) {
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    int64_t numLoops = iterators.size();
+    if (numLoops < 2 || iterators.back() != utils::IteratorType::parallel)
+      return op;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t inner = ranges.back();
+    if (ShapedType::isStatic(inner) && inner <= lanes * accumulators)
+      return op;
+    SmallVector<int64_t> sizes(numLoops, 0);
+    bool blocked = false;
+    for (int64_t d = 0; d + 1 < numLoops; ++d) {
+      if (iterators[d] != utils::IteratorType::reduction)
+        continue;
+      if (ShapedType::isStatic(ranges[d]) && ranges[d] <= kReductionBlock)
+        continue;
+      sizes[d] = kReductionBlock;
+      blocked = true;
+    }
+    if (!blocked)
+      return op;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled) || tiled->tiledOps.empty())
+      return op;
+    auto block = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
+    if (!block)
+      return op;
+    rewriter.replaceOp(op, tiled->replacements);
+    return block;
+  }
+
   /// With remarks, says once per op (not once per tile) why a tile of it is
   /// left for the loop lowering.
   void remarkLeft(linalg::LinalgOp tile, StringRef why) {

@@ -101,12 +101,14 @@ func.func @gather(%ids: tensor<?xi32>, %table: tensor<?x64xf32>, %out: tensor<?x
 
 // -----
 
-// A reduction over an outer dim (sums of the columns): the loop over the
-// rows runs inside the loop over column blocks and carries the sums in
-// vector registers, a quarter of the target's (4 vectors of 8 lanes with
-// AVX2, 8 of 16 with AVX-512); the remaining columns go one vector at a
-// time, the last one masked.
+// A reduction over an outer dim (sums of the columns): in blocks of 64
+// rows (the row count is unknown and the columns may take more than one
+// block of accumulators), the loop over the rows runs inside the loop over
+// column blocks and carries the sums in vector registers, a quarter of the
+// target's (4 vectors of 8 lanes with AVX2, 8 of 16 with AVX-512); the
+// remaining columns go one vector at a time, the last one masked.
 // AVX2-LABEL: func.func @column_sum(
+// AVX2:       scf.for {{.*}} step %c64
 // AVX2:         scf.for {{.*}} step %c32
 // AVX2:           %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<32xf32>, vector<32xf32>
 // AVX2:           %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<32xf32>)

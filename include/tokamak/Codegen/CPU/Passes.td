@@ -464,7 +464,9 @@ def VectorizeLinalg : Pass<"tok-vectorize-linalg", "::mlir::func::FuncOp"> {
     static size is at most four vectors, else one vector per step of a loop
     that carries the result; a reduction over outer dims runs inside the
     loop over blocks of the innermost dim (a quarter of the target's vector
-    registers each) and carries its accumulators in vector registers. In a gather from an n-D tensor, the inputs that
+    registers each; the reduced dims in blocks of 64 when the innermost
+    dim takes more than one block) and carries its accumulators in vector
+    registers. In a gather from an n-D tensor, the inputs that
     are one element per tile are read before it, so that a row gathered by
     id is a contiguous load (other gathers are `vector.gather`). Ops the
     vectorizer rejects (a reduction combiner that is no vector reduction
