@@ -7,7 +7,9 @@
 // into a kernel (upstream elementwise ops, broadcasts, gathers, reductions,
 // decomposed softmax, the reference lowering of tok ops) are tiled to one
 // target vector along their innermost dim and vectorized with upstream
-// linalg vectorization, instead of becoming scalar loops.
+// linalg vectorization, instead of becoming scalar loops: partial vectors
+// masked, reductions over outer dims accumulated in vector registers,
+// gathers from n-D tensors as contiguous loads or vector.gather.
 //
 //===----------------------------------------------------------------------===//
 
