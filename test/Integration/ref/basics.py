@@ -20,6 +20,14 @@
 #   (one weight-shared layer run in a loop)
 # upstream_elementwise: --shape; inputs a, b; output exp(a + b) * tanh(a) - b
 #   (arith/math ops on whole tensors beside tok ops)
+# gather_rows: --rows --vocab --e [--ids=i32|i64]; inputs ids [rows], table
+#   [vocab, e]; output table[ids] (an embedding-style gather of whole rows)
+# take_along_axis: --shape (of x, [N, M]) --k; inputs x, idx [N, k] (i64,
+#   in [0, M)); output x[i, idx[i, j]]
+# upstream_tails: --shape [--dtype=...]; inputs a, b; outputs exp(a + b)
+#   and the sums of the rows of a (elementwise and row reduction in f16/bf16)
+# reduce_outer: --shape --dim [--kind=sum|max]; input x; output the sum
+#   (max) of x over `dim`, an outer (not the innermost) dim
 #
 # (ref.py's parser accepts abbreviations of --seed and --help, so no flag
 # here is a prefix of either: --heads, --seq rather than --h, --s.)
@@ -201,3 +209,38 @@ def case_looped_layer(args, rng):
         h = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * w
         x = x + torch.tanh(h @ proj.T)
     return stored, [store(x.numpy(), "f32")]
+
+
+def case_upstream_tails(args, rng):
+    shape, dtype = _shape(args.get("shape", "5,17")), args.get("dtype", "f16")
+    (sa, sb), (a, b) = _inputs(rng, dtype, (shape, 0.5), (shape, 0.5))
+    a, b = a.numpy(), b.numpy()
+    return [sa, sb], [store(np.exp(a + b), dtype), store(a.sum(-1), dtype)]
+
+
+def case_gather_rows(args, rng):
+    rows, vocab = args.get("rows", 9), args.get("vocab", 50)
+    width = args.get("e", 37)
+    ids = rng.integers(0, vocab, rows).astype(
+        np.int64 if args.get("ids", "i32") == "i64" else np.int32)
+    table = rng.standard_normal((vocab, width)).astype(np.float32)
+    y = table.astype(np.float64)[ids.astype(np.int64)]
+    return [ids, table], [y.astype(np.float32)]
+
+
+def case_take_along_axis(args, rng):
+    n, m = _shape(args.get("shape", "5,33"))
+    k = args.get("k", 17)
+    x = rng.standard_normal((n, m)).astype(np.float32)
+    idx = rng.integers(0, m, (n, k)).astype(np.int64)
+    y = np.take_along_axis(x.astype(np.float64), idx, axis=1)
+    return [x, idx], [y.astype(np.float32)]
+
+
+def case_reduce_outer(args, rng):
+    shape = _shape(args.get("shape", "40,33"))
+    dim, kind = int(args.get("dim", 0)), args.get("kind", "sum")
+    x = rng.standard_normal(shape).astype(np.float32)
+    x64 = x.astype(np.float64)
+    y = x64.sum(axis=dim) if kind == "sum" else x64.max(axis=dim)
+    return [x], [y.astype(np.float32)]

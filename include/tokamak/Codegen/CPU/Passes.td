@@ -456,13 +456,21 @@ def VectorizeLinalg : Pass<"tok-vectorize-linalg", "::mlir::func::FuncOp"> {
     `linalg.softmax` decomposed) and the reference lowering of tok ops the
     tile passes leave would otherwise become scalar loops. This tiles each
     linalg op on tensors so that its innermost dim is one vector of the
-    target's f32 lanes and the other parallel dims are 1, and vectorizes
-    the tile with upstream linalg vectorization (masked when the innermost
-    size is not a multiple of the vector). A reduction over the innermost
-    dim is vectorized whole when its static size is at most four vectors,
-    else one vector per step of a loop that carries the result. Ops with
-    other iterator layouts and ops the vectorizer rejects (gathers from n-D
-    tensors, through `tensor.extract`) stay for the loop lowering as scalar
+    target's f32 lanes and the other dims are 1, peels the last partial
+    vector of a row, and vectorizes the tiles with upstream linalg
+    vectorization: full tiles unmasked, the partial vector (of a dynamic
+    or a static row) masked in the smallest power-of-two vector that holds
+    it. A reduction over the innermost dim is vectorized whole when its
+    static size is at most four vectors, else one vector per step of a loop
+    that carries the result; a reduction over outer dims runs inside the
+    loop over blocks of the innermost dim (a quarter of the target's vector
+    registers each; the reduced dims in blocks of 64 when the innermost
+    dim takes more than one block) and carries its accumulators in vector
+    registers. In a gather from an n-D tensor, the inputs that
+    are one element per tile are read before it, so that a row gathered by
+    id is a contiguous load (other gathers are `vector.gather`). Ops the
+    vectorizer rejects (a reduction combiner that is no vector reduction
+    kind, region ops in the body) stay for the loop lowering as scalar
     tiles; with `remarks`, a remark says why.
 
     ```mlir
