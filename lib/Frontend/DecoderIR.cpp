@@ -820,24 +820,7 @@ std::string buildDecoderModule(const DecoderConfig &c,
     for (int64_t l = 0; l < c.numLayers; ++l)
       layerCall(Phase::Prefill, l, hidden(l), "%x" + str(l + 1), stats,
                 statsName);
-    os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
-       << "  %n = arith.subi %n1, %c1 : index\n"
-       << "  %le = tensor.empty(%n) : " << rowsType << "\n"
-       << "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
-          "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le "
-          ": "
-       << rowsType << ") {\n"
-       << "  ^bb0(%unused: " << t << "):\n"
-       << "    %i = linalg.index 0 : index\n"
-       << "    %e = linalg.index 1 : index\n"
-       << "    %i1 = arith.addi %i, %c1 : index\n"
-       << "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
-       << "    %endi = arith.index_cast %end : i32 to index\n"
-       << "    %r = arith.subi %endi, %c1 : index\n"
-       << "    %val = tensor.extract " << hidden(c.numLayers)
-       << "[%r, %e] : " << rowsType << "\n"
-       << "    linalg.yield %val : " << t << "\n"
-       << "  } -> " << rowsType << "\n";
+    os << lastRowOfEachSequence(hidden(c.numLayers), rowsType, t);
     std::string extraValues, extraTypes;
     if (stats)
       for (int64_t l : argOrder) {

@@ -48,6 +48,34 @@ inline std::string parallel(int rank) {
   return "[" + s + "]";
 }
 
+/// `%n` (the sequence count) and `%last` `[%n, E]`: the row of `rows` (a
+/// packed prefill's `[T, E]` of type `rowsType`, element type `t`) at each
+/// sequence's last token, `seq_starts[i + 1] - 1`. Needs `%c0`, `%c1` and
+/// `%seq_starts`.
+inline std::string lastRowOfEachSequence(const std::string &rows,
+                                         const std::string &rowsType,
+                                         const std::string &t) {
+  return "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
+         "  %n = arith.subi %n1, %c1 : index\n"
+         "  %le = tensor.empty(%n) : " +
+         rowsType +
+         "\n"
+         "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
+         "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le "
+         ": " +
+         rowsType + ") {\n  ^bb0(%unused: " + t +
+         "):\n"
+         "    %i = linalg.index 0 : index\n"
+         "    %e = linalg.index 1 : index\n"
+         "    %i1 = arith.addi %i, %c1 : index\n"
+         "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
+         "    %endi = arith.index_cast %end : i32 to index\n"
+         "    %r = arith.subi %endi, %c1 : index\n"
+         "    %val = tensor.extract " +
+         rows + "[%r, %e] : " + rowsType + "\n    linalg.yield %val : " + t +
+         "\n  } -> " + rowsType + "\n";
+}
+
 } // namespace tokamak::frontend::irtext
 
 #endif // TOKAMAK_LIB_FRONTEND_IRTEXT_H

@@ -366,23 +366,7 @@ std::string buildJambaModule(const JambaConfig &c,
      << "  %t = tensor.dim %tokens, %c1 : tensor<1x?xi32>\n";
   embed(Phase::Prefill);
   std::string states = layers(Phase::Prefill);
-  os << "  %n1 = tensor.dim %seq_starts, %c0 : tensor<?xi32>\n"
-     << "  %n = arith.subi %n1, %c1 : index\n"
-     << "  %le = tensor.empty(%n) : " << x << "\n"
-     << "  %last = linalg.generic {indexing_maps = [affine_map<(i, e) -> "
-        "(i, e)>], iterator_types = [\"parallel\", \"parallel\"]} outs(%le : "
-     << x << ") {\n"
-     << "  ^bb0(%unused: " << t << "):\n"
-     << "    %i = linalg.index 0 : index\n"
-     << "    %e = linalg.index 1 : index\n"
-     << "    %i1 = arith.addi %i, %c1 : index\n"
-     << "    %end = tensor.extract %seq_starts[%i1] : tensor<?xi32>\n"
-     << "    %endi = arith.index_cast %end : i32 to index\n"
-     << "    %r = arith.subi %endi, %c1 : index\n"
-     << "    %val = tensor.extract %x" << c.numLayers << "[%r, %e] : " << x
-     << "\n"
-     << "    linalg.yield %val : " << t << "\n"
-     << "  } -> " << x << "\n";
+  os << lastRowOfEachSequence("%x" + str(c.numLayers), x, t);
   head("%last", "%n", states);
 
   // @decode: one token for each of B sequences.

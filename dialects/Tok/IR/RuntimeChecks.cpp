@@ -222,23 +222,29 @@ DimRef merge(ArrayRef<DimRef> refs) {
 //===----------------------------------------------------------------------===//
 
 /// verifyBlockSparsity of AttentionOps.cpp on the batch and kv head dims of
-/// block_indices and on block_counts against block_indices. The number of
+/// block_indices (`[B, Hkv, Nqb, MaxSel]` for tok.attention, `[B, Hkv,
+/// MaxSel]` for tok.paged_attention) and on block_counts against
+/// block_indices. For tok.attention the number of
 /// query blocks (ceil(Sq / block_q)) is checked only when static: the kernels
 /// give the rows of a query block past the lists no keys.
-void collectBlockSparsity(AttentionOp op, DimRef batch, DimRef hkv,
-                          CheckCollector &c) {
-  Value indices = op.getBlockIndices();
+void collectBlockLists(Value indices, Value counts, DimRef batch, DimRef hkv,
+                       CheckCollector &c) {
   if (!indices)
     return;
-  SmallVector<DimRef> values = {batch, hkv, dimOf(indices, 2),
-                                dimOf(indices, 3)};
+  int64_t rank = cast<ShapedType>(indices.getType()).getRank();
+  SmallVector<DimRef> values = {batch, hkv};
+  for (int64_t d = 2; d < rank; ++d)
+    values.push_back(dimOf(indices, d));
   SmallVector<DimRef> actual = CheckCollector::dimsOf(indices);
   values.append(actual);
-  std::string format = "expected block_indices shape [%lld, %lld, %lld, "
-                       "%lld], got [%lld, %lld, %lld, %lld]";
+  std::string dims;
+  for (int64_t d = 0; d < rank; ++d)
+    dims += d ? ", %lld" : "%lld";
+  std::string format =
+      "expected block_indices shape [" + dims + "], got [" + dims + "]";
   c.rule(Kind::Equal, dimOf(indices, 0), batch, format, values);
   c.rule(Kind::Equal, dimOf(indices, 1), hkv, format, values);
-  if (Value counts = op.getBlockCounts()) {
+  if (counts) {
     SmallVector<DimRef> expected = actual;
     expected.pop_back();
     c.shape("block_counts", counts, expected);
@@ -284,7 +290,7 @@ void collect(AttentionOp op, CheckCollector &c) {
               "expected seq_starts length at least 2, "
               "got ");
   }
-  collectBlockSparsity(op, batch, hkv, c);
+  collectBlockLists(op.getBlockIndices(), op.getBlockCounts(), batch, hkv, c);
 }
 
 void collect(PagedAttentionOp op, CheckCollector &c) {
@@ -319,22 +325,10 @@ void collect(PagedAttentionOp op, CheckCollector &c) {
       {batch, dimOf(q, 1), dimOf(q, 2), merge({dimOf(vc, 3), dimOf(kc, 3)})});
 
   // Block lists [B, Hkv, MaxSel] (any list length) and counts [B, Hkv].
-  Value indices = op.getBlockIndices();
-  if (!indices)
+  if (!op.getBlockIndices())
     return;
   DimRef hkv = perHead ? dimOf(lens, 1) : merge({dimOf(kc, 2), dimOf(vc, 2)});
-  SmallVector<DimRef> values = {batch, hkv, dimOf(indices, 2)};
-  SmallVector<DimRef> actual = CheckCollector::dimsOf(indices);
-  values.append(actual);
-  std::string format =
-      "expected block_indices shape [%lld, %lld, %lld], got [%lld, %lld, %lld]";
-  c.rule(Kind::Equal, dimOf(indices, 0), batch, format, values);
-  c.rule(Kind::Equal, dimOf(indices, 1), hkv, format, values);
-  if (Value counts = op.getBlockCounts()) {
-    SmallVector<DimRef> expected = actual;
-    expected.pop_back();
-    c.shape("block_counts", counts, expected);
-  }
+  collectBlockLists(op.getBlockIndices(), op.getBlockCounts(), batch, hkv, c);
 }
 
 void collect(CacheWriteOp op, CheckCollector &c) {
