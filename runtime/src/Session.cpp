@@ -10,6 +10,8 @@
 #include "tokamak/runtime/Npy.h"
 #include "tokamak/runtime/SnapKVSelect.h"
 
+#include "LayerStats.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -1039,17 +1041,11 @@ Status Session::snapkvCompact(const std::vector<SeqId> &ids,
   int64_t total = 0;
   for (const std::vector<int32_t> &list : tokens)
     total += int64_t(list.size());
-  if (stats.size() != modelAbi.kvLayers.size())
-    return Status::errorOf("prefill: @", kPrefillStatsFunction, " returned ",
-                           stats.size(), " stats for ",
-                           modelAbi.kvLayers.size(), " attention layers");
-  for (const HostTensor &layer : stats)
-    if (layer.dtype() != DType::f32 ||
-        layer.shape() != std::vector<int64_t>{1, numKVHeads, total})
-      return Status::errorOf("prefill: @", kPrefillStatsFunction,
-                             " returned stats ", layer.typeString(),
-                             ", expected f32 [1, ", numKVHeads, ", ", total,
-                             "]");
+  if (Status s = checkLayerStats(stats, kPrefillStatsFunction,
+                                 modelAbi.kvLayers.size(), 1, numKVHeads, total,
+                                 /*exactWidth=*/true);
+      s.failed())
+    return s.withContext("prefill");
   int64_t offset = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     const int64_t length = int64_t(tokens[i].size());

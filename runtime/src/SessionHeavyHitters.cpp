@@ -16,6 +16,8 @@
 
 #include "tokamak/runtime/Session.h"
 
+#include "LayerStats.h"
+
 #include <algorithm>
 #include <string>
 
@@ -81,24 +83,6 @@ Status Session::h2oUpdate(SeqId id, const std::vector<HostTensor> &stats,
   return heavy->accumulate(id, *after);
 }
 
-/// Checks the per-layer stats of `function`: `layers` f32 tensors
-/// `[n, heads, width]` with `width` of at least `minWidth`.
-static Status checkStats(const std::vector<HostTensor> &stats,
-                         const char *function, size_t layers, int64_t n,
-                         int64_t heads, int64_t minWidth) {
-  if (stats.size() != layers)
-    return Status::errorOf("@", function, " returned ", stats.size(),
-                           " stats for ", layers, " attention layers");
-  for (const HostTensor &layer : stats)
-    if (layer.dtype() != DType::f32 || layer.rank() != 3 ||
-        layer.shape()[0] != n || layer.shape()[1] != heads ||
-        layer.shape()[2] < minWidth)
-      return Status::errorOf("@", function, " returned stats ",
-                             layer.typeString(), ", expected f32 [", n, ", ",
-                             heads, ", >= ", minWidth, "]");
-  return Status::success();
-}
-
 Status Session::h2oPrefill(const std::vector<SeqId> &ids,
                            const std::vector<std::vector<int32_t>> &tokens) {
   for (SeqId id : ids)
@@ -111,8 +95,9 @@ Status Session::h2oPrefill(const std::vector<SeqId> &ids,
   for (const std::vector<int32_t> &list : tokens)
     total += static_cast<int64_t>(list.size());
   if (Status s =
-          checkStats(stats, kPrefillH2OFunction, modelAbi.kvLayers.size(), 1,
-                     modelAbi.kvLayers.front().numKVHeads, total);
+          checkLayerStats(stats, kPrefillH2OFunction, modelAbi.kvLayers.size(),
+                          1, modelAbi.kvLayers.front().numKVHeads, total,
+                          /*exactWidth=*/true);
       s.failed())
     return s.withContext("prefill");
   // Sequence i's keys are the packed columns [offset, offset + length).
@@ -137,9 +122,10 @@ Status Session::decodeStep(const std::vector<SeqId> &ids,
   int64_t rows = 0;
   for (SeqId id : ids)
     rows = std::max(rows, *kvs.front().length(id));
-  if (Status s = checkStats(stats, kDecodeStatsFunction,
-                            modelAbi.kvLayers.size(), int64_t(ids.size()),
-                            modelAbi.kvLayers.front().numKVHeads, rows);
+  if (Status s = checkLayerStats(stats, kDecodeStatsFunction,
+                                 modelAbi.kvLayers.size(), int64_t(ids.size()),
+                                 modelAbi.kvLayers.front().numKVHeads, rows,
+                                 /*exactWidth=*/false);
       s.failed())
     return s.withContext("decode");
   for (size_t i = 0; i < ids.size(); ++i)
